@@ -1,0 +1,97 @@
+import { RELAY_PORT_NAME } from '../../sdk/schema';
+import type { AckMessage, RumEvent } from '../../sdk/schema';
+import { validateEvent, validateRelayMessage } from '../../sdk/schema/validate';
+import type { RumscopeDb } from '../storage/db';
+import { persistBatch, type PersistOptions } from '../storage/persistBatch';
+import { ext } from '../platform';
+import type { createTabGuard } from './tabGuard';
+
+export interface RelayServerDeps {
+  db: RumscopeDb;
+  tabGuard: ReturnType<typeof createTabGuard>;
+  /** Read per batch so that settings apply to new sessions without a reload. */
+  persistOptions: () => Promise<PersistOptions>;
+  /** Whether this site may be recorded (site access); refusing drops the batch quietly. */
+  allowSite?: (site: string, tabId: number) => Promise<boolean>;
+}
+
+function originOf(url: string | undefined): string | null {
+  if (!url) return null;
+  try {
+    const origin = new URL(url).origin;
+    return origin === 'null' ? null : origin;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Accepts relay ports from content scripts: validate → persist (one transaction) → acknowledge.
+ * Tab, frame, URL and site come from the port's sender, never from the message.
+ */
+export function startRelayServer(deps: RelayServerDeps) {
+  const { db, tabGuard } = deps;
+  const onConnect = (port: chrome.runtime.Port) => {
+    if (port.name !== RELAY_PORT_NAME) return;
+    const sender = port.sender;
+    const tabId = sender?.tab?.id;
+    const frameId = sender?.frameId ?? 0;
+    // Sessions belong to the top-level site: frames, same-origin or not, join the top page's session.
+    const site = frameId === 0 ? originOf(sender?.url) : originOf(sender?.tab?.url);
+    if (tabId === undefined || tabId < 0 || !site || sender?.id !== ext.runtime.id) {
+      port.disconnect();
+      return;
+    }
+    // One chain per port keeps batches in order, whatever the database's latency.
+    let chain: Promise<void> = Promise.resolve();
+    port.onMessage.addListener((raw: unknown) => {
+      chain = chain.then(() => handle(raw)).catch(() => {
+        // A failed write is not acknowledged: the relay keeps the events and re-sends on reconnect.
+        try {
+          port.disconnect();
+        } catch {
+          /* already gone */
+        }
+      });
+    });
+
+    const handle = async (raw: unknown) => {
+      const checked = validateRelayMessage(raw);
+      if (!checked.ok) return tabGuard.count(tabId, 'malformed');
+      const message = checked.value;
+      if (message.kind === 'control') return; // replay control arrives with the replay issue
+      if (message.dropped) tabGuard.count(tabId, 'forged', message.dropped);
+      if (deps.allowSite && !(await deps.allowSite(site, tabId))) return;
+      const granted = tabGuard.take(tabId, message.events.length);
+      if (granted < message.events.length) tabGuard.count(tabId, 'rate', message.events.length - granted);
+      const events = message.events.map((input, index): RumEvent | null => {
+        if (index >= granted) return null;
+        const result = validateEvent(input);
+        if (!result.ok) {
+          tabGuard.count(tabId, result.reason === 'oversized' ? 'oversized' : 'malformed');
+          return null;
+        }
+        return result.value;
+      });
+      const result = await persistBatch(
+        db,
+        { loadId: message.loadId, tabId, frameId, site, url: sender?.url ?? '', first: message.first, events, now: Date.now() },
+        await deps.persistOptions(),
+      );
+      if (result.status === 'foreign') {
+        tabGuard.count(tabId, 'foreign_load', message.events.length);
+        port.disconnect();
+        return;
+      }
+      if (result.status === 'gap') {
+        // Something was lost in flight: closing the port makes the relay re-send all it holds.
+        port.disconnect();
+        return;
+      }
+      const ack: AckMessage = { kind: 'ack', loadId: message.loadId, upTo: result.upTo, session: result.session };
+      port.postMessage(ack);
+    };
+  };
+  ext.runtime.onConnect.addListener(onConnect);
+  return { stop: () => ext.runtime.onConnect.removeListener(onConnect) };
+}

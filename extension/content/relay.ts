@@ -1,0 +1,158 @@
+/**
+ * The isolated-world relay. It trusts nothing from the page: it takes only well-shaped event messages
+ * posted by the page's own window, numbers them itself (the page never chooses a load id or sequence
+ * number), and keeps every event until the background acknowledges it, re-sending after a worker restart.
+ */
+import { LIMITS, PAGE_SOURCE, PROTOCOL_VERSION, RELAY_PORT_NAME, RELAY_SOURCE, RUM_EVENT_TYPES } from '../../sdk/schema';
+import type { BackgroundToRelay, RelayToBackground, RelayToPage, RumEvent, SessionInfo } from '../../sdk/schema';
+import { ext } from '../platform';
+
+const FLUSH_DELAY_MS = 100;
+const BATCH_MAX = LIMITS.maxEventsPerMessage;
+const EVENT_TYPES = new Set<string>(RUM_EVENT_TYPES);
+/** Keys only the extension may set: an event carrying one is forged. */
+const RESERVED_KEYS = ['sessionId', 'loadId', 'seq', 'tabId', 'frameId', 'schema', '__proto__', 'constructor', 'prototype'];
+/** Page messages per second the relay will even look at. */
+const PAGE_MESSAGES_PER_SECOND = 2000;
+
+const loadId = crypto.randomUUID();
+let nextSeq = 0;
+let unacked: { seq: number; event: RumEvent }[] = [];
+let sentUpTo = 0; // every unacked event with seq below this has been posted on the current port
+let dropped = 0;
+let port: chrome.runtime.Port | null = null;
+let timer: ReturnType<typeof setTimeout> | undefined;
+let lastSession: string | undefined;
+let windowStart = 0;
+let windowCount = 0;
+
+function isWellShaped(event: unknown): event is RumEvent {
+  if (typeof event !== 'object' || event === null || Array.isArray(event)) return false;
+  const type = (event as { type?: unknown }).type;
+  if (typeof type !== 'string' || !EVENT_TYPES.has(type)) return false;
+  for (const key of RESERVED_KEYS) if (Object.prototype.hasOwnProperty.call(event, key)) return false;
+  return true;
+}
+
+function onPageMessage(message: MessageEvent) {
+  if (message.source !== window) return;
+  const data = message.data as { source?: unknown; protocol?: unknown; kind?: unknown; events?: unknown; command?: unknown } | null;
+  if (typeof data !== 'object' || data === null || data.source !== PAGE_SOURCE) return;
+  const now = performance.now();
+  if (now - windowStart > 1000) {
+    windowStart = now;
+    windowCount = 0;
+  }
+  if (++windowCount > PAGE_MESSAGES_PER_SECOND) return drop();
+  if (data.protocol !== PROTOCOL_VERSION) return drop();
+  if (data.kind === 'control') {
+    if (data.command === 'startReplay') send({ protocol: PROTOCOL_VERSION, kind: 'control', loadId, command: 'startReplay' });
+    else drop();
+    return;
+  }
+  if (data.kind !== 'events' || !Array.isArray(data.events) || data.events.length > LIMITS.maxEventsPerMessage) return drop();
+  if (!data.events.every(isWellShaped)) return drop();
+  let size: number;
+  try {
+    size = JSON.stringify(data.events).length;
+  } catch {
+    return drop();
+  }
+  if (size > LIMITS.maxMessageChars) return drop();
+  for (const event of data.events) {
+    if (unacked.length >= LIMITS.maxUnackedEvents) {
+      dropped++;
+      continue;
+    }
+    unacked.push({ seq: nextSeq++, event });
+  }
+  schedule();
+}
+
+function drop() {
+  dropped++;
+  schedule();
+}
+
+function schedule(delay = FLUSH_DELAY_MS) {
+  if (timer === undefined) timer = setTimeout(flush, delay);
+}
+
+function connect(): chrome.runtime.Port | null {
+  if (port) return port;
+  try {
+    const next = ext.runtime.connect({ name: RELAY_PORT_NAME });
+    next.onMessage.addListener(onBackgroundMessage);
+    next.onDisconnect.addListener(() => {
+      if (port === next) port = null;
+      sentUpTo = 0; // whatever was in flight may be lost with the worker: send it again
+      if (unacked.length) schedule(50);
+    });
+    port = next;
+    sentUpTo = 0;
+  } catch {
+    // The extension was reloaded or removed: this relay is orphaned and can do nothing.
+    port = null;
+  }
+  return port;
+}
+
+function send(message: RelayToBackground): boolean {
+  const target = connect();
+  if (!target) return false;
+  try {
+    target.postMessage(message);
+    return true;
+  } catch {
+    port = null;
+    return false;
+  }
+}
+
+function flush() {
+  timer = undefined;
+  const pending = unacked.filter((item) => item.seq >= sentUpTo);
+  if (!pending.length && !dropped) return;
+  if (!connect()) return;
+  const droppedNow = dropped;
+  for (let i = 0; i < Math.max(pending.length, 1); i += BATCH_MAX) {
+    const slice = pending.slice(i, i + BATCH_MAX);
+    const ok = send({
+      protocol: PROTOCOL_VERSION,
+      kind: 'batch',
+      loadId,
+      first: slice[0]?.seq ?? nextSeq,
+      events: slice.map((item) => item.event),
+      dropped: i === 0 ? droppedNow : 0,
+    });
+    if (!ok) return schedule(250);
+    if (slice.length) sentUpTo = slice[slice.length - 1]!.seq + 1;
+  }
+  dropped -= droppedNow;
+}
+
+function onBackgroundMessage(message: BackgroundToRelay) {
+  if (message?.kind !== 'ack' || message.loadId !== loadId) return;
+  if (unacked.length && unacked[0]!.seq < message.upTo) unacked = unacked.filter((item) => item.seq >= message.upTo);
+  tellPage(message.session);
+}
+
+function tellPage(session: SessionInfo) {
+  const key = JSON.stringify(session);
+  if (key === lastSession) return;
+  lastSession = key;
+  const note: RelayToPage = { source: RELAY_SOURCE, protocol: PROTOCOL_VERSION, kind: 'session', session };
+  window.postMessage(note, location.origin === 'null' ? '*' : location.origin);
+}
+
+window.addEventListener('message', onPageMessage);
+// Leaving the page: hand over what is queued right away.
+window.addEventListener('pagehide', () => flush());
+// Back from the back/forward cache: the port was closed on the way in; reconnect and re-send.
+window.addEventListener('pageshow', (event) => {
+  if (event.persisted) {
+    port = null;
+    sentUpTo = 0;
+    if (unacked.length) schedule(0);
+  }
+});

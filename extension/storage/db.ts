@@ -1,0 +1,49 @@
+import Dexie, { type EntityTable } from 'dexie';
+import type { DropReason, SessionRecord, StoredEvent } from '../../sdk/schema';
+
+/** One content-script instance (one document in one frame): binds a loadId to its tab, site and session. */
+export interface LoadRecord {
+  id: string;
+  tabId: number;
+  frameId: number;
+  site: string;
+  sessionId: string;
+  url: string;
+  startedAt: number;
+  /** Next seq expected: everything below is stored. */
+  nextSeq: number;
+}
+
+/** Messages the background refused from one tab, by reason. Shown in the panel. */
+export interface TabStatsRecord {
+  tabId: number;
+  dropped: number;
+  reasons: Partial<Record<DropReason, number>>;
+  updatedAt: number;
+}
+
+export const DB_NAME = 'rumscope';
+
+/**
+ * The extension's one database. Owned by the background (writes); extension pages (panel) read it
+ * directly, since they share the extension's origin. Every schema change is a new version() with an
+ * upgrade and a test from the previous version's data.
+ */
+export class RumscopeDb extends Dexie {
+  sessions!: EntityTable<SessionRecord, 'id'>;
+  events!: Dexie.Table<StoredEvent, [string, number]>;
+  loads!: EntityTable<LoadRecord, 'id'>;
+  tabStats!: EntityTable<TabStatsRecord, 'tabId'>;
+
+  constructor(name: string = DB_NAME, options?: ConstructorParameters<typeof Dexie>[1]) {
+    super(name, options);
+    this.version(1).stores({
+      // startedAt: list order and time-range filter; [site+startedAt]: the site's current session.
+      sessions: 'id, startedAt, [site+startedAt], pinned',
+      // [loadId+seq] is the primary key: a re-sent batch overwrites itself, never duplicates.
+      events: '[loadId+seq], [sessionId+time]',
+      loads: 'id, tabId, sessionId',
+      tabStats: 'tabId',
+    });
+  }
+}

@@ -1,0 +1,35 @@
+import type { SessionEndReason } from '../../sdk/schema';
+import type { RumscopeDb } from './db';
+
+/** Ends a session now (the user asked for a new one); the site's next event starts a new session. */
+export async function endSession(db: RumscopeDb, sessionId: string, now: number, reason: SessionEndReason = 'user') {
+  await db.sessions.where('id').equals(sessionId).modify((session) => {
+    if (session.endedAt === null) {
+      session.endedAt = Math.min(now, Math.max(session.lastEventAt, session.startedAt));
+      session.endReason = reason;
+    }
+  });
+}
+
+/** Sessions still open when the browser closed end at their last event ("browser_closed"). */
+export async function endOpenSessions(db: RumscopeDb, reason: SessionEndReason): Promise<number> {
+  return db.sessions
+    .filter((session) => session.endedAt === null)
+    .modify((session) => {
+      session.endedAt = session.lastEventAt;
+      session.endReason = reason;
+    });
+}
+
+/** Deletes sessions with their events and loads, in one transaction. */
+export async function deleteSessions(db: RumscopeDb, ids: string[] | 'all'): Promise<number> {
+  return db.transaction('rw', db.sessions, db.events, db.loads, async () => {
+    const sessionIds = ids === 'all' ? await db.sessions.toCollection().primaryKeys() : ids;
+    for (const id of sessionIds) {
+      await db.events.where('[sessionId+time]').between([id, -Infinity], [id, Infinity]).delete();
+      await db.loads.where('sessionId').equals(id).delete();
+    }
+    await db.sessions.bulkDelete(sessionIds);
+    return sessionIds.length;
+  });
+}

@@ -1,0 +1,81 @@
+/**
+ * `npm run build`: dist/chrome and dist/firefox from one source tree.
+ * - pages (DevTools page, panel) through vite.config.ts;
+ * - the scripts that cannot be modules (MAIN-world capture, isolated relay, background) as single-file IIFEs;
+ * - manifest.json with the version from package.json, and its Firefox variant;
+ * - every non-ASCII character in emitted .js escaped (Chrome refuses some as "not UTF-8", e.g. U+FFFE).
+ */
+import { build, type InlineConfig } from 'vite';
+import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..');
+const dist = join(root, 'dist');
+
+export const SCRIPTS = {
+  'capture.js': 'sdk/src/extension.iife.ts',
+  'relay.js': 'extension/content/relay.ts',
+  'background.js': 'extension/background/main.ts',
+} as const;
+
+export const GECKO_ID = 'rumscope@rumscope.dev';
+
+async function buildScript(outDir: string, fileName: string, entry: string) {
+  const config: InlineConfig = {
+    configFile: false,
+    root,
+    logLevel: 'warn',
+    build: {
+      outDir,
+      emptyOutDir: false,
+      target: 'es2022',
+      minify: true,
+      sourcemap: false,
+      copyPublicDir: false,
+      lib: { entry: join(root, entry), formats: ['iife'], name: 'rumscope_' + fileName.replace(/\W/g, '_'), fileName: () => fileName },
+    },
+  };
+  await build(config);
+}
+
+async function escapeNonAscii(dir: string) {
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.js')) continue;
+    const file = join(entry.parentPath, entry.name);
+    const text = await readFile(file, 'utf8');
+    // eslint-disable-next-line no-control-regex
+    const escaped = text.replace(/[^\x00-\x7f]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+    if (escaped !== text) await writeFile(file, escaped);
+  }
+}
+
+export async function manifestFor(browser: 'chrome' | 'firefox') {
+  const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { version: string };
+  const manifest = JSON.parse(await readFile(join(root, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+  manifest.version = pkg.version;
+  if (browser === 'firefox') {
+    delete manifest.minimum_chrome_version;
+    manifest.background = { scripts: ['background.js'] };
+    manifest.browser_specific_settings = {
+      gecko: { id: GECKO_ID, strict_min_version: '140.0', data_collection_permissions: { required: ['none'] } },
+    };
+  }
+  return manifest;
+}
+
+async function main() {
+  const started = Date.now();
+  const chromeDir = join(dist, 'chrome');
+  await rm(dist, { recursive: true, force: true });
+  await mkdir(chromeDir, { recursive: true });
+  await build({ configFile: join(root, 'vite.config.ts'), logLevel: 'warn', build: { outDir: chromeDir } });
+  for (const [fileName, entry] of Object.entries(SCRIPTS)) await buildScript(chromeDir, fileName, entry);
+  await escapeNonAscii(chromeDir);
+  const firefoxDir = join(dist, 'firefox');
+  await cp(chromeDir, firefoxDir, { recursive: true });
+  await writeFile(join(chromeDir, 'manifest.json'), JSON.stringify(await manifestFor('chrome'), null, 2));
+  await writeFile(join(firefoxDir, 'manifest.json'), JSON.stringify(await manifestFor('firefox'), null, 2));
+  console.log(`built dist/chrome and dist/firefox in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();

@@ -1,0 +1,124 @@
+/**
+ * The bridge: typed message maps per direction, plus a protocol version (as react-devtools' bridge does).
+ *
+ *   page (MAIN world SDK) --window.postMessage--> relay (isolated content script)
+ *   relay --runtime Port "rumscope:relay"--> background (validates, persists, then acks)
+ *   panel / popup / options --runtime.sendMessage--> background (commands; extension pages only)
+ *
+ * The page never names a session, a tab or a URL it did not come from: the relay numbers events,
+ * the background stamps session, tab and frame from the port's sender.
+ */
+import type { RumEvent } from './events';
+
+export const PROTOCOL_VERSION = 1 as const;
+
+/** `source` tags on window messages, so the relay can ignore everything else on the page. */
+export const PAGE_SOURCE = 'rumscope:page' as const;
+export const RELAY_SOURCE = 'rumscope:relay' as const;
+export const RELAY_PORT_NAME = 'rumscope:relay' as const;
+
+/** Hard limits, enforced by the relay and again by the background. */
+export const LIMITS = {
+  /** Events in one page message. */
+  maxEventsPerMessage: 200,
+  /** JSON length of one page message. */
+  maxMessageChars: 256 * 1024,
+  /** JSON length of one event (replay chunks included). */
+  maxEventChars: 128 * 1024,
+  /** Nesting depth of any value. */
+  maxDepth: 12,
+  /** Events per second a tab may send before the rest are dropped (burst allowance below). */
+  eventsPerSecondPerTab: 1000,
+  burstEventsPerTab: 5000,
+  /** Events the relay keeps while unacknowledged before it starts dropping the oldest. */
+  maxUnackedEvents: 20000,
+} as const;
+
+// ---------- page -> relay (window.postMessage) ----------
+
+export interface PageEventsMessage {
+  source: typeof PAGE_SOURCE;
+  protocol: typeof PROTOCOL_VERSION;
+  kind: 'events';
+  events: RumEvent[];
+}
+
+/** Requests the page may make of the extension about its own session. */
+export interface PageControlMessage {
+  source: typeof PAGE_SOURCE;
+  protocol: typeof PROTOCOL_VERSION;
+  kind: 'control';
+  command: 'startReplay';
+}
+
+export type PageToRelay = PageEventsMessage | PageControlMessage;
+
+// ---------- relay -> page ----------
+
+/** What the page's SDK needs to know about the session the extension chose (sampling is per session). */
+export interface SessionInfo {
+  sampled: boolean;
+  replay: boolean;
+}
+
+export interface RelayConfigMessage {
+  source: typeof RELAY_SOURCE;
+  protocol: typeof PROTOCOL_VERSION;
+  kind: 'session';
+  session: SessionInfo;
+}
+
+export type RelayToPage = RelayConfigMessage;
+
+// ---------- relay -> background (port) ----------
+
+export interface RelayBatchMessage {
+  protocol: typeof PROTOCOL_VERSION;
+  kind: 'batch';
+  loadId: string;
+  /** seq of events[0]; events[i] has seq first + i. */
+  first: number;
+  events: RumEvent[];
+  /** Page messages the relay dropped since the last batch (malformed, forged, oversized). */
+  dropped: number;
+}
+
+export interface RelayControlMessage {
+  protocol: typeof PROTOCOL_VERSION;
+  kind: 'control';
+  loadId: string;
+  command: PageControlMessage['command'];
+}
+
+export type RelayToBackground = RelayBatchMessage | RelayControlMessage;
+
+// ---------- background -> relay (port) ----------
+
+export interface AckMessage {
+  kind: 'ack';
+  loadId: string;
+  /** Every seq below this is persisted. */
+  upTo: number;
+  session: SessionInfo;
+}
+
+export type BackgroundToRelay = AckMessage;
+
+// ---------- extension pages -> background (runtime.sendMessage) ----------
+
+export interface CommandMap {
+  endSession: { request: { sessionId: string }; response: { ok: true } };
+  deleteSessions: { request: { sessionIds: string[] | 'all' }; response: { deleted: number } };
+  pinSession: { request: { sessionId: string; pinned: boolean }; response: { ok: true } };
+}
+
+export type CommandName = keyof CommandMap;
+
+export type CommandMessage = {
+  [K in CommandName]: { protocol: typeof PROTOCOL_VERSION; kind: 'command'; command: K; args: CommandMap[K]['request'] };
+}[CommandName];
+
+export type CommandResult<K extends CommandName> = { ok: true; value: CommandMap[K]['response'] } | { ok: false; error: string };
+
+/** Why the background refused a message; counted per tab and shown in the panel. */
+export type DropReason = 'malformed' | 'forged' | 'oversized' | 'rate' | 'protocol' | 'foreign_load';

@@ -1,0 +1,230 @@
+/**
+ * The Rumscope event contract. Every folder imports these types; nobody re-declares an event shape.
+ * No browser or Node imports here: this module is types and constants only.
+ *
+ * Times are UTC epoch milliseconds; `tz` is the client's UTC offset in minutes east of UTC
+ * (India is +330), so a timestamp can be shown in the zone it was recorded in.
+ */
+
+/** Bumped whenever a stored shape changes incompatibly. Stored on every event. */
+export const SCHEMA_VERSION = 1 as const;
+
+/** What the page fills in for every event. The background adds the rest (see StoredEvent). */
+export interface EventBase {
+  /** UTC epoch ms at which it happened in the page. */
+  time: number;
+  /** Client UTC offset in minutes east of UTC. */
+  tz: number;
+  /** The view (page view or SPA route) it happened in. */
+  viewId: string;
+}
+
+export type NavigationKind = 'initial' | 'push' | 'replace' | 'pop' | 'hash' | 'reload' | 'back_forward';
+
+export interface ViewEvent extends EventBase {
+  type: 'view';
+  url: string;
+  referrer: string;
+  title: string;
+  navigation: NavigationKind;
+  /** ms from navigation start to load (initial) or to the route settling (SPA); null if unknown yet. */
+  loadingTime: number | null;
+}
+
+/** Sent when a view ends (or periodically), with what happened inside it. */
+export interface ViewEndEvent extends EventBase {
+  type: 'view_end';
+  timeSpent: number;
+  counts: { actions: number; errors: number; apiCalls: number; resources: number; longTasks: number };
+}
+
+export type ActionKind = 'click' | 'submit' | 'custom';
+
+export interface ActionEvent extends EventBase {
+  type: 'action';
+  action: ActionKind;
+  /** Readable name: aria-label, visible text, data attribute, or the addAction name. */
+  name: string;
+  /** CSS selector of the target, if any. */
+  selector: string | null;
+  x: number | null;
+  y: number | null;
+  rage: boolean;
+  dead: boolean;
+  errorClick: boolean;
+  context?: Record<string, JsonValue>;
+}
+
+export type ErrorSource = 'uncaught' | 'unhandledrejection' | 'console' | 'network' | 'custom' | 'internal';
+
+export interface StackFrame {
+  fn: string | null;
+  url: string | null;
+  line: number | null;
+  column: number | null;
+}
+
+export interface ErrorEvent extends EventBase {
+  type: 'error';
+  source: ErrorSource;
+  /** Error class name, e.g. TypeError. */
+  errorType: string;
+  message: string;
+  stack: string | null;
+  frames: StackFrame[];
+  context?: Record<string, JsonValue>;
+}
+
+/** Timing breakdown in ms; null where the browser does not expose it (e.g. cross-origin without TAO). */
+export interface TimingBreakdown {
+  dns: number | null;
+  connect: number | null;
+  tls: number | null;
+  request: number | null;
+  response: number | null;
+}
+
+export interface ApiEvent extends EventBase {
+  type: 'api';
+  via: 'fetch' | 'xhr';
+  method: string;
+  url: string;
+  /** 0 for a network failure. */
+  status: number;
+  duration: number;
+  requestSize: number | null;
+  responseSize: number | null;
+  timing: TimingBreakdown | null;
+}
+
+export interface ResourceEvent extends EventBase {
+  type: 'resource';
+  url: string;
+  /** script, css, image, font, fetch, xhr, other... */
+  resourceType: string;
+  duration: number;
+  timing: TimingBreakdown | null;
+  transferSize: number | null;
+  renderBlocking: boolean | null;
+}
+
+export type VitalName = 'LCP' | 'FID' | 'CLS' | 'TTFB' | 'INP' | 'FCP';
+export type VitalRating = 'good' | 'needs-improvement' | 'poor';
+
+export interface VitalEvent extends EventBase {
+  type: 'vital';
+  name: VitalName;
+  /** null when the browser cannot measure it ("not supported"), never 0 in its place. */
+  value: number | null;
+  supported: boolean;
+  rating: VitalRating | null;
+  attribution?: Record<string, JsonValue>;
+}
+
+export interface LongTaskEvent extends EventBase {
+  type: 'long_task';
+  kind: 'longtask' | 'long-animation-frame';
+  duration: number;
+}
+
+/** One chunk of an rrweb recording. Events are kept opaque here: the replay player knows them. */
+export interface ReplayEvent extends EventBase {
+  type: 'replay';
+  records: JsonValue[];
+}
+
+export interface UserContext {
+  id?: string;
+  name?: string;
+  email?: string;
+  [attribute: string]: JsonValue | undefined;
+}
+
+/** Raw device facts from the page. Parsing (browser, OS, device type, country) happens outside the page. */
+export interface DeviceFacts {
+  userAgent: string;
+  /** navigator.userAgentData brands/platform/mobile where available. */
+  clientHints: { brands: { brand: string; version: string }[]; platform: string; mobile: boolean } | null;
+  screen: { width: number; height: number };
+  viewport: { width: number; height: number };
+  pixelRatio: number;
+  language: string;
+  timeZone: string;
+  /** navigator.connection.type / effectiveType where available. */
+  connectionType: string | null;
+  effectiveType: string | null;
+  /** Touch points, to tell tablets from desktops. */
+  maxTouchPoints: number;
+}
+
+export interface AppContext {
+  service: string | null;
+  env: string | null;
+  version: string | null;
+}
+
+/** Sent at start and whenever user / global context / app context changes. */
+export interface ContextEvent extends EventBase {
+  type: 'context';
+  device: DeviceFacts;
+  app: AppContext;
+  user: UserContext | null;
+  global: Record<string, JsonValue>;
+}
+
+/** The SDK reports its own cost and drops so the panel can show "Rumscope overhead: N ms". */
+export interface TelemetryEvent extends EventBase {
+  type: 'telemetry';
+  overheadMs: number;
+  dropped: number;
+}
+
+export type RumEvent =
+  | ViewEvent
+  | ViewEndEvent
+  | ActionEvent
+  | ErrorEvent
+  | ApiEvent
+  | ResourceEvent
+  | VitalEvent
+  | LongTaskEvent
+  | ReplayEvent
+  | ContextEvent
+  | TelemetryEvent;
+
+export type RumEventType = RumEvent['type'];
+
+export const RUM_EVENT_TYPES = [
+  'view',
+  'view_end',
+  'action',
+  'error',
+  'api',
+  'resource',
+  'vital',
+  'long_task',
+  'replay',
+  'context',
+  'telemetry',
+] as const satisfies readonly RumEventType[];
+
+/** Events of which type count as user activity that keeps a session alive (spec: 15 minutes of inactivity). */
+export const ACTIVITY_EVENT_TYPES: readonly RumEventType[] = ['view', 'action'];
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/**
+ * What the background stores: the page's event plus what only the extension may decide.
+ * The primary key is [loadId+seq]: a re-sent batch overwrites itself and never duplicates.
+ */
+export type StoredEvent = RumEvent & {
+  /** Set by the background from its own session state, never taken from the page. */
+  sessionId: string;
+  /** Random id of one content-script instance (one document), chosen in the isolated world. */
+  loadId: string;
+  /** Gapless sequence number within the load, assigned by the relay. */
+  seq: number;
+  tabId: number;
+  frameId: number;
+  schema: typeof SCHEMA_VERSION;
+};

@@ -1,0 +1,71 @@
+import type { AppContext, JsonValue, UserContext } from './events';
+
+/** Spec: a session ends after 15 minutes of inactivity. */
+export const SESSION_INACTIVITY_MS = 15 * 60 * 1000;
+/** A session lasts 4 hours at most (as the peers do). */
+export const SESSION_MAX_MS = 4 * 60 * 60 * 1000;
+
+export type DeviceType = 'Desktop' | 'Mobile' | 'Tablet';
+
+export interface NamedVersion {
+  name: string | null;
+  version: string | null;
+}
+
+export interface GeoInfo {
+  country: string | null;
+  city: string | null;
+  region: string | null;
+}
+
+export type SessionEndReason = 'inactivity' | 'max_duration' | 'browser_closed' | 'user' | null;
+
+/**
+ * One visit to one site (scheme, host and port). Owned by the extension's background:
+ * the page never names a session.
+ */
+export interface SessionRecord {
+  id: string;
+  /** Origin of the top-level page, e.g. "http://127.0.0.1:5173". */
+  site: string;
+  /** UTC ms of the first event. */
+  startedAt: number;
+  /** UTC ms of the last event of any kind: "Time Spent" is lastEventAt - startedAt. */
+  lastEventAt: number;
+  /** UTC ms of the last user activity: drives the 15-minute inactivity rule. */
+  lastActivityAt: number;
+  endedAt: number | null;
+  endReason: SessionEndReason;
+  /** Client UTC offset (minutes east) at session start, for "+05:30" display. */
+  tz: number;
+  user: UserContext | null;
+  global: Record<string, JsonValue>;
+  app: AppContext;
+  browser: NamedVersion;
+  os: NamedVersion;
+  deviceType: DeviceType | null;
+  screen: { width: number; height: number } | null;
+  viewport: { width: number; height: number } | null;
+  connectionType: string | null;
+  effectiveType: string | null;
+  language: string | null;
+  timeZone: string | null;
+  geo: GeoInfo;
+  counts: {
+    events: number;
+    views: number;
+    actions: number;
+    errors: number;
+    apiCalls: number;
+    resources: number;
+    longTasks: number;
+  };
+  /** Drawn once per session from sessionSampleRate: unsampled sessions keep only their record. */
+  sampled: boolean;
+  /** Drawn once per session from sessionReplaySampleRate, or forced by startSessionReplayRecording. */
+  replay: boolean;
+  /** Pinned sessions are never deleted by retention. 0/1 so that it can be indexed. */
+  pinned: 0 | 1;
+  /** Main-thread ms the SDK reported spending, summed. */
+  overheadMs: number;
+}

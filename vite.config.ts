@@ -1,0 +1,29 @@
+/**
+ * Builds the extension's pages (DevTools page, Sessions panel; later popup and options) for one browser.
+ * The scripts that cannot be ES modules (MAIN-world capture, relay, background) are built by
+ * scripts/build.ts as single-file IIFEs; this config is the pages' half of that build.
+ */
+import { defineConfig } from 'vite';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { resolve } from 'node:path';
+
+const target = process.env.RUMSCOPE_BROWSER === 'firefox' ? 'firefox' : 'chrome';
+
+export default defineConfig({
+  root: resolve(import.meta.dirname),
+  base: './',
+  plugins: [svelte()],
+  build: {
+    outDir: resolve(import.meta.dirname, 'dist', target),
+    emptyOutDir: false,
+    target: 'es2022',
+    sourcemap: false,
+    modulePreload: false,
+    rollupOptions: {
+      input: {
+        devtools: resolve(import.meta.dirname, 'extension/devtools/devtools.html'),
+        panel: resolve(import.meta.dirname, 'panel/index.html'),
+      },
+    },
+  },
+});
