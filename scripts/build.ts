@@ -10,7 +10,8 @@ import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
-const dist = join(root, 'dist');
+/** RUMSCOPE_DIST lets parallel work build into its own folder; the default is dist/. */
+const dist = resolve(root, process.env.RUMSCOPE_DIST ?? 'dist');
 
 export const SCRIPTS = {
   'capture.js': 'sdk/src/extension.iife.ts',

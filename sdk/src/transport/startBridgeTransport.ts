@@ -3,8 +3,6 @@ import type { PageToRelay, RelayToPage, RumEvent } from '../../schema';
 import type { LifeCycle } from '../lifeCycle';
 import type { Guard } from '../tools/guard';
 
-const FLUSH_DELAY_MS = 50;
-
 /**
  * Extension mode: events leave the page only through window.postMessage to the extension's relay,
  * which numbers them and hands them to the background. No network, no page storage.
@@ -13,13 +11,14 @@ export function startBridgeTransport(lifeCycle: LifeCycle, guard: Guard, win: Wi
   const post = win.postMessage.bind(win);
   const origin = win.location.origin === 'null' ? '*' : win.location.origin;
   let queue: RumEvent[] = [];
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let scheduled = false;
 
   const send = (message: PageToRelay) => post(message, origin);
 
+  // Events of one task leave together at the end of it (a microtask): a message posted later, on
+  // pagehide, might never be delivered before the document goes away.
   const flush = guard(() => {
-    if (timer !== undefined) clearTimeout(timer);
-    timer = undefined;
+    scheduled = false;
     while (queue.length) {
       const events = queue.splice(0, LIMITS.maxEventsPerMessage);
       send({ source: PAGE_SOURCE, protocol: PROTOCOL_VERSION, kind: 'events', events });
@@ -29,7 +28,10 @@ export function startBridgeTransport(lifeCycle: LifeCycle, guard: Guard, win: Wi
   const unsubscribeEvent = lifeCycle.subscribe('event', (event) => {
     queue.push(event);
     if (queue.length >= LIMITS.maxEventsPerMessage) flush();
-    else if (timer === undefined) timer = setTimeout(flush, FLUSH_DELAY_MS);
+    else if (!scheduled) {
+      scheduled = true;
+      queueMicrotask(flush);
+    }
   });
   const unsubscribeHide = lifeCycle.subscribe('pageHide', () => flush());
 

@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { launchChromium, tabIdOf, type ChromiumWithExtension } from './support/chromium';
+import { startDemoServer, type DemoServer } from '../../demo/server';
+
+let ext: ChromiumWithExtension;
+let demo: DemoServer;
+
+beforeAll(async () => {
+  demo = await startDemoServer();
+  ext = await launchChromium();
+});
+afterAll(async () => {
+  await ext?.close();
+  await demo?.close();
+});
+
+describe('spine in Chromium', () => {
+  test('a visit with two page loads, three clicks and one thrown error is one session with Error Count 1', async () => {
+    const page = await ext.context.newPage();
+    await page.goto(demo.origin + '/');
+    await page.click('#add-tea');
+    await page.click('#add-coffee');
+    await page.goto(demo.origin + '/checkout.html');
+    await page.goto(demo.origin + '/');
+    await page.click('#throw');
+    await page.waitForTimeout(500);
+    const tabId = await tabIdOf(ext, page.url());
+
+    const panel = await ext.context.newPage();
+    await panel.goto(ext.panelUrl(tabId));
+    const rows = panel.locator('tbody tr[data-session-id]');
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(1);
+    const headers = await panel.locator('thead th').allInnerTexts();
+    expect(headers.slice(0, 5)).toEqual(['Timestamp', 'User Email', 'Time Spent', 'Error Count', 'Location']);
+
+    const sw = await ext.worker();
+    const stored = await sw.evaluate(async () => {
+      const open = indexedDB.open('rumscope');
+      const db: IDBDatabase = await new Promise((ok, ko) => ((open.onsuccess = () => ok(open.result)), (open.onerror = ko)));
+      const all = <T,>(store: string): Promise<T[]> =>
+        new Promise((ok) => {
+          const r = db.transaction(store).objectStore(store).getAll();
+          r.onsuccess = () => ok(r.result as T[]);
+        });
+      return { sessions: await all<any>('sessions'), events: (await all<any>('events')).sort((a, b) => a.time - b.time) };
+    });
+    expect(stored.sessions).toHaveLength(1);
+    const views = stored.events.filter((e) => e.type === 'view');
+    const clicks = stored.events.filter((e) => e.type === 'action' && e.action === 'click');
+    const errors = stored.events.filter((e) => e.type === 'error');
+    expect(views).toHaveLength(3);
+    expect(clicks.map((c) => c.name)).toEqual(['Add tea to cart', 'Add coffee to cart', 'Throw an error']);
+    expect(errors).toHaveLength(1);
+    expect(errors[0].message).toContain('Demo failure: cart is undefined');
+    expect(stored.sessions[0].counts.errors).toBe(1);
+    const row = rows.first();
+    await expect.poll(() => row.locator('td').nth(3).innerText()).toBe('1');
+    await expect.poll(() => row.locator('td').nth(4).innerText()).toContain('Chrome · Linux');
+  });
+});

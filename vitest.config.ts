@@ -1,0 +1,35 @@
+import { defineConfig } from 'vitest/config';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+
+/**
+ * Two projects: `unit` (pure logic, *.spec.ts beside the code; jsdom per file where needed) and
+ * `e2e` (real browsers with the built extension; one file at a time on a 2-core machine).
+ */
+export default defineConfig({
+  plugins: [svelte()],
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['{sdk,extension,panel,server,scripts,tests/unit}/**/*.spec.ts'],
+          environment: 'node',
+        },
+        resolve: { conditions: ['browser'] },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['tests/e2e/**/*.e2e.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+          maxWorkers: 1,
+        },
+      },
+    ],
+  },
+});
