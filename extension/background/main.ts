@@ -3,6 +3,7 @@ import { RumscopeDb } from '../storage/db';
 import { endOpenSessions } from '../storage/sessionStore';
 import { ext } from '../platform';
 import { startCommands } from './commands';
+import { countBoot } from './countBoot';
 import { startRelayServer } from './startRelayServer';
 import { createTabGuard } from './tabGuard';
 import { loadTestHooks } from './testHooks';
@@ -25,3 +26,4 @@ ext.runtime.onStartup.addListener(() => {
   void endOpenSessions(db, 'browser_closed');
 });
 ext.tabs.onRemoved.addListener((tabId) => tabGuard.forget(tabId));
+void countBoot().catch(() => {});

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { launchChromium, tabIdOf, type ChromiumWithExtension } from './support/chromium';
+import { bootCount, launchChromium, readStore, serviceWorkerTargetId, stopServiceWorker, tabIdOf, type ChromiumWithExtension } from './support/chromium';
 import { startDemoServer, type DemoServer } from '../../demo/server';
 
 let ext: ChromiumWithExtension;
@@ -56,5 +56,50 @@ describe('spine in Chromium', () => {
     const row = rows.first();
     await expect.poll(() => row.locator('td').nth(3).innerText()).toBe('1');
     await expect.poll(() => row.locator('td').nth(4).innerText()).toContain('Chrome · Linux');
+  });
+
+  test('the worker stopped three times during 1,000 scripted clicks loses and duplicates nothing', async () => {
+    const page = await ext.context.newPage();
+    await page.goto(demo.origin + '/?kill-test');
+    const clicking = page.evaluate(
+      () =>
+        new Promise<number>((done) => {
+          const button = document.getElementById('add-tea')!;
+          let n = 0;
+          const started = performance.now();
+          const tick = () => {
+            // 1,000 clicks spread over about five seconds.
+            const due = Math.min(1000, Math.floor((performance.now() - started) / 5));
+            while (n < due) {
+              button.click();
+              n++;
+            }
+            if (n < 1000) setTimeout(tick, 4);
+            else done(n);
+          };
+          tick();
+        }),
+    );
+    const bootsBefore = await bootCount(ext);
+    for (const [round, pause] of [1000, 1500, 1500].entries()) {
+      await page.waitForTimeout(pause);
+      expect(await stopServiceWorker(page, ext.extensionId)).not.toBeNull();
+      // Gone, then started again by the relay's next batch: the boot counter moves by one.
+      await expect.poll(() => serviceWorkerTargetId(page, ext.extensionId), { timeout: 2_000 }).toBeNull();
+      await expect.poll(() => bootCount(ext), { timeout: 10_000 }).toBe(bootsBefore + round + 1);
+    }
+    expect(await clicking).toBe(1000);
+
+    const loads = await readStore(ext, 'loads');
+    const load = loads.find((l) => l.url.endsWith('?kill-test'));
+    expect(load).toBeDefined();
+    await expect
+      .poll(async () => (await readStore(ext, 'events')).filter((e) => e.loadId === load.id && e.type === 'action').length, { timeout: 20_000 })
+      .toBe(1000);
+    const events = (await readStore(ext, 'events')).filter((e) => e.loadId === load.id);
+    const seqs = events.map((e) => e.seq).sort((a, b) => a - b);
+    expect(seqs).toEqual(seqs.map((_, i) => i));
+    expect(new Set(events.map((e) => e.sessionId)).size).toBe(1);
+    await page.close();
   });
 });

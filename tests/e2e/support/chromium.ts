@@ -55,15 +55,28 @@ export async function launchChromium(options: { profileDir?: string } = {}): Pro
   };
 }
 
-/** Stops the extension's service worker the way Chrome does when it idles (verified: Target.closeTarget). */
-export async function stopServiceWorker(page: Page, extensionId: string): Promise<boolean> {
+/** The CDP target id of the extension's running service worker, or null when none runs. */
+export async function serviceWorkerTargetId(page: Page, extensionId: string): Promise<string | null> {
   const cdp = await page.context().newCDPSession(page);
   try {
     const { targetInfos } = (await cdp.send('Target.getTargets')) as { targetInfos: { targetId: string; type: string; url: string }[] };
-    const target = targetInfos.find((t) => t.type === 'service_worker' && t.url.includes(extensionId));
-    if (!target) return false;
-    const { success } = (await cdp.send('Target.closeTarget', { targetId: target.targetId })) as { success: boolean };
-    return success;
+    return targetInfos.find((t) => t.type === 'service_worker' && t.url.includes(extensionId))?.targetId ?? null;
+  } finally {
+    await cdp.detach().catch(() => {});
+  }
+}
+
+/**
+ * Stops the extension's service worker (verified: Target.closeTarget through a page's CDP session).
+ * Returns the stopped target's id, or null if none was running.
+ */
+export async function stopServiceWorker(page: Page, extensionId: string): Promise<string | null> {
+  const targetId = await serviceWorkerTargetId(page, extensionId);
+  if (!targetId) return null;
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const { success } = (await cdp.send('Target.closeTarget', { targetId })) as { success: boolean };
+    return success ? targetId : null;
   } finally {
     await cdp.detach().catch(() => {});
   }
@@ -76,4 +89,31 @@ export async function tabIdOf(ext: ChromiumWithExtension, url: string): Promise<
     const tabs = await chrome.tabs.query({});
     return tabs.find((t) => t.url === u)?.id ?? -1;
   }, url);
+}
+
+/** Every record of one store of the extension's database, read inside the extension (service worker). */
+export async function readStore<T = any>(ext: ChromiumWithExtension, store: 'sessions' | 'events' | 'loads' | 'tabStats'): Promise<T[]> {
+  const sw = await ext.worker();
+  return sw.evaluate(async (name) => {
+    const open = indexedDB.open('rumscope');
+    const db: IDBDatabase = await new Promise((ok, ko) => {
+      open.onsuccess = () => ok(open.result);
+      open.onerror = () => ko(open.error);
+    });
+    try {
+      return await new Promise<T[]>((ok, ko) => {
+        const request = db.transaction(name).objectStore(name).getAll();
+        request.onsuccess = () => ok(request.result as T[]);
+        request.onerror = () => ko(request.error);
+      });
+    } finally {
+      db.close();
+    }
+  }, store);
+}
+
+/** How many times the background has started since the browser did (see extension/background/countBoot.ts). */
+export async function bootCount(ext: ChromiumWithExtension): Promise<number> {
+  const sw = await ext.worker();
+  return sw.evaluate(async () => ((await chrome.storage.session.get('rumscope.boots'))['rumscope.boots'] as number) ?? 0);
 }
