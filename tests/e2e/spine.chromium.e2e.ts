@@ -102,4 +102,54 @@ describe('spine in Chromium', () => {
     expect(new Set(events.map((e) => e.sessionId)).size).toBe(1);
     await page.close();
   });
+
+  test('a hostile page flooding 10,000 forged messages stores nothing outside its own session and reads nothing', async () => {
+    // A session on another site (127.0.0.1) that the hostile page (localhost) must not be able to touch.
+    const victim = await ext.context.newPage();
+    await victim.goto(demo.origin + '/?victim');
+    await victim.click('#add-tea');
+    const victimLoad = await expect
+      .poll(async () => (await readStore(ext, 'loads')).find((l) => l.url.endsWith('?victim')), { timeout: 10_000 })
+      .toBeTruthy()
+      .then(async () => (await readStore(ext, 'loads')).find((l) => l.url.endsWith('?victim')));
+    await expect.poll(async () => (await readStore(ext, 'events')).filter((e) => e.loadId === victimLoad.id).length).toBeGreaterThan(2);
+    const victimSessionId: string = victimLoad.sessionId;
+    const victimEventsBefore = (await readStore(ext, 'events')).filter((e) => e.sessionId === victimSessionId).length;
+
+    const hostileOrigin = demo.origin.replace('127.0.0.1', 'localhost');
+    const page = await ext.context.newPage();
+    await page.goto(hostileOrigin + '/fixtures/hostile.html');
+    await page.evaluate((id) => ((window as any).__targetSession = id), victimSessionId);
+    const flood = page.evaluate(() => new Promise<number>((done) => (window as any).__flood(10_000, done)));
+    // The page's own code keeps working during the flood.
+    await page.click('#own-button');
+    expect(await flood).toBe(10_000);
+    await expect.poll(() => page.locator('#own-clicks').innerText()).toBe('1');
+
+    const tabId = await tabIdOf(ext, page.url());
+    // Every refused message is counted for the tab (relay drops arrive with its next batch, written within a second).
+    await expect
+      .poll(async () => (await readStore(ext, 'tabStats')).find((t) => t.tabId === tabId)?.dropped ?? 0, { timeout: 10_000 })
+      .toBeGreaterThanOrEqual(9_000);
+
+    const events = await readStore(ext, 'events');
+    const sessions = await readStore(ext, 'sessions');
+    expect(events.filter((e) => JSON.stringify(e).includes('FORGED'))).toEqual([]);
+    expect(sessions.filter((s) => JSON.stringify(s).includes('FORGED'))).toEqual([]);
+    expect(events.filter((e) => e.sessionId === victimSessionId)).toHaveLength(victimEventsBefore);
+    const hostileSessions = new Set(events.filter((e) => e.tabId === tabId).map((e) => e.sessionId));
+    for (const id of hostileSessions) expect(sessions.find((s) => s.id === id)?.site).toBe(hostileOrigin);
+    expect(Object.prototype.hasOwnProperty.call({}, 'polluted')).toBe(false);
+
+    // Nothing answered the page but the session note the relay always sends its own page.
+    const answers = await page.evaluate(() => (window as any).__answers.filter((a: any) => a.tag !== 'FORGED'));
+    for (const answer of answers) expect(Object.keys(answer).sort()).toEqual(['kind', 'protocol', 'session', 'source']);
+    expect(answers.every((a: any) => a.kind === 'session')).toBe(true);
+
+    // The panel shows the count.
+    const stats = (await readStore(ext, 'tabStats')).find((t) => t.tabId === tabId);
+    const panel = await ext.context.newPage();
+    await panel.goto(ext.panelUrl(tabId));
+    await expect.poll(() => panel.getByTestId('dropped-count').innerText()).toBe(`Blocked messages from this tab: ${stats.dropped}`);
+  });
 });

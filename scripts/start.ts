@@ -1,0 +1,46 @@
+/**
+ * `npm start`: builds the extension, serves the demo app on 127.0.0.1 and, when a display is available,
+ * opens Chromium with the extension loaded on the demo app. Without a display it prints where things are
+ * and keeps serving until stopped.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+import { startDemoServer } from '../demo/server';
+import { CHROMIUM_FLAGS } from '../tests/e2e/support/chromium';
+import { findBrowser } from '../tests/e2e/support/findBrowser';
+import { ensureBrowsers } from './ensureBrowsers';
+
+const root = resolve(import.meta.dirname, '..');
+const port = Number(process.env.PORT ?? 5173);
+
+ensureBrowsers();
+if (spawnSync('npx', ['tsx', 'scripts/build.ts'], { cwd: root, stdio: 'inherit' }).status) process.exit(1);
+const demo = await startDemoServer(port);
+const dist = join(root, 'dist');
+console.log(`\nRumscope is built.
+  Chrome extension (Load unpacked): ${join(dist, 'chrome')}
+  Firefox add-on (about:debugging → Load Temporary Add-on → manifest.json): ${join(dist, 'firefox')}
+  Demo app: ${demo.origin}/
+  Sessions panel: DevTools → "Sessions", or chrome-extension://<extension id>/panel/index.html?tabId=<tab id>
+Press Ctrl+C to stop.`);
+
+if (process.env.DISPLAY || process.env.WAYLAND_DISPLAY) {
+  const profile = mkdtempSync(join(tmpdir(), 'rumscope-start-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: findBrowser('chromium'),
+    headless: false,
+    viewport: null,
+    args: [`--disable-extensions-except=${join(dist, 'chrome')}`, `--load-extension=${join(dist, 'chrome')}`, '--auto-open-devtools-for-tabs', ...CHROMIUM_FLAGS],
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  await page.goto(demo.origin + '/');
+  context.on('close', () => {
+    void demo.close().then(() => process.exit(0));
+  });
+} else {
+  console.log('No display found: open the demo URL in a browser with the extension loaded.');
+}
+process.on('SIGINT', () => void demo.close().then(() => process.exit(0)));
