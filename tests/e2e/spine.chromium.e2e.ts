@@ -55,7 +55,12 @@ describe('spine in Chromium', () => {
     expect(stored.sessions[0].counts.errors).toBe(1);
     const row = rows.first();
     await expect.poll(() => row.locator('td').nth(3).innerText()).toBe('1');
-    await expect.poll(() => row.locator('td').nth(4).innerText()).toContain('Chrome · Linux');
+    await expect.poll(() => row.locator('td').nth(4).innerText()).toMatch(/^[^·]+ - [^·]+ · Chrome · Linux$/);
+    expect(await row.getAttribute('class')).toContain('current');
+
+    // Live: a second error in the page shows up in the open panel without a reload.
+    await page.click('#throw');
+    await expect.poll(() => row.locator('td').nth(3).innerText(), { timeout: 10_000 }).toBe('2');
   });
 
   test('the worker stopped three times during 1,000 scripted clicks loses and duplicates nothing', async () => {
