@@ -58,7 +58,11 @@ export async function manifestFor(browser: 'chrome' | 'firefox') {
     delete manifest.minimum_chrome_version;
     manifest.background = { scripts: ['background.js'] };
     manifest.browser_specific_settings = {
+      // 140: the ESR with data_collection_permissions; MAIN-world content scripts need 128, storage.session 115.
       gecko: { id: GECKO_ID, strict_min_version: '140.0', data_collection_permissions: { required: ['none'] } },
+      // Firefox for Android understands data_collection_permissions from 142 (web-ext lint warns otherwise).
+      // Android has no DevTools, so no Sessions panel there; whether to list it on Android is AMO's setting.
+      gecko_android: { strict_min_version: '142.0' },
     };
   }
   return manifest;

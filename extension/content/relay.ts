@@ -3,7 +3,7 @@
  * posted by the page's own window, numbers them itself (the page never chooses a load id or sequence
  * number), and keeps every event until the background acknowledges it, re-sending after a worker restart.
  */
-import { LIMITS, PAGE_SOURCE, PROTOCOL_VERSION, RELAY_PORT_NAME, RELAY_SOURCE, RUM_EVENT_TYPES } from '../../sdk/schema';
+import { LIMITS, PAGE_SOURCE, PAGE_UNLOAD_EVENT, PROTOCOL_VERSION, RELAY_PORT_NAME, RELAY_SOURCE, RUM_EVENT_TYPES } from '../../sdk/schema';
 import type { BackgroundToRelay, RelayToBackground, RelayToPage, RumEvent, SessionInfo } from '../../sdk/schema';
 import { ext } from '../platform';
 
@@ -34,9 +34,37 @@ function isWellShaped(event: unknown): event is RumEvent {
   return true;
 }
 
+/** The only keys a page message may have, per kind: anything else marks it as forged. */
+const MESSAGE_KEYS: Record<string, readonly string[]> = {
+  events: ['source', 'protocol', 'kind', 'events'],
+  control: ['source', 'protocol', 'kind', 'command'],
+};
+
 function onPageMessage(message: MessageEvent) {
   if (message.source !== window) return;
-  const data = message.data as { source?: unknown; protocol?: unknown; kind?: unknown; events?: unknown; command?: unknown } | null;
+  acceptPageMessage(message.data);
+}
+
+/**
+ * While the page is being hidden or unloaded, the SDK hands over its last events synchronously as a
+ * CustomEvent carrying a JSON string (a posted message would be dropped with the document). The same
+ * checks apply: it is just another way for the page to say the same thing.
+ */
+function onPageUnloadEvent(event: Event) {
+  const detail = (event as CustomEvent<unknown>).detail;
+  if (typeof detail !== 'string' || detail.length > LIMITS.maxMessageChars) return drop();
+  let data: unknown;
+  try {
+    data = JSON.parse(detail);
+  } catch {
+    return drop();
+  }
+  acceptPageMessage(data);
+  flush();
+}
+
+function acceptPageMessage(raw: unknown) {
+  const data = raw as { source?: unknown; protocol?: unknown; kind?: unknown; events?: unknown; command?: unknown } | null;
   if (typeof data !== 'object' || data === null || data.source !== PAGE_SOURCE) return;
   const now = performance.now();
   if (now - windowStart > 1000) {
@@ -45,6 +73,10 @@ function onPageMessage(message: MessageEvent) {
   }
   if (++windowCount > PAGE_MESSAGES_PER_SECOND) return drop();
   if (data.protocol !== PROTOCOL_VERSION) return drop();
+  const allowed = MESSAGE_KEYS[String(data.kind)];
+  if (!allowed || Object.keys(data).some((key) => !allowed.includes(key)) || Object.prototype.hasOwnProperty.call(data, '__proto__')) {
+    return drop();
+  }
   if (data.kind === 'control') {
     if (data.command === 'startReplay') send({ protocol: PROTOCOL_VERSION, kind: 'control', loadId, command: 'startReplay' });
     else drop();
@@ -146,6 +178,7 @@ function tellPage(session: SessionInfo) {
 }
 
 window.addEventListener('message', onPageMessage);
+window.addEventListener(PAGE_UNLOAD_EVENT, onPageUnloadEvent);
 // Leaving the page: hand over what is queued right away.
 window.addEventListener('pagehide', () => flush());
 // Back from the back/forward cache: the port was closed on the way in; reconnect and re-send.

@@ -16,6 +16,12 @@ export const PROTOCOL_VERSION = 1 as const;
 export const PAGE_SOURCE = 'rumscope:page' as const;
 export const RELAY_SOURCE = 'rumscope:relay' as const;
 export const RELAY_PORT_NAME = 'rumscope:relay' as const;
+/**
+ * Name of the CustomEvent (on window, detail = JSON string of a PageToRelay message) by which the SDK hands
+ * over its last events while the page is being hidden or unloaded: dispatch is synchronous across worlds,
+ * whereas a posted message would be dropped with the document.
+ */
+export const PAGE_UNLOAD_EVENT = 'rumscope:page-unload' as const;
 
 /** Hard limits, enforced by the relay and again by the background. */
 export const LIMITS = {

@@ -27,8 +27,15 @@ export interface ChromiumWithExtension {
 export const distDir = (browser: 'chrome' | 'firefox') =>
   resolve(import.meta.dirname, '../../..', process.env.RUMSCOPE_DIST ?? 'dist', browser);
 
+export interface LaunchOptions {
+  /** Reuse a profile (e.g. to restart the browser on it); the caller deletes it. Default: a throwaway one. */
+  profileDir?: string;
+  /** Keep the back/forward cache on (Playwright turns it off by default). */
+  backForwardCache?: boolean;
+}
+
 /** Debian's Chromium with the built extension loaded, headless, in a throwaway profile. */
-export async function launchChromium(options: { profileDir?: string } = {}): Promise<ChromiumWithExtension> {
+export async function launchChromium(options: LaunchOptions = {}): Promise<ChromiumWithExtension> {
   const dist = distDir('chrome');
   const ownProfile = !options.profileDir;
   const profile = options.profileDir ?? (await mkdtemp(join(tmpdir(), 'rumscope-chromium-')));
@@ -36,6 +43,7 @@ export async function launchChromium(options: { profileDir?: string } = {}): Pro
     executablePath: findBrowser('chromium'),
     headless: true,
     args: [`--disable-extensions-except=${dist}`, `--load-extension=${dist}`, ...CHROMIUM_FLAGS],
+    ...(options.backForwardCache ? { ignoreDefaultArgs: ['--disable-back-forward-cache'] } : {}),
   });
   let sw = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 15000 }));
   const extensionId = new URL(sw.url()).host;
