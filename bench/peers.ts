@@ -1,0 +1,273 @@
+/**
+ * The peers of the benchmark: one entry each. A peer says which browser it runs in, what it puts at
+ * the top of the bench page's <head>, how big its scripts are, and how many bytes it kept or sent
+ * during one run. Adding a peer (e.g. a replay one) is adding an entry to PEERS.
+ *
+ * Two browsers, the same Chromium binary with the same flags, each a fresh persistent profile:
+ * - 'extension': the built Rumscope extension loaded. It injects its capture into every http(s) page
+ *   (manifest matches http://*\/*, no exclusion), so only Rumscope peers run there;
+ * - 'plain': no extension: the no-SDK baseline and the Datadog peers.
+ * The extension's service worker (validation, IndexedDB) runs in its own process, not on the page's
+ * main thread, so the plain browser is the baseline of the page's thread for every peer.
+ */
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
+import { join, resolve } from 'node:path';
+import { build } from 'vite';
+import { distDir, type ChromiumWithExtension } from '../tests/e2e/support/chromium';
+import { waitStable } from './measure';
+
+export type BrowserKind = 'plain' | 'extension';
+
+export interface ScriptSize {
+  /** e.g. "capture.js". */
+  file: string;
+  raw: number;
+  /** gzip -9 bytes. */
+  gzip: number;
+  /** Counted against the "capture ≤ 15 KB gzip" target / shown as the peer's gzip size. */
+  counted: boolean;
+}
+
+export interface Collected {
+  /** Bytes the peer stored (Rumscope: stored event records as JSON) or sent (Datadog: request bodies). */
+  bytes: number;
+  /** Stored events or intake requests. */
+  items: number;
+}
+
+export interface BenchEnv {
+  /** Origin of the bench server (127.0.0.1): bench page, assets and the local intake. */
+  origin: string;
+  /** This bench run's temporary folder (inside the repo, so bundles resolve node_modules). */
+  workDir: string;
+  /** Serves `body` at origin + '/assets/' + name (cacheable, like a CDN). Returns the URL path. */
+  serveAsset(name: string, body: string | Buffer, type?: string): string;
+  /** What the local intake received for a run tag (requests whose path starts with /intake/<tag>). */
+  intake(tag: string): Collected;
+  /** The Chromium with the built extension (launched on first use). */
+  extension(): Promise<ChromiumWithExtension>;
+}
+
+export interface RunInfo {
+  /** Unique per run; also in the page URL (`run=` query parameter). */
+  tag: string;
+}
+
+export interface Peer {
+  name: string;
+  /** One line for the report. */
+  description: string;
+  browser: BrowserKind;
+  /** The no-SDK page: every other peer's "extra" is its value minus this one's in the same round. */
+  baseline?: boolean;
+  /** Builds what the peer needs (once per bench run); returns its scripts' sizes. */
+  prepare(env: BenchEnv): Promise<ScriptSize[]>;
+  /** Before each of its runs, outside any measured window (e.g. switch an extension setting). */
+  beforeRun?(env: BenchEnv, run: RunInfo): Promise<void>;
+  /**
+   * A page expression that is true once the SDK runs (checked after init, outside the measured windows).
+   * A run where it is false is flagged and the peer's verdicts are marked invalid.
+   */
+  probe?: string;
+  /** HTML put first in the bench page's <head> for one run (a synchronous SDK snippet, or nothing). */
+  head(env: BenchEnv, run: RunInfo): string;
+  /**
+   * What the peer stored or sent for one run so far. With `settle` (after the page has navigated away,
+   * so after the SDK's exit flush) it waits until the count stops moving; without, it reads once.
+   */
+  collected(env: BenchEnv, run: RunInfo, settle: boolean): Promise<Collected>;
+}
+
+const repoRoot = resolve(import.meta.dirname, '..');
+
+export function sizeOf(file: string, text: string | Buffer, counted = true): ScriptSize {
+  const buffer = typeof text === 'string' ? Buffer.from(text) : text;
+  return { file, raw: buffer.length, gzip: gzipSync(buffer, { level: 9 }).length, counted };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// No SDK
+
+export const baselinePeer: Peer = {
+  name: 'baseline',
+  description: 'the same page with no SDK, in Chromium without the extension',
+  browser: 'plain',
+  baseline: true,
+  prepare: async () => [],
+  head: () => '',
+  collected: async () => ({ bytes: 0, items: 0 }),
+};
+
+// ---------------------------------------------------------------------------------------------------
+// Rumscope, as users run it: the built extension (capture in the MAIN world + isolated relay)
+
+export interface RumscopeOptions {
+  name?: string;
+  description?: string;
+  /**
+   * A script (an expression, awaited) run in the extension's service worker before each of this peer's
+   * runs, e.g. a replay peer turning replay on through extension storage. Before every run, since peers
+   * alternate and several Rumscope peers share one browser.
+   */
+  configureWorker?: string;
+}
+
+export function rumscopePeer(options: RumscopeOptions = {}): Peer {
+  return {
+    name: options.name ?? 'rumscope',
+    description: options.description ?? 'Rumscope extension build (capture.js in the MAIN world + relay.js), replay off',
+    browser: 'extension',
+    probe: '!!window.rumscope',
+    async prepare() {
+      const dir = distDir('chrome');
+      const capture = await readFile(join(dir, 'capture.js'));
+      const relay = await readFile(join(dir, 'relay.js'));
+      return [sizeOf('capture.js', capture, true), sizeOf('relay.js (isolated world)', relay, false)];
+    },
+    async beforeRun(env) {
+      if (!options.configureWorker) return;
+      const worker = await (await env.extension()).worker();
+      await worker.evaluate(options.configureWorker);
+    },
+    head: () => '',
+    async collected(env, run, settle) {
+      const ext = await env.extension();
+      // Strings, not functions: tsx wraps named inner functions in a helper the worker lacks.
+      const read = async () => {
+        const worker = await ext.worker();
+        return (await worker.evaluate(storedBytesScript(run.tag))) as Collected;
+      };
+      let last = await read();
+      if (settle) await waitSettled(async () => (last = await read()).bytes);
+      return last;
+    },
+  };
+}
+
+/** Sums the UTF-8 JSON size of the events the extension stored for the page loads of one run. */
+function storedBytesScript(tag: string): string {
+  return `(async () => {
+    const tag = ${JSON.stringify('run=' + tag)};
+    const db = await new Promise((ok, ko) => {
+      const open = indexedDB.open('rumscope');
+      open.onsuccess = () => ok(open.result);
+      open.onerror = () => ko(open.error);
+    });
+    try {
+      if (!db.objectStoreNames.contains('loads') || !db.objectStoreNames.contains('events')) return { bytes: 0, items: 0 };
+      const request = (r) => new Promise((ok, ko) => { r.onsuccess = () => ok(r.result); r.onerror = () => ko(r.error); });
+      const tx = db.transaction(['loads', 'events']);
+      const loads = (await request(tx.objectStore('loads').getAll())).filter((l) => String(l.url).includes(tag));
+      const encoder = new TextEncoder();
+      let bytes = 0, items = 0;
+      for (const load of loads) {
+        const range = IDBKeyRange.bound([load.id, -Infinity], [load.id, Infinity]);
+        for (const event of await request(tx.objectStore('events').getAll(range))) {
+          bytes += encoder.encode(JSON.stringify(event)).length;
+          items++;
+        }
+      }
+      return { bytes, items };
+    } finally {
+      db.close();
+    }
+  })()`;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Datadog Browser RUM (npm package bundled into one IIFE, loaded synchronously first in <head>)
+
+export interface DatadogOptions {
+  name?: string;
+  description?: string;
+  /** sessionReplaySampleRate: 0 (RUM only) or 100 (replay every session). */
+  replay: boolean;
+  /** Extra init options, e.g. { defaultPrivacyLevel: 'allow' } for a replay peer. */
+  init?: Record<string, unknown>;
+}
+
+const DATADOG_ASSET = 'datadog-rum.iife.js';
+let datadogBundle: Promise<ScriptSize[]> | undefined;
+
+/** One IIFE of @datadog/browser-rum (its lazy recorder/profiler chunks inlined: IIFE cannot split). */
+async function bundleDatadog(env: BenchEnv): Promise<ScriptSize[]> {
+  const dir = join(env.workDir, 'datadog');
+  await mkdir(dir, { recursive: true });
+  const entry = join(dir, 'entry.js');
+  await writeFile(entry, `import { datadogRum } from '@datadog/browser-rum';\nwindow.DD_RUM = datadogRum;\n`);
+  await build({
+    configFile: false,
+    root: repoRoot,
+    logLevel: 'warn',
+    build: {
+      outDir: join(dir, 'out'),
+      emptyOutDir: true,
+      target: 'es2022',
+      minify: true,
+      sourcemap: false,
+      copyPublicDir: false,
+      lib: { entry, formats: ['iife'], name: 'DD_RUM_BUNDLE', fileName: () => DATADOG_ASSET },
+    },
+  });
+  const code = await readFile(join(dir, 'out', DATADOG_ASSET));
+  env.serveAsset(DATADOG_ASSET, code);
+  return [sizeOf(DATADOG_ASSET, code, true)];
+}
+
+export function datadogPeer(options: DatadogOptions): Peer {
+  return {
+    name: options.name ?? (options.replay ? 'datadog-replay' : 'datadog'),
+    description:
+      options.description ??
+      `@datadog/browser-rum 7.16.2, sessionReplaySampleRate ${options.replay ? 100 : 0}, sent to a local intake`,
+    browser: 'plain',
+    probe: '!!(window.DD_RUM && window.DD_RUM.getInternalContext && window.DD_RUM.getInternalContext())',
+    prepare: (env) => (datadogBundle ??= bundleDatadog(env)),
+    head(env, run) {
+      const config = {
+        applicationId: '00000000-0000-4000-8000-000000000000',
+        clientToken: 'pub00000000000000000000000000000000',
+        site: 'datadoghq.com',
+        service: 'rumscope-bench',
+        env: 'bench',
+        proxy: `${env.origin}/intake/${run.tag}`,
+        sessionSampleRate: 100,
+        sessionReplaySampleRate: options.replay ? 100 : 0,
+        trackUserInteractions: true,
+        trackResources: true,
+        trackLongTasks: true,
+        ...options.init,
+      };
+      return `<script src="/assets/${DATADOG_ASSET}"></script><script>window.DD_RUM && DD_RUM.init(${JSON.stringify(config)});</script>`;
+    },
+    async collected(env, run, settle) {
+      if (settle) await waitSettled(async () => env.intake(run.tag).bytes);
+      return env.intake(run.tag);
+    },
+  };
+}
+
+/** Waits until a byte count stops moving (the exit flush has landed), at most a few seconds. */
+async function waitSettled(read: () => Promise<number>) {
+  await waitStable(read, { intervalMs: 250, stableReads: 3, timeoutMs: 6000 });
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+/** Every known peer, by name. `--peers` picks from these; DEFAULT_PEERS run when it is not given. */
+export const PEERS: Record<string, Peer> = Object.fromEntries(
+  [
+    baselinePeer,
+    rumscopePeer(),
+    datadogPeer({ replay: false }),
+    // Datadog with replay, for the replay issue's comparison (not in the default set).
+    datadogPeer({ replay: true, init: { defaultPrivacyLevel: 'allow' } }),
+  ].map((peer) => [peer.name, peer]),
+);
+
+export const DEFAULT_PEERS = ['baseline', 'rumscope', 'datadog'];
+
+/** The peer Rumscope's CPU and heap targets are ratios of. */
+export const REFERENCE_PEER = 'datadog';
+export const SUBJECT_PEER = 'rumscope';
