@@ -23,6 +23,8 @@ export default defineConfig({
       input: {
         devtools: resolve(import.meta.dirname, 'extension/devtools/devtools.html'),
         panel: resolve(import.meta.dirname, 'panel/index.html'),
+        popup: resolve(import.meta.dirname, 'extension/popup/index.html'),
+        options: resolve(import.meta.dirname, 'extension/options/index.html'),
       },
     },
   },

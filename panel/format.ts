@@ -121,3 +121,17 @@ export function formatUserEmail(session: Pick<SessionRecord, 'user'>): string {
   const email = session.user?.email;
   return typeof email === 'string' ? email : '';
 }
+
+/** "812 B", "14.3 KB", "1.2 MB", "3.40 GB" (decimal units, as the storage settings use). */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return UNKNOWN;
+  if (bytes < 1000) return `${Math.round(bytes)} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1000;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${value >= 100 ? Math.round(value) : value >= 10 ? value.toFixed(1) : value.toFixed(2)} ${units[unit]}`;
+}

@@ -80,6 +80,7 @@ async function main() {
   await cp(chromeDir, firefoxDir, { recursive: true });
   await writeFile(join(chromeDir, 'manifest.json'), JSON.stringify(await manifestFor('chrome'), null, 2));
   await writeFile(join(firefoxDir, 'manifest.json'), JSON.stringify(await manifestFor('firefox'), null, 2));
+  await (await import('./buildSdk')).buildSdk(dist); // dist/sdk: the standalone ES module and its types
   console.log(`built dist/chrome and dist/firefox in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 

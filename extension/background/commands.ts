@@ -1,8 +1,35 @@
 import { PROTOCOL_VERSION } from '../../sdk/schema';
-import type { CommandMap, CommandMessage, CommandName, CommandResult } from '../../sdk/schema';
-import type { RumscopeDb } from '../storage/db';
+import type { CommandMap, CommandMessage, CommandName, CommandResult, TabRecordingStatus } from '../../sdk/schema';
+import type { LoadRecord, RumscopeDb } from '../storage/db';
+import { clearStorageWarning } from '../storage/eviction';
 import { deleteSessions, endSession } from '../storage/sessionStore';
 import { ext } from '../platform';
+import type { SiteDecision } from '../settings/siteAccess';
+
+/** What the commands need besides the database (all optional so that a test can start them bare). */
+export interface CommandDeps {
+  /** Site access for a tab's site (background/siteGate.ts). */
+  decideSite?: (site: string, incognito: boolean) => Promise<SiteDecision>;
+  /** One retention pass now. */
+  runRetention?: () => Promise<{ expired: number; overCap: number }>;
+  /** After sessions were deleted or (un)pinned: usage shown in the panel is refreshed. */
+  afterChange?: () => void;
+}
+
+/** The tab's current page: its newest top-frame load with a session. */
+async function currentLoad(db: RumscopeDb, tabId: number): Promise<LoadRecord | undefined> {
+  const loads = (await db.loads.where('tabId').equals(tabId).toArray()).filter((l) => l.frameId === 0 && l.sessionId);
+  return loads.reduce<LoadRecord | undefined>((a, b) => (!a || b.startedAt >= a.startedAt ? b : a), undefined);
+}
+
+function originOf(url: string | undefined): string | null {
+  try {
+    const origin = url ? new URL(url).origin : 'null';
+    return origin === 'null' ? null : origin;
+  } catch {
+    return null;
+  }
+}
 
 type Handlers = { [K in CommandName]: (args: CommandMap[K]['request']) => Promise<CommandMap[K]['response']> };
 
@@ -13,16 +40,65 @@ export function isExtensionPage(sender: chrome.runtime.MessageSender): boolean {
 }
 
 /** Commands extension pages may send. A content script (so, a page) can read, export or delete nothing. */
-export function startCommands(db: RumscopeDb) {
+export function startCommands(db: RumscopeDb, deps: CommandDeps = {}) {
   const handlers: Handlers = {
     endSession: async ({ sessionId }) => {
       await endSession(db, sessionId, Date.now());
       return { ok: true };
     },
-    deleteSessions: async ({ sessionIds }) => ({ deleted: await deleteSessions(db, sessionIds) }),
+    deleteSessions: async ({ sessionIds }) => {
+      const deleted = await deleteSessions(db, sessionIds);
+      deps.afterChange?.();
+      return { deleted };
+    },
     pinSession: async ({ sessionId, pinned }) => {
       await db.sessions.update(sessionId, { pinned: pinned ? 1 : 0 });
+      deps.afterChange?.();
       return { ok: true };
+    },
+    endTabSession: async ({ tabId }) => {
+      const load = await currentLoad(db, tabId);
+      if (!load) return { sessionId: null };
+      await endSession(db, load.sessionId, Date.now());
+      return { sessionId: load.sessionId };
+    },
+    tabStatus: async ({ tabId }) => {
+      const tab = await ext.tabs.get(tabId);
+      const site = originOf(tab.url);
+      const decision: SiteDecision = site && deps.decideSite ? await deps.decideSite(site, tab.incognito) : { recorded: false, reason: 'unsupported' };
+      const load = await currentLoad(db, tabId);
+      const session = load && load.site === site ? await db.sessions.get(load.sessionId) : undefined;
+      const status: TabRecordingStatus = {
+        tabId,
+        site,
+        recorded: decision.recorded,
+        reason: decision.reason,
+        pattern: decision.pattern ?? null,
+        session: session
+          ? {
+              id: session.id,
+              startedAt: session.startedAt,
+              endedAt: session.endedAt,
+              sampled: session.sampled,
+              counts: {
+                events: session.counts.events,
+                views: session.counts.views,
+                actions: session.counts.actions,
+                errors: session.counts.errors,
+                apiCalls: session.counts.apiCalls,
+              },
+            }
+          : null,
+      };
+      return status;
+    },
+    clearStorageWarning: async () => {
+      await clearStorageWarning(db);
+      return { ok: true };
+    },
+    runRetention: async () => {
+      const result = deps.runRetention ? await deps.runRetention() : { expired: 0, overCap: 0 };
+      return { expired: result.expired, overCap: result.overCap };
     },
   };
   const onMessage = (message: CommandMessage, sender: chrome.runtime.MessageSender, reply: (r: CommandResult<CommandName>) => void) => {

@@ -1,8 +1,8 @@
 import { RELAY_PORT_NAME } from '../../sdk/schema';
-import type { AckMessage, RumEvent } from '../../sdk/schema';
+import type { AckMessage, RumEvent, SessionInfo } from '../../sdk/schema';
 import { validateEvent, validateRelayMessage } from '../../sdk/schema/validate';
 import type { RumscopeDb } from '../storage/db';
-import { persistBatch, type PersistOptions } from '../storage/persistBatch';
+import { persistBatch, type BatchInput, type PersistOptions, type PersistResult } from '../storage/persistBatch';
 import { ext } from '../platform';
 import type { createTabGuard } from './tabGuard';
 
@@ -11,9 +11,17 @@ export interface RelayServerDeps {
   tabGuard: ReturnType<typeof createTabGuard>;
   /** Read per batch so that settings apply to new sessions without a reload. */
   persistOptions: () => Promise<PersistOptions>;
-  /** Whether this site may be recorded (site access); refusing drops the batch quietly. */
-  allowSite?: (site: string, tabId: number) => Promise<boolean>;
+  /**
+   * Whether this site may be recorded (site access). A refused batch is acknowledged (the relay forgets it)
+   * and nothing of it is stored. `loadId` lets the implementation keep refusing that page (see siteGate.ts).
+   */
+  allowSite?: (site: string, tabId: number, info: { loadId: string; incognito: boolean }) => Promise<boolean>;
+  /** The write path; default persistBatch. The background passes the quota-safe writer (storage/writeBatch.ts). */
+  persist?: (input: BatchInput, options: PersistOptions) => Promise<PersistResult>;
 }
+
+/** What a refused page is told: nothing of its session is tracked. */
+const NOT_RECORDED: SessionInfo = { sampled: false, replay: false };
 
 function originOf(url: string | undefined): string | null {
   if (!url) return null;
@@ -61,7 +69,11 @@ export function startRelayServer(deps: RelayServerDeps) {
       const message = checked.value;
       if (message.kind === 'control') return; // replay control arrives with the replay issue
       if (message.dropped) tabGuard.count(tabId, 'forged', message.dropped);
-      if (deps.allowSite && !(await deps.allowSite(site, tabId))) return;
+      if (deps.allowSite && !(await deps.allowSite(site, tabId, { loadId: message.loadId, incognito: sender?.tab?.incognito === true }))) {
+        const ack: AckMessage = { kind: 'ack', loadId: message.loadId, upTo: message.first + message.events.length, session: NOT_RECORDED };
+        port.postMessage(ack);
+        return;
+      }
       const granted = tabGuard.take(tabId, message.events.length);
       if (granted < message.events.length) tabGuard.count(tabId, 'rate', message.events.length - granted);
       const events = message.events.map((input, index): RumEvent | null => {
@@ -73,8 +85,8 @@ export function startRelayServer(deps: RelayServerDeps) {
         }
         return result.value;
       });
-      const result = await persistBatch(
-        db,
+      const persist = deps.persist ?? ((input: BatchInput, options: PersistOptions) => persistBatch(db, input, options));
+      const result = await persist(
         { loadId: message.loadId, tabId, frameId, site, url: sender?.url ?? '', first: message.first, events, now: Date.now() },
         await deps.persistOptions(),
       );

@@ -1,5 +1,7 @@
 import Dexie, { type EntityTable } from 'dexie';
-import type { DropReason, SessionRecord, StoredEvent } from '../../sdk/schema';
+import type { DropReason, SessionRecord, StorageUsage, StorageWarning, StoredEvent } from '../../sdk/schema';
+
+export type { StorageUsage, StorageWarning };
 
 /** One content-script instance (one document in one frame): binds a loadId to its tab, site and session. */
 export interface LoadRecord {
@@ -22,7 +24,21 @@ export interface TabStatsRecord {
   updatedAt: number;
 }
 
+/** Small key-value records of the storage layer, read by the panel (liveQuery). */
+export type MetaRecord =
+  | { key: 'storageWarning'; value: StorageWarning }
+  | { key: 'usage'; value: StorageUsage };
+
 export const DB_NAME = 'rumscope';
+
+/** JSON length, the unit of SessionRecord.bytes. */
+export function jsonSize(value: unknown): number {
+  try {
+    return JSON.stringify(value)?.length ?? 0;
+  } catch {
+    return 0;
+  }
+}
 
 /**
  * The extension's one database. Owned by the background (writes); extension pages (panel) read it
@@ -34,6 +50,7 @@ export class RumscopeDb extends Dexie {
   events!: Dexie.Table<StoredEvent, [string, number]>;
   loads!: EntityTable<LoadRecord, 'id'>;
   tabStats!: EntityTable<TabStatsRecord, 'tabId'>;
+  meta!: EntityTable<MetaRecord, 'key'>;
 
   constructor(name: string = DB_NAME, options?: ConstructorParameters<typeof Dexie>[1]) {
     super(name, options);
@@ -45,5 +62,17 @@ export class RumscopeDb extends Dexie {
       loads: 'id, tabId, sessionId',
       tabStats: 'tabId',
     });
+    // 2: `meta` (storage warning and usage for the panel); every session gets `bytes` (retention, size cap).
+    this.version(2)
+      .stores({ meta: 'key' })
+      .upgrade(async (tx) => {
+        const sizes = new Map<string, number>();
+        await tx.table('events').each((event: StoredEvent) => {
+          sizes.set(event.sessionId, (sizes.get(event.sessionId) ?? 0) + jsonSize(event));
+        });
+        await tx.table('sessions').toCollection().modify((session: SessionRecord) => {
+          session.bytes = jsonSize(session) + (sizes.get(session.id) ?? 0);
+        });
+      });
   }
 }

@@ -1,5 +1,6 @@
 import { ACTIVITY_EVENT_TYPES, SCHEMA_VERSION } from '../../sdk/schema';
 import type { RumEvent, SessionInfo, SessionRecord, StoredEvent } from '../../sdk/schema';
+import { geoFromTimeZone } from '../background/geoFromTimeZone';
 import { parseDevice } from '../background/parseDevice';
 import { DEFAULT_TIMEOUTS, expiryReason, type SessionTimeouts } from '../background/sessionRules';
 import type { LoadRecord, RumscopeDb } from './db';
@@ -66,14 +67,19 @@ export function newSession(id: string, site: string, time: number, tz: number, s
   };
 }
 
-/** Folds one new event into its session's summary (counts, times, context). */
-export function applyEvent(session: SessionRecord, event: RumEvent): void {
+/**
+ * Folds one new event into its session's summary (counts, times, context).
+ * Frames join the top page's session, but a frame's page view is not one of the session's page views and
+ * a frame's context does not replace what the top page said about the user, the app or the device.
+ */
+export function applyEvent(session: SessionRecord, event: RumEvent | StoredEvent): void {
+  const fromFrame = 'frameId' in event && event.frameId > 0;
   session.counts.events++;
   session.lastEventAt = Math.max(session.lastEventAt, event.time);
   if (ACTIVITY.has(event.type)) session.lastActivityAt = Math.max(session.lastActivityAt, event.time);
   switch (event.type) {
     case 'view':
-      session.counts.views++;
+      if (!fromFrame) session.counts.views++;
       break;
     case 'action':
       session.counts.actions++;
@@ -94,6 +100,7 @@ export function applyEvent(session: SessionRecord, event: RumEvent): void {
       session.overheadMs += event.overheadMs;
       break;
     case 'context': {
+      if (fromFrame && session.browser.name !== null) break;
       const device = parseDevice(event.device);
       session.browser = device.browser;
       session.os = device.os;
@@ -104,9 +111,13 @@ export function applyEvent(session: SessionRecord, event: RumEvent): void {
       session.effectiveType = event.device.effectiveType;
       session.language = event.device.language;
       session.timeZone = event.device.timeZone;
-      session.user = event.user;
-      session.global = event.global;
-      session.app = event.app;
+      session.geo = geoFromTimeZone(event.device.timeZone);
+      if (fromFrame) break;
+      // A new page's first context has not heard of the user yet: keep what an earlier page set.
+      const change = event.cause === 'change';
+      if (change || event.user) session.user = event.user;
+      if (change || Object.keys(event.global).length) session.global = event.global;
+      if (change || event.app.service !== null || event.app.env !== null || event.app.version !== null) session.app = event.app;
       break;
     }
   }

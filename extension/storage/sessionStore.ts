@@ -21,15 +21,27 @@ export async function endOpenSessions(db: RumscopeDb, reason: SessionEndReason):
     });
 }
 
-/** Deletes sessions with their events and loads, in one transaction. */
+/**
+ * Deletes sessions with their events, in one transaction. Their loads stay as tombstones without a
+ * session or URL (`sessionId: ''`): a page still open keeps numbering its events, and its next batch
+ * starts a new session instead of looking like a gap the relay cannot fill. Tombstones go when their
+ * tab closes or the browser starts (purgeLoads).
+ */
 export async function deleteSessions(db: RumscopeDb, ids: string[] | 'all'): Promise<number> {
   return db.transaction('rw', db.sessions, db.events, db.loads, async () => {
-    const sessionIds = ids === 'all' ? await db.sessions.toCollection().primaryKeys() : ids;
+    const sessionIds = ids === 'all' ? await db.sessions.toCollection().primaryKeys() : [...new Set(ids)];
+    const existing = (await db.sessions.bulkGet(sessionIds)).filter((s) => s !== undefined).length;
     for (const id of sessionIds) {
       await db.events.where('[sessionId+time]').between([id, -Infinity], [id, Infinity]).delete();
-      await db.loads.where('sessionId').equals(id).delete();
+      await db.loads.where('sessionId').equals(id).modify({ sessionId: '', url: '' });
     }
     await db.sessions.bulkDelete(sessionIds);
-    return sessionIds.length;
+    return existing;
   });
+}
+
+/** Deletes tombstone loads (see deleteSessions): of one closed tab, or all of them (browser start). */
+export async function purgeLoads(db: RumscopeDb, tabId?: number): Promise<number> {
+  const tombstones = db.loads.where('sessionId').equals('');
+  return (tabId === undefined ? tombstones : tombstones.filter((load) => load.tabId === tabId)).delete();
 }

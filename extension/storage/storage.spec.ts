@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { RumEvent } from '../../sdk/schema';
 import { RumscopeDb } from './db';
 import { persistBatch, type BatchInput } from './persistBatch';
-import { deleteSessions, endOpenSessions, endSession } from './sessionStore';
+import { deleteSessions, endOpenSessions, endSession, purgeLoads } from './sessionStore';
 
 let db: RumscopeDb;
 let n = 0;
@@ -113,13 +113,28 @@ describe('sessionStore', () => {
     expect((await db.sessions.toArray())[0]).toMatchObject({ endedAt: T0 + 5000, endReason: 'browser_closed' });
   });
 
-  test('deleting a session removes its events and loads and nothing else', async () => {
+  test('deleting a session removes its events, leaves its loads as tombstones and touches nothing else', async () => {
     await persistBatch(db, batch({}), options);
     await persistBatch(db, batch({ loadId: 'load-b', site: 'http://b.test', events: [click(T0)] }), options);
     const a = (await db.sessions.toArray()).find((s) => s.site === 'http://a.test');
     expect(await deleteSessions(db, [a!.id])).toBe(1);
     expect((await db.sessions.toArray()).map((s) => s.site)).toEqual(['http://b.test']);
     expect((await db.events.toArray()).map((e) => e.loadId)).toEqual(['load-b']);
+    // No session, no URL: only what lets the still-open page go on (its next seq) until its tab closes.
+    expect((await db.loads.toArray()).map((l) => [l.id, l.sessionId, l.url])).toEqual([
+      ['load-1', '', ''],
+      ['load-b', (await db.sessions.toArray())[0]!.id, 'http://a.test/'],
+    ]);
+    expect(await purgeLoads(db)).toBe(1);
     expect((await db.loads.toArray()).map((l) => l.id)).toEqual(['load-b']);
+  });
+
+  test('a page whose session was deleted goes on in a new session, with no gap and nothing duplicated', async () => {
+    const first = await persistBatch(db, batch({ events: [click(T0), click(T0 + 1)] }), options);
+    await deleteSessions(db, 'all');
+    const next = await persistBatch(db, batch({ first: 2, now: T0 + 10, events: [click(T0 + 10)] }), options);
+    expect(next).toMatchObject({ status: 'stored', upTo: 3, stored: 1 });
+    expect(next.status === 'stored' && next.sessionId).not.toBe(first.status === 'stored' && first.sessionId);
+    expect((await db.events.toArray()).map((e) => e.seq)).toEqual([2]);
   });
 });

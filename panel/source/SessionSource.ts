@@ -6,7 +6,7 @@
  * server dashboard can implement the same interface by polling or server-sent events; `SessionQuery`
  * is plain data so it serialises to query parameters.
  */
-import type { DropReason, RumEventType, SessionRecord, StoredEvent } from '../../sdk/schema';
+import type { DropReason, RumEventType, SessionRecord, StorageUsage, StorageWarning, StoredEvent } from '../../sdk/schema';
 
 export type Unsubscribe = () => void;
 
@@ -43,6 +43,12 @@ export interface TabInfo {
   droppedByReason: Partial<Record<DropReason, number>>;
 }
 
+/** What the store says about its space: how much is used and the last time a write was refused. */
+export interface StorageStatus {
+  usage: StorageUsage | null;
+  warning: StorageWarning | null;
+}
+
 export interface SessionSource {
   watchSessions(query: SessionQuery, onValue: (sessions: SessionRecord[]) => void, options?: WatchOptions): Unsubscribe;
   /** null when there is no such session (never was, or deleted). */
@@ -51,4 +57,6 @@ export interface SessionSource {
   watchEvents(sessionId: string, onValue: (events: StoredEvent[]) => void, options?: EventWatchOptions): Unsubscribe;
   /** Sources without tabs (the server) emit { currentSessionId: null, dropped: 0 }. */
   watchTabInfo(tabId: number, onValue: (info: TabInfo) => void, options?: WatchOptions): Unsubscribe;
+  /** Storage used and the quota warning; a source without them may leave it out (the panel then shows neither). */
+  watchStorage?(onValue: (status: StorageStatus) => void, options?: WatchOptions): Unsubscribe;
 }

@@ -6,7 +6,7 @@
 import { liveQuery } from 'dexie';
 import type { SessionRecord, StoredEvent } from '../../sdk/schema';
 import type { LoadRecord, RumscopeDb } from '../../extension/storage/db';
-import type { EventWatchOptions, SessionQuery, SessionSource, TabInfo, Unsubscribe, WatchOptions } from './SessionSource';
+import type { EventWatchOptions, SessionQuery, SessionSource, StorageStatus, TabInfo, Unsubscribe, WatchOptions } from './SessionSource';
 
 function watch<T>(query: () => Promise<T>, onValue: (value: T) => void, options?: WatchOptions): Unsubscribe {
   const subscription = liveQuery(query).subscribe({
@@ -64,9 +64,24 @@ export function createDexieSource(db: RumscopeDb): SessionSource {
           const [loads, stats] = await Promise.all([db.loads.where('tabId').equals(tabId).toArray(), db.tabStats.get(tabId)]);
           return {
             tabId,
-            currentSessionId: currentLoad(loads)?.sessionId ?? null,
+            // A load whose session was deleted keeps sessionId '' (storage/sessionStore.ts deleteSessions).
+            currentSessionId: currentLoad(loads)?.sessionId || null,
             dropped: stats?.dropped ?? 0,
             droppedByReason: stats?.reasons ?? {},
+          };
+        },
+        onValue,
+        options,
+      );
+    },
+
+    watchStorage(onValue, options) {
+      return watch(
+        async (): Promise<StorageStatus> => {
+          const [usage, warning] = await db.meta.bulkGet(['usage', 'storageWarning']);
+          return {
+            usage: usage?.key === 'usage' ? usage.value : null,
+            warning: warning?.key === 'storageWarning' ? warning.value : null,
           };
         },
         onValue,

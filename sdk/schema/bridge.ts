@@ -9,6 +9,7 @@
  * the background stamps session, tab and frame from the port's sender.
  */
 import type { RumEvent } from './events';
+import type { DefaultPrivacyLevel } from './settings';
 
 export const PROTOCOL_VERSION = 1 as const;
 
@@ -65,6 +66,8 @@ export type PageToRelay = PageEventsMessage | PageControlMessage;
 export interface SessionInfo {
   sampled: boolean;
   replay: boolean;
+  /** Default replay privacy of this session (the user's setting when it started); absent: the SDK's own default. */
+  privacyLevel?: DefaultPrivacyLevel;
 }
 
 export interface RelayConfigMessage {
@@ -116,6 +119,49 @@ export interface CommandMap {
   endSession: { request: { sessionId: string }; response: { ok: true } };
   deleteSessions: { request: { sessionIds: string[] | 'all' }; response: { deleted: number } };
   pinSession: { request: { sessionId: string; pinned: boolean }; response: { ok: true } };
+  /** Ends the session of the tab's current page; its next event starts a new one (popup, panel). */
+  endTabSession: { request: { tabId: number }; response: { sessionId: string | null } };
+  /** Whether the tab's site is recorded and its current session (popup). */
+  tabStatus: { request: { tabId: number }; response: TabRecordingStatus };
+  /** Dismisses the panel's storage warning. */
+  clearStorageWarning: { request: Record<string, never>; response: { ok: true } };
+  /** Runs retention now (options page); also runs hourly and when retention settings change. */
+  runRetention: { request: Record<string, never>; response: { expired: number; overCap: number } };
+}
+
+/** Why a site is or is not recorded (extension/settings/siteAccess.ts). */
+export type SiteAccessReason =
+  /** An allow pattern matches and nothing below refuses it. */
+  | 'allowed'
+  /** No allow pattern matches (a fresh install allows only loopback hosts). */
+  | 'not_allowed'
+  /** A block pattern matches (the popup's switch was turned off). */
+  | 'blocked'
+  /** Not an http(s) page. */
+  | 'unsupported'
+  /** The extension's own pages are never recorded. */
+  | 'extension'
+  /** The configured sync server is never recorded. */
+  | 'sync_server'
+  /** A private window, and settings do not allow private windows. */
+  | 'private_window';
+
+export interface TabRecordingStatus {
+  tabId: number;
+  /** The tab's site (origin), null for pages that are not http(s). */
+  site: string | null;
+  recorded: boolean;
+  reason: SiteAccessReason;
+  /** The allow or block pattern that decided. */
+  pattern: string | null;
+  /** The session of the tab's current page, when it has one. */
+  session: {
+    id: string;
+    startedAt: number;
+    endedAt: number | null;
+    sampled: boolean;
+    counts: { events: number; views: number; actions: number; errors: number; apiCalls: number };
+  } | null;
 }
 
 export type CommandName = keyof CommandMap;

@@ -31,7 +31,7 @@ export interface ViewEvent extends EventBase {
   loadingTime: number | null;
 }
 
-/** Sent when a view ends (or periodically), with what happened inside it. */
+/** Sent when a view ends (next route, page hidden for good or put in the back/forward cache), with what happened inside it. */
 export interface ViewEndEvent extends EventBase {
   type: 'view_end';
   timeSpent: number;
@@ -163,20 +163,42 @@ export interface AppContext {
   version: string | null;
 }
 
-/** Sent at start and whenever user / global context / app context changes. */
+/**
+ * Sent at start and whenever user / global context / app context changes.
+ * `cause` 'start' is a new page's first context: an empty user or global context there means "not set in
+ * this page yet", so the session keeps what an earlier page set; 'change' replaces it (clearUser included).
+ */
 export interface ContextEvent extends EventBase {
   type: 'context';
+  cause: 'start' | 'change';
   device: DeviceFacts;
   app: AppContext;
   user: UserContext | null;
   global: Record<string, JsonValue>;
 }
 
-/** The SDK reports its own cost and drops so the panel can show "Rumscope overhead: N ms". */
+/**
+ * The SDK reports its own cost and drops so the panel can show "Rumscope overhead: N ms".
+ * Both numbers are increments since the previous telemetry event of the same page load (the background sums them).
+ */
 export interface TelemetryEvent extends EventBase {
   type: 'telemetry';
+  /** Main-thread ms the SDK spent in the page since the last report. */
   overheadMs: number;
+  /** Events the SDK dropped (per-second cap, full buffers) since the last report. */
   dropped: number;
+}
+
+/** What kind of user activity kept the session alive. */
+export type ActivityKind = 'key' | 'scroll' | 'touch' | 'visible';
+
+/**
+ * User activity that produces no other event (typing, scrolling, touching, coming back to the tab).
+ * Throttled in the page; clicks and views need none (they are activity themselves).
+ */
+export interface ActivityEvent extends EventBase {
+  type: 'activity';
+  kind: ActivityKind;
 }
 
 export type RumEvent =
@@ -190,7 +212,8 @@ export type RumEvent =
   | LongTaskEvent
   | ReplayEvent
   | ContextEvent
-  | TelemetryEvent;
+  | TelemetryEvent
+  | ActivityEvent;
 
 export type RumEventType = RumEvent['type'];
 
@@ -206,10 +229,11 @@ export const RUM_EVENT_TYPES = [
   'replay',
   'context',
   'telemetry',
+  'activity',
 ] as const satisfies readonly RumEventType[];
 
 /** Events of which type count as user activity that keeps a session alive (spec: 15 minutes of inactivity). */
-export const ACTIVITY_EVENT_TYPES: readonly RumEventType[] = ['view', 'action'];
+export const ACTIVITY_EVENT_TYPES: readonly RumEventType[] = ['view', 'action', 'activity'];
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 

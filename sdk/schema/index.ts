@@ -1,3 +1,5 @@
 export * from './events';
 export * from './session';
 export * from './bridge';
+export * from './settings';
+export * from './storage';

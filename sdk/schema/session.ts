@@ -1,4 +1,5 @@
 import type { AppContext, JsonValue, UserContext } from './events';
+import type { DefaultPrivacyLevel } from './settings';
 
 /** Spec: a session ends after 15 minutes of inactivity. */
 export const SESSION_INACTIVITY_MS = 15 * 60 * 1000;
@@ -68,4 +69,20 @@ export interface SessionRecord {
   pinned: 0 | 1;
   /** Main-thread ms the SDK reported spending, summed. */
   overheadMs: number;
+  /**
+   * Approximate bytes this session takes in storage (JSON length of its record and events). Kept by the
+   * extension's storage layer; retention and the size cap use it. Absent only on records not yet counted.
+   */
+  bytes?: number;
+  /** Settings in force when the session started (options page); used where the app sets nothing. */
+  defaults?: SessionDefaults;
+}
+
+/** What the user's settings give a new session (see RumscopeSettings). */
+export interface SessionDefaults {
+  /** The tester identity: the session's user while the app sets none. */
+  user: UserContext | null;
+  /** The environment label: the session's app.env while the app sets none. */
+  env: string | null;
+  privacyLevel: DefaultPrivacyLevel;
 }

@@ -142,6 +142,7 @@ export const eventSchema = v.variant('type', [
   v.strictObject({
     ...base,
     type: v.literal('context'),
+    cause: v.picklist(['start', 'change']),
     device: v.strictObject({
       userAgent: str(),
       clientHints: v.nullable(
@@ -165,6 +166,7 @@ export const eventSchema = v.variant('type', [
     global: jsonRecord,
   }),
   v.strictObject({ ...base, type: v.literal('telemetry'), overheadMs: nonNeg, dropped: nonNeg }),
+  v.strictObject({ ...base, type: v.literal('activity'), kind: v.picklist(['key', 'scroll', 'touch', 'visible']) }),
 ]);
 
 export const relayMessageSchema = v.variant('kind', [

@@ -1,22 +1,25 @@
 /**
  * The capture script the extension runs in the page's MAIN world at document_start.
  * It defines only window.rumscope (never openobserveRum or DD_RUM), writes no cookie or storage,
- * and sends events only through the extension's relay.
+ * and sends events only through the extension's relay; the background owns the session.
  */
-import { startRum } from './startRum';
+import { makeRumPublicApi, type RumPublicApi } from './boot/makeRumPublicApi';
+import { startActivityEvents } from './domain/session/trackUserActivity';
 import { startBridgeTransport } from './transport/startBridgeTransport';
+import { watchPeerUser } from './domain/context/watchPeerUser';
 
 declare global {
   interface Window {
-    rumscope?: ReturnType<typeof startRum>;
+    rumscope?: RumPublicApi;
   }
 }
 
 (() => {
   if (window.rumscope) return; // initialised twice (e.g. an extension reload): keep the first.
   try {
-    const rum = startRum({}, (lifeCycle, guard) => startBridgeTransport(lifeCycle, guard));
+    const rum = makeRumPublicApi('extension', () => ({ startTransport: (lifeCycle, guard) => startBridgeTransport(lifeCycle, guard), startActivityEvents }));
     Object.defineProperty(window, 'rumscope', { value: rum, configurable: false, enumerable: false, writable: false });
+    watchPeerUser(rum); // a user set in the page's own Datadog / OpenObserve SDK becomes the session's user
   } catch {
     // Never break the page.
   }

@@ -1,17 +1,47 @@
-import type { RumEvent, SessionInfo } from '../schema';
+import type { ActivityKind, RumEvent, SessionInfo } from '../schema';
+
+/** A fetch or XHR call, as the request trackers report it to the bus. */
+export interface RequestStart {
+  via: 'fetch' | 'xhr';
+  method: string;
+  /** Absolute URL, not yet redacted (matching Resource Timing needs the real one). */
+  url: string;
+  /** performance.now() at the call, and its epoch ms. */
+  start: number;
+  time: number;
+  viewId: string;
+  requestSize: number | null;
+}
+
+export interface RequestDone extends RequestStart {
+  /** 0 for a network failure or an abort. */
+  status: number;
+  /** performance.now() when the response (headers) arrived or the call failed. */
+  end: number;
+  aborted: boolean;
+  responseSize: number | null;
+}
 
 /** Everything collectors say to each other goes through this one typed bus (as Datadog's lifeCycle). */
 export interface LifeCycleEvents {
+  /** An event as a collector built it; the assembly applies sampling, the rate cap and beforeSend. */
+  rawEvent: RumEvent;
   /** A finished event, ready for the transport. */
   event: RumEvent;
+  /** A view is about to end (its view_end follows at once): send what belongs to it now, so that it counts. */
+  beforeViewEnd: { viewId: string };
   /** A view started; collectors reset per-view state. */
   viewStarted: { viewId: string; url: string };
-  /** A user-visible activity (click, key, scroll, touch); keeps the session alive. */
-  activity: { time: number };
+  /** User activity (click, key, scroll, touch, tab visible again); keeps the session alive. Throttled. */
+  activity: { kind: ActivityKind | 'click' };
   /** The extension told us about the session (sampling). */
   session: SessionInfo;
-  /** The page is being hidden or unloaded: flush now. */
+  /** The page is being hidden for good or frozen into the back/forward cache: emit what is pending now. */
   pageHide: { persisted: boolean };
+  requestStarted: RequestStart;
+  requestCompleted: RequestDone;
+  /** Every Resource Timing entry, once (one observer for the resource and API collectors). */
+  resourceEntry: PerformanceResourceTiming;
 }
 
 type Listener<T> = (payload: T) => void;

@@ -1,86 +1,137 @@
-import type { AppContext, ContextEvent, JsonValue, UserContext } from '../schema';
+import type { SessionInfo } from '../schema';
+import type { RumConfiguration } from './boot/configuration';
 import { startActionCollection } from './domain/action/startActionCollection';
-import { collectDeviceFacts } from './domain/context/collectDeviceFacts';
+import { startRumEventAssembly } from './domain/assembly/startRumEventAssembly';
+import type { RumContexts } from './domain/context/createRumContexts';
+import { startContextCollection } from './domain/context/startContextCollection';
 import { startErrorCollection, toErrorEvent } from './domain/error/startErrorCollection';
+import { startLongTaskCollection } from './domain/longTask/startLongTaskCollection';
+import { createPageActivity } from './domain/pageActivity/createPageActivity';
+import { startApiCollection } from './domain/requests/startApiCollection';
+import { startResourceCollection } from './domain/resource/startResourceCollection';
+import type { SessionStore } from './domain/session/startSessionStore';
+import { trackUserActivity } from './domain/session/trackUserActivity';
+import { startTelemetry } from './domain/telemetry/startTelemetry';
 import { startViewCollection } from './domain/view/startViewCollection';
+import { startVitalCollection } from './domain/vitals/startVitalCollection';
 import { createLifeCycle, type LifeCycle } from './lifeCycle';
 import { createGuard } from './tools/guard';
 import { redactUrl } from './tools/redactUrl';
-import { utcOffsetMinutes } from './tools/time';
+import type { ViewState } from './domain/view/startViewCollection';
+import type { Guard } from './tools/guard';
+import type { RumEvent } from '../schema';
 
-export interface RumInitConfiguration {
-  service?: string;
-  env?: string;
-  version?: string;
-  sessionSampleRate?: number;
-  sessionReplaySampleRate?: number;
+export interface TransportHandle {
+  /** pagehide, after every collector has had its say: send what is queued (and from now on at once). */
+  leave(): void;
+  /** startSessionReplayRecording({ force: true }) where the extension owns the session. */
+  requestReplay?(): void;
+  /** Standalone: what is kept in memory, and what the buffer dropped. */
+  events?(): (RumEvent & { sessionId: string })[];
+  dropped?(): number;
+  stop(): void;
 }
 
-/** Wires the collectors onto one bus. The transport is chosen by the entry (bridge or HTTP). */
-export function startRum(
-  config: RumInitConfiguration,
-  startTransport: (lifeCycle: LifeCycle, guard: ReturnType<typeof createGuard>) => { stop(): void },
-) {
+/**
+ * What differs between the two ways the SDK runs, chosen by the entry so that each bundle carries only its
+ * own: 'extension' (injected: no network, no page storage, the background owns sessions, events through the
+ * bridge) and 'standalone' (in an app: the session in localStorage, events to a transport hook).
+ */
+export interface RumMode {
+  startSession?(lifeCycle: LifeCycle, guard: Guard, config: RumConfiguration): SessionStore;
+  startTransport(lifeCycle: LifeCycle, guard: Guard, session: SessionStore | undefined): TransportHandle;
+  /** Extension mode: activity that makes no other event is sent as 'activity' events (the background's clock). */
+  startActivityEvents?(lifeCycle: LifeCycle, view: ViewState): { stop(): void };
+}
+
+export interface RumStartOptions {
+  mode: RumMode;
+  /** Read live: in extension mode init() arrives after the start and updates it. */
+  config: RumConfiguration;
+  contexts: RumContexts;
+}
+
+/** Wires the collectors onto one bus. Everything runs inside the guard: the SDK never throws into the page. */
+export function startRum({ mode, config, contexts }: RumStartOptions) {
   let lifeCycle: LifeCycle | undefined;
+  let viewId = 'none';
   const guard = createGuard((error) => {
     // An SDK failure becomes an internal error event; it is never thrown into the page.
-    lifeCycle?.notify('event', toErrorEvent('internal', error, view?.state.viewId ?? 'none', redactUrl));
+    lifeCycle?.notify('rawEvent', toErrorEvent('internal', error, viewId, redactUrl));
   });
-  lifeCycle = createLifeCycle((error) => guard(() => { throw error; })());
+  return guard(() => {
+    const bus = (lifeCycle = createLifeCycle((error) => guard(() => {
+      throw error;
+    })()));
+    const session = mode.startSession?.(bus, guard, config);
+    let extensionSession: SessionInfo = { sampled: true, replay: false };
 
-  let user: UserContext | null = null;
-  const global: Record<string, JsonValue> = {};
-  const app: AppContext = { service: config.service ?? null, env: config.env ?? null, version: config.version ?? null };
+    const assembly = startRumEventAssembly(bus, {
+      beforeSend: () => config.beforeSend,
+      tracked: session && (() => !!session.current()?.sampled),
+    });
+    const transport = mode.startTransport(bus, guard, session);
 
-  const transport = startTransport(lifeCycle, guard);
-  const view = startViewCollection(lifeCycle, guard, redactUrl);
-  const emitContext = guard(() => {
-    const event: ContextEvent = {
-      type: 'context',
-      time: Date.now(),
-      tz: utcOffsetMinutes(),
-      viewId: view.state.viewId,
-      device: collectDeviceFacts(),
-      app,
-      user,
-      global: { ...global },
+    const activity = createPageActivity(bus, guard);
+    const view = startViewCollection(bus, guard, activity, redactUrl);
+    viewId = view.state.viewId;
+    const action = startActionCollection(bus, guard, view.state, activity, config);
+    const error = startErrorCollection(bus, guard, view.state, redactUrl);
+    const stoppable = [
+      session,
+      transport,
+      assembly,
+      activity,
+      view,
+      action,
+      error,
+      trackUserActivity(bus, guard),
+      mode.startActivityEvents?.(bus, view.state),
+      startContextCollection(bus, guard, view.state, contexts),
+      startApiCollection(bus, guard, view.state, redactUrl),
+      startResourceCollection(bus, guard, view.state, redactUrl, () => config.trackResources),
+      config.trackLongTasks ? startLongTaskCollection(bus, guard, view.state) : undefined,
+      startVitalCollection(bus, guard, view.state, redactUrl),
+      startTelemetry(bus, guard, view.state, () => assembly.dropped() + (transport.dropped?.() ?? 0)),
+    ];
+    const unsubscribers = [
+      bus.subscribe('viewStarted', (started) => (viewId = started.viewId)),
+      bus.subscribe('session', (info) => (extensionSession = info)),
+    ];
+    const onPageHide = guard((event: PageTransitionEvent) => {
+      bus.notify('pageHide', { persisted: event.persisted });
+      transport.leave();
+    });
+    addEventListener('pagehide', onPageHide, { capture: true });
+
+    return {
+      addAction: guard(action.addAction),
+      addError: guard(error.addError),
+      getInternalContext: guard(() => ({
+        application_id: null as string | null,
+        session_id: session?.current()?.id,
+        view: { id: view.state.viewId, url: view.state.url, referrer: view.state.referrer },
+      })),
+      /** Whether this session records a replay (sampled, or forced). The recorder itself comes with the replay issue. */
+      isReplaying: () => (session ? !!session.current()?.replay : extensionSession.replay),
+      startReplay: guard((force: boolean) => {
+        if (!force) return;
+        if (session) session.forceReplay();
+        else transport.requestReplay?.();
+      }),
+      stopSession: guard(() => session?.expire()),
+      /** Standalone: the events kept in memory, each with its session id. */
+      events: () => transport.events?.() ?? [],
+      get overheadMs() {
+        return guard.overheadMs;
+      },
+      stop: guard(() => {
+        removeEventListener('pagehide', onPageHide, { capture: true });
+        unsubscribers.forEach((unsubscribe) => unsubscribe());
+        stoppable.forEach((item) => item?.stop());
+      }),
     };
-    lifeCycle!.notify('event', event);
-  });
-  emitContext();
-  const collectors = [
-    view,
-    startActionCollection(lifeCycle, guard, view.state),
-    startErrorCollection(lifeCycle, guard, view.state, redactUrl),
-  ];
-  const onPageHide = guard((event: PageTransitionEvent) => lifeCycle!.notify('pageHide', { persisted: event.persisted }));
-  addEventListener('pagehide', onPageHide, { capture: true });
-
-  return {
-    lifeCycle,
-    setUser: guard((next: UserContext) => {
-      user = { ...next };
-      emitContext();
-    }),
-    clearUser: guard(() => {
-      user = null;
-      emitContext();
-    }),
-    setGlobalContextProperty: guard((key: string, value: JsonValue) => {
-      global[key] = value;
-      emitContext();
-    }),
-    removeGlobalContextProperty: guard((key: string) => {
-      delete global[key];
-      emitContext();
-    }),
-    get overheadMs() {
-      return guard.overheadMs;
-    },
-    stop() {
-      removeEventListener('pagehide', onPageHide, { capture: true });
-      for (const collector of collectors) collector.stop();
-      transport.stop();
-    },
-  };
+  })();
 }
+
+export type RumHandle = NonNullable<ReturnType<typeof startRum>>;

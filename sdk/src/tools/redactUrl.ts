@@ -41,7 +41,7 @@ export function redactUrl(url: string): string {
     }
   }
   if (!changed) return url;
-  return url.startsWith('http://x.invalid') || !/^[a-z][\w+.-]*:/i.test(url)
-    ? parsed.pathname + parsed.search + parsed.hash
-    : parsed.href;
+  if (/^[a-z][\w+.-]*:/i.test(url) && !url.startsWith('http://x.invalid')) return parsed.href;
+  // Relative stays relative (protocol-relative keeps its host).
+  return (url.startsWith('//') ? '//' + parsed.host : '') + parsed.pathname + parsed.search + parsed.hash;
 }

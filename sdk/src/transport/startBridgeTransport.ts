@@ -1,4 +1,4 @@
-import { LIMITS, PAGE_SOURCE, PROTOCOL_VERSION, RELAY_SOURCE } from '../../schema';
+import { LIMITS, PAGE_SOURCE, PAGE_UNLOAD_EVENT, PROTOCOL_VERSION, RELAY_SOURCE } from '../../schema';
 import type { PageToRelay, RelayToPage, RumEvent } from '../../schema';
 import type { LifeCycle } from '../lifeCycle';
 import type { Guard } from '../tools/guard';
@@ -13,10 +13,16 @@ export function startBridgeTransport(lifeCycle: LifeCycle, guard: Guard, win: Wi
   let queue: RumEvent[] = [];
   let scheduled = false;
 
-  const send = (message: PageToRelay) => post(message, origin);
+  /** From pagehide until the page is shown again (back/forward cache), events leave synchronously. */
+  let leaving = false;
+  const send = (message: PageToRelay) => {
+    if (!leaving) return post(message, origin);
+    // A posted message would be delivered after the document is gone: the relay takes the same message
+    // synchronously as a CustomEvent carrying its JSON (see PAGE_UNLOAD_EVENT) and forwards it at once.
+    win.dispatchEvent(new CustomEvent(PAGE_UNLOAD_EVENT, { detail: JSON.stringify(message) }));
+  };
 
-  // Events of one task leave together at the end of it (a microtask): a message posted later, on
-  // pagehide, might never be delivered before the document goes away.
+  // Events of one task leave together at the end of it (a microtask); when leaving, at once.
   const flush = guard(() => {
     scheduled = false;
     while (queue.length) {
@@ -27,13 +33,12 @@ export function startBridgeTransport(lifeCycle: LifeCycle, guard: Guard, win: Wi
 
   const unsubscribeEvent = lifeCycle.subscribe('event', (event) => {
     queue.push(event);
-    if (queue.length >= LIMITS.maxEventsPerMessage) flush();
+    if (leaving || queue.length >= LIMITS.maxEventsPerMessage) flush();
     else if (!scheduled) {
       scheduled = true;
       queueMicrotask(flush);
     }
   });
-  const unsubscribeHide = lifeCycle.subscribe('pageHide', () => flush());
 
   const onMessage = guard((message: MessageEvent) => {
     if (message.source !== win) return;
@@ -42,15 +47,22 @@ export function startBridgeTransport(lifeCycle: LifeCycle, guard: Guard, win: Wi
     if (data.kind === 'session') lifeCycle.notify('session', data.session);
   });
   win.addEventListener('message', onMessage);
+  const onPageShow = () => (leaving = false);
+  win.addEventListener('pageshow', onPageShow);
 
   return {
     flush,
+    /** pagehide, after every collector has had its say: send what is queued, and from now on at once. */
+    leave() {
+      leaving = true;
+      flush();
+    },
     requestReplay: () => send({ source: PAGE_SOURCE, protocol: PROTOCOL_VERSION, kind: 'control', command: 'startReplay' }),
     stop() {
       flush();
       unsubscribeEvent();
-      unsubscribeHide();
       win.removeEventListener('message', onMessage);
+      win.removeEventListener('pageshow', onPageShow);
       queue = [];
     },
   };

@@ -47,6 +47,12 @@ export async function launchChromium(options: LaunchOptions = {}): Promise<Chrom
   });
   let sw = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 15000 }));
   const extensionId = new URL(sw.url()).host;
+  // The background registers the relay and capture scripts for the allowed sites at its first start.
+  const deadline = Date.now() + 15_000;
+  while ((await sw.evaluate(async () => (await chrome.scripting.getRegisteredContentScripts()).length)) !== 2) {
+    if (Date.now() > deadline) throw new Error('the capture scripts were never registered');
+    await new Promise((ok) => setTimeout(ok, 50));
+  }
   return {
     context,
     extensionId,

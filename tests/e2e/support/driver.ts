@@ -78,6 +78,12 @@ async function tabIdInExtension(url: string): Promise<number> {
   return (await api.tabs.query({})).find((t) => t.url === url)?.id ?? -1;
 }
 
+/** True once the background has registered the relay and capture scripts (it does so at its first start). */
+async function captureRegisteredInExtension(): Promise<boolean> {
+  const api = (globalThis as unknown as { browser?: typeof chrome }).browser ?? chrome;
+  return (await api.scripting.getRegisteredContentScripts()).length === 2;
+}
+
 async function poll(check: () => Promise<boolean>, what: string, timeout = 15_000) {
   const end = Date.now() + timeout;
   while (!(await check())) {
@@ -144,6 +150,7 @@ async function chromiumDriver(): Promise<Driver> {
       throw error;
     });
   const instance = () => serviceWorkerInstance(extensionPage, ext.extensionId);
+  await poll(() => extensionPage.evaluate(captureRegisteredInExtension), 'the capture scripts to be registered');
   return {
     kind: 'chromium',
     browserName: 'Chrome',
@@ -180,6 +187,7 @@ async function firefoxDriver(options: DriverOptions): Promise<Driver> {
     const origin = await backgroundInstance(extensionPage);
     return origin === null ? null : String(origin);
   };
+  await poll(() => extensionPage.evaluate(captureRegisteredInExtension) as Promise<boolean>, 'the capture scripts to be registered');
   return {
     kind: 'firefox',
     browserName: 'Firefox',

@@ -1,59 +1,79 @@
-import type { ErrorEvent, ErrorSource } from '../../../schema';
+import type { ErrorEvent, ErrorSource, JsonValue } from '../../../schema';
 import type { LifeCycle } from '../../lifeCycle';
+import { eventBase } from '../../tools/eventBase';
 import type { Guard } from '../../tools/guard';
-import { utcOffsetMinutes } from '../../tools/time';
+import { instrumentMethod } from '../../tools/instrumentMethod';
+import { toJsonObject } from '../../tools/toJson';
 import type { ViewState } from '../view/startViewCollection';
 import { parseStack } from './parseStack';
 
 const MAX_MESSAGE = 4000;
+
+const describe = (value: unknown): string => {
+  if (typeof value === 'string') return value;
+  if (value instanceof Error || (typeof value === 'object' && value !== null && 'message' in value)) return String((value as Error).message);
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+};
 
 export function toErrorEvent(
   source: ErrorSource,
   value: unknown,
   viewId: string,
   redactUrl: (url: string) => string,
+  message = describe(value),
 ): ErrorEvent {
-  const isError = value instanceof Error || (typeof value === 'object' && value !== null && 'message' in value);
-  const error = value as Partial<Error> | undefined;
-  let message: string;
-  try {
-    message = isError ? String(error?.message) : typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
-  } catch {
-    message = String(value);
-  }
-  const stack = isError && typeof error?.stack === 'string' ? error.stack : null;
+  const error = (typeof value === 'object' && value !== null ? value : {}) as Partial<Error>;
+  const stack = typeof error.stack === 'string' ? error.stack : null;
   return {
     type: 'error',
-    time: Date.now(),
-    tz: utcOffsetMinutes(),
-    viewId,
+    ...eventBase(viewId),
     source,
-    errorType: (isError && typeof error?.name === 'string' && error.name) || (typeof value === 'string' ? 'Error' : typeof value),
+    errorType: (typeof error.name === 'string' && error.name.slice(0, 200)) || 'Error',
     message: message.slice(0, MAX_MESSAGE),
     stack: stack ? stack.slice(0, 32 * 1024) : null,
     frames: parseStack(stack).map((frame) => ({ ...frame, url: frame.url && redactUrl(frame.url) })),
   };
 }
 
-/** Uncaught errors and unhandled promise rejections. */
+/** Uncaught errors, unhandled promise rejections, console.error, and addError() from the app. */
 export function startErrorCollection(lifeCycle: LifeCycle, guard: Guard, view: ViewState, redactUrl: (url: string) => string) {
+  const emit = (event: ErrorEvent) => lifeCycle.notify('rawEvent', event);
   const onError = guard((event: globalThis.ErrorEvent) => {
-    // Resource load errors bubble as plain Events in the capture phase; only script errors here.
+    // Resource load errors reach window as plain Events; only script errors here.
     if (!(event instanceof globalThis.ErrorEvent)) return;
-    const value = event.error ?? event.message;
-    const built = toErrorEvent('uncaught', value, view.viewId, redactUrl);
+    const built = toErrorEvent('uncaught', event.error ?? event.message, view.viewId, redactUrl);
     if (!built.frames.length && event.filename) {
       built.frames = [{ fn: null, url: redactUrl(event.filename), line: event.lineno, column: event.colno }];
     }
-    lifeCycle.notify('event', built);
+    emit(built);
   });
-  const onRejection = guard((event: PromiseRejectionEvent) => {
-    lifeCycle.notify('event', toErrorEvent('unhandledrejection', event.reason, view.viewId, redactUrl));
+  const onRejection = guard((event: PromiseRejectionEvent) => emit(toErrorEvent('unhandledrejection', event.reason, view.viewId, redactUrl)));
+  const onConsoleError = guard((args: unknown[]) => {
+    const error = args.find((arg) => arg instanceof Error);
+    emit(toErrorEvent('console', error, view.viewId, redactUrl, args.map(describe).join(' ')));
   });
+  const consoleError = instrumentMethod(console, 'error', (original) =>
+    function (this: Console, ...args: unknown[]) {
+      onConsoleError(args);
+      return original.apply(this, args);
+    },
+  );
   addEventListener('error', onError);
   addEventListener('unhandledrejection', onRejection);
   return {
+    /** openobserveRum.addError(error, context). */
+    addError(error: unknown, context?: Record<string, JsonValue>) {
+      const event = toErrorEvent('custom', error, view.viewId, redactUrl);
+      const json = toJsonObject(context);
+      if (json) event.context = json;
+      emit(event);
+    },
     stop() {
+      consoleError.stop();
       removeEventListener('error', onError);
       removeEventListener('unhandledrejection', onRejection);
     },

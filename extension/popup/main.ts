@@ -1,0 +1,17 @@
+import { mount } from 'svelte';
+import Popup from './Popup.svelte';
+import { ext } from '../platform';
+import { readTabId } from '../../panel/tabId';
+import './popup.css';
+
+/** The tab the popup is about: the active tab of its window, or `?tabId=` (tests open the popup as a tab). */
+async function targetTab(): Promise<number | null> {
+  const fromQuery = readTabId(location.search);
+  if (fromQuery !== null) return fromQuery;
+  const [tab] = await ext.tabs.query({ active: true, currentWindow: true });
+  return tab?.id ?? null;
+}
+
+const target = document.getElementById('app');
+if (!target) throw new Error('Rumscope popup: #app is missing');
+void targetTab().then((tabId) => mount(Popup, { target, props: { tabId } }));

@@ -1,0 +1,93 @@
+/**
+ * Retention (spec: "decide how long to keep session data; automatically delete old sessions"):
+ * sessions whose last event is older than the set days are deleted, then the oldest unpinned ones while
+ * what is stored exceeds the size cap. Pinned sessions are never deleted here; live ones neither.
+ * Each pass also records what is stored (meta `usage`) for the panel and the options page.
+ */
+import { DEFAULT_TIMEOUTS, type SessionTimeouts } from '../background/sessionRules';
+import type { RumscopeDb, StorageUsage } from './db';
+import { evictOldest } from './eviction';
+import { deleteSessions } from './sessionStore';
+
+export const DAY_MS = 24 * 60 * 60 * 1000;
+
+export interface RetentionOptions {
+  /** 0: no age limit. */
+  days: number;
+  capBytes: number;
+  now: number;
+  timeouts?: SessionTimeouts;
+  /** navigator.storage.estimate where there is one. */
+  estimate?: () => Promise<{ usage?: number; quota?: number }>;
+}
+
+/** Unpinned sessions whose last event is more than `days` old at `now`. */
+export async function expiredSessionIds(db: RumscopeDb, days: number, now: number): Promise<string[]> {
+  if (!(days > 0)) return [];
+  const cutoff = now - days * DAY_MS;
+  return db.sessions
+    .where('startedAt')
+    .below(cutoff)
+    .filter((s) => s.pinned !== 1 && s.lastEventAt < cutoff)
+    .primaryKeys();
+}
+
+export async function runRetention(db: RumscopeDb, options: RetentionOptions): Promise<{ expired: number; overCap: number; usage: StorageUsage }> {
+  const expired = await deleteSessions(db, await expiredSessionIds(db, options.days, options.now));
+  let total = await sumBytes(db);
+  let overCap = 0;
+  if (total > options.capBytes) {
+    const freed = await evictOldest(db, { bytes: total - options.capBytes, now: options.now, timeouts: options.timeouts ?? DEFAULT_TIMEOUTS });
+    overCap = freed.sessions;
+  }
+  const usage = await recordUsage(db, options, { at: options.now, expired, overCap });
+  return { expired, overCap, usage };
+}
+
+async function sumBytes(db: RumscopeDb): Promise<number> {
+  let total = 0;
+  await db.sessions.each((s) => (total += s.bytes ?? 0));
+  return total;
+}
+
+/** Writes meta `usage`: what is stored, against the cap. */
+export async function recordUsage(
+  db: RumscopeDb,
+  options: Pick<RetentionOptions, 'days' | 'capBytes' | 'now' | 'estimate'>,
+  lastRetention: StorageUsage['lastRetention'],
+): Promise<StorageUsage> {
+  let bytes = 0;
+  let sessions = 0;
+  let pinned = 0;
+  await db.sessions.each((s) => {
+    bytes += s.bytes ?? 0;
+    sessions++;
+    if (s.pinned === 1) pinned++;
+  });
+  let browserUsage: number | null = null;
+  let browserQuota: number | null = null;
+  try {
+    const estimate = await options.estimate?.();
+    browserUsage = estimate?.usage ?? null;
+    browserQuota = estimate?.quota ?? null;
+  } catch {
+    // not available here
+  }
+  const usage: StorageUsage = {
+    bytes,
+    sessions,
+    pinned,
+    capBytes: options.capBytes,
+    retentionDays: options.days,
+    browserUsage,
+    browserQuota,
+    updatedAt: options.now,
+    lastRetention,
+  };
+  try {
+    await db.meta.put({ key: 'usage', value: usage });
+  } catch {
+    // advisory only
+  }
+  return usage;
+}

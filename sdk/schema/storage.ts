@@ -1,0 +1,54 @@
+/**
+ * What a session store reports about itself (the extension's IndexedDB; later the server's database),
+ * shown by the panel and the options page. Types only.
+ */
+import type { StoredEvent } from './events';
+import type { SessionRecord } from './session';
+
+/** The last time the store refused a write for lack of space, until the user dismisses it. */
+export interface StorageWarning {
+  /**
+   * 'quota': a write was refused (full disk or quota) and the oldest unpinned sessions were deleted so that
+   * recording goes on. 'full': a write was refused and nothing was left to delete (every session pinned or live).
+   */
+  kind: 'quota' | 'full';
+  at: number;
+  /** Sessions deleted to make room, since the warning was last dismissed. */
+  evictedSessions: number;
+  evictedBytes: number;
+  /** Writes refused, since the warning was last dismissed. */
+  refusedWrites: number;
+}
+
+export interface StorageUsage {
+  /** Sum of the sessions' `bytes` (JSON length of records and events). */
+  bytes: number;
+  sessions: number;
+  pinned: number;
+  /** The size cap from settings, in bytes. */
+  capBytes: number;
+  /** Retention in days from settings; 0 = no age limit. */
+  retentionDays: number;
+  /** What the browser reports for the extension's origin (navigator.storage.estimate), where it does. */
+  browserUsage: number | null;
+  browserQuota: number | null;
+  updatedAt: number;
+  /** The last retention pass: when, and how many sessions it deleted for their age and for the size cap. */
+  lastRetention: { at: number; expired: number; overCap: number } | null;
+}
+
+/** One download of sessions (the popup's, panel's or options page's Export): what the dashboard imports. */
+export interface SessionExportBundle {
+  format: 'rumscope.sessions';
+  /** Version of this bundle's layout. */
+  version: 1;
+  /** SCHEMA_VERSION of the events inside. */
+  schema: number;
+  exportedAt: number;
+  /** What wrote it, e.g. { name: 'rumscope-extension', version: '0.1.0' }. */
+  source: { name: string; version: string };
+  sessions: { session: SessionRecord; events: StoredEvent[] }[];
+}
+
+export const EXPORT_FORMAT = 'rumscope.sessions' as const;
+export const EXPORT_VERSION = 1 as const;

@@ -1,0 +1,56 @@
+import type { BeforeSend } from '../domain/assembly/startRumEventAssembly';
+import type { PrivacyLevel } from '../domain/privacy/getPrivacyLevel';
+import type { Transport } from '../transport/startMemoryTransport';
+
+/**
+ * openobserveRum.init() options. The peers' connection options (applicationId, clientToken, site,
+ * organizationIdentifier, insecureHTTP, apiVersion...) are accepted and kept for the coming HTTP transport.
+ */
+export interface RumInitConfiguration {
+  applicationId?: string;
+  clientToken?: string;
+  site?: string;
+  service?: string;
+  env?: string;
+  version?: string;
+  /** Percentage of sessions tracked (standalone; in the extension the extension's settings decide). Default 100. */
+  sessionSampleRate?: number;
+  /** Percentage of tracked sessions recorded for replay. Default 0 here (openobserve's default is 100). */
+  sessionReplaySampleRate?: number;
+  /** Default 'mask-user-input'. Input values are never captured at any level. */
+  defaultPrivacyLevel?: Exclude<PrivacyLevel, 'hidden'>;
+  /** May edit an event in place or return false to drop it (views cannot be dropped). */
+  beforeSend?: BeforeSend;
+  trackUserInteractions?: boolean;
+  trackResources?: boolean;
+  trackLongTasks?: boolean;
+  silentMultipleInit?: boolean;
+  /** Standalone only: receives each batch of events (the server issue brings an HTTP transport). */
+  transport?: Transport;
+  [option: string]: unknown;
+}
+
+export interface RumConfiguration {
+  sessionSampleRate: number;
+  sessionReplaySampleRate: number;
+  defaultPrivacyLevel: PrivacyLevel;
+  beforeSend: BeforeSend | undefined;
+  trackUserInteractions: boolean;
+  trackResources: boolean;
+  trackLongTasks: boolean;
+}
+
+const percent = (value: unknown, fallback: number) =>
+  typeof value === 'number' && value >= 0 && value <= 100 ? value : fallback;
+
+export function validateAndBuildConfiguration(init: RumInitConfiguration): RumConfiguration {
+  return {
+    sessionSampleRate: percent(init.sessionSampleRate, 100),
+    sessionReplaySampleRate: percent(init.sessionReplaySampleRate, 0),
+    defaultPrivacyLevel: init.defaultPrivacyLevel === 'allow' || init.defaultPrivacyLevel === 'mask' ? init.defaultPrivacyLevel : 'mask-user-input',
+    beforeSend: typeof init.beforeSend === 'function' ? init.beforeSend : undefined,
+    trackUserInteractions: init.trackUserInteractions !== false,
+    trackResources: init.trackResources !== false,
+    trackLongTasks: init.trackLongTasks !== false,
+  };
+}

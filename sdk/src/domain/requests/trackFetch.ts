@@ -1,0 +1,50 @@
+import type { LifeCycle, RequestStart } from '../../lifeCycle';
+import type { Guard } from '../../tools/guard';
+import { instrumentMethod } from '../../tools/instrumentMethod';
+import type { ViewState } from '../view/startViewCollection';
+import { absoluteUrl, bodySize } from './requestUrl';
+
+/**
+ * Wraps window.fetch: reports the call and its outcome on the bus. The page gets the original promise
+ * (same value, same rejection); the SDK watches it from a side branch that can never be unhandled.
+ */
+export function trackFetch(lifeCycle: LifeCycle, guard: Guard, view: ViewState) {
+  const started = guard((input: unknown, init: RequestInit | undefined): RequestStart => {
+    const request = typeof Request !== 'undefined' && input instanceof Request ? input : null;
+    const start: RequestStart = {
+      via: 'fetch',
+      method: String(init?.method ?? request?.method ?? 'GET').toUpperCase(),
+      url: absoluteUrl(request ? request.url : input),
+      start: performance.now(),
+      time: Date.now(),
+      viewId: view.viewId,
+      requestSize: bodySize(init?.body),
+    };
+    lifeCycle.notify('requestStarted', start);
+    return start;
+  });
+  const done = guard((start: RequestStart, signal: AbortSignal | null | undefined, response?: Response) => {
+    const length = response?.headers.get('content-length');
+    lifeCycle.notify('requestCompleted', {
+      ...start,
+      status: response?.status ?? 0,
+      end: performance.now(),
+      aborted: !response && !!signal?.aborted,
+      responseSize: length ? Number(length) : null,
+    });
+  });
+  return instrumentMethod(window, 'fetch', (original) =>
+    function (this: unknown, input: RequestInfo | URL, init?: RequestInit) {
+      const start = started(input, init);
+      const promise = original.call(this, input, init);
+      if (start) {
+        const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined);
+        promise.then(
+          (response) => done(start, signal, response),
+          () => done(start, signal),
+        );
+      }
+      return promise;
+    } as typeof fetch,
+  );
+}

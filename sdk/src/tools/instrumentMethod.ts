@@ -1,0 +1,19 @@
+/**
+ * Replaces obj[name] with a wrapper built around the original (fetch, XHR, history, console).
+ * stop() restores the original only if nobody wrapped it again on top of ours.
+ */
+export function instrumentMethod<T extends object, K extends keyof T>(
+  obj: T,
+  name: K,
+  wrap: (original: T[K]) => T[K],
+): { stop(): void } {
+  const original = obj[name];
+  if (typeof original !== 'function') return { stop() {} };
+  const wrapper = wrap(original);
+  obj[name] = wrapper;
+  return {
+    stop() {
+      if (obj[name] === wrapper) obj[name] = original;
+    },
+  };
+}

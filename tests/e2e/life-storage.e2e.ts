@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Page } from 'playwright-core';
+import { launchChromium, readStore, type ChromiumWithExtension } from './support/chromium';
+import { openExtensionPage, patchSettings, sendCommand, setTestHooks, TEST_HOOKS_KEY } from './support/life';
+import { startDemoServer, type DemoServer } from '../../demo/server';
+
+const POLL = { timeout: 10_000 };
+const IDLE = { inactivityMs: 1500, maxMs: 4 * 60 * 60 * 1000 };
+let ext: ChromiumWithExtension;
+let sites: DemoServer[] = [];
+let extPage: Page;
+
+beforeAll(async () => {
+  [ext, ...sites] = await Promise.all([launchChromium(), ...Array.from({ length: 9 }, () => startDemoServer())]);
+  extPage = await openExtensionPage(ext);
+  // Sessions go idle (evictable) 1.5 s after their last click instead of 15 minutes.
+  await setTestHooks(ext, { sessionTimeouts: IDLE });
+  // Any unhandled rejection in the background is kept for the assertions.
+  const sw = await ext.worker();
+  await sw.evaluate(() => {
+    const seen: string[] = ((self as any).__rejections = []);
+    self.addEventListener('unhandledrejection', (event) => seen.push(String((event as PromiseRejectionEvent).reason)));
+  });
+});
+afterAll(async () => {
+  await ext?.close();
+  await Promise.all(sites.map((s) => s.close()));
+});
+
+const readMeta = async (key: string) => (await readStore(ext, 'meta' as any)).find((m) => m.key === key)?.value;
+
+/** One visit with one click on each site, in parallel: sessions that go idle 1.5 s later. */
+async function visit(...targets: DemoServer[]): Promise<any[]> {
+  return Promise.all(
+    targets.map(async (site) => {
+      const page = await ext.context.newPage();
+      await page.goto(site.origin + '/');
+      await page.click('#add-tea');
+      const find = async () => (await readStore(ext, 'sessions')).find((s) => s.site === site.origin);
+      await expect.poll(async () => (await find())?.counts.actions ?? 0, POLL).toBe(1);
+      await page.close();
+      return find();
+    }),
+  );
+}
+
+/** Until every session is idle (none had activity within IDLE.inactivityMs). */
+async function allIdle() {
+  await expect.poll(async () => (await readStore(ext, 'sessions')).every((s) => Date.now() - s.lastActivityAt > IDLE.inactivityMs + 200), POLL).toBe(true);
+}
+
+describe('retention and quota (Chromium)', () => {
+  test('a tiny size cap deletes the oldest unpinned sessions; the pinned one stays; usage is recorded', async () => {
+    const [a] = await visit(sites[0]!);
+    const [b] = await visit(sites[1]!);
+    const [c] = await visit(sites[2]!);
+    await sendCommand(extPage, 'pinSession', { sessionId: a.id, pinned: true });
+    await allIdle();
+    const bytes = Object.fromEntries((await readStore(ext, 'sessions')).map((s) => [s.id, s.bytes as number]));
+    expect(bytes[a.id]).toBeGreaterThan(500);
+    // Room for the pinned session and the newest one only.
+    const cap = bytes[a.id]! + bytes[c.id]! + 100;
+    await patchSettings(ext, { retention: { days: 30, maxStorageMb: cap / 1_000_000 } });
+    await expect.poll(async () => (await readStore(ext, 'sessions')).map((s) => s.id).sort(), POLL).toEqual([a.id, c.id].sort());
+    expect((await readStore(ext, 'events')).filter((e) => e.sessionId === b.id)).toEqual([]);
+    const usage = await readMeta('usage');
+    expect(usage).toMatchObject({ sessions: 2, pinned: 1, capBytes: cap, lastRetention: { overCap: 1 } });
+    expect(usage.bytes).toBeLessThanOrEqual(cap);
+    expect(usage.browserUsage).toBeGreaterThan(0);
+    await patchSettings(ext, { retention: { days: 30, maxStorageMb: 500 } });
+  });
+
+  test('when IndexedDB refuses writes (QuotaExceededError, then AbortError), old sessions are evicted and recording goes on', async () => {
+    // Six idle sessions to evict (each refused write evicts at least one).
+    const old = await visit(...sites.slice(3, 9));
+    await allIdle();
+    const page = await ext.context.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(sites[0]!.origin + '/?quota');
+    await page.click('#add-tea');
+    const actions = async () => (await readStore(ext, 'events')).filter((e) => e.type === 'action' && e.viewId && e.name && e.loadId === load()?.id);
+    let loads: any[] = [];
+    const load = () => loads.find((l) => l.url.endsWith('?quota'));
+    await expect.poll(async () => ((loads = await readStore(ext, 'loads')), load()), POLL).toBeTruthy();
+    await expect.poll(async () => (await actions()).length, POLL).toBe(1);
+
+    await setTestHooks(ext, { sessionTimeouts: IDLE, failWrites: { count: 2, kind: 'quota' } });
+    await page.click('#add-coffee');
+    await expect.poll(async () => (await actions()).length, POLL).toBe(2);
+    await setTestHooks(ext, { sessionTimeouts: IDLE, failWrites: { count: 2, kind: 'abort' } });
+    await page.click('#add-cake');
+    await expect.poll(async () => (await actions()).length, POLL).toBe(3);
+
+    const sw = await ext.worker();
+    expect(await sw.evaluate((key) => chrome.storage.local.get(key), TEST_HOOKS_KEY)).toEqual({ [TEST_HOOKS_KEY]: { sessionTimeouts: IDLE, failWrites: { count: 0, kind: 'abort' } } });
+    // Every refused write evicted the oldest unpinned session and was written again; the pinned one survived.
+    const sessions = await readStore(ext, 'sessions');
+    expect(sessions.find((s) => s.id === old[0].id)).toBeUndefined();
+    expect(sessions.filter((s) => s.pinned === 1)).toHaveLength(1);
+    const warning = await readMeta('storageWarning');
+    expect(warning).toMatchObject({ kind: 'quota', refusedWrites: 4 });
+    expect(warning.evictedSessions).toBeGreaterThanOrEqual(1);
+    // The events are all there once, in order.
+    expect((await actions()).map((e) => e.name)).toEqual(['Add tea to cart', 'Add coffee to cart', 'Add cake to cart']);
+    const seqs = (await readStore(ext, 'events')).filter((e) => e.loadId === load().id).map((e) => e.seq).sort((x, y) => x - y);
+    expect(seqs).toEqual(seqs.map((_, i) => i));
+    expect(await sw.evaluate(() => (self as any).__rejections)).toEqual([]);
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  });
+});
