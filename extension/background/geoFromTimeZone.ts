@@ -57,6 +57,18 @@ const ZONES: Record<string, string> = {
   'Pacific/Auckland': 'New Zealand', 'Pacific/Fiji': 'Fiji', 'Pacific/Port_Moresby': 'Papua New Guinea', 'Pacific/Guam': 'Guam',
 };
 
+let browserZone: string | undefined;
+
+/** The browser's own IANA time zone, read once in the background (pages share it, DevTools emulation aside). */
+export function browserTimeZone(): string {
+  try {
+    browserZone ??= Intl.DateTimeFormat().resolvedOptions().timeZone || '';
+  } catch {
+    browserZone = '';
+  }
+  return browserZone;
+}
+
 export function geoFromTimeZone(timeZone: string | null | undefined): GeoInfo {
   const country = (timeZone && ZONES[timeZone]) || null;
   return { country, city: country ? 'Unknown' : null, region: null };

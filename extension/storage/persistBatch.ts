@@ -1,6 +1,6 @@
 import { ACTIVITY_EVENT_TYPES, SCHEMA_VERSION } from '../../sdk/schema';
 import type { RumEvent, SessionInfo, SessionRecord, StoredEvent } from '../../sdk/schema';
-import { geoFromTimeZone } from '../background/geoFromTimeZone';
+import { browserTimeZone, geoFromTimeZone } from '../background/geoFromTimeZone';
 import { parseDevice } from '../background/parseDevice';
 import { DEFAULT_TIMEOUTS, expiryReason, type SessionTimeouts } from '../background/sessionRules';
 import type { LoadRecord, RumscopeDb } from './db';
@@ -110,8 +110,8 @@ export function applyEvent(session: SessionRecord, event: RumEvent | StoredEvent
       session.connectionType = event.device.connectionType;
       session.effectiveType = event.device.effectiveType;
       session.language = event.device.language;
-      session.timeZone = event.device.timeZone;
-      session.geo = geoFromTimeZone(event.device.timeZone);
+      session.timeZone = event.device.timeZone || browserTimeZone() || null;
+      session.geo = geoFromTimeZone(session.timeZone);
       if (fromFrame) break;
       // A new page's first context has not heard of the user yet: keep what an earlier page set.
       const change = event.cause === 'change';

@@ -149,6 +149,7 @@ export interface DeviceFacts {
   viewport: { width: number; height: number };
   pixelRatio: number;
   language: string;
+  /** IANA zone; '' from the extension's SDK (the background takes the browser's: same browser, no Intl cost in the page). */
   timeZone: string;
   /** navigator.connection.type / effectiveType where available. */
   connectionType: string | null;

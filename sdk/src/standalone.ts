@@ -11,6 +11,7 @@ import { startMemoryTransport } from './transport/startMemoryTransport';
 export const rumscope: RumPublicApi = makeRumPublicApi('standalone', (init) => ({
   startSession: (lifeCycle, guard, config) =>
     startSessionStore(lifeCycle, guard, { sampleRate: config.sessionSampleRate, replaySampleRate: config.sessionReplaySampleRate }),
+  timeZoneInPage: true,
   startTransport: (lifeCycle, guard, session) =>
     startMemoryTransport(lifeCycle, guard, () => session?.current()?.id, typeof init.transport === 'function' ? init.transport : undefined),
 }));

@@ -199,6 +199,13 @@ describe('applyEvent: the session summary', () => {
     });
   });
 
+  it("takes the browser's own time zone when the extension's SDK leaves it empty (no Intl cost in the page)", () => {
+    const session = fresh();
+    const facts = (context() as ContextEvent).device;
+    applyEvent(session, context({ device: { ...facts, timeZone: '' } }));
+    expect(session.timeZone).toBe(Intl.DateTimeFormat().resolvedOptions().timeZone);
+  });
+
   it("keeps the user an earlier page set when a new page starts, replaces it on change (clearUser)", () => {
     const session = fresh();
     applyEvent(session, context({ cause: 'change', user: { id: 'u1', email: 'ann@example.com' }, global: { plan: 'premium' } }));

@@ -1,7 +1,9 @@
 import type { Guard } from './guard';
 
+let supported: readonly string[] | undefined;
+
 export const supportsEntryType = (type: string): boolean =>
-  typeof PerformanceObserver !== 'undefined' && (PerformanceObserver.supportedEntryTypes ?? []).includes(type);
+  (supported ??= (typeof PerformanceObserver !== 'undefined' && PerformanceObserver.supportedEntryTypes) || []).includes(type);
 
 /** A buffered PerformanceObserver for one entry type, guarded; does nothing where the type is unsupported. */
 export function observePerformance<E extends PerformanceEntry>(type: string, guard: Guard, callback: (entry: E) => void) {

@@ -9,7 +9,7 @@ import type { RumContexts } from './createRumContexts';
  * One context event at start (device facts, app, user, global context) and one after every change;
  * several changes in one task make one event.
  */
-export function startContextCollection(lifeCycle: LifeCycle, guard: Guard, view: ViewState, contexts: RumContexts) {
+export function startContextCollection(lifeCycle: LifeCycle, guard: Guard, view: ViewState, contexts: RumContexts, withTimeZone: boolean) {
   let scheduled = false;
   let stopped = false;
   const emit = guard((cause: 'start' | 'change') => {
@@ -19,7 +19,7 @@ export function startContextCollection(lifeCycle: LifeCycle, guard: Guard, view:
       type: 'context',
       ...eventBase(view.viewId),
       cause,
-      device: collectDeviceFacts(),
+      device: collectDeviceFacts(withTimeZone),
       app: { ...contexts.app },
       user: contexts.user && { ...contexts.user },
       global: { ...contexts.global },

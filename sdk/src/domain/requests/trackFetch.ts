@@ -10,7 +10,8 @@ import { absoluteUrl, bodySize } from './requestUrl';
  */
 export function trackFetch(lifeCycle: LifeCycle, guard: Guard, view: ViewState) {
   const started = guard((input: unknown, init: RequestInit | undefined): RequestStart => {
-    const request = typeof Request !== 'undefined' && input instanceof Request ? input : null;
+    // A Request (duck-typed: one from another frame fails instanceof), a URL or a string.
+    const request = typeof input === 'object' && input !== null && !(input instanceof URL) && 'url' in input ? (input as Request) : null;
     const start: RequestStart = {
       via: 'fetch',
       method: String(init?.method ?? request?.method ?? 'GET').toUpperCase(),
@@ -38,7 +39,7 @@ export function trackFetch(lifeCycle: LifeCycle, guard: Guard, view: ViewState) 
       const start = started(input, init);
       const promise = original.call(this, input, init);
       if (start) {
-        const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined);
+        const signal = init?.signal ?? (input as Partial<Request>).signal;
         promise.then(
           (response) => done(start, signal, response),
           () => done(start, signal),
