@@ -1,3 +1,4 @@
+import { redactUrl } from '../../sdk/src/tools/redactUrl';
 import { RELAY_PORT_NAME } from '../../sdk/schema';
 import type { AckMessage, RumEvent, SessionInfo } from '../../sdk/schema';
 import { validateEvent, validateRelayMessage } from '../../sdk/schema/validate';
@@ -87,7 +88,7 @@ export function startRelayServer(deps: RelayServerDeps) {
       });
       const persist = deps.persist ?? ((input: BatchInput, options: PersistOptions) => persistBatch(db, input, options));
       const result = await persist(
-        { loadId: message.loadId, tabId, frameId, site, url: sender?.url ?? '', first: message.first, events, now: Date.now() },
+        { loadId: message.loadId, tabId, frameId, site, url: redactUrl(sender?.url ?? ''), first: message.first, events, now: Date.now() },
         await deps.persistOptions(),
       );
       if (result.status === 'foreign') {

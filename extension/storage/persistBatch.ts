@@ -148,6 +148,10 @@ export function persistBatch(db: RumscopeDb, input: BatchInput, options: Persist
     const firstTz = fresh.find((e) => e)?.tz ?? 0;
 
     let session = load ? await db.sessions.get(load.sessionId) : undefined;
+    // Only activity (a view, an action, typing, scrolling…) may start a new session: what a page left idle
+    // past the timeout sends without a user (a late vital, its view_end when the tab closes) joins the
+    // session it belongs to instead of opening an empty one.
+    const hasActivity = fresh.some((event) => event !== null && ACTIVITY.has(event.type));
     if (!session || expiryReason(session, now, timeouts)) {
       if (session && session.endedAt === null) {
         const reason = expiryReason(session, now, timeouts);
@@ -161,6 +165,8 @@ export function persistBatch(db: RumscopeDb, input: BatchInput, options: Persist
         .last();
       if (latest && !expiryReason(latest, now, timeouts)) {
         session = latest;
+      } else if (session && !hasActivity) {
+        // Trailing events of an ended session: kept with it, without making it longer (see below).
       } else {
         if (latest && latest.endedAt === null) {
           const reason = expiryReason(latest, now, timeouts);
@@ -175,6 +181,7 @@ export function persistBatch(db: RumscopeDb, input: BatchInput, options: Persist
     }
 
     const stored: StoredEvent[] = [];
+    const endedAt = session.endedAt;
     fresh.forEach((event, index) => {
       if (!event) return;
       const time = clamp(event.time);
@@ -182,6 +189,11 @@ export function persistBatch(db: RumscopeDb, input: BatchInput, options: Persist
       applyEvent(session!, record);
       stored.push(record);
     });
+    if (endedAt !== null) {
+      // An ended session's span stays as it ended ("Time Spent" does not grow with trailing events).
+      session.lastEventAt = Math.min(session.lastEventAt, Math.max(endedAt, session.startedAt));
+      session.lastActivityAt = Math.min(session.lastActivityAt, session.lastEventAt);
+    }
     if (session.sampled && stored.length) await db.events.bulkPut(stored);
     await db.sessions.put(session);
     const upTo = input.first + input.events.length;

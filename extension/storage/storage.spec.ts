@@ -86,6 +86,20 @@ describe('persistBatch', () => {
     expect((await db.loads.get('load-1'))!.sessionId).toBe(sessions[1]!.id);
   });
 
+  test('after the timeout, events without activity join the ended session without lengthening it; activity starts a new one', async () => {
+    await persistBatch(db, batch({ events: [click(T0), click(T0 + 2000)], now: T0 + 2000 }), options);
+    const later = T0 + 20 * 60 * 1000;
+    const vital: RumEvent = { type: 'vital', time: later, tz: 330, viewId: 'v', name: 'CLS', value: 0.01, supported: true, rating: 'good' };
+    await persistBatch(db, batch({ first: 2, now: later, events: [vital] }), options);
+    let sessions = await db.sessions.toArray();
+    expect(sessions).toHaveLength(1);
+    expect(sessions[0]).toMatchObject({ startedAt: T0, lastEventAt: T0 + 2000, endedAt: T0 + 2000, endReason: 'inactivity' });
+    expect(sessions[0]!.counts.events).toBe(3);
+    await persistBatch(db, batch({ first: 3, now: later + 1, events: [click(later + 1)] }), options);
+    sessions = await db.sessions.orderBy('startedAt').toArray();
+    expect(sessions.map((x) => [x.startedAt, x.endedAt])).toEqual([[T0, T0 + 2000], [later + 1, null]]);
+  });
+
   test('an unsampled session keeps its record but stores no events', async () => {
     const result = await persistBatch(db, batch({}), { ...options, sampleRate: 0 });
     expect(result).toMatchObject({ status: 'stored', session: { sampled: false, replay: false } });

@@ -267,10 +267,8 @@ describe.each(BROWSERS)('capture in %s', (kind) => {
     expect(dump).not.toContain(canary);
   });
 
-  // Known gap outside the SDK: the background stores the sender's raw URL in the loads store
-  // (startRelayServer passes port.sender.url to persistBatch). One line fixes it: redactUrl(sender.url).
-  // This test starts failing (and should become a plain test) once that is done.
-  test.fails('known gap: the loads store keeps the raw URL of a page opened by a GET form', async () => {
+  // The background records each page's URL from the port's sender (loads store): redacted there too.
+  test('the loads store keeps no secret of a page opened by a GET form', async () => {
     const loads = await driver.readStore('loads');
     expect(JSON.stringify(loads)).not.toContain(`CANARY-${kind}-get-9q2w`);
   });
