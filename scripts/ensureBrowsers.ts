@@ -4,12 +4,17 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 
-const PACKAGES = { chromium: ['chromium', 'chromium-browser'], 'firefox-esr': ['firefox-esr', 'firefox'] } as const;
+/** Debian package → commands that satisfy it. zip: the Firefox restart test installs the add-on as a zip. */
+const PACKAGES = { chromium: ['chromium', 'chromium-browser'], 'firefox-esr': ['firefox-esr', 'firefox'], zip: ['zip'] } as const;
 
 const onPath = (name: string) => spawnSync('which', [name], { stdio: 'ignore' }).status === 0;
 
 export function missingBrowsers(): string[] {
-  const envFor = { chromium: process.env.RUMSCOPE_CHROMIUM, 'firefox-esr': process.env.RUMSCOPE_FIREFOX };
+  const envFor: Record<keyof typeof PACKAGES, string | undefined> = {
+    chromium: process.env.RUMSCOPE_CHROMIUM,
+    'firefox-esr': process.env.RUMSCOPE_FIREFOX,
+    zip: undefined,
+  };
   return (Object.keys(PACKAGES) as (keyof typeof PACKAGES)[]).filter(
     (pkg) => !envFor[pkg] && !PACKAGES[pkg].some(onPath),
   );
@@ -21,7 +26,7 @@ export function ensureBrowsers(): void {
   const line = `apt-get install -y ${missing.join(' ')}`;
   const isRoot = process.getuid?.() === 0;
   if (!isRoot || !onPath('apt-get')) {
-    console.error(`Missing browsers: ${missing.join(', ')}. Install them with:\n  sudo ${line}`);
+    console.error(`Missing packages: ${missing.join(', ')}. Install them with:\n  sudo ${line}`);
     process.exit(1);
   }
   console.log(`Installing ${missing.join(', ')} with apt-get…`);

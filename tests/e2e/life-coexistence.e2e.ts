@@ -1,58 +1,55 @@
-import { chromium, type BrowserContext } from 'playwright-core';
+/** A page with the real @datadog/browser-rum and a local intake, with and without Rumscope, in Chromium and Firefox ESR. */
 import { afterAll, describe, expect, test } from 'vitest';
-import { CHROMIUM_FLAGS, launchChromium, readStore, tabIdOf, type ChromiumWithExtension } from './support/chromium';
-import { findBrowser } from './support/findBrowser';
+import { BROWSERS, launchDriver, launchPlainBrowser, type Driver, type DriverPage } from './support/driver';
 import { DATADOG_USER, startDatadogSite, summarise, type DatadogSite } from './support/datadogSite';
 
 const POLL = { timeout: 20_000 };
-let ext: ChromiumWithExtension | undefined;
-let plain: BrowserContext | undefined;
-const sites: DatadogSite[] = [];
 
-afterAll(async () => {
-  await ext?.close();
-  await plain?.close();
-  await Promise.all(sites.map((s) => s.close()));
-});
+describe.each(BROWSERS)('a page that runs @datadog/browser-rum in %s', (kind) => {
+  let driver: Driver | undefined;
+  let plain: Awaited<ReturnType<typeof launchPlainBrowser>> | undefined;
+  const sites: DatadogSite[] = [];
+  afterAll(async () => {
+    await driver?.close();
+    await plain?.close();
+    await Promise.all(sites.map((s) => s.close()));
+  });
 
-/** The same visit in any browser context: 2 views, 2 clicks that name things, 1 thrown error, 1 API call, a flush. */
-async function visit(context: BrowserContext, site: DatadogSite, before?: (tabUrl: string) => Promise<void>) {
-  const page = await context.newPage();
-  await page.goto(site.origin + '/');
-  await page.click('#buy');
-  await page.click('#fetch');
-  await page.click('#throw');
-  await page.click('#route');
-  await before?.(page.url());
-  // Leaving the page makes Datadog flush what it holds.
-  await page.goto('about:blank');
-  await expect.poll(() => summarise(site.events).views.length, POLL).toBe(2);
-  await expect.poll(() => summarise(site.events).errors.length, POLL).toBe(1);
-  await page.close();
-  return summarise(site.events);
-}
+  /** The same visit in any browser: 2 views, 2 clicks that name things, 1 thrown error, 1 API call, a flush. */
+  async function visit(open: (url: string) => Promise<DriverPage>, site: DatadogSite, before?: (tabUrl: string) => Promise<void>) {
+    const page = await open(site.origin + '/');
+    await page.click('#buy');
+    await page.click('#fetch');
+    await page.click('#throw');
+    await page.click('#route');
+    await before?.(page.url());
+    // Leaving the page makes Datadog flush what it holds.
+    await page.goto('about:blank');
+    await expect.poll(() => summarise(site.events).views.length, POLL).toBe(2);
+    await expect.poll(() => summarise(site.events).errors.length, POLL).toBe(1);
+    await page.close();
+    return summarise(site.events);
+  }
 
-describe('a page that runs @datadog/browser-rum (Chromium)', () => {
   test('sends its own intake the same views, actions, errors and resources with Rumscope recording; its user becomes the session user', async () => {
     // Without Rumscope: the browser alone.
     const first = await startDatadogSite();
     sites.push(first);
-    const browser = await chromium.launch({ executablePath: findBrowser('chromium'), headless: true, args: CHROMIUM_FLAGS });
-    plain = await browser.newContext();
-    const without = await visit(plain, first);
-    await browser.close();
+    plain = await launchPlainBrowser(kind);
+    const without = await visit((url) => plain!.openPage(url), first);
+    await plain.close();
     plain = undefined;
 
     // With Rumscope recording the same visit (the site is on 127.0.0.1: allowed by default).
     const site = await startDatadogSite();
     sites.push(site);
-    ext = await launchChromium();
-    const withRumscope = await visit(ext.context, site, async (tabUrl) => {
+    const ext = (driver = await launchDriver(kind));
+    const withRumscope = await visit((url) => ext.openPage(url), site, async (tabUrl) => {
       // Rumscope recorded the visit, with the page's Datadog user as the session's user.
-      const tabId = await tabIdOf(ext!, tabUrl);
+      const tabId = await ext.tabIdOf(tabUrl);
       const session = async () => {
-        const load = (await readStore(ext!, 'loads')).find((l) => l.tabId === tabId && l.sessionId);
-        return (await readStore(ext!, 'sessions')).find((s) => s.id === load?.sessionId);
+        const load = (await ext.readStore('loads')).find((l) => l.tabId === tabId && l.sessionId);
+        return (await ext.readStore('sessions')).find((s) => s.id === load?.sessionId);
       };
       await expect.poll(async () => (await session())?.counts.errors, POLL).toBe(1);
       await expect.poll(async () => (await session())?.user, POLL).toMatchObject(DATADOG_USER);

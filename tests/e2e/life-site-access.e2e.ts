@@ -1,46 +1,48 @@
+/** Site access and settings in Chromium and Firefox ESR (this also covers what life.e2e.ts used to). */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { launchChromium, readStore, tabIdOf, type ChromiumWithExtension } from './support/chromium';
-import { openExtensionPage, patchSettings, relayNotes, sendCommand, watchRelayNotes } from './support/life';
+import { BROWSERS, launchDriver, type Driver } from './support/driver';
+import { patchSettingsVia as patchSettings, refusedLoads, relayNotes, sendCommandVia, watchRelayNotes } from './support/lifeDriver';
 import { startDemoServer, type DemoServer } from '../../demo/server';
 import { DEFAULT_ALLOW_PATTERNS } from '../../sdk/schema';
 
 const POLL = { timeout: 10_000 };
 
-let ext: ChromiumWithExtension;
 /** The demo app on 127.0.0.1: allowed on a fresh install (loopback). */
 let demo: DemoServer;
 /** The same app on 127.0.0.2: a loopback address too, but no default pattern names it, so it stands for "any other site". */
 let other: DemoServer;
 
 beforeAll(async () => {
-  [demo, other, ext] = await Promise.all([startDemoServer(), startDemoServer(0, '127.0.0.2'), launchChromium()]);
+  [demo, other] = await Promise.all([startDemoServer(), startDemoServer(0, '127.0.0.2')]);
 });
 afterAll(async () => {
-  await ext?.close();
   await Promise.all([demo?.close(), other?.close()]);
 });
 
-const sessionsOf = async (site: string) => (await readStore(ext, 'sessions')).filter((s) => s.site === site);
+describe.each(BROWSERS)('site access in %s', (kind) => {
+  let ext: Driver;
+  beforeAll(async () => {
+    ext = await launchDriver(kind);
+  });
+  afterAll(async () => {
+    await ext?.close();
+  });
+  const sessionsOf = async (site: string) => (await ext.readStore('sessions')).filter((s) => s.site === site);
 
-describe('site access (Chromium)', () => {
   test('a fresh install records the demo app but no other site; allowing starts recording, disallowing stops it', async () => {
-    const page = await ext.context.newPage();
-    await watchRelayNotes(page);
-
     // Not allowed: Rumscope is not injected at all, and nothing is stored.
-    await page.goto(other.origin + '/');
+    const page = await ext.openPage(other.origin + '/', { initScript: watchRelayNotes });
     await page.click('#add-tea');
     expect(await page.evaluate(() => 'rumscope' in window)).toBe(false);
     await new Promise((ok) => setTimeout(ok, 500));
     expect(await relayNotes(page)).toEqual([]);
     expect(await sessionsOf(other.origin)).toEqual([]);
-    expect((await readStore(ext, 'loads')).filter((l) => l.site === other.origin)).toEqual([]);
-    const otherTab = await tabIdOf(ext, page.url());
-    expect((await readStore(ext, 'events')).filter((e) => e.tabId === otherTab)).toEqual([]);
+    expect((await ext.readStore('loads')).filter((l) => l.site === other.origin)).toEqual([]);
+    const otherTab = await ext.tabIdOf(page.url());
+    expect((await ext.readStore('events')).filter((e) => e.tabId === otherTab)).toEqual([]);
 
     // The demo app is recorded with no setup.
-    const demoPage = await ext.context.newPage();
-    await demoPage.goto(demo.origin + '/');
+    const demoPage = await ext.openPage(demo.origin + '/');
     await demoPage.click('#add-tea');
     await expect.poll(async () => (await sessionsOf(demo.origin))[0]?.counts.actions ?? 0, POLL).toBe(1);
     await demoPage.close();
@@ -48,6 +50,7 @@ describe('site access (Chromium)', () => {
     // Allowed (as the popup's switch does): recording starts with the next page load.
     await patchSettings(ext, { siteAccess: { allow: [...DEFAULT_ALLOW_PATTERNS, other.origin] } });
     await page.reload();
+    expect(await page.evaluate(() => 'rumscope' in window)).toBe(true);
     await page.click('#add-tea');
     await page.click('#add-coffee');
     await expect.poll(async () => (await sessionsOf(other.origin))[0]?.counts.actions ?? 0, { timeout: 10_000 }).toBe(2);
@@ -56,12 +59,14 @@ describe('site access (Chromium)', () => {
     // Disallowed again: the same page's next events are answered "not tracked" and not stored.
     await patchSettings(ext, { siteAccess: { allow: [...DEFAULT_ALLOW_PATTERNS], block: [other.origin] } });
     const notesBefore = (await relayNotes(page)).length;
+    const refusedBefore = Object.keys(await refusedLoads(ext)).length;
     await page.click('#add-cake');
     await expect.poll(async () => (await relayNotes(page)).slice(notesBefore), POLL).toContainEqual({ sampled: false, replay: false });
+    expect(Object.keys(await refusedLoads(ext)).length).toBe(refusedBefore + 1);
     const [session] = await sessionsOf(other.origin);
     expect(session.counts.actions).toBe(2);
-    const tabId = await tabIdOf(ext, page.url());
-    expect((await readStore(ext, 'events')).filter((e) => e.tabId === tabId && e.type === 'action').map((e) => e.name)).toEqual([
+    const tabId = await ext.tabIdOf(page.url());
+    expect((await ext.readStore('events')).filter((e) => e.tabId === tabId && e.type === 'action').map((e) => e.name)).toEqual([
       'Add tea to cart',
       'Add coffee to cart',
     ]);
@@ -70,12 +75,10 @@ describe('site access (Chromium)', () => {
 
   test('the sync server is never recorded, even on an allowed host', async () => {
     await patchSettings(ext, { sync: { url: demo.origin + '/sync', token: '' } });
-    const page = await ext.context.newPage();
-    await watchRelayNotes(page);
-    await page.goto(demo.origin + '/?sync-server');
+    const page = await ext.openPage(demo.origin + '/?sync-server', { initScript: watchRelayNotes });
     await page.click('#add-tea');
     await expect.poll(() => relayNotes(page), POLL).toContainEqual({ sampled: false, replay: false });
-    expect((await readStore(ext, 'loads')).filter((l) => l.url.endsWith('?sync-server'))).toEqual([]);
+    expect((await ext.readStore('loads')).filter((l) => l.url.endsWith('?sync-server'))).toEqual([]);
     await patchSettings(ext, { sync: { url: '', token: '' } });
     await page.close();
   });
@@ -88,13 +91,12 @@ describe('site access (Chromium)', () => {
     });
     // A site with no session yet (sessions are per site: the demo's is still live from the first test).
     const fresh = await startDemoServer();
-    const page = await ext.context.newPage();
-    await page.goto(fresh.origin + '/?settings');
+    const page = await ext.openPage(fresh.origin + '/?settings');
     await page.click('#add-tea');
-    const tabId = await tabIdOf(ext, page.url());
+    const tabId = await ext.tabIdOf(page.url());
     const tabSession = async () => {
-      const loads = (await readStore(ext, 'loads')).filter((l) => l.tabId === tabId && l.sessionId);
-      const sessions = await readStore(ext, 'sessions');
+      const loads = (await ext.readStore('loads')).filter((l) => l.tabId === tabId && l.sessionId);
+      const sessions = await ext.readStore('sessions');
       return sessions.find((s) => s.id === loads.at(-1)?.sessionId);
     };
     await expect.poll(async () => (await tabSession())?.counts.actions ?? 0, POLL).toBeGreaterThan(0);
@@ -105,19 +107,18 @@ describe('site access (Chromium)', () => {
 
     // New settings, then the user ends the session from an extension page: the next session has them.
     await patchSettings(ext, { tester: { name: 'Ravi', email: 'ravi@example.com' }, environment: 'production' });
-    const extPage = await openExtensionPage(ext);
-    expect(await sendCommand(extPage, 'endTabSession', { tabId })).toEqual({ sessionId: first.id });
+    expect(await sendCommandVia(ext, 'endTabSession', { tabId })).toEqual({ sessionId: first.id });
     await page.click('#add-coffee');
     await expect.poll(async () => (await tabSession())?.id, POLL).not.toBe(first.id);
     const second = (await tabSession())!;
     expect(second.user).toEqual({ name: 'Ravi', email: 'ravi@example.com' });
     expect(second.app.env).toBe('production');
     // It took over the page's device facts from the session it follows.
-    expect(second.browser.name).toBe('Chrome');
-    const ended = (await readStore(ext, 'sessions')).find((s) => s.id === first.id);
+    expect(second.browser.name).toBe(ext.browserName);
+    const ended = (await ext.readStore('sessions')).find((s) => s.id === first.id);
     expect(ended).toMatchObject({ endReason: 'user', user: { name: 'Asha Tester' } });
     await patchSettings(ext, { tester: { name: '', email: '' }, environment: '' });
-    await Promise.all([page.close(), extPage.close()]);
+    await page.close();
     fresh.server.closeAllConnections();
     await fresh.close();
   });

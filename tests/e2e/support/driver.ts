@@ -7,9 +7,13 @@
  * the background's origin (IndexedDB, tabs API), it neither wakes nor keeps alive the background, and it works
  * while the background is stopped. (A Playwright Worker handle of a stopped service worker can hang on evaluate.)
  */
-import type { Page as PlaywrightPage } from 'playwright-core';
-import type { Page as PuppeteerPage } from 'puppeteer-core';
-import { launchChromium, serviceWorkerTargetId, stopServiceWorker, type ChromiumWithExtension } from './chromium';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Page as PlaywrightPage } from 'playwright-core';
+import puppeteer, { type Page as PuppeteerPage } from 'puppeteer-core';
+import { CHROMIUM_FLAGS, launchChromium, serviceWorkerTargetId, stopServiceWorker, type ChromiumWithExtension } from './chromium';
+import { findBrowser } from './findBrowser';
 import { backgroundInstance, launchFirefox, terminateBackground, type FirefoxWithExtension } from './firefox';
 
 export type BrowserKind = 'chromium' | 'firefox';
@@ -18,27 +22,52 @@ export type StoreName = 'sessions' | 'events' | 'loads' | 'tabStats' | 'meta';
 
 export interface DriverPage {
   url(): string;
-  /** http(s) pages only (Firefox never reports the load of an extension page: use openPanel). */
+  /** http(s) pages only (Firefox never reports the load of an extension page: use openExtensionPage). */
   goto(url: string): Promise<void>;
+  reload(): Promise<void>;
+  /**
+   * Starts going back one entry and resolves without waiting for a load (a page restored from the back/forward
+   * cache fires no load event): poll the page for what you expect.
+   */
+  goBack(): Promise<void>;
   click(selector: string): Promise<void>;
+  /** Replaces the value of an input or textarea as typing does (`input` and `change` events). */
+  fill(selector: string, value: string): Promise<void>;
   /** Runs `fn` in the page (it is serialised: no closures). */
   evaluate<R, A = undefined>(fn: (arg: A) => R | Promise<R>, arg?: A): Promise<R>;
+  /** Uncaught errors the page has thrown so far (their messages). */
+  pageErrors(): string[];
+  /** Runs `trigger` (which makes the page download one file) and returns that file. */
+  download(trigger: () => Promise<void>): Promise<{ fileName: string; text: string }>;
   close(): Promise<void>;
+}
+
+export interface OpenPageOptions {
+  /** Runs in every document of the page before its own scripts (serialised: no closures). */
+  initScript?: () => void;
 }
 
 export interface Driver {
   readonly kind: BrowserKind;
   /** The browser's name as the panel shows it. */
   readonly browserName: 'Chrome' | 'Firefox';
-  /** The browser-specific handle, for the rare test that needs more than this interface. */
+  /** The browser-specific handle, for the rare test that needs more than this interface (a new one after restart). */
   readonly native: { kind: 'chromium'; ext: ChromiumWithExtension } | { kind: 'firefox'; ext: FirefoxWithExtension };
-  openPage(url: string): Promise<DriverPage>;
+  openPage(url: string, options?: OpenPageOptions): Promise<DriverPage>;
   /** The Sessions panel page as a tab, for the given inspected tab. */
   openPanel(tabId: number): Promise<DriverPage>;
+  /** An extension page (e.g. `extension/popup/index.html?tabId=3`) as a tab, once `selector` is in it. */
+  openExtensionPage(path: string, selector?: string): Promise<DriverPage>;
+  /** The URL of an extension page (`chrome-extension://…` or `moz-extension://…`). */
+  extensionUrl(path: string): string;
+  /** The open tab showing exactly `url` (e.g. one the extension opened), once there is one. */
+  findPage(url: string): Promise<DriverPage>;
   /** The tab id the browser gave the tab showing `url`; -1 if none. */
   tabIdOf(url: string): Promise<number>;
   /** Every record of one store of the extension's database (`rumscope`), read inside the extension. */
   readStore<T = any>(store: StoreName): Promise<T[]>;
+  /** Runs `fn` in an extension page (the extension's origin and APIs; `browser` in Firefox, `chrome` in Chrome). */
+  evaluateInExtension<R, A = undefined>(fn: (arg: A) => R | Promise<R>, arg?: A): Promise<R>;
   /** Which background instance runs (a new value after every restart); null while none runs. Does not wake it. */
   backgroundInstance(): Promise<string | null>;
   /**
@@ -46,12 +75,24 @@ export interface Driver {
    * unloads the event page). Resolves once that instance is gone (the next message may start a new one).
    */
   stopBackground(): Promise<void>;
+  /**
+   * Quits the browser and starts it again on the same profile (with the extension and its data), then waits
+   * until the background has started. Every page handle from before is gone. Firefox: needs `restartable`.
+   */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
 export interface DriverOptions {
   /** Firefox only: `extensions.background.idle.timeout`. Chromium's idle stop cannot be shortened. */
   backgroundIdleMs?: number;
+  /** Keep the back/forward cache on (Playwright turns it off in Chromium; Firefox keeps it on anyway). */
+  backForwardCache?: boolean;
+  /**
+   * Allow `restart()`. Firefox: the add-on is then installed in the profile as a user has it (an unsigned XPI),
+   * not as a temporary add-on, which Firefox uninstalls with its storage when it quits.
+   */
+  restartable?: boolean;
 }
 
 /** Reads one object store of the `rumscope` database; evaluated inside the extension (serialised). */
@@ -92,21 +133,62 @@ async function poll(check: () => Promise<boolean>, what: string, timeout = 15_00
   }
 }
 
-/** Playwright's and puppeteer's pages agree on the few methods used here. */
-interface AnyPage {
-  url(): string;
-  goto(url: string): Promise<unknown>;
-  click(selector: string): Promise<void>;
-  evaluate(fn: (arg: any) => unknown, arg?: unknown): Promise<unknown>;
-  close(): Promise<void>;
-}
-
-function wrap(page: AnyPage): DriverPage {
+function wrapPlaywright(page: PlaywrightPage): DriverPage {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
   return {
     url: () => page.url(),
     goto: async (url) => void (await page.goto(url)),
+    reload: async () => void (await page.reload()),
+    goBack: async () => void (await page.goBack({ waitUntil: 'commit' })),
     click: (selector) => page.click(selector),
-    evaluate: (fn, arg) => page.evaluate(fn, arg) as Promise<any>,
+    fill: (selector, value) => page.fill(selector, value),
+    evaluate: (fn, arg) => page.evaluate(fn as (arg: unknown) => unknown, arg) as Promise<any>,
+    pageErrors: () => [...errors],
+    download: async (trigger) => {
+      const [download] = await Promise.all([page.waitForEvent('download'), trigger()]);
+      return { fileName: download.suggestedFilename(), text: await readFile((await download.path())!, 'utf8') };
+    },
+    close: () => page.close(),
+  };
+}
+
+/** Firefox saves every download into `downloadDir` (prefs set at launch) without asking. */
+function wrapPuppeteer(page: PuppeteerPage, downloadDir: string): DriverPage {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push((error as Error).message ?? String(error)));
+  return {
+    url: () => page.url(),
+    goto: async (url) => void (await page.goto(url)),
+    reload: async () => void (await page.reload()),
+    goBack: async () => void page.goBack().catch(() => {}),
+    click: (selector) => page.click(selector),
+    fill: (selector, value) =>
+      page.evaluate(
+        ({ selector, value }) => {
+          const field = document.querySelector<HTMLInputElement | HTMLTextAreaElement>(selector);
+          if (!field) throw new Error(`no ${selector}`);
+          field.focus();
+          field.value = value;
+          field.dispatchEvent(new Event('input', { bubbles: true }));
+          field.dispatchEvent(new Event('change', { bubbles: true }));
+        },
+        { selector, value },
+      ),
+    evaluate: (fn, arg) => page.evaluate(fn as (arg: unknown) => unknown, arg) as Promise<any>,
+    pageErrors: () => [...errors],
+    download: async (trigger) => {
+      const before = new Set(await readdir(downloadDir));
+      await trigger();
+      let fileName = '';
+      // Firefox writes `<name>.part` first and renames it when done.
+      await poll(async () => {
+        const names = (await readdir(downloadDir)).filter((n) => !before.has(n));
+        fileName = names.find((n) => !n.endsWith('.part') && !names.includes(`${n}.part`)) ?? '';
+        return fileName !== '';
+      }, 'the download');
+      return { fileName, text: await readFile(join(downloadDir, fileName), 'utf8') };
+    },
     close: () => page.close(),
   };
 }
@@ -140,79 +222,206 @@ async function serviceWorkerInstance(page: PlaywrightPage, extensionId: string):
   }
 }
 
-async function chromiumDriver(): Promise<Driver> {
-  const ext = await launchChromium();
-  const extensionPage = await ext.context
-    .newPage()
-    .then(async (page) => (await page.goto(ext.panelUrl()), page))
-    .catch(async (error: unknown) => {
+/** What a driver holds between restarts. */
+interface Running<Ext> {
+  ext: Ext;
+  /** The panel page with no tab, kept open to read the extension's state. */
+  extensionPage: DriverPage;
+}
+
+async function chromiumDriver(options: DriverOptions): Promise<Driver> {
+  const profile = await mkdtemp(join(tmpdir(), 'rumscope-chromium-'));
+  const start = async (): Promise<Running<ChromiumWithExtension> & { raw: PlaywrightPage }> => {
+    const ext = await launchChromium({ profileDir: profile, backForwardCache: options.backForwardCache });
+    try {
+      const raw = await ext.context.newPage();
+      await raw.goto(ext.panelUrl());
+      const extensionPage = wrapPlaywright(raw);
+      await poll(() => extensionPage.evaluate(captureRegisteredInExtension), 'the capture scripts to be registered');
+      return { ext, extensionPage, raw };
+    } catch (error) {
       await ext.close();
       throw error;
-    });
-  const instance = () => serviceWorkerInstance(extensionPage, ext.extensionId);
-  await poll(() => extensionPage.evaluate(captureRegisteredInExtension), 'the capture scripts to be registered');
+    }
+  };
+  let now = await start().catch(async (error: unknown) => {
+    await rm(profile, { recursive: true, force: true });
+    throw error;
+  });
+  const instance = () => serviceWorkerInstance(now.raw, now.ext.extensionId);
+  const extensionUrl = (path: string) => `chrome-extension://${now.ext.extensionId}/${path.replace(/^\//, '')}`;
   return {
     kind: 'chromium',
     browserName: 'Chrome',
-    native: { kind: 'chromium', ext },
-    openPage: async (url) => {
-      const page = await ext.context.newPage();
+    get native() {
+      return { kind: 'chromium' as const, ext: now.ext };
+    },
+    openPage: async (url, pageOptions = {}) => {
+      const page = await now.ext.context.newPage();
+      if (pageOptions.initScript) await page.addInitScript(pageOptions.initScript);
       await page.goto(url);
-      return wrap(page);
+      return wrapPlaywright(page);
     },
     openPanel: async (tabId) => {
-      const page = await ext.context.newPage();
-      await page.goto(ext.panelUrl(tabId));
-      return wrap(page);
+      const page = await now.ext.context.newPage();
+      await page.goto(now.ext.panelUrl(tabId));
+      return wrapPlaywright(page);
     },
-    tabIdOf: (url) => extensionPage.evaluate(tabIdInExtension, url),
-    readStore: (store) => extensionPage.evaluate(readStoreInExtension, store) as Promise<any[]>,
+    openExtensionPage: async (path, selector = 'body') => {
+      const page = await now.ext.context.newPage();
+      await page.goto(extensionUrl(path));
+      await page.waitForSelector(selector, { state: 'attached' });
+      return wrapPlaywright(page);
+    },
+    extensionUrl,
+    findPage: async (url) => {
+      let found: PlaywrightPage | undefined;
+      await poll(async () => !!(found = now.ext.context.pages().find((p) => p.url() === url)), `a tab showing ${url}`);
+      await found!.waitForLoadState();
+      return wrapPlaywright(found!);
+    },
+    tabIdOf: (url) => now.extensionPage.evaluate(tabIdInExtension, url),
+    readStore: (store) => now.extensionPage.evaluate(readStoreInExtension, store) as Promise<any[]>,
+    evaluateInExtension: (fn, arg) => now.extensionPage.evaluate(fn, arg),
     backgroundInstance: instance,
     stopBackground: async () => {
       const before = await instance();
-      if (!before || !(await stopServiceWorker(extensionPage, ext.extensionId))) throw new Error('no service worker to stop');
+      if (!before || !(await stopServiceWorker(now.raw, now.ext.extensionId))) throw new Error('no service worker to stop');
       await poll(async () => (await instance()) !== before, 'the service worker to stop');
     },
-    close: () => ext.close(),
+    restart: async () => {
+      await now.ext.close();
+      now = await start();
+    },
+    close: async () => {
+      await now.ext.close();
+      await rm(profile, { recursive: true, force: true });
+    },
   };
 }
 
 async function firefoxDriver(options: DriverOptions): Promise<Driver> {
-  const ff = await launchFirefox(options);
-  const extensionPage = await ff.openExtensionPage('panel/index.html', '#app').catch(async (error: unknown) => {
-    await ff.close();
+  const profile = await mkdtemp(join(tmpdir(), 'rumscope-firefox-'));
+  const downloadDir = join(profile, 'rumscope-downloads');
+  await mkdir(downloadDir);
+  const prefs = {
+    'browser.download.dir': downloadDir,
+    'browser.download.folderList': 2,
+    'browser.download.useDownloadDir': true,
+    'browser.download.always_ask_before_handling_new_types': false,
+    'browser.download.alwaysOpenPanel': false,
+  };
+  const start = async (): Promise<Running<FirefoxWithExtension> & { raw: PuppeteerPage }> => {
+    const ff = await launchFirefox({
+      backgroundIdleMs: options.backgroundIdleMs,
+      profileDir: profile,
+      installInProfile: options.restartable,
+      prefs,
+    });
+    try {
+      const raw = await ff.openExtensionPage('panel/index.html', '#app');
+      const extensionPage = wrapPuppeteer(raw, downloadDir);
+      await poll(() => extensionPage.evaluate(captureRegisteredInExtension), 'the capture scripts to be registered');
+      return { ext: ff, extensionPage, raw };
+    } catch (error) {
+      await ff.close();
+      throw error;
+    }
+  };
+  let now = await start().catch(async (error: unknown) => {
+    await rm(profile, { recursive: true, force: true });
     throw error;
   });
   const instance = async () => {
-    const origin = await backgroundInstance(extensionPage);
+    const origin = await backgroundInstance(now.raw);
     return origin === null ? null : String(origin);
   };
-  await poll(() => extensionPage.evaluate(captureRegisteredInExtension) as Promise<boolean>, 'the capture scripts to be registered');
+  const openExtensionPage = async (path: string, selector?: string) => wrapPuppeteer(await now.ext.openExtensionPage(path, selector), downloadDir);
   return {
     kind: 'firefox',
     browserName: 'Firefox',
-    native: { kind: 'firefox', ext: ff },
-    openPage: async (url) => {
-      const page = await ff.browser.newPage();
-      await page.goto(url);
-      return wrap(page);
+    get native() {
+      return { kind: 'firefox' as const, ext: now.ext };
     },
-    openPanel: async (tabId) => wrap(await ff.openExtensionPage(`panel/index.html?tabId=${tabId}`, '#app')),
-    tabIdOf: (url) => extensionPage.evaluate(tabIdInExtension, url),
-    readStore: (store) => extensionPage.evaluate(readStoreInExtension, store) as Promise<any[]>,
+    openPage: async (url, pageOptions = {}) => {
+      const page = await now.ext.browser.newPage();
+      if (pageOptions.initScript) await page.evaluateOnNewDocument(pageOptions.initScript);
+      await page.goto(url);
+      return wrapPuppeteer(page, downloadDir);
+    },
+    openPanel: (tabId) => openExtensionPage(`panel/index.html?tabId=${tabId}`, '#app'),
+    openExtensionPage,
+    extensionUrl: (path) => `${now.ext.origin}/${path.replace(/^\//, '')}`,
+    findPage: async (url) => {
+      let found: PuppeteerPage | undefined;
+      // puppeteer keeps reporting about:blank for an extension page: ask each page where it is.
+      const at = (p: PuppeteerPage) => p.evaluate(() => location.href).catch(() => '');
+      await poll(async () => {
+        for (const p of await now.ext.browser.pages()) if ((await at(p)) === url) return !!(found = p);
+        return false;
+      }, `a tab showing ${url}`);
+      // Its load is never reported (an extension page may be one): wait for the document instead.
+      await poll(() => found!.evaluate(() => document.readyState === 'complete').catch(() => false), `${url} to load`);
+      return wrapPuppeteer(found!, downloadDir);
+    },
+    tabIdOf: (url) => now.extensionPage.evaluate(tabIdInExtension, url),
+    readStore: (store) => now.extensionPage.evaluate(readStoreInExtension, store) as Promise<any[]>,
+    evaluateInExtension: (fn, arg) => now.extensionPage.evaluate(fn, arg),
     backgroundInstance: instance,
     stopBackground: async () => {
       const before = await instance();
       if (before === null) throw new Error('the event page is not running');
-      await terminateBackground(ff);
+      await terminateBackground(now.ext);
       await poll(async () => (await instance()) !== before, 'the event page to unload');
     },
-    close: () => ff.close(),
+    restart: async () => {
+      if (!options.restartable) throw new Error('launch the Firefox driver with { restartable: true } to restart it');
+      await now.ext.close();
+      now = await start();
+    },
+    close: async () => {
+      await now.ext.close();
+      await rm(profile, { recursive: true, force: true });
+    },
   };
 }
 
 export function launchDriver(kind: BrowserKind, options: DriverOptions = {}): Promise<Driver> {
-  return kind === 'chromium' ? chromiumDriver() : firefoxDriver(options);
+  return kind === 'chromium' ? chromiumDriver(options) : firefoxDriver(options);
+}
+
+/** A browser of the same kind without the extension (e.g. to compare what a page does without Rumscope). */
+export async function launchPlainBrowser(kind: BrowserKind): Promise<{ openPage(url: string): Promise<DriverPage>; close(): Promise<void> }> {
+  if (kind === 'chromium') {
+    const browser = await chromium.launch({ executablePath: findBrowser('chromium'), headless: true, args: CHROMIUM_FLAGS });
+    const context = await browser.newContext();
+    return {
+      openPage: async (url) => {
+        const page = await context.newPage();
+        await page.goto(url);
+        return wrapPlaywright(page);
+      },
+      close: () => browser.close(),
+    };
+  }
+  const profile = await mkdtemp(join(tmpdir(), 'rumscope-firefox-plain-'));
+  const browser = await puppeteer
+    .launch({ browser: 'firefox', executablePath: findBrowser('firefox'), protocol: 'webDriverBiDi', headless: true, userDataDir: profile })
+    .catch(async (error: unknown) => {
+      await rm(profile, { recursive: true, force: true });
+      throw error;
+    });
+  return {
+    openPage: async (url) => {
+      const page = await browser.newPage();
+      await page.goto(url);
+      return wrapPuppeteer(page, profile);
+    },
+    close: async () => {
+      await browser.close().catch(() => {});
+      await rm(profile, { recursive: true, force: true });
+    },
+  };
 }
 
 /** Texts of every element matching `selector` in a driver page (for panel assertions). */

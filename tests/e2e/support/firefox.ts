@@ -10,9 +10,11 @@
  * - `extension.getViews()` from an extension page lists the event page while it is loaded, and only then.
  */
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { access, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { distDir } from './chromium';
 import { findBrowser } from './findBrowser';
 
@@ -37,6 +39,23 @@ export interface FirefoxOptions {
   /** `extensions.background.idle.timeout`: how long the event page may idle before Firefox unloads it (default 30 s). */
   backgroundIdleMs?: number;
   prefs?: Record<string, string | number | boolean>;
+  /** Reuse a profile (e.g. to restart the browser on it); the caller deletes it. Default: a throwaway one. */
+  profileDir?: string;
+  /**
+   * Install the add-on the way a user has it, as an XPI in the profile (unsigned: Firefox ESR honours
+   * `xpinstall.signatures.required = false`), instead of as a temporary add-on over BiDi. A temporary add-on is
+   * uninstalled when the browser quits (with its storage), so only this survives a browser restart.
+   */
+  installInProfile?: boolean;
+}
+
+/** Zips the built extension into `<profile>/extensions/<gecko id>.xpi` unless it is there already (a restart). */
+async function installXpiInProfile(dist: string, profile: string, extensionId: string): Promise<void> {
+  const dir = join(profile, 'extensions');
+  const xpi = join(dir, `${extensionId}.xpi`);
+  if (await access(xpi).then(() => true, () => false)) return;
+  await mkdir(dir, { recursive: true });
+  await promisify(execFile)('zip', ['-qr', xpi, '.'], { cwd: dist });
 }
 
 interface BidiConnection {
@@ -47,14 +66,17 @@ export async function launchFirefox(options: FirefoxOptions = {}): Promise<Firef
   const dist = distDir('firefox');
   const manifest = JSON.parse(await readFile(join(dist, 'manifest.json'), 'utf8'));
   const extensionId: string = manifest.browser_specific_settings.gecko.id;
-  const profile = await mkdtemp(join(tmpdir(), 'rumscope-firefox-'));
+  const ownProfile = !options.profileDir;
+  const profile = options.profileDir ?? (await mkdtemp(join(tmpdir(), 'rumscope-firefox-')));
   const prefs: Record<string, string | number | boolean> = {
     'extensions.webextensions.uuids': JSON.stringify({ [extensionId]: FIREFOX_EXTENSION_UUID }),
+    ...(options.installInProfile ? { 'xpinstall.signatures.required': false } : {}),
     ...options.prefs,
   };
   if (options.backgroundIdleMs !== undefined) prefs['extensions.background.idle.timeout'] = options.backgroundIdleMs;
   let browser: Browser;
   try {
+    if (options.installInProfile) await installXpiInProfile(dist, profile, extensionId);
     browser = await puppeteer.launch({
       browser: 'firefox',
       executablePath: findBrowser('firefox'),
@@ -64,9 +86,9 @@ export async function launchFirefox(options: FirefoxOptions = {}): Promise<Firef
       args: ['--remote-allow-system-access'],
       extraPrefsFirefox: prefs,
     });
-    await browser.installExtension(dist);
+    if (!options.installInProfile) await browser.installExtension(dist);
   } catch (error) {
-    await rm(profile, { recursive: true, force: true });
+    if (ownProfile) await rm(profile, { recursive: true, force: true });
     throw error;
   }
   const origin = `moz-extension://${FIREFOX_EXTENSION_UUID}`;
@@ -101,7 +123,7 @@ export async function launchFirefox(options: FirefoxOptions = {}): Promise<Firef
     },
     async close() {
       await browser.close().catch(() => {});
-      await rm(profile, { recursive: true, force: true });
+      if (ownProfile) await rm(profile, { recursive: true, force: true });
     },
   };
 }
