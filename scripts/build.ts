@@ -39,6 +39,22 @@ async function buildScript(outDir: string, fileName: string, entry: string) {
   await build(config);
 }
 
+/**
+ * Chrome's explicit compile hint: V8 compiles every function of the file when it loads it, instead of
+ * pre-parsing each one and parsing it again on its first call. Content scripts are compiled on the page's
+ * main thread at document_start and nearly all of their functions run during the page load, so the hint
+ * saves about a third of their init CPU (bench: 10 -> 6-7 ms for capture.js). Other engines see a comment.
+ */
+export const COMPILE_HINT = '//# allFunctionsCalledOnLoad\n';
+const EAGER_SCRIPTS = ['capture.js', 'relay.js'];
+
+async function addCompileHints(dir: string) {
+  for (const fileName of EAGER_SCRIPTS) {
+    const file = join(dir, fileName);
+    await writeFile(file, COMPILE_HINT + (await readFile(file, 'utf8')));
+  }
+}
+
 async function escapeNonAscii(dir: string) {
   for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
     if (!entry.isFile() || !entry.name.endsWith('.js')) continue;
@@ -76,6 +92,7 @@ async function main() {
   await build({ configFile: join(root, 'vite.config.ts'), logLevel: 'warn', build: { outDir: chromeDir } });
   for (const [fileName, entry] of Object.entries(SCRIPTS)) await buildScript(chromeDir, fileName, entry);
   await escapeNonAscii(chromeDir);
+  await addCompileHints(chromeDir);
   const firefoxDir = join(dist, 'firefox');
   await cp(chromeDir, firefoxDir, { recursive: true });
   await writeFile(join(chromeDir, 'manifest.json'), JSON.stringify(await manifestFor('chrome'), null, 2));

@@ -213,7 +213,8 @@ export function persistBatch(db: RumscopeDb, input: BatchInput, options: Persist
       sessionId: session.id,
       upTo: load.nextSeq,
       stored: stored.length,
-      session: { sampled: session.sampled, replay: session.replay },
+      // The id only for a recorded session (as Datadog's getInternalContext): the page's SDK reports it.
+      session: { ...(session.sampled && { id: session.id }), sampled: session.sampled, replay: session.replay },
     };
   });
 }

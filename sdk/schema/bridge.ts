@@ -64,6 +64,8 @@ export type PageToRelay = PageEventsMessage | PageControlMessage;
 
 /** What the page's SDK needs to know about the session the extension chose (sampling is per session). */
 export interface SessionInfo {
+  /** The session's id (getInternalContext().session_id); absent when the page is not recorded. Not a secret. */
+  id?: string;
   sampled: boolean;
   replay: boolean;
   /** Default replay privacy of this session (the user's setting when it started); absent: the SDK's own default. */

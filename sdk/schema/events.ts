@@ -19,7 +19,8 @@ export interface EventBase {
   viewId: string;
 }
 
-export type NavigationKind = 'initial' | 'push' | 'replace' | 'pop' | 'hash' | 'reload' | 'back_forward';
+/** 'manual': started by the app with startView(). */
+export type NavigationKind = 'initial' | 'push' | 'replace' | 'pop' | 'hash' | 'reload' | 'back_forward' | 'manual';
 
 export interface ViewEvent extends EventBase {
   type: 'view';
@@ -29,6 +30,8 @@ export interface ViewEvent extends EventBase {
   navigation: NavigationKind;
   /** ms from navigation start to load (initial) or to the route settling (SPA); null if unknown yet. */
   loadingTime: number | null;
+  /** The app's name for the view (startView / setViewName), when it gave one before the view was sent. */
+  name?: string;
 }
 
 /** Sent when a view ends (next route, page hidden for good or put in the back/forward cache), with what happened inside it. */
@@ -36,6 +39,10 @@ export interface ViewEndEvent extends EventBase {
   type: 'view_end';
   timeSpent: number;
   counts: { actions: number; errors: number; apiCalls: number; resources: number; longTasks: number };
+  /** The view's final name (startView / setViewName), when it has one. */
+  name?: string;
+  /** addTiming(name): ms from the view's start, per name (the last call of a name wins). */
+  timings?: Record<string, number>;
 }
 
 export type ActionKind = 'click' | 'submit' | 'custom';

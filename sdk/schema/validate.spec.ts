@@ -17,10 +17,19 @@ const click: RumEvent = {
 };
 
 describe('validateEvent', () => {
+  test('refuses a view_end with more than 100 timings or a negative one', () => {
+    const end = { ...base, type: 'view_end', timeSpent: 5, counts: { actions: 0, errors: 0, apiCalls: 0, resources: 0, longTasks: 0 } };
+    const many = Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`t${i}`, i]));
+    expect(validateEvent({ ...end, timings: many }).ok).toBe(false);
+    expect(validateEvent({ ...end, timings: { a: -1 } }).ok).toBe(false);
+  });
+
   test('accepts a well-formed event of each kind it is given', () => {
     const events: RumEvent[] = [
       click,
       { ...base, type: 'view', url: 'http://a.test/', referrer: '', title: 'A', navigation: 'initial', loadingTime: null },
+      { ...base, type: 'view', url: 'http://a.test/', referrer: '', title: 'A', navigation: 'manual', loadingTime: 12, name: 'checkout' },
+      { ...base, type: 'view_end', timeSpent: 5, counts: { actions: 0, errors: 0, apiCalls: 0, resources: 0, longTasks: 0 }, name: 'checkout', timings: { hero: 120 } },
       { ...base, type: 'error', source: 'uncaught', errorType: 'TypeError', message: 'x is undefined', stack: null, frames: [{ fn: 'f', url: 'http://a.test/a.js', line: 1, column: 2 }] },
       { ...base, type: 'vital', name: 'CLS', value: null, supported: false, rating: null },
       { ...base, type: 'api', via: 'fetch', method: 'GET', url: '/api', status: 0, duration: 12, requestSize: null, responseSize: null, timing: null },

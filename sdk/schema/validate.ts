@@ -8,6 +8,8 @@ import type { RelayToBackground } from './bridge';
 import type { JsonValue, RumEvent } from './events';
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+/** addTiming names kept per view (the SDK keeps no more). */
+export const LIMITS_TIMINGS = 100;
 
 /**
  * Walks a value once: rejects forbidden keys at any depth, excessive depth, non-JSON values.
@@ -71,14 +73,17 @@ export const eventSchema = v.variant('type', [
     url: longStr,
     referrer: longStr,
     title: str(),
-    navigation: v.picklist(['initial', 'push', 'replace', 'pop', 'hash', 'reload', 'back_forward']),
+    navigation: v.picklist(['initial', 'push', 'replace', 'pop', 'hash', 'reload', 'back_forward', 'manual']),
     loadingTime: nullableNum,
+    name: v.optional(str(256)),
   }),
   v.strictObject({
     ...base,
     type: v.literal('view_end'),
     timeSpent: nonNeg,
     counts: v.strictObject({ actions: nonNeg, errors: nonNeg, apiCalls: nonNeg, resources: nonNeg, longTasks: nonNeg }),
+    name: v.optional(str(256)),
+    timings: v.optional(v.pipe(v.record(str(256), nonNeg), v.check((t) => Object.keys(t).length <= LIMITS_TIMINGS, 'too many timings'))),
   }),
   v.strictObject({
     ...base,

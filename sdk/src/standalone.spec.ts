@@ -86,6 +86,29 @@ describe('standalone SDK (ES module)', () => {
     expect(localStorage.getItem(SESSION_STORE_KEY)).toContain('replay=1');
   });
 
+  it('startView, setViewName, addTiming, setTrackingConsent and getSessionReplayLink', async () => {
+    const rum = await load();
+    const batches: TransportBatch[] = [];
+    rum.init({ transport: (batch) => batches.push(batch), trackingConsent: 'not-granted' });
+    rum.addAction('before consent');
+    await flush();
+    expect(batches.flatMap((b) => b.events)).toEqual([]);
+    rum.setTrackingConsent('granted');
+    rum.setViewName('landing');
+    rum.addTiming('first_paint_done');
+    rum.startView({ name: 'checkout', service: 'shop', version: '3.1' });
+    rum.setTrackingConsent('not-granted');
+    rum.addAction('after withdrawal');
+    rum.setTrackingConsent('granted');
+    rum.addAction('granted again');
+    await flush();
+    const events = batches.flatMap((b) => b.events);
+    expect(events.filter((e) => e.type === 'action').map((e) => (e as { name: string }).name)).toEqual(['granted again']);
+    expect(events.find((e) => e.type === 'view_end')).toMatchObject({ name: 'landing', timings: { first_paint_done: expect.any(Number) } });
+    expect(events.find((e) => e.type === 'context' && e.cause === 'change')).toMatchObject({ app: { service: 'shop', version: '3.1' } });
+    expect(rum.getSessionReplayLink()).toBeUndefined();
+  });
+
   it('never throws into the app, whatever it passes', async () => {
     const rum = await load();
     expect(() => {
@@ -93,6 +116,10 @@ describe('standalone SDK (ES module)', () => {
       rum.setUser(undefined as never);
       rum.addAction(undefined as never, 42 as never);
       rum.addError(undefined);
+      rum.startView(null as never);
+      rum.setViewName(undefined as never);
+      rum.addTiming(Symbol() as never, 'x' as never);
+      rum.setTrackingConsent(42 as never);
       rum.setGlobalContextProperty('circular', (() => {
         const o: any = {};
         o.self = o;

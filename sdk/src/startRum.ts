@@ -51,10 +51,12 @@ export interface RumStartOptions {
   /** Read live: in extension mode init() arrives after the start and updates it. */
   config: RumConfiguration;
   contexts: RumContexts;
+  /** setTrackingConsent: nothing is sent while this says false. */
+  consented?: () => boolean;
 }
 
 /** Wires the collectors onto one bus. Everything runs inside the guard: the SDK never throws into the page. */
-export function startRum({ mode, config, contexts }: RumStartOptions) {
+export function startRum({ mode, config, contexts, consented }: RumStartOptions) {
   let lifeCycle: LifeCycle | undefined;
   let viewId = 'none';
   const guard = createGuard((error) => {
@@ -70,6 +72,7 @@ export function startRum({ mode, config, contexts }: RumStartOptions) {
 
     const assembly = startRumEventAssembly(bus, {
       beforeSend: () => config.beforeSend,
+      consented,
       tracked: session && (() => !!session.current()?.sampled),
     });
     const transport = mode.startTransport(bus, guard, session);
@@ -111,9 +114,13 @@ export function startRum({ mode, config, contexts }: RumStartOptions) {
       addError: guard(error.addError),
       getInternalContext: guard(() => ({
         application_id: null as string | null,
-        session_id: session?.current()?.id,
+        // Standalone: the page's own session; extension: the id the background told the page (recorded sessions only).
+        session_id: session ? session.current()?.id : extensionSession.id,
         view: { id: view.state.viewId, url: view.state.url, referrer: view.state.referrer },
       })),
+      startView: guard((name?: string) => view.startManualView(name)),
+      setViewName: guard((name: string) => view.setViewName(name)),
+      addTiming: guard((name: string, time?: number) => view.addTiming(name, time)),
       /** Whether this session records a replay (sampled, or forced). The recorder itself comes with the replay issue. */
       isReplaying: () => (session ? !!session.current()?.replay : extensionSession.replay),
       startReplay: guard((force: boolean) => {

@@ -53,6 +53,12 @@ describe.each(BROWSERS)('sessions in %s', (kind) => {
     const topViews = events.filter((e) => e.type === 'view' && e.frameId === 0).length;
     expect(topViews).toBe(3);
     await waitFor(async () => (await driver.readStore('sessions'))[0], (s) => s.counts.views === topViews && s.app.service === 'first', 'the session summary');
+    // The background tells the page its session id (relay ack -> 'session' note): getInternalContext() has it.
+    await waitFor(
+      () => a.evaluate(() => (window as any).rumscope.getInternalContext()?.session_id),
+      (id) => id === session.id,
+      "the session id in the page's getInternalContext()",
+    );
     void b;
   });
 

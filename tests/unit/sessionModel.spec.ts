@@ -179,7 +179,7 @@ describe('the extension session model', () => {
   it('draws replay separately for sampled sessions', async () => {
     const random = vi.fn().mockReturnValueOnce(0.1).mockReturnValueOnce(0.9);
     const result = await send('a', [view()], {}, { sampleRate: 50, replaySampleRate: 20, random });
-    expect(result.session).toEqual({ sampled: true, replay: false });
+    expect(result.session).toEqual({ id: (await sessions())[0]!.id, sampled: true, replay: false });
   });
 });
 

@@ -25,6 +25,8 @@ export interface RumInitConfiguration {
   trackResources?: boolean;
   trackLongTasks?: boolean;
   silentMultipleInit?: boolean;
+  /** 'not-granted': nothing is sent until setTrackingConsent('granted'). Default 'granted'. */
+  trackingConsent?: 'granted' | 'not-granted';
   /** Standalone only: receives each batch of events (the server issue brings an HTTP transport). */
   transport?: Transport;
   [option: string]: unknown;

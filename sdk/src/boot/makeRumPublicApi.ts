@@ -28,13 +28,15 @@ export function makeRumPublicApi(kind: 'extension' | 'standalone', mode: (init: 
   const config = validateAndBuildConfiguration({});
   let initConfiguration: RumInitConfiguration | undefined;
   let rum: RumHandle | undefined;
+  /** setTrackingConsent (or init's trackingConsent): 'not-granted' stops sending until 'granted'. */
+  let consent = true;
   const pending: ((rum: RumHandle) => void)[] = [];
   const whenStarted = (call: (rum: RumHandle) => void) => {
     if (rum) call(rum);
     else if (pending.length < MAX_PENDING_CALLS) pending.push(call);
   };
   const start = (init: RumInitConfiguration) => {
-    rum = startRum({ mode: mode(init), config, contexts });
+    rum = startRum({ mode: mode(init), config, contexts, consented: () => consent });
     if (rum) pending.splice(0).forEach((call) => safe(call)(rum!));
   };
   if (kind === 'extension') start({});
@@ -47,6 +49,7 @@ export function makeRumPublicApi(kind: 'extension' | 'standalone', mode: (init: 
         return;
       }
       initConfiguration = { ...init };
+      if (initConfiguration.trackingConsent === 'not-granted') consent = false;
       Object.assign(config, validateAndBuildConfiguration(initConfiguration));
       contexts.setApp(initConfiguration);
       if (!rum) start(initConfiguration);
@@ -67,6 +70,25 @@ export function makeRumPublicApi(kind: 'extension' | 'standalone', mode: (init: 
 
     addAction: safe((name: string, context?: Record<string, JsonValue>) => whenStarted((r) => r.addAction(name, context))),
     addError: safe((error: unknown, context?: Record<string, JsonValue>) => whenStarted((r) => r.addError(error, context))),
+
+    /** A manual view: ends the current view and starts one with this name; service / version set the app context. */
+    startView: safe((options?: string | { name?: string; service?: string; version?: string }) => {
+      const named = typeof options === 'object' && options !== null ? options : { name: options };
+      if (named.service != null || named.version != null) contexts.setApp({ service: named.service, version: named.version });
+      whenStarted((r) => r.startView(named.name == null ? undefined : String(named.name)));
+    }),
+    setViewName: safe((name: string) => whenStarted((r) => r.setViewName(String(name)))),
+    /** A named moment of the current view: ms since the view started (or `time`), sent with its view_end. */
+    addTiming: safe((name: string, time?: number) => {
+      // The time of the call, not of a pre-init replay.
+      const at = typeof time === 'number' ? time : Date.now();
+      whenStarted((r) => r.addTiming(String(name), at));
+    }),
+    setTrackingConsent: safe((decision: 'granted' | 'not-granted') => {
+      if (decision === 'granted' || decision === 'not-granted') consent = decision === 'granted';
+    }),
+    /** There is no replay (and no link to one) until the recorder exists. */
+    getSessionReplayLink: (): string | undefined => undefined,
 
     /** { force: true } turns replay on for this session even if it was not sampled for replay. */
     startSessionReplayRecording: safe((options?: { force?: boolean }) => whenStarted((r) => r.startReplay(!!options?.force))),

@@ -7,13 +7,13 @@ const base = { time: 1, tz: 0, viewId: 'v1' };
 const action = (name = 'Buy'): RumEvent => ({ type: 'action', ...base, action: 'click', name, selector: null, x: 0, y: 0, rage: false, dead: false, errorClick: false });
 const view = (): RumEvent => ({ type: 'view', ...base, url: 'http://a.test/?x', referrer: '', title: 't', navigation: 'initial', loadingTime: 1 });
 
-function setup(beforeSend?: BeforeSend, tracked?: (e: RumEvent) => boolean) {
+function setup(beforeSend?: BeforeSend, tracked?: (e: RumEvent) => boolean, consented?: () => boolean) {
   const lifeCycle = createLifeCycle((e) => {
     throw e;
   });
   const out: RumEvent[] = [];
   lifeCycle.subscribe('event', (e) => out.push(e));
-  const assembly = startRumEventAssembly(lifeCycle, { beforeSend: () => beforeSend, tracked });
+  const assembly = startRumEventAssembly(lifeCycle, { beforeSend: () => beforeSend, tracked, consented });
   return { send: (e: RumEvent) => lifeCycle.notify('rawEvent', e), out, assembly };
 }
 
@@ -79,6 +79,17 @@ describe('event assembly', () => {
     send(action());
     expect(out.at(-1)!.type).toBe('action');
     vi.useRealTimers();
+  });
+
+  it('sends nothing while tracking consent is not granted, and again once it is', () => {
+    let granted = false;
+    const { send, out, assembly } = setup(undefined, undefined, () => granted);
+    send(action());
+    expect(out).toHaveLength(0);
+    expect(assembly.dropped()).toBe(0);
+    granted = true;
+    send(action());
+    expect(out).toHaveLength(1);
   });
 
   it('drops everything outside a tracked session (standalone: expired or not sampled)', () => {

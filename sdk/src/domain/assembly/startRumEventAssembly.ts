@@ -21,13 +21,16 @@ export interface AssemblyOptions {
   beforeSend: () => BeforeSend | undefined;
   /** Standalone mode: false while there is no live, sampled session (the event is dropped, not counted). */
   tracked?: (event: RumEvent) => boolean;
+  /** setTrackingConsent: false while the user has not granted it (events are dropped, not counted). */
+  consented?: () => boolean;
 }
 
-/** rawEvent -> event: session sampling, the per-second cap, then the app's beforeSend. */
+/** rawEvent -> event: tracking consent, session sampling, the per-second cap, then the app's beforeSend. */
 export function startRumEventAssembly(lifeCycle: LifeCycle, options: AssemblyOptions) {
   const limiter = createRateLimiter(EVENTS_PER_SECOND, EVENT_BURST);
   let dropped = 0;
   const unsubscribe = lifeCycle.subscribe('rawEvent', (raw) => {
+    if (options.consented && !options.consented()) return;
     if (options.tracked && !options.tracked(raw)) return;
     if (!UNCAPPED.has(raw.type) && !limiter.take()) {
       dropped++;

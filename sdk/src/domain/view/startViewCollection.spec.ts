@@ -124,6 +124,30 @@ describe('views', () => {
     expect(views().at(-1)).toMatchObject({ navigation: 'back_forward', loadingTime: 0 });
   });
 
+  it('startView(name) makes a manual view; setViewName names the current one; addTiming goes with its view_end', () => {
+    const { lifeCycle, views: collection } = start();
+    vi.runAllTimers();
+    collection.setViewName('home');
+    collection.addTiming('hero image', 250); // relative to the view start
+    collection.startManualView('checkout');
+    vi.runAllTimers();
+    expect(ends()[0]).toMatchObject({ name: 'home', timings: { hero_image: 250 } });
+    expect(views().at(-1)).toMatchObject({ navigation: 'manual', name: 'checkout' });
+    const checkoutId = views().at(-1)!.viewId;
+    vi.advanceTimersByTime(40);
+    collection.addTiming('ready');
+    collection.addTiming('constructor', Date.now() + 10); // an epoch time; a key the validator refuses is renamed
+    collection.setViewName('checkout step 2');
+    for (let i = 0; i < 150; i++) collection.addTiming(`t${i}`, i);
+    lifeCycle.notify('pageHide', { persisted: false });
+    const end = ends().find((e) => e.viewId === checkoutId)!;
+    expect(end.name).toBe('checkout step 2');
+    expect(end.timings!.ready).toBeGreaterThanOrEqual(40); // since the view started (the quiet wait ran the clock on)
+    expect(end.timings!._constructor).toBe(end.timings!.ready! + 10);
+    expect(end.timings!.t0).toBe(0);
+    expect(Object.keys(end.timings!)).toHaveLength(100);
+  });
+
   it('redacts secrets in view URLs and referrers', () => {
     start();
     vi.runAllTimers();

@@ -26,9 +26,16 @@ interface View {
   loadingTime: number | null;
   emitted: boolean;
   ended: boolean;
+  name?: string;
+  timings?: Record<string, number>;
   counts: ViewEndEvent['counts'];
   cancelLoading?: () => void;
 }
+
+/** addTiming names kept per view, and name lengths (as the schema's validator). */
+export const MAX_TIMINGS = 100;
+const MAX_NAME = 256;
+const cleanName = (name: unknown) => String(name).slice(0, MAX_NAME);
 
 const COUNTED: Partial<Record<RumEvent['type'], keyof ViewEndEvent['counts']>> = {
   action: 'actions',
@@ -59,6 +66,7 @@ export function startViewCollection(lifeCycle: LifeCycle, guard: Guard, activity
       title: document.title.slice(0, 2000),
       navigation: view.navigation,
       loadingTime: view.loadingTime === null ? null : Math.max(0, Math.round(view.loadingTime)),
+      ...(view.name !== undefined && { name: view.name }),
     });
   };
 
@@ -89,13 +97,21 @@ export function startViewCollection(lifeCycle: LifeCycle, guard: Guard, activity
     view.cancelLoading?.();
     emitView(view);
     lifeCycle.notify('beforeViewEnd', { viewId: view.id });
-    lifeCycle.notify('rawEvent', { type: 'view_end', ...eventBase(view.id), timeSpent: Math.max(0, Date.now() - view.start), counts: { ...view.counts } });
+    lifeCycle.notify('rawEvent', {
+      type: 'view_end',
+      ...eventBase(view.id),
+      timeSpent: Math.max(0, Date.now() - view.start),
+      counts: { ...view.counts },
+      ...(view.name !== undefined && { name: view.name }),
+      ...(view.timings && { timings: { ...view.timings } }),
+    });
   };
 
-  const startRoute = (navigation: NavigationKind) => {
+  const startRoute = (navigation: NavigationKind, name?: string) => {
     const referrer = current?.url ?? '';
     endView();
     const view = startView(navigation, referrer);
+    if (name !== undefined) view.name = name;
     view.cancelLoading = waitPageActivityEnd(activity, guard, (last) => {
       view.loadingTime = last - view.startPerf;
       emitView(view);
@@ -145,6 +161,23 @@ export function startViewCollection(lifeCycle: LifeCycle, guard: Guard, activity
 
   return {
     state: state as ViewState,
+    /** startView(name): ends the current view and starts a 'manual' one (sent when the page goes quiet, as a route). */
+    startManualView: (name?: string) => startRoute('manual', name === undefined ? undefined : cleanName(name)),
+    /** setViewName(name): names the current view (in its view event if not sent yet, and in its view_end). */
+    setViewName: (name: string) => void (current.name = cleanName(name)),
+    /**
+     * addTiming(name, time?): ms since the view started, kept on the view and sent with its view_end.
+     * time: an epoch ms (at or after the view's start) or ms relative to the view's start; default now.
+     */
+    addTiming: (name: string, time?: number) => {
+      const view = current;
+      let key = String(name).slice(0, MAX_NAME - 1).replace(/[^\w.@$-]/g, '_');
+      if (key === '__proto__' || key === 'constructor' || key === 'prototype') key = '_' + key; // the validator refuses these keys
+      const timings = (view.timings ??= {});
+      if (!Object.hasOwn(timings, key) && Object.keys(timings).length >= MAX_TIMINGS) return;
+      const at = typeof time === 'number' && Number.isFinite(time) ? (time >= view.start ? time - view.start : time) : Date.now() - view.start;
+      timings[key] = Math.max(0, Math.round(at));
+    },
     stop() {
       location$.stop();
       removeEventListener('load', onLoad);
