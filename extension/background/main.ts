@@ -24,7 +24,13 @@ const retention = startRetention({ db, settings: settings.get, timeouts: async (
 // pages are cut off from the extension anyway). Writes wait for it, so a new session is never ended by it.
 let previousRun: Promise<unknown> | undefined;
 const endPreviousRun = () =>
-  (previousRun ??= Promise.all([endOpenSessions(db, 'browser_closed'), purgeLoads(db)]).catch((error: unknown) =>
+  (previousRun ??= Promise.all([
+    endOpenSessions(db, 'browser_closed'),
+    purgeLoads(db),
+    // Tab ids are reused after a restart: what was counted or loaded in the last run's tabs is not this run's.
+    db.tabStats.clear(),
+    db.loads.toCollection().modify({ tabId: -1 }),
+  ]).catch((error: unknown) =>
     console.warn('[rumscope] could not end the sessions of the last run', error),
   ));
 const startup: Promise<unknown> = countBoot()

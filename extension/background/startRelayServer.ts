@@ -44,9 +44,13 @@ export function startRelayServer(deps: RelayServerDeps) {
     if (port.name !== RELAY_PORT_NAME) return;
     const sender = port.sender;
     const tabId = sender?.tab?.id;
-    const frameId = sender?.frameId ?? 0;
+    // The top-level document: Chrome gives a prerendered page a frame id other than 0 until it is shown, so
+    // it is told by frameType where the browser says it (Chrome); otherwise by frame id 0 (Firefox).
+    const frameType = (sender as { frameType?: string } | undefined)?.frameType;
+    const isTop = frameType ? frameType === 'outermost_frame' : (sender?.frameId ?? 0) === 0;
+    const frameId = isTop ? 0 : (sender?.frameId ?? 0);
     // Sessions belong to the top-level site: frames, same-origin or not, join the top page's session.
-    const site = frameId === 0 ? originOf(sender?.url) : originOf(sender?.tab?.url);
+    const site = isTop ? originOf(sender?.url) : originOf(sender?.tab?.url);
     if (tabId === undefined || tabId < 0 || !site || sender?.id !== ext.runtime.id) {
       port.disconnect();
       return;
@@ -70,6 +74,8 @@ export function startRelayServer(deps: RelayServerDeps) {
       const message = checked.value;
       if (message.kind === 'control') return; // replay control arrives with the replay issue
       if (message.dropped) tabGuard.count(tabId, 'forged', message.dropped);
+      // Nothing to store (a relay reporting refusals only): counters, not a write.
+      if (!message.events.length) return;
       if (deps.allowSite && !(await deps.allowSite(site, tabId, { loadId: message.loadId, incognito: sender?.tab?.incognito === true }))) {
         const ack: AckMessage = { kind: 'ack', loadId: message.loadId, upTo: message.first + message.events.length, session: NOT_RECORDED };
         port.postMessage(ack);
@@ -92,8 +98,10 @@ export function startRelayServer(deps: RelayServerDeps) {
         await deps.persistOptions(),
       );
       if (result.status === 'foreign') {
+        // Another tab's load id: forged. Acknowledged as not recorded, so nothing is re-sent in a loop.
         tabGuard.count(tabId, 'foreign_load', message.events.length);
-        port.disconnect();
+        const refused: AckMessage = { kind: 'ack', loadId: message.loadId, upTo: message.first + message.events.length, session: NOT_RECORDED };
+        port.postMessage(refused);
         return;
       }
       if (result.status === 'gap') {

@@ -16,13 +16,26 @@ export interface TestHooks {
   failWrites?: { count: number; kind: 'quota' | 'abort' };
 }
 
-export async function loadTestHooks(): Promise<TestHooks> {
-  try {
-    const stored = await ext.storage.local.get(TEST_HOOKS_KEY);
-    return (stored[TEST_HOOKS_KEY] as TestHooks | undefined) ?? {};
-  } catch {
-    return {};
+let cached: Promise<TestHooks> | null = null;
+let watching = false;
+
+/** The hooks, read once per worker start and kept current by storage.onChanged (not a read per batch). */
+export function loadTestHooks(): Promise<TestHooks> {
+  if (!watching) {
+    watching = true;
+    try {
+      ext.storage.onChanged.addListener((changes, area) => {
+        if (area === 'local' && TEST_HOOKS_KEY in changes) cached = Promise.resolve((changes[TEST_HOOKS_KEY]!.newValue as TestHooks | undefined) ?? {});
+      });
+    } catch {
+      watching = false;
+    }
   }
+  cached ??= ext.storage.local
+    .get(TEST_HOOKS_KEY)
+    .then((stored) => (stored[TEST_HOOKS_KEY] as TestHooks | undefined) ?? {})
+    .catch(() => ({}));
+  return cached;
 }
 
 /** Takes one injected write failure (see TestHooks.failWrites), or null when none is pending. */
@@ -30,6 +43,8 @@ export async function takeInjectedWriteFailure(): Promise<'quota' | 'abort' | nu
   const hooks = await loadTestHooks();
   const fail = hooks.failWrites;
   if (!fail || !(fail.count > 0)) return null;
-  await ext.storage.local.set({ [TEST_HOOKS_KEY]: { ...hooks, failWrites: { ...fail, count: fail.count - 1 } } });
+  const next: TestHooks = { ...hooks, failWrites: { ...fail, count: fail.count - 1 } };
+  cached = Promise.resolve(next);
+  await ext.storage.local.set({ [TEST_HOOKS_KEY]: next });
   return fail.kind === 'abort' ? 'abort' : 'quota';
 }

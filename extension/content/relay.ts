@@ -17,7 +17,15 @@ const PAGE_MESSAGES_PER_SECOND = 2000;
 
 const loadId = crypto.randomUUID();
 let nextSeq = 0;
-let unacked: { seq: number; event: RumEvent }[] = [];
+let unacked: { seq: number; event: RumEvent; chars: number }[] = [];
+let unackedChars = 0;
+/** Held while unacknowledged at most (characters of JSON); beyond, new events are dropped and counted. */
+const MAX_UNACKED_CHARS = 32 * 1024 * 1024;
+/** Delay before reconnecting after the port closed: doubles while nothing is acknowledged (a worker that
+ * keeps refusing is not hammered), back to the minimum on the next acknowledgement. */
+const RECONNECT_MIN_MS = 50;
+const RECONNECT_MAX_MS = 30_000;
+let reconnectDelay = RECONNECT_MIN_MS;
 let sentUpTo = 0; // every unacked event with seq below this has been posted on the current port
 let dropped = 0;
 let port: chrome.runtime.Port | null = null;
@@ -59,13 +67,14 @@ function onPageUnloadEvent(event: Event) {
   } catch {
     return drop();
   }
-  acceptPageMessage(data);
-  flush();
+  // Flush at once only what was accepted (a refused message costs a counter, never a write).
+  if (acceptPageMessage(data)) flush();
 }
 
-function acceptPageMessage(raw: unknown) {
+/** Takes one page message; true when it brought events to send. */
+function acceptPageMessage(raw: unknown): boolean {
   const data = raw as { source?: unknown; protocol?: unknown; kind?: unknown; events?: unknown; command?: unknown } | null;
-  if (typeof data !== 'object' || data === null || data.source !== PAGE_SOURCE) return;
+  if (typeof data !== 'object' || data === null || data.source !== PAGE_SOURCE) return false;
   const now = performance.now();
   if (now - windowStart > 1000) {
     windowStart = now;
@@ -73,37 +82,44 @@ function acceptPageMessage(raw: unknown) {
   }
   if (++windowCount > PAGE_MESSAGES_PER_SECOND) return drop();
   if (data.protocol !== PROTOCOL_VERSION) return drop();
-  const allowed = MESSAGE_KEYS[String(data.kind)];
-  if (!allowed || Object.keys(data).some((key) => !allowed.includes(key)) || Object.prototype.hasOwnProperty.call(data, '__proto__')) {
+  const kind = String(data.kind);
+  const allowed = Object.hasOwn(MESSAGE_KEYS, kind) ? MESSAGE_KEYS[kind] : undefined;
+  if (!allowed || Object.keys(data).some((key) => !allowed.includes(key)) || Object.hasOwn(data, '__proto__')) {
     return drop();
   }
   if (data.kind === 'control') {
-    if (data.command === 'startReplay') send({ protocol: PROTOCOL_VERSION, kind: 'control', loadId, command: 'startReplay' });
-    else drop();
-    return;
+    if (data.command !== 'startReplay') return drop();
+    send({ protocol: PROTOCOL_VERSION, kind: 'control', loadId, command: 'startReplay' });
+    return false;
   }
-  if (data.kind !== 'events' || !Array.isArray(data.events) || data.events.length > LIMITS.maxEventsPerMessage) return drop();
+  if (!Array.isArray(data.events) || data.events.length > LIMITS.maxEventsPerMessage) return drop();
   if (!data.events.every(isWellShaped)) return drop();
-  let size: number;
-  try {
-    size = JSON.stringify(data.events).length;
-  } catch {
-    return drop();
-  }
-  if (size > LIMITS.maxMessageChars) return drop();
+  let added = 0;
   for (const event of data.events) {
-    if (unacked.length >= LIMITS.maxUnackedEvents) {
+    // Size is judged per event: one oversized event is dropped, not the rest of its message.
+    let chars: number;
+    try {
+      chars = JSON.stringify(event).length;
+    } catch {
       dropped++;
       continue;
     }
-    unacked.push({ seq: nextSeq++, event });
+    if (chars > LIMITS.maxEventChars || unacked.length >= LIMITS.maxUnackedEvents || unackedChars + chars > MAX_UNACKED_CHARS) {
+      dropped++;
+      continue;
+    }
+    unacked.push({ seq: nextSeq++, event, chars });
+    unackedChars += chars;
+    added++;
   }
   schedule();
+  return added > 0;
 }
 
-function drop() {
+function drop(): false {
   dropped++;
   schedule();
+  return false;
 }
 
 function schedule(delay = FLUSH_DELAY_MS) {
@@ -116,9 +132,13 @@ function connect(): chrome.runtime.Port | null {
     const next = ext.runtime.connect({ name: RELAY_PORT_NAME });
     next.onMessage.addListener(onBackgroundMessage);
     next.onDisconnect.addListener(() => {
-      if (port === next) port = null;
+      if (port !== next) return; // an old port closing late changes nothing
+      port = null;
       sentUpTo = 0; // whatever was in flight may be lost with the worker: send it again
-      if (unacked.length) schedule(50);
+      if (unacked.length) {
+        schedule(reconnectDelay);
+        reconnectDelay = Math.min(RECONNECT_MAX_MS, reconnectDelay * 2);
+      }
     });
     port = next;
     sentUpTo = 0;
@@ -165,7 +185,12 @@ function flush() {
 
 function onBackgroundMessage(message: BackgroundToRelay) {
   if (message?.kind !== 'ack' || message.loadId !== loadId) return;
-  if (unacked.length && unacked[0]!.seq < message.upTo) unacked = unacked.filter((item) => item.seq >= message.upTo);
+  reconnectDelay = RECONNECT_MIN_MS;
+  if (unacked.length && unacked[0]!.seq < message.upTo) {
+    const kept = unacked.filter((item) => item.seq >= message.upTo);
+    for (const item of unacked) if (item.seq < message.upTo) unackedChars -= item.chars;
+    unacked = kept;
+  }
   tellPage(message.session);
 }
 
@@ -184,8 +209,14 @@ window.addEventListener('pagehide', () => flush());
 // Back from the back/forward cache: the port was closed on the way in; reconnect and re-send.
 window.addEventListener('pageshow', (event) => {
   if (event.persisted) {
+    const old = port;
     port = null;
     sentUpTo = 0;
+    try {
+      old?.disconnect();
+    } catch {
+      /* already closed on the way into the cache */
+    }
     if (unacked.length) schedule(0);
   }
 });

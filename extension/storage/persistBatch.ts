@@ -135,13 +135,14 @@ export function persistBatch(db: RumscopeDb, input: BatchInput, options: Persist
   return db.transaction('rw', db.sessions, db.events, db.loads, async (): Promise<PersistResult> => {
     const { now } = input;
     let load: LoadRecord | undefined = await db.loads.get(input.loadId);
-    if (load && (load.tabId !== input.tabId || load.frameId !== input.frameId || load.site !== input.site)) {
-      return { status: 'foreign' };
-    }
+    // A load id is a secret of one content script in one tab: seen from another tab, it is forged. Its site and
+    // frame are those it was first seen with (a frame reconnecting after its top page moved on keeps its session).
+    if (load && load.tabId !== input.tabId) return { status: 'foreign' };
+    if (load) input = { ...input, site: load.site, frameId: load.frameId };
     const nextSeq = load?.nextSeq ?? 0;
     if (input.first > nextSeq) return { status: 'gap', upTo: nextSeq };
     const skip = nextSeq - input.first;
-    const fresh = input.events.slice(skip);
+    let fresh = input.events.slice(skip);
 
     const clamp = (time: number) => Math.min(now, Math.max(now - MAX_PAST_MS, time));
     const firstTime = fresh.reduce((min, e) => (e ? Math.min(min, clamp(e.time)) : min), now);
@@ -166,7 +167,11 @@ export function persistBatch(db: RumscopeDb, input: BatchInput, options: Persist
       if (latest && !expiryReason(latest, now, timeouts)) {
         session = latest;
       } else if (session && !hasActivity) {
-        // Trailing events of an ended session: kept with it, without making it longer (see below).
+        // Trailing events of an ended session (its view_end, a late vital): kept with it, without making it
+        // longer (see below), for one inactivity period after it expired. Later ones, with no user to start a
+        // new session, are not recorded (as the peers do: an expired session collects nothing).
+        const limit = (session.endedAt ?? session.lastEventAt) + 2 * timeouts.inactivityMs;
+        fresh = fresh.map((event) => (event && clamp(event.time) <= limit ? event : null));
       } else {
         if (latest && latest.endedAt === null) {
           const reason = expiryReason(latest, now, timeouts);

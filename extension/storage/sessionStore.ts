@@ -1,3 +1,4 @@
+import { DEFAULT_TIMEOUTS, expiryReason, type SessionTimeouts } from '../background/sessionRules';
 import type { SessionEndReason } from '../../sdk/schema';
 import type { RumscopeDb } from './db';
 
@@ -12,12 +13,14 @@ export async function endSession(db: RumscopeDb, sessionId: string, now: number,
 }
 
 /** Sessions still open when the browser closed end at their last event ("browser_closed"). */
-export async function endOpenSessions(db: RumscopeDb, reason: SessionEndReason): Promise<number> {
+export async function endOpenSessions(db: RumscopeDb, reason: SessionEndReason, now = Date.now(), timeouts: SessionTimeouts = DEFAULT_TIMEOUTS): Promise<number> {
   return db.sessions
     .filter((session) => session.endedAt === null)
     .modify((session) => {
       session.endedAt = session.lastEventAt;
-      session.endReason = reason;
+      // A session idle past the timeout before the browser closed ended by inactivity, not by the close.
+      const expired = expiryReason(session, now, timeouts);
+      session.endReason = expired === 'inactivity' || expired === 'max_duration' ? expired : reason;
     });
 }
 

@@ -54,11 +54,17 @@ describe('persistBatch', () => {
     expect(await db.events.count()).toBe(1);
   });
 
-  test('a load id seen on another tab or site is refused as forged', async () => {
+  test('a load id seen on another tab is refused as forged', async () => {
     await persistBatch(db, batch({}), options);
     expect(await persistBatch(db, batch({ first: 1, tabId: 8 }), options)).toEqual({ status: 'foreign' });
-    expect(await persistBatch(db, batch({ first: 1, site: 'http://b.test' }), options)).toEqual({ status: 'foreign' });
     expect(await db.events.count()).toBe(1);
+  });
+
+  test("a frame's load keeps the site it started in when its tab's top page has moved on", async () => {
+    await persistBatch(db, batch({ frameId: 3 }), options);
+    const later = await persistBatch(db, batch({ first: 1, frameId: 3, site: 'http://b.test', events: [click(T0)] }), options);
+    expect(later).toMatchObject({ status: 'stored', stored: 1 });
+    expect((await db.sessions.toArray()).map((x) => x.site)).toEqual(['http://a.test']);
   });
 
   test('refused events consume their sequence number but store nothing', async () => {
@@ -88,14 +94,19 @@ describe('persistBatch', () => {
 
   test('after the timeout, events without activity join the ended session without lengthening it; activity starts a new one', async () => {
     await persistBatch(db, batch({ events: [click(T0), click(T0 + 2000)], now: T0 + 2000 }), options);
-    const later = T0 + 20 * 60 * 1000;
-    const vital: RumEvent = { type: 'vital', time: later, tz: 330, viewId: 'v', name: 'CLS', value: 0.01, supported: true, rating: 'good' };
-    await persistBatch(db, batch({ first: 2, now: later, events: [vital] }), options);
+    const later = T0 + 16 * 60 * 1000;
+    const vital = (time: number): RumEvent => ({ type: 'vital', time, tz: 330, viewId: 'v', name: 'CLS', value: 0.01, supported: true, rating: 'good' });
+    await persistBatch(db, batch({ first: 2, now: later, events: [vital(later)] }), options);
     let sessions = await db.sessions.toArray();
     expect(sessions).toHaveLength(1);
     expect(sessions[0]).toMatchObject({ startedAt: T0, lastEventAt: T0 + 2000, endedAt: T0 + 2000, endReason: 'inactivity' });
     expect(sessions[0]!.counts.events).toBe(3);
-    await persistBatch(db, batch({ first: 3, now: later + 1, events: [click(later + 1)] }), options);
+    // More than one inactivity period after the end, with nobody there: not recorded at all.
+    const muchLater = T0 + 31 * 60 * 1000;
+    expect(await persistBatch(db, batch({ first: 3, now: muchLater, events: [vital(muchLater)] }), options)).toMatchObject({ status: 'stored', stored: 0, upTo: 4 });
+    expect(await db.sessions.count()).toBe(1);
+    expect(await db.events.count()).toBe(3);
+    await persistBatch(db, batch({ first: 4, now: later + 1, events: [click(later + 1)] }), options);
     sessions = await db.sessions.orderBy('startedAt').toArray();
     expect(sessions.map((x) => [x.startedAt, x.endedAt])).toEqual([[T0, T0 + 2000], [later + 1, null]]);
   });

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { REDACTED, redactUrl } from './redactUrl';
+import { describe, expect, it, test } from 'vitest';
+import { MAX_URL_LENGTH, REDACTED, redactStack, redactUrl } from './redactUrl';
 
 describe('redactUrl', () => {
   it('replaces the values of secret-looking query parameters and keeps the others', () => {
@@ -48,5 +48,22 @@ describe('redactUrl', () => {
       `//cdn.test/x.js?sessionToken=${secret}`,
     ];
     for (const url of urls) expect(redactUrl(url)).not.toContain(secret);
+  });
+});
+
+describe('redactUrl: credentials, length, stacks', () => {
+  test('drops user:password@ from the authority', () => {
+    expect(redactUrl('https://ann:s3cret@api.example.com/x?a=1')).toBe('https://api.example.com/x?a=1');
+  });
+
+  test('caps the length so that the event is not refused whole', () => {
+    expect(redactUrl('https://a.test/' + 'x'.repeat(40_000)).length).toBe(MAX_URL_LENGTH);
+  });
+
+  test('redacts URLs inside a stack trace and keeps line and column', () => {
+    const stack = 'Error: boom\n    at f (https://cdn.test/app.js?X-Amz-Signature=abc&v=2:10:5)\n    at https://cdn.test/b.js?token=t:3';
+    expect(redactStack(stack)).toBe(
+      'Error: boom\n    at f (https://cdn.test/app.js?X-Amz-Signature=REDACTED&v=2:10:5)\n    at https://cdn.test/b.js?token=REDACTED:3',
+    );
   });
 });

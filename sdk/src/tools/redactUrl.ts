@@ -13,8 +13,14 @@ function redactParams(params: URLSearchParams): boolean {
   return changed;
 }
 
-/** Redacts secret-looking query and fragment parameters of a URL; leaves anything unparsable alone. */
+/** Longest URL kept (the background's validator refuses longer strings, which would lose the whole event). */
+export const MAX_URL_LENGTH = 16 * 1024 - 16;
+
+/** Redacts secret-looking query and fragment parameters and user:password@ of a URL; caps its length. */
 export function redactUrl(url: string): string {
+  if (url.length > MAX_URL_LENGTH) url = url.slice(0, MAX_URL_LENGTH);
+  // Credentials in the authority (https://user:pass@host/) never leave the page.
+  if (url.includes('@')) url = url.replace(/^([a-z][\w+.-]*:\/\/)[^/?#@]*@/i, '$1');
   if (!url || (!url.includes('?') && !url.includes('#'))) return url;
   let parsed: URL;
   try {
@@ -44,4 +50,16 @@ export function redactUrl(url: string): string {
   if (/^[a-z][\w+.-]*:/i.test(url) && !url.startsWith('http://x.invalid')) return parsed.href;
   // Relative stays relative (protocol-relative keeps its host).
   return (url.startsWith('//') ? '//' + parsed.host : '') + parsed.pathname + parsed.search + parsed.hash;
+}
+
+/**
+ * Redacts every URL inside a stack trace, keeping each frame's ":line:column" (a stack string carries the same
+ * script URLs as the parsed frames, signed query strings included).
+ */
+export function redactStack(stack: string): string {
+  if (!stack.includes('?') && !stack.includes('@')) return stack;
+  return stack.replace(/\b[a-z][\w+.-]*:\/\/[^\s()]+/gi, (match) => {
+    const position = /(:\d+){1,2}$/.exec(match)?.[0] ?? '';
+    return redactUrl(match.slice(0, match.length - position.length)) + position;
+  });
 }

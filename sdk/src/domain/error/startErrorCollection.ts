@@ -6,6 +6,7 @@ import { instrumentMethod } from '../../tools/instrumentMethod';
 import { toJsonObject } from '../../tools/toJson';
 import type { ViewState } from '../view/startViewCollection';
 import { parseStack } from './parseStack';
+import { redactStack } from '../../tools/redactUrl';
 
 const MAX_MESSAGE = 4000;
 
@@ -34,7 +35,7 @@ export function toErrorEvent(
     source,
     errorType: (typeof error.name === 'string' && error.name.slice(0, 200)) || 'Error',
     message: message.slice(0, MAX_MESSAGE),
-    stack: stack ? stack.slice(0, 32 * 1024) : null,
+    stack: stack ? redactStack(stack.slice(0, 32 * 1024)) : null,
     frames: parseStack(stack).map((frame) => ({ ...frame, url: frame.url && redactUrl(frame.url) })),
   };
 }
