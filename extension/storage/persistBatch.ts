@@ -149,6 +149,13 @@ export function persistBatch(db: RumscopeDb, input: BatchInput, options: Persist
     const firstTz = fresh.find((e) => e)?.tz ?? 0;
 
     let session = load ? await db.sessions.get(load.sessionId) : undefined;
+    if (load && !session && !fresh.some((event) => event !== null && ACTIVITY.has(event.type))) {
+      // The page's session was deleted: with nobody there, its background noise (telemetry, a late vital)
+      // does not open a new session; the page's next activity will. Its sequence numbers are consumed.
+      const upTo = Math.max(nextSeq, input.first + input.events.length);
+      await db.loads.put({ ...load, nextSeq: upTo });
+      return { status: 'stored', sessionId: '', upTo, stored: 0, session: { sampled: true, replay: false } };
+    }
     // Only activity (a view, an action, typing, scrolling…) may start a new session: what a page left idle
     // past the timeout sends without a user (a late vital, its view_end when the tab closes) joins the
     // session it belongs to instead of opening an empty one.

@@ -111,6 +111,16 @@ describe('persistBatch', () => {
     expect(sessions.map((x) => [x.startedAt, x.endedAt])).toEqual([[T0, T0 + 2000], [later + 1, null]]);
   });
 
+  test("after a page's session is deleted, its background noise opens no session; its next activity does", async () => {
+    const first = await persistBatch(db, batch({}), options);
+    await deleteSessions(db, [first.status === 'stored' ? first.sessionId : '']);
+    const vital: RumEvent = { type: 'vital', time: T0 + 5, tz: 330, viewId: 'v', name: 'LCP', value: 900, supported: true, rating: 'good' };
+    expect(await persistBatch(db, batch({ first: 1, now: T0 + 5, events: [vital] }), options)).toMatchObject({ status: 'stored', stored: 0, upTo: 2 });
+    expect(await db.sessions.count()).toBe(0);
+    expect(await persistBatch(db, batch({ first: 2, now: T0 + 9, events: [click(T0 + 9)] }), options)).toMatchObject({ status: 'stored', stored: 1, upTo: 3 });
+    expect((await db.sessions.toArray()).map((x) => x.startedAt)).toEqual([T0 + 9]);
+  });
+
   test('an unsampled session keeps its record but stores no events', async () => {
     const result = await persistBatch(db, batch({}), { ...options, sampleRate: 0 });
     expect(result).toMatchObject({ status: 'stored', session: { sampled: false, replay: false } });

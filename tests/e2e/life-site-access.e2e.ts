@@ -54,7 +54,7 @@ describe.each(BROWSERS)('site access in %s', (kind) => {
     await page.click('#add-tea');
     await page.click('#add-coffee');
     await expect.poll(async () => (await sessionsOf(other.origin))[0]?.counts.actions ?? 0, { timeout: 10_000 }).toBe(2);
-    expect((await relayNotes(page)).at(-1)).toEqual({ sampled: true, replay: true, privacyLevel: 'mask-user-input' });
+    expect((await relayNotes(page)).at(-1)).toEqual({ id: expect.any(String), sampled: true, replay: true, privacyLevel: 'mask-user-input' });
 
     // Disallowed again: the same page's next events are answered "not tracked" and not stored.
     await patchSettings(ext, { siteAccess: { allow: [...DEFAULT_ALLOW_PATTERNS], block: [other.origin] } });
