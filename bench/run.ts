@@ -464,8 +464,8 @@ async function main() {
     '## Method notes',
     '',
     '- Browsers: Rumscope peers run in Chromium with the built extension (RUMSCOPE_DIST); the baseline and Datadog run in the same ' +
-      'Chromium binary, same flags and viewport, without it (the extension injects into every http(s) page, so a no-SDK page cannot ' +
-      'be had with it loaded). Both are fresh persistent profiles. The extension\'s service worker runs in its own process: its ' +
+      'Chromium binary, same flags and viewport, without it (the bench page is on a loopback host, which the extension records by default, so the ' +
+      'other peers run where it is not loaded). Both are fresh persistent profiles. The extension\'s service worker runs in its own process: its ' +
       'validation and IndexedDB writes are not on the page\'s thread and not counted; the relay (isolated world) is.',
     '- Rumscope starts at document_start (its content scripts); Datadog is a synchronous <script> first in <head> followed by ' +
       'DD_RUM.init (its documented synchronous setup). Both windows start before navigation. Datadog\'s script is served cacheable ' +
