@@ -129,6 +129,14 @@ describe('writeBatch', () => {
     expect((await db.meta.get('storageWarning'))?.value).toMatchObject({ kind: 'full' });
   });
 
+  test('a disk that stays full costs at most three evictions per batch, idle sessions first, not everything', async () => {
+    await seed([ended('s1', 50), ended('s2', 40), ended('s3', 30), ended('s4', 20), ended('s5', 10), ended('s6', 5)]);
+    const write = createBatchWriter(db, { now: () => NOW, injectFailure: async () => makeQuotaError('quota') });
+    await expect(write(batch({}), { newId })).rejects.toMatchObject({ name: 'QuotaExceededError' });
+    const left = (await db.sessions.toArray()).map((s) => s.id).sort();
+    expect(left).toEqual(['s4', 's5', 's6']);
+  });
+
   test('errors that are not about space are not retried', async () => {
     const write = createBatchWriter(db, { injectFailure: async () => new Error('boom') });
     await expect(write(batch({}), { newId })).rejects.toThrow('boom');

@@ -82,7 +82,10 @@ async function writeOnce(db: RumscopeDb, input: BatchInput, options: WriteOption
 
 export function createBatchWriter(db: RumscopeDb, deps: BatchWriterDeps = {}) {
   const now = deps.now ?? Date.now;
-  const maxAttempts = deps.maxAttempts ?? 5;
+  // Few attempts, no growth between them: a disk that stays full (space freed by deletes only comes back
+  // after compaction) must not take every session with it. The relay keeps the batch and retries later,
+  // backing off.
+  const maxAttempts = deps.maxAttempts ?? 3;
   return async function writeBatch(input: BatchInput, options: WriteOptions = {}): Promise<PersistResult> {
     for (let attempt = 1; ; attempt++) {
       try {
@@ -92,15 +95,16 @@ export function createBatchWriter(db: RumscopeDb, deps: BatchWriterDeps = {}) {
         return result;
       } catch (error) {
         if (!isQuotaError(error)) throw error;
-        // Room for this batch and then some: twice its size or 5% of what is stored, doubling on each retry;
-        // at least one session. The session this page writes to goes last of all (never here).
+        // Room for this batch and then some: twice its size or 5% of what is stored; at least one session.
+        // Idle sessions go first; live ones (another tab's) only from the second attempt. The session this
+        // page writes to is never evicted here.
         const total = await sumBytes(db);
-        const wanted = Math.max(2 * jsonSize(input.events), total * 0.05) * 2 ** (attempt - 1);
+        const wanted = Math.max(2 * jsonSize(input.events), total * 0.05);
         const load = await db.loads.get(input.loadId);
         const keep = new Set(load?.sessionId ? [load.sessionId] : []);
-        const freed = await evictOldest(db, { bytes: wanted, now: now(), keep, includeLive: true });
+        const freed = await evictOldest(db, { bytes: wanted, now: now(), keep, includeLive: attempt > 1, ...(options.timeouts ? { timeouts: options.timeouts } : {}) });
         await recordStorageWarning(db, { kind: freed.sessions ? 'quota' : 'full', at: now(), evictedSessions: freed.sessions, evictedBytes: freed.bytes });
-        if (!freed.sessions || attempt >= maxAttempts) throw error;
+        if (attempt >= maxAttempts || (!freed.sessions && attempt > 1)) throw error;
       }
     }
   };
