@@ -94,7 +94,7 @@ export function startRelayServer(deps: RelayServerDeps) {
       });
       const persist = deps.persist ?? ((input: BatchInput, options: PersistOptions) => persistBatch(db, input, options));
       const result = await persist(
-        { loadId: message.loadId, tabId, frameId, site, url: redactUrl(sender?.url ?? ''), first: message.first, events, now: Date.now() },
+        { loadId: message.loadId, tabId, frameId, site, url: redactUrl(sender?.url ?? ''), first: message.first, events, now: Date.now(), incognito: sender?.tab?.incognito === true },
         await deps.persistOptions(),
       );
       if (result.status === 'foreign') {

@@ -15,6 +15,8 @@ export interface BatchInput {
   /** Already validated; null marks an event the background refused (its seq is consumed, nothing stored). */
   events: (RumEvent | null)[];
   now: number;
+  /** From a private window: its sessions are never shared with normal windows' sessions of the site. */
+  incognito?: boolean;
 }
 
 export interface PersistOptions {
@@ -167,10 +169,13 @@ export function persistBatch(db: RumscopeDb, input: BatchInput, options: Persist
         session.endReason = reason === 'ended' ? null : reason;
         await db.sessions.put(session);
       }
+      const incognito = input.incognito === true;
       const latest = await db.sessions
         .where('[site+startedAt]')
         .between([input.site, -Infinity], [input.site, Infinity])
-        .last();
+        .reverse()
+        .filter((candidate) => (candidate.incognito === true) === incognito)
+        .first();
       if (latest && !expiryReason(latest, now, timeouts)) {
         session = latest;
       } else if (session && !hasActivity) {
@@ -189,6 +194,7 @@ export function persistBatch(db: RumscopeDb, input: BatchInput, options: Persist
         const sampled = random() * 100 < (options.sampleRate ?? 100);
         const replay = sampled && random() * 100 < (options.replaySampleRate ?? 0);
         session = newSession(newId(), input.site, firstTime, firstTz, sampled, replay);
+        if (incognito) session.incognito = true;
       }
     }
 

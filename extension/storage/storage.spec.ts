@@ -121,6 +121,14 @@ describe('persistBatch', () => {
     expect((await db.sessions.toArray()).map((x) => x.startedAt)).toEqual([T0 + 9]);
   });
 
+  test('a private window never joins the live session of the same site in a normal window', async () => {
+    await persistBatch(db, batch({}), options);
+    await persistBatch(db, batch({ loadId: 'private-1', tabId: 20, incognito: true, now: T0 + 10, events: [click(T0 + 10)] }), options);
+    await persistBatch(db, batch({ loadId: 'private-2', tabId: 21, incognito: true, now: T0 + 20, events: [click(T0 + 20)] }), options);
+    const sessions = await db.sessions.orderBy('startedAt').toArray();
+    expect(sessions.map((x) => [x.incognito === true, x.counts.actions])).toEqual([[false, 1], [true, 2]]);
+  });
+
   test('an unsampled session keeps its record but stores no events', async () => {
     const result = await persistBatch(db, batch({}), { ...options, sampleRate: 0 });
     expect(result).toMatchObject({ status: 'stored', session: { sampled: false, replay: false } });

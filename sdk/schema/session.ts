@@ -65,6 +65,8 @@ export interface SessionRecord {
   sampled: boolean;
   /** Drawn once per session from sessionReplaySampleRate, or forced by startSessionReplayRecording. */
   replay: boolean;
+  /** Recorded in a private window (only when the user allows it); never shares a session with normal windows. */
+  incognito?: boolean;
   /** Pinned sessions are never deleted by retention. 0/1 so that it can be indexed. */
   pinned: 0 | 1;
   /** Main-thread ms the SDK reported spending, summed. */
