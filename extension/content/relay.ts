@@ -204,6 +204,9 @@ function tellPage(session: SessionInfo) {
 
 window.addEventListener('message', onPageMessage);
 window.addEventListener(PAGE_UNLOAD_EVENT, onPageUnloadEvent);
+// Connect at once rather than with the first batch: a page left within its first 100 ms would otherwise open
+// its port during pagehide, and a port opened while the document goes away can lose what is sent on it.
+connect();
 // Leaving the page: hand over what is queued right away.
 window.addEventListener('pagehide', () => flush());
 // Back from the back/forward cache: the port was closed on the way in; reconnect and re-send.
