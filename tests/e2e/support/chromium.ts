@@ -95,39 +95,3 @@ export async function stopServiceWorker(page: Page, extensionId: string): Promis
     await cdp.detach().catch(() => {});
   }
 }
-
-/** The tab id Chrome gave a page, read from the extension (for the panel's ?tabId=). */
-export async function tabIdOf(ext: ChromiumWithExtension, url: string): Promise<number> {
-  const sw = await ext.worker();
-  return sw.evaluate(async (u) => {
-    const tabs = await chrome.tabs.query({});
-    return tabs.find((t) => t.url === u)?.id ?? -1;
-  }, url);
-}
-
-/** Every record of one store of the extension's database, read inside the extension (service worker). */
-export async function readStore<T = any>(ext: ChromiumWithExtension, store: 'sessions' | 'events' | 'loads' | 'tabStats'): Promise<T[]> {
-  const sw = await ext.worker();
-  return sw.evaluate(async (name) => {
-    const open = indexedDB.open('rumscope');
-    const db: IDBDatabase = await new Promise((ok, ko) => {
-      open.onsuccess = () => ok(open.result);
-      open.onerror = () => ko(open.error);
-    });
-    try {
-      return await new Promise<T[]>((ok, ko) => {
-        const request = db.transaction(name).objectStore(name).getAll();
-        request.onsuccess = () => ok(request.result as T[]);
-        request.onerror = () => ko(request.error);
-      });
-    } finally {
-      db.close();
-    }
-  }, store);
-}
-
-/** How many times the background has started since the browser did (see extension/background/countBoot.ts). */
-export async function bootCount(ext: ChromiumWithExtension): Promise<number> {
-  const sw = await ext.worker();
-  return sw.evaluate(async () => ((await chrome.storage.session.get('rumscope.boots'))['rumscope.boots'] as number) ?? 0);
-}
