@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import Dexie from 'dexie';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { SCHEMA_VERSION, type RumEvent, type SessionRecord, type StoredEvent } from '../../sdk/schema';
-import { makeSession } from '../../panel/testFixtures';
+import { makeSession } from '../../tests/unit/support/sessionFixtures';
 import { jsonSize, RumscopeDb } from './db';
 import { isQuotaError } from './eviction';
 import { exportSessions } from './exportBundle';
