@@ -188,3 +188,25 @@ export interface SearchHit {
   /** Best few matches, best first. */
   snippets: SearchSnippet[];
 }
+
+// ---- Cohorts and segments ----
+
+/** The spec's "Session Cohort Analysis": by version, weekday vs weekend, new vs returning users, by feature. */
+export type CohortDimension = 'version' | 'weekday' | 'userType' | 'feature';
+
+export interface Cohort {
+  /** Version string; 'weekday' / 'weekend'; 'new' / 'returning' / 'unknown' (no visitor id); 'with' / 'without'. */
+  key: string;
+  label: string;
+  kpis: KpiSummary;
+}
+
+/** "Performance Analysis by Segment": location, device, browser, network. */
+export type SegmentDimension = 'country' | 'deviceType' | 'browser' | 'connection';
+
+export interface SegmentRow {
+  segment: string;
+  sessions: number;
+  errorRate: number;
+  vitals: VitalP75[];
+}
