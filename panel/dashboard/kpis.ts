@@ -102,7 +102,8 @@ interface DayTotals {
   views: number;
 }
 
-function insertSorted(list: number[], value: number): void {
+/** First index whose value is >= `value` in a sorted list. */
+function lowerBound(list: readonly number[], value: number): number {
   let lo = 0;
   let hi = list.length;
   while (lo < hi) {
@@ -110,18 +111,14 @@ function insertSorted(list: number[], value: number): void {
     if (list[mid]! < value) lo = mid + 1;
     else hi = mid;
   }
-  list.splice(lo, 0, value);
+  return lo;
 }
 
+const insertSorted = (list: number[], value: number) => list.splice(lowerBound(list, value), 0, value);
+
 function removeSorted(list: number[], value: number): void {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (list[mid]! < value) lo = mid + 1;
-    else hi = mid;
-  }
-  if (list[lo] === value) list.splice(lo, 1);
+  const at = lowerBound(list, value);
+  if (list[at] === value) list.splice(at, 1);
 }
 
 /** Nearest-rank 75th percentile of a sorted list. */
