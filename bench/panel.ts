@@ -279,13 +279,14 @@ export function panelReport(rows: Row[], notes: string[]): string {
   return lines.join('\n') + '\n';
 }
 
-export async function runPanelBench(options: { skipBuild?: boolean } = {}): Promise<string> {
+export async function runPanelBench(options: { build?: boolean } = {}): Promise<string> {
   const windowMs = Number(option('--window-ms') ?? 10_000);
   const sizes = list(option('--sizes'), [1_000, 10_000, 100_000]);
   const landedSizes = list(option('--landed-sizes'), [1_000, 10_000]).filter((n) => sizes.includes(n));
   const ref = option('--landed-ref') ?? 'main';
   const subjectDist = process.env.RUMSCOPE_DIST ?? '.tmp/dist-bench';
-  if (!options.skipBuild && !existsSync(join(root, subjectDist, 'chrome', 'manifest.json'))) {
+  if (options.build || !existsSync(join(root, subjectDist, 'chrome', 'manifest.json'))) {
+    log(`building the working tree into ${subjectDist} ...`);
     execFileSync('npx', ['tsx', 'scripts/build.ts'], { cwd: root, env: { ...process.env, RUMSCOPE_DIST: subjectDist }, stdio: ['ignore', 'ignore', 'inherit'] });
   }
   log(`building the landed panel (${ref}) ...`);
@@ -312,7 +313,7 @@ export async function runPanelBench(options: { skipBuild?: boolean } = {}): Prom
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const md = await runPanelBench();
+  const md = await runPanelBench({ build: !process.argv.includes('--skip-build') });
   process.stdout.write(md);
   const out = join(root, 'bench', 'results', `${new Date().toISOString().slice(0, 10)}-panel.md`);
   await mkdir(join(root, 'bench', 'results'), { recursive: true });
