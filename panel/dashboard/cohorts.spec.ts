@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SessionRecord } from '../../sdk/schema';
-import { makeSession } from '../testFixtures';
+import { makeSession } from '../../tests/unit/support/sessionFixtures';
 import { cohortsBy, deviceKey, novelSessions, returningSessions, segmentPerformance } from './cohorts';
 import { matchesFilter } from './filter';
 import { latestVersionChange, qualityViews } from './qualityViews';

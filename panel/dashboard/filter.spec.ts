@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SessionFilter, SessionRecord } from '../../sdk/schema';
-import { makeSession } from '../testFixtures';
+import { makeSession } from '../../tests/unit/support/sessionFixtures';
 import { createMatcher, facetCounts, facetValue, isEmptyFilter, matchesFilter, rangeBounds } from './filter';
 import { filterFromParams, filterToParams } from './filterParams';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SessionRecord, VitalName } from '../../sdk/schema';
-import { base, makeSession, stored } from '../testFixtures';
+import { base, makeSession, stored } from '../../tests/unit/support/sessionFixtures';
 import {
   compareKpis,
   computeKpis,

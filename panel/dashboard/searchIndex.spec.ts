@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RumEvent } from '../../sdk/schema';
-import { base } from '../testFixtures';
+import { base } from '../../tests/unit/support/sessionFixtures';
 import { createSearchIndex, eventTexts, loadSearchIndex, MAX_TEXTS_PER_SESSION, snippet } from './searchIndex';
 
 const view = (url: string, title = ''): RumEvent => ({ ...base(1), type: 'view', url, referrer: '', title, navigation: 'initial', loadingTime: null });

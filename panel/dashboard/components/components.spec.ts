@@ -2,8 +2,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { flushSync, mount, unmount, type Component } from 'svelte';
 import type { FacetCounts, KpiDay, SessionFilter } from '../../../sdk/schema';
-import { makeSession } from '../../testFixtures';
-import { events } from '../detail/fixtures';
+import { makeSession } from '../../../tests/unit/support/sessionFixtures';
+import { events } from '../../../tests/unit/support/detailFixtures';
 import { waterfallRows } from '../detail/waterfall';
 import { facetCounts } from '../filter';
 import { comparison, computeKpis } from '../kpis';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ApiEvent } from '../../../sdk/schema';
 import { mdCode, mdText, toBugReport } from './bugReport';
 import { shellQuote, toCurl } from './curl';
-import { events, payCall, session } from './fixtures';
+import { events, payCall, session } from '../../../tests/unit/support/detailFixtures';
 import { networkDetail } from './networkDetail';
 import { placeholderName, toPlaywrightTest } from './playwright';
 import { sessionSteps } from './steps';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { phasesOf } from './phases';
 import { harTime, harTimings, toHar, type Har } from './har';
-import { events, payCall, session, T } from './fixtures';
+import { events, payCall, session, T } from '../../../tests/unit/support/detailFixtures';
 
 /**
  * HAR 1.2's required fields and types (the spec's "required" members, checked by hand: the project carries

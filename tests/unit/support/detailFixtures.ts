@@ -1,6 +1,6 @@
 /** A recorded visit for the detail exports' specs: a page, a click, a fill, a failing payment, an error. */
 import type { ApiEvent, RumEvent, StoredEvent } from '../../../sdk/schema';
-import { makeSession, stored } from '../../testFixtures';
+import { makeSession, stored } from './sessionFixtures';
 
 export const T = Date.UTC(2025, 11, 5, 12, 12, 20);
 const at = (ms: number, viewId = 'v1') => ({ time: T + ms, tz: 330, viewId });
