@@ -194,13 +194,18 @@ function build(json?: SearchIndexJSON): SessionSearchIndex {
       const wanted = new Set(tokenize(query.text).map((t) => t.toLowerCase()));
       if (!wanted.size) return [];
       const kinds = query.kinds?.length ? new Set(query.kinds) : null;
-      const results = mini.search(query.text, {
-        // As you type: the last term is a prefix; typos forgiven in words of five letters or more.
-        prefix: (_term, i, terms) => i === terms.length - 1,
-        fuzzy: (term) => (term.length >= 5 && /^\p{L}+$/u.test(term) ? 0.2 : false),
-        combineWith: 'OR',
-        filter: kinds ? (r) => kinds.has(docs.get(r.id as string)!.kind) : undefined,
-      });
+      const run = (fuzzy: boolean) =>
+        mini.search(query.text, {
+          // As you type: the last term is a prefix. Typos (words of five letters or more) are forgiven only
+          // when the exact search finds nothing: fuzzy matching costs far more than an exact lookup.
+          prefix: (_term, i, terms) => i === terms.length - 1,
+          fuzzy: fuzzy ? (term) => (term.length >= 5 && /^\p{L}+$/u.test(term) ? 0.2 : false) : false,
+          combineWith: 'OR',
+          filter: kinds ? (r) => kinds.has(docs.get(r.id as string)!.kind) : undefined,
+        });
+      let results = run(false);
+      const covered = new Set(results.flatMap((r) => r.queryTerms));
+      if (covered.size < wanted.size) results = run(true);
       const sessions = new Map<string, { score: number; covered: Set<string>; matches: { doc: Doc; terms: string[]; score: number }[] }>();
       for (const r of results) {
         const doc = docs.get(r.id as string);
