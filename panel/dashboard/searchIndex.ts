@@ -15,6 +15,7 @@ export const MAX_TEXT = 300;
 /** Distinct texts indexed per session; later ones are not indexed (the session stays findable by the rest). */
 export const MAX_TEXTS_PER_SESSION = 2_000;
 const DEFAULT_LIMIT = 1_000;
+const DEFAULT_SNIPPET_HITS = 50;
 const SNIPPETS_PER_HIT = 3;
 const JSON_VERSION = 1;
 
@@ -223,8 +224,8 @@ function build(json?: SearchIndexJSON): SessionSearchIndex {
       }
       hits.sort((a, b) => b.score - a.score || a.sessionId.localeCompare(b.sessionId));
       const top = hits.slice(0, query.limit ?? DEFAULT_LIMIT);
-      // Snippets only for the hits returned: the texts of each matched document that contain a matched term.
-      for (const hit of top) {
+      // Snippets only for the best hits: the texts of each matched document that contain a matched term.
+      for (const hit of top.slice(0, query.snippets ?? DEFAULT_SNIPPET_HITS)) {
         const matches = sessions.get(hit.sessionId)!.matches.sort((a, b) => b.score - a.score);
         for (const m of matches) {
           for (const text of m.doc.texts) {
@@ -238,7 +239,7 @@ function build(json?: SearchIndexJSON): SessionSearchIndex {
       return top;
     },
     sessionIds(query) {
-      return new Set(index.search({ ...queryOf(query), limit: Infinity }).map((h) => h.sessionId));
+      return new Set(index.search({ ...queryOf(query), limit: Infinity, snippets: 0 }).map((h) => h.sessionId));
     },
     hasSession: (sessionId) => bySession.has(sessionId),
     get sessionCount() {
