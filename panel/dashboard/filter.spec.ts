@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SessionFilter, SessionRecord } from '../../sdk/schema';
 import { makeSession } from '../../tests/unit/support/sessionFixtures';
-import { createMatcher, facetCounts, facetValue, isEmptyFilter, matchesFilter, rangeBounds } from './filter';
+import { createFacetCounter, createMatcher, facetCounts, facetValue, isEmptyFilter, matchesFilter, rangeBounds } from './filter';
 import { filterFromParams, filterToParams } from './filterParams';
 
 const NOW = Date.UTC(2025, 11, 10, 12, 0, 0);
@@ -189,5 +189,28 @@ describe('filter URL parameters', () => {
     expect(isEmptyFilter({})).toBe(true);
     expect(isEmptyFilter({ country: [], search: '' })).toBe(true);
     expect(isEmptyFilter({ country: ['India'] })).toBe(false);
+  });
+});
+
+describe('createFacetCounter', () => {
+  it('follows puts, replacements and removals to the same counts as counting from scratch', () => {
+    const filter: SessionFilter = { browser: ['Chrome'], errors: { preset: 'some' } };
+    const all = [
+      session('1', { errors: 1 }),
+      session('2', { errors: 0, browser: { name: 'Firefox', version: '1' } }),
+      session('3', { errors: 4, geo: { country: 'France', city: null, region: null } }),
+      session('4', { errors: 2, browser: { name: 'Safari', version: '1' } }),
+    ];
+    const counter = createFacetCounter(filter, NOW);
+    for (const s of all) counter.put(s);
+    expect(counter.counts()).toEqual(facetCounts(all, filter, NOW));
+    const changed = { ...all[1]!, counts: { ...all[1]!.counts, errors: 3 } };
+    counter.put(changed);
+    counter.remove('3');
+    counter.remove('missing');
+    const now = [all[0]!, changed, all[3]!];
+    expect(counter.counts()).toEqual(facetCounts(now, filter, NOW));
+    for (const s of now) counter.remove(s.id);
+    expect(counter.counts()).toEqual(facetCounts([], filter, NOW));
   });
 });

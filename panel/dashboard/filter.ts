@@ -157,23 +157,29 @@ function sortedValues(counts: Map<string, number>): FacetValue[] {
   return [...counts].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
 }
 
+/** Facet counts kept live: sessions are put (added or replaced) and removed, counts read at any time. */
+export interface FacetCounter {
+  put(session: SessionRecord): void;
+  remove(sessionId: string): void;
+  counts(): FacetCounts;
+}
+
 /**
- * Counts for every widget. A facet's counts apply every part of the filter except that facet's own, so
- * selecting "Chrome" still shows how many Firefox sessions there are. One pass over the sessions.
+ * Counts for every widget, kept incrementally. A facet's counts apply every part of the filter except that
+ * facet's own, so selecting "Chrome" still shows how many Firefox sessions there are. The filter, `now` and
+ * the context are fixed for the counter's life (make a new one when they change).
  */
-export function facetCounts(sessions: Iterable<SessionRecord>, filter: SessionFilter, now: number, context: FilterContext = {}): FacetCounts {
+export function createFacetCounter(filter: SessionFilter, now: number, context: FilterContext = {}): FacetCounter {
   const parts = compile(filter, now, context);
-  const facetMaps = new Map<FacetKey, Map<string, number>>(FACET_KEYS.map((key) => [key, new Map()]));
-  const out: FacetCounts = {
-    facets: Object.fromEntries(FACET_KEYS.map((key) => [key, []])) as unknown as FacetCounts['facets'],
-    time: Object.fromEntries(TIME_RANGE_PRESETS.map((p) => [p, 0])) as FacetCounts['time'],
-    errors: Object.fromEntries(ERROR_COUNT_PRESETS.map((p) => [p, 0])) as FacetCounts['errors'],
-    duration: Object.fromEntries(DURATION_PRESETS.map((p) => [p, 0])) as FacetCounts['duration'],
-    total: 0,
-  };
   const partIndex = new Map(parts.map(([part], i) => [part, i]));
-  const countFor = (part: Part, failed: number | null): boolean => failed === null || failed === partIndex.get(part);
-  for (const session of sessions) {
+  const facetMaps = new Map<FacetKey, Map<string, number>>(FACET_KEYS.map((key) => [key, new Map()]));
+  const time = Object.fromEntries(TIME_RANGE_PRESETS.map((p) => [p, 0])) as FacetCounts['time'];
+  const errors = Object.fromEntries(ERROR_COUNT_PRESETS.map((p) => [p, 0])) as FacetCounts['errors'];
+  const duration = Object.fromEntries(DURATION_PRESETS.map((p) => [p, 0])) as FacetCounts['duration'];
+  const sessions = new Map<string, SessionRecord>();
+  let total = 0;
+
+  const apply = (session: SessionRecord, sign: 1 | -1) => {
     // The one part it fails, null if none; more than one failure counts nowhere.
     let failed: number | null = null;
     let failures = 0;
@@ -183,27 +189,57 @@ export function facetCounts(sessions: Iterable<SessionRecord>, filter: SessionFi
         failures++;
       }
     }
-    if (failures > 1) continue;
-    if (failures === 0) out.total++;
+    if (failures > 1) return;
+    const countFor = (part: Part) => failed === null || failed === partIndex.get(part);
+    if (failures === 0) total += sign;
     for (const key of FACET_KEYS) {
-      if (!countFor(key, failed)) continue;
+      if (!countFor(key)) continue;
       const map = facetMaps.get(key)!;
       const value = facetValue(session, key);
-      map.set(value, (map.get(value) ?? 0) + 1);
+      const n = (map.get(value) ?? 0) + sign;
+      if (n > 0) map.set(value, n);
+      else map.delete(value);
     }
-    if (countFor('time', failed)) {
-      for (const preset of TIME_RANGE_PRESETS) if (session.startedAt >= now - TIME_RANGE_MS[preset] && session.startedAt <= now) out.time[preset]++;
+    if (countFor('time')) {
+      for (const preset of TIME_RANGE_PRESETS) if (session.startedAt >= now - TIME_RANGE_MS[preset] && session.startedAt <= now) time[preset] += sign;
     }
-    if (countFor('errors', failed)) {
-      for (const preset of ERROR_COUNT_PRESETS) if (matchesErrorCount(session.counts.errors, { preset })) out.errors[preset]++;
+    if (countFor('errors')) {
+      for (const preset of ERROR_COUNT_PRESETS) if (matchesErrorCount(session.counts.errors, { preset })) errors[preset] += sign;
     }
-    if (countFor('duration', failed)) {
+    if (countFor('duration')) {
       const ms = durationOf(session);
-      for (const preset of DURATION_PRESETS) if (matchesDuration(ms, { preset })) out.duration[preset]++;
+      for (const preset of DURATION_PRESETS) if (matchesDuration(ms, { preset })) duration[preset] += sign;
     }
-  }
-  for (const key of FACET_KEYS) out.facets[key] = sortedValues(facetMaps.get(key)!);
-  return out;
+  };
+
+  return {
+    put(session) {
+      const old = sessions.get(session.id);
+      if (old) apply(old, -1);
+      sessions.set(session.id, session);
+      apply(session, 1);
+    },
+    remove(sessionId) {
+      const old = sessions.get(sessionId);
+      if (!old) return;
+      apply(old, -1);
+      sessions.delete(sessionId);
+    },
+    counts: () => ({
+      facets: Object.fromEntries(FACET_KEYS.map((key) => [key, sortedValues(facetMaps.get(key)!)])) as unknown as FacetCounts['facets'],
+      time: { ...time },
+      errors: { ...errors },
+      duration: { ...duration },
+      total,
+    }),
+  };
+}
+
+/** Counts for every widget over a set of sessions in one pass (see createFacetCounter). */
+export function facetCounts(sessions: Iterable<SessionRecord>, filter: SessionFilter, now: number, context: FilterContext = {}): FacetCounts {
+  const counter = createFacetCounter(filter, now, context);
+  for (const session of sessions) counter.put(session);
+  return counter.counts();
 }
 
 /** True when the filter narrows nothing. */

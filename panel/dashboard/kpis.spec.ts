@@ -11,6 +11,7 @@ import {
   p75,
   pagesBand,
   sessionVitals,
+  SortedValues,
   userKey,
   vitalRating,
 } from './kpis';
@@ -183,4 +184,28 @@ describe('session vitals and users', () => {
     [{ user: null, visitorId: 'v' }, 'visitor:v'],
     [{ user: null }, null],
   ])('user key of %j', (session, key) => expect(userKey(session)).toBe(key));
+});
+
+describe('SortedValues', () => {
+  it('keeps a sorted multiset through adds and removes, in any order', () => {
+    const rand = (() => {
+      let x = 7;
+      return () => (x = (x * 48271) % 2147483647) / 2147483647;
+    })();
+    const set = new SortedValues();
+    const reference: number[] = [];
+    for (let step = 0; step < 400; step++) {
+      if (reference.length && rand() < 0.4) {
+        const value = reference.splice(Math.floor(rand() * reference.length), 1)[0]!;
+        set.remove(value);
+      } else {
+        const value = Math.floor(rand() * 20);
+        reference.push(value);
+        set.add(value);
+      }
+      if (step % 7 === 0) expect(set.values()).toEqual([...reference].sort((a, b) => a - b));
+    }
+    set.remove(999);
+    expect(set.values()).toEqual([...reference].sort((a, b) => a - b));
+  });
 });

@@ -90,6 +90,9 @@ describe('search index', () => {
     expect(hit).toMatchObject({ sessionId: 's1', snippets: [{ kind: 'action', text: 'Add to cart button#add', terms: ['cart'] }] });
     expect(index.search({ text: 'shop', limit: 2 })).toHaveLength(2);
     expect(index.sessionIds('checkout')).toEqual(new Set(['s2']));
+    const [first, second] = index.search({ text: 'shop', snippets: 1 });
+    expect(first!.snippets).not.toEqual([]);
+    expect(second!.snippets).toEqual([]);
   });
 
   it('indexes each distinct text of a session once, and removes a session', () => {

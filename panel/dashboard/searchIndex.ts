@@ -15,6 +15,7 @@ export const MAX_TEXT = 300;
 /** Distinct texts indexed per session; later ones are not indexed (the session stays findable by the rest). */
 export const MAX_TEXTS_PER_SESSION = 2_000;
 const DEFAULT_LIMIT = 1_000;
+const DEFAULT_SNIPPET_HITS = 50;
 const SNIPPETS_PER_HIT = 3;
 const JSON_VERSION = 1;
 
@@ -194,13 +195,18 @@ function build(json?: SearchIndexJSON): SessionSearchIndex {
       const wanted = new Set(tokenize(query.text).map((t) => t.toLowerCase()));
       if (!wanted.size) return [];
       const kinds = query.kinds?.length ? new Set(query.kinds) : null;
-      const results = mini.search(query.text, {
-        // As you type: the last term is a prefix; typos forgiven in words of five letters or more.
-        prefix: (_term, i, terms) => i === terms.length - 1,
-        fuzzy: (term) => (term.length >= 5 && /^\p{L}+$/u.test(term) ? 0.2 : false),
-        combineWith: 'OR',
-        filter: kinds ? (r) => kinds.has(docs.get(r.id as string)!.kind) : undefined,
-      });
+      const run = (fuzzy: boolean) =>
+        mini.search(query.text, {
+          // As you type: the last term is a prefix. Typos (words of five letters or more) are forgiven only
+          // when the exact search finds nothing: fuzzy matching costs far more than an exact lookup.
+          prefix: (_term, i, terms) => i === terms.length - 1,
+          fuzzy: fuzzy ? (term) => (term.length >= 5 && /^\p{L}+$/u.test(term) ? 0.2 : false) : false,
+          combineWith: 'OR',
+          filter: kinds ? (r) => kinds.has(docs.get(r.id as string)!.kind) : undefined,
+        });
+      let results = run(false);
+      const covered = new Set(results.flatMap((r) => r.queryTerms));
+      if (covered.size < wanted.size) results = run(true);
       const sessions = new Map<string, { score: number; covered: Set<string>; matches: { doc: Doc; terms: string[]; score: number }[] }>();
       for (const r of results) {
         const doc = docs.get(r.id as string);
@@ -218,8 +224,8 @@ function build(json?: SearchIndexJSON): SessionSearchIndex {
       }
       hits.sort((a, b) => b.score - a.score || a.sessionId.localeCompare(b.sessionId));
       const top = hits.slice(0, query.limit ?? DEFAULT_LIMIT);
-      // Snippets only for the hits returned: the texts of each matched document that contain a matched term.
-      for (const hit of top) {
+      // Snippets only for the best hits: the texts of each matched document that contain a matched term.
+      for (const hit of top.slice(0, query.snippets ?? DEFAULT_SNIPPET_HITS)) {
         const matches = sessions.get(hit.sessionId)!.matches.sort((a, b) => b.score - a.score);
         for (const m of matches) {
           for (const text of m.doc.texts) {
@@ -233,7 +239,7 @@ function build(json?: SearchIndexJSON): SessionSearchIndex {
       return top;
     },
     sessionIds(query) {
-      return new Set(index.search({ ...queryOf(query), limit: Infinity }).map((h) => h.sessionId));
+      return new Set(index.search({ ...queryOf(query), limit: Infinity, snippets: 0 }).map((h) => h.sessionId));
     },
     hasSession: (sessionId) => bySession.has(sessionId),
     get sessionCount() {

@@ -173,6 +173,8 @@ export interface SearchQuery {
   kinds?: SearchKind[];
   /** At most this many sessions (default 1,000). */
   limit?: number;
+  /** How many of the best hits carry snippets (default 50; the rest have none, which keeps big answers fast). */
+  snippets?: number;
 }
 
 /** A matched text of a session: what kind it is, the text (trimmed around the match) and the matched terms. */
