@@ -348,7 +348,7 @@ export async function runPanelBench(options: { build?: boolean } = {}): Promise<
 if (import.meta.url === `file://${process.argv[1]}`) {
   const md = await runPanelBench({ build: !process.argv.includes('--skip-build') });
   process.stdout.write(md);
-  const out = join(root, 'bench', 'results', `${new Date().toISOString().slice(0, 10)}-panel.md`);
+  const out = join(root, 'bench', 'results', `${new Date().toISOString().slice(0, 10)}-panel-only.md`);
   await mkdir(join(root, 'bench', 'results'), { recursive: true });
   await writeFile(out, `# Rumscope panel bench\n\n${md}`);
   log(`wrote ${relative(root, out)}`);
