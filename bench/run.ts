@@ -367,7 +367,7 @@ async function main() {
     const date = new Date().toISOString().slice(0, 10);
     const outDir = join(root, 'bench', 'results');
     await mkdir(outDir, { recursive: true });
-    const base = join(outDir, `${date}-${machineSummary()}`);
+    const base = join(outDir, `${date}-${machineSummary()}${scenario === 'all' ? '' : `-${scenario}`}`);
     await writeFile(base + '.md', md);
     if (capture) await writeFile(base + '.json', JSON.stringify(capture.json, null, 2) + '\n');
     log(`wrote ${relative(root, base)}.md${capture ? ' and .json' : ''}`);
