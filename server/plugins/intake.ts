@@ -27,6 +27,8 @@ export const intakeRoutes: RoutePlugin = async (app, ctx) => {
       schema: { body: { type: 'object', required: ['format', 'sessions'] } },
       // Authenticate and rate-limit before the body is read.
       onRequest: async (request) => {
+        const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+        if (type !== 'application/json') throw new HttpError(415, `send the batch as application/json (got ${type || 'no content-type'})`);
         const token = await uploadTokenOf(ctx, request);
         const rate = await hitRateLimit(store, `upload:${token.id}`, 60_000);
         if (rate.count > config.uploadsPerMinute) {
