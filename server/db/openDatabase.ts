@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationResultSet } from 'kysely';
+import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type MigrationResultSet } from 'kysely';
 import pg from 'pg';
 import { MIGRATIONS } from './migrations';
 import type { Database } from './schema';
@@ -74,10 +74,18 @@ export function openDatabase(url: string): Store {
   };
 }
 
-/** Migrates to the latest version (or to `target`); throws with the failing migration's error. */
+/**
+ * Migrates to the latest version (or to `target`); throws with the failing migration's error. PostgreSQL
+ * serialises concurrent migrators with a lock; SQLite's lock is per process, so an instance that loses a race
+ * against another process on the same file waits and tries again (it then finds the work done).
+ */
 export async function migrate(db: Kysely<any>, target?: string): Promise<MigrationResultSet> {
   const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
-  const result = target ? await migrator.migrateTo(target) : await migrator.migrateToLatest();
-  if (result.error) throw result.error instanceof Error ? result.error : new Error(String(result.error));
-  return result;
+  const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+  for (let attempt = 1; ; attempt++) {
+    const result = target ? await migrator.migrateTo(target) : await migrator.migrateToLatest();
+    if (!result.error) return result;
+    if (postgres || attempt >= 5) throw result.error instanceof Error ? result.error : new Error(String(result.error));
+    await new Promise((resolve) => setTimeout(resolve, 100 * attempt + Math.random() * 100));
+  }
 }
