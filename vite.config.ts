@@ -22,7 +22,7 @@ export default defineConfig({
     rollupOptions: {
       input: {
         devtools: resolve(import.meta.dirname, 'extension/devtools/devtools.html'),
-        panel: resolve(import.meta.dirname, 'panel/index.html'),
+        panel: resolve(import.meta.dirname, 'extension/panelHost/index.html'),
         popup: resolve(import.meta.dirname, 'extension/popup/index.html'),
         options: resolve(import.meta.dirname, 'extension/options/index.html'),
       },

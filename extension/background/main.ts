@@ -1,7 +1,10 @@
 /** The background worker (Chrome service worker / Firefox event page). Thin: wiring only. */
 import { RumscopeDb } from '../storage/db';
 import { endOpenSessions, purgeLoads } from '../storage/sessionStore';
-import { createBatchWriter, makeQuotaError, type WriteOptions } from '../storage/writeBatch';
+import { makeQuotaError } from '../storage/makeQuotaError';
+import { createBatchWriter } from '../storage/writeBatch';
+import { ingestOptionsFromSettings, type IngestOptions } from '../../sdk/model';
+import { browserTimeZone } from './browserTimeZone';
 import { createSettingsCache } from '../settings/settings';
 import { ext } from '../platform';
 import { startCommands } from './commands';
@@ -52,15 +55,9 @@ startRelayServer({
   tabGuard,
   persistOptions: async () => {
     const [hooks, current] = await Promise.all([loadTestHooks(), settings.get()]);
-    const tester = current.tester;
-    const options: WriteOptions = {
-      sampleRate: current.sampling.sessionSampleRate,
-      replaySampleRate: current.sampling.sessionReplaySampleRate,
-      defaults: {
-        user: tester.name || tester.email ? { ...(tester.name ? { name: tester.name } : {}), ...(tester.email ? { email: tester.email } : {}) } : null,
-        env: current.environment || null,
-        privacyLevel: current.privacyLevel,
-      },
+    const options: IngestOptions = {
+      ...ingestOptionsFromSettings(current),
+      fallbackTimeZone: browserTimeZone,
       ...(hooks.sessionTimeouts ? { timeouts: hooks.sessionTimeouts } : {}),
     };
     return options;

@@ -1,7 +1,7 @@
 import { mount } from 'svelte';
 import Popup from './Popup.svelte';
 import { ext } from '../platform';
-import { readTabId } from '../../panel/tabId';
+import { readTabId } from '../panelHost/tabId';
 import './popup.css';
 
 /** The tab the popup is about: the active tab of its window, or `?tabId=` (tests open the popup as a tab). */

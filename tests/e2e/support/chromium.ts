@@ -61,7 +61,7 @@ export async function launchChromium(options: LaunchOptions = {}): Promise<Chrom
       if (current) return current;
       return context.waitForEvent('serviceworker', { timeout: 15000 });
     },
-    panelUrl: (tabId = -1) => `chrome-extension://${extensionId}/panel/index.html?tabId=${tabId}`,
+    panelUrl: (tabId = -1) => `chrome-extension://${extensionId}/extension/panelHost/index.html?tabId=${tabId}`,
     async close() {
       await context.close().catch(() => {});
       if (ownProfile) await rm(profile, { recursive: true, force: true });

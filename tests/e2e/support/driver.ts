@@ -319,7 +319,7 @@ async function firefoxDriver(options: DriverOptions): Promise<Driver> {
       prefs,
     });
     try {
-      const raw = await ff.openExtensionPage('panel/index.html', '#app');
+      const raw = await ff.openExtensionPage('extension/panelHost/index.html', '#app');
       const extensionPage = wrapPuppeteer(raw, downloadDir);
       await poll(() => extensionPage.evaluate(captureRegisteredInExtension), 'the capture scripts to be registered');
       return { ext: ff, extensionPage, raw };
@@ -349,7 +349,7 @@ async function firefoxDriver(options: DriverOptions): Promise<Driver> {
       await page.goto(url);
       return wrapPuppeteer(page, downloadDir);
     },
-    openPanel: (tabId) => openExtensionPage(`panel/index.html?tabId=${tabId}`, '#app'),
+    openPanel: (tabId) => openExtensionPage(`extension/panelHost/index.html?tabId=${tabId}`, '#app'),
     openExtensionPage,
     extensionUrl: (path) => `${now.ext.origin}/${path.replace(/^\//, '')}`,
     findPage: async (url) => {

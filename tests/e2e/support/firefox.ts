@@ -98,7 +98,7 @@ export async function launchFirefox(options: FirefoxOptions = {}): Promise<Firef
     browser,
     extensionId,
     origin,
-    panelUrl: (tabId?: number) => `${origin}/panel/index.html${tabId === undefined ? '' : `?tabId=${tabId}`}`,
+    panelUrl: (tabId?: number) => `${origin}/extension/panelHost/index.html${tabId === undefined ? '' : `?tabId=${tabId}`}`,
     async openExtensionPage(path, selector = 'body') {
       const page = await browser.newPage();
       // Never awaited: Firefox does not report the load of a moz-extension:// page over BiDi.
