@@ -43,7 +43,7 @@ export function openDatabase(url: string): Store {
     return {
       db,
       dialect: 'postgres',
-      transaction: (work) => db.transaction().execute(work),
+      transaction: (work) => serializable(db, work),
       close: () => db.destroy(),
     };
   }
@@ -72,6 +72,27 @@ export function openDatabase(url: string): Store {
       }),
     close: () => db.destroy(),
   };
+}
+
+/** Errors after which PostgreSQL asks for the transaction to be run again. */
+const RETRYABLE = new Set(['40001', '40P01']);
+const MAX_ATTEMPTS = 20;
+
+/**
+ * PostgreSQL: SERIALIZABLE, run again on a serialization failure or deadlock. Two instances folding batches
+ * of one site into one session at once then behave as if one ran after the other (no lost update, no second
+ * session), as BEGIN IMMEDIATE gives on SQLite.
+ */
+async function serializable<T>(db: Kysely<Database>, work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction().setIsolationLevel('serializable').execute(work);
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (attempt >= MAX_ATTEMPTS || typeof code !== 'string' || !RETRYABLE.has(code)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+    }
+  }
 }
 
 /**
