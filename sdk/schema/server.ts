@@ -2,7 +2,8 @@
  * The team server's HTTP API payloads (server/ implements them; the extension's sync client, the standalone
  * SDK's HTTP transport and the dashboard's HTTP SessionSource call them). Types and constants only.
  */
-import type { StoredEvent } from './events';
+import type { SessionInfo } from './bridge';
+import type { RumEvent, StoredEvent } from './events';
 import type { SessionRecord } from './session';
 import type { SessionExportBundle } from './storage';
 
@@ -14,6 +15,7 @@ export const CSRF_HEADER = 'x-rumscope-csrf' as const;
 export const SERVER_ROUTES = {
   health: '/healthz',
   upload: '/api/intake/sessions',
+  sdkBatch: '/api/intake/batch',
   sessions: '/api/sessions',
   changes: '/api/sessions/changes',
   login: '/api/auth/login',
@@ -43,6 +45,25 @@ export interface UploadResponse {
   /** True when this batch id had already been stored (nothing was written again). */
   duplicate: boolean;
 }
+
+/**
+ * POST /api/intake/batch: one page load's events from the standalone SDK's HTTP transport (upload token).
+ * The server's session model decides the session, as the extension's background does: the page never
+ * names one. Events are numbered by the page from 0 per load; a re-sent batch is stored once.
+ */
+export interface SdkBatchRequest {
+  protocol: 1;
+  /** Random id of this page load, chosen by the SDK. */
+  loadId: string;
+  /** Sequence number of events[0]. */
+  first: number;
+  /** The page's URL (its origin is the session's site). */
+  url: string;
+  events: RumEvent[];
+}
+
+/** 'gap': the server misses events before `first`: re-send from `upTo`. */
+export type SdkBatchResponse = { status: 'stored'; upTo: number; stored: number; session: SessionInfo } | { status: 'gap'; upTo: number };
 
 /** Who uploaded a session (a member of the team). */
 export interface Uploader {

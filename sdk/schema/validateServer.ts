@@ -3,7 +3,7 @@
  * checked whole before anything is written: one bad session or event rejects the batch with its path.
  */
 import * as v from 'valibot';
-import { SCHEMA_VERSION, type StoredEvent } from './events';
+import { SCHEMA_VERSION, type RumEvent, type StoredEvent } from './events';
 import type { SessionRecord } from './session';
 import { EXPORT_FORMAT, EXPORT_VERSION } from './storage';
 import type { CreateUserRequest, LoginRequest, UploadRequest } from './server';
@@ -130,6 +130,30 @@ export function validateUploadRequest(input: unknown): ValidationResult<UploadRe
     sessions.push({ session: session.value, events });
   }
   return { ok: true, value: { ...envelope.output, sessions } };
+}
+
+export const sdkBatchSchema = v.strictObject({
+  protocol: v.literal(1),
+  loadId: id,
+  first: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  url: v.pipe(v.string(), v.maxLength(16 * 1024), v.check((url) => /^https?:\/\/[^/]/i.test(url), 'the page URL must be http(s)')),
+  events: v.pipe(v.array(v.unknown()), v.minLength(1), v.maxLength(2000)),
+});
+
+/** A standalone SDK batch: the envelope strictly; each event through the shared event validator (a bad one becomes null). */
+export function validateSdkBatch(input: unknown): ValidationResult<{ loadId: string; first: number; url: string; events: (RumEvent | null)[]; refused: number }> {
+  const poison = inspectJson(input, UPLOAD_LIMITS.maxDepth);
+  if (poison) return { ok: false, reason: poison };
+  const envelope = v.safeParse(sdkBatchSchema, input);
+  if (!envelope.success) return { ok: false, reason: v.summarize(envelope.issues) };
+  let refused = 0;
+  const events = envelope.output.events.map((raw) => {
+    const checked = validateEvent(raw);
+    if (checked.ok) return checked.value;
+    refused++;
+    return null;
+  });
+  return { ok: true, value: { loadId: envelope.output.loadId, first: envelope.output.first, url: envelope.output.url, events, refused } };
 }
 
 const email = v.pipe(v.string(), v.trim(), v.toLowerCase(), v.email('not an email address'), v.maxLength(254));
