@@ -33,6 +33,7 @@ export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase
     url = `file:${join(dir, 'test.sqlite')}`;
     drop = async () => rmSync(dir, { recursive: true, force: true });
   } else {
+    if (process.env.CI && !process.env.TEST_POSTGRES_URL) throw new Error('TEST_POSTGRES_URL is not set: .ci/run must start PostgreSQL and export it');
     const base = process.env.TEST_POSTGRES_URL ?? DEFAULT_TEST_POSTGRES_URL;
     const name = `rumscope_t_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
     const admin = new pg.Client({ connectionString: base });
