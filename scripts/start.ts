@@ -15,6 +15,7 @@ import { findBrowser } from '../tests/e2e/support/findBrowser';
 import { ensureBrowsers } from './ensureBrowsers';
 import { loadConfig } from '../server/config';
 import { adminLoginLink, startServer } from '../server/main';
+import { buildDashboard } from './buildDashboard';
 
 const root = resolve(import.meta.dirname, '..');
 const port = Number(process.env.PORT ?? 5173);
@@ -22,6 +23,7 @@ const port = Number(process.env.PORT ?? 5173);
 ensureBrowsers();
 if (spawnSync('npx', ['tsx', 'scripts/build.ts'], { cwd: root, stdio: 'inherit' }).status) process.exit(1);
 const demo = await startDemoServer(port);
+await buildDashboard();
 const team = await startServer(
   loadConfig({
     ...process.env,

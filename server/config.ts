@@ -2,6 +2,7 @@
  * The server's configuration, read once from environment variables and validated as a whole: every bad value
  * is reported with its own message before the server refuses to start.
  */
+import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 
@@ -26,7 +27,7 @@ export interface ServerConfig {
   /** First-run admin (both or neither). */
   adminEmail: string | null;
   adminPassword: string | null;
-  /** Folder of the built team dashboard (static files); null = not served. */
+  /** Folder of the built team dashboard (default server/static when built); null = not served. */
   staticDir: string | null;
 }
 
@@ -106,7 +107,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (adminEmail !== null && !/^[^@\s]+@[^@\s]+$/.test(adminEmail)) problems.push(`ADMIN_EMAIL=${JSON.stringify(adminEmail)}: not an email address`);
   if (adminPassword !== null && adminPassword.length < 10) problems.push('ADMIN_PASSWORD: a password has at least 10 characters');
 
-  const staticDir = value('STATIC_DIR') ?? null;
+  const builtDashboard = resolve(import.meta.dirname, 'static');
+  const staticDir = value('STATIC_DIR') ?? (existsSync(builtDashboard) ? builtDashboard : null);
 
   if (problems.length) throw new ConfigError(problems);
   return {

@@ -18,6 +18,7 @@ export const SERVER_ROUTES = {
   sdkBatch: '/api/intake/batch',
   sessions: '/api/sessions',
   changes: '/api/sessions/changes',
+  count: '/api/sessions/count',
   login: '/api/auth/login',
   logout: '/api/auth/logout',
   me: '/api/auth/me',
@@ -79,11 +80,19 @@ export interface SessionSummary {
   uploadedAt: number;
 }
 
-/** GET /api/sessions?from&to&site&limit&cursor: newest first (startedAt, then id), keyset-paginated. */
+/**
+ * GET /api/sessions?from&to&site&limit&cursor: newest first (startedAt, then id), keyset-paginated; or
+ * ?offset&sort=startedAt|timeSpent&direction=asc|desc for the panel's numbered pages (nextCursor is then null).
+ */
 export interface SessionListResponse {
   items: SessionSummary[];
   /** Pass as `cursor` for the next page; null on the last page. */
   nextCursor: string | null;
+}
+
+/** GET /api/sessions/count?from&to&site */
+export interface SessionCountResponse {
+  count: number;
 }
 
 /** GET /api/sessions/:id */
@@ -92,7 +101,7 @@ export interface SessionDetailResponse {
   events: StoredEvent[];
 }
 
-/** GET /api/sessions/changes?cursor: sessions written since the cursor (for a live view), oldest change first. */
+/** GET /api/sessions/changes?cursor: sessions written since the cursor (for a live view); cursor=now: only the current position. */
 export interface SessionChangesResponse {
   items: SessionSummary[];
   /** Pass back as `cursor` next time. */

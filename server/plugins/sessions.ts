@@ -1,6 +1,6 @@
 /** The dashboard's read API: sessions newest first (keyset-paginated), one session with its events, and a change feed. */
-import type { SelectQueryBuilder } from 'kysely';
-import type { SessionChangesResponse, SessionDetailResponse, SessionListResponse, SessionRecord, SessionSummary, StoredEvent } from '../../sdk/schema';
+import { sql, type SelectQueryBuilder } from 'kysely';
+import type { SessionChangesResponse, SessionCountResponse, SessionDetailResponse, SessionListResponse, SessionRecord, SessionSummary, StoredEvent } from '../../sdk/schema';
 import { SERVER_ROUTES } from '../../sdk/schema';
 import type { Store } from '../db/openDatabase';
 import type { Database } from '../db/schema';
@@ -43,22 +43,40 @@ const listQuery = {
     site: { type: 'string', maxLength: 2048 },
     limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
     cursor: { type: 'string', maxLength: 4096 },
+    /** Rows to skip instead of a cursor (the panel's pages). */
+    offset: { type: 'integer', minimum: 0, maximum: 1_000_000 },
+    /** startedAt (default) or timeSpent, then asc or desc (default). */
+    sort: { type: 'string', enum: ['startedAt', 'timeSpent'] },
+    direction: { type: 'string', enum: ['asc', 'desc'] },
   },
 } as const;
+
+type Range = { from?: number; to?: number; site?: string };
+
+function filtered<Q extends SelectQueryBuilder<Database, 'sessions', any>>(query: Q, { from, to, site }: Range): Q {
+  let q = query;
+  if (from !== undefined) q = q.where('sessions.started_at', '>=', from) as Q;
+  if (to !== undefined) q = q.where('sessions.started_at', '<', to) as Q;
+  if (site) q = q.where('sessions.site', '=', site) as Q;
+  return q;
+}
 
 export const sessionsRoutes: RoutePlugin = async (app, ctx) => {
   const { store } = ctx;
   const member = requireMember(ctx);
 
-  app.get<{ Querystring: { from?: number; to?: number; site?: string; limit: number; cursor?: string } }>(
+  app.get<{ Querystring: Range & { limit: number; cursor?: string; offset?: number; sort?: 'startedAt' | 'timeSpent'; direction?: 'asc' | 'desc' } }>(
     SERVER_ROUTES.sessions,
     { preHandler: member, schema: { querystring: listQuery } },
     async (request) => {
-      const { from, to, site, limit, cursor } = request.query;
-      let query = summaryQuery(store) as unknown as SelectQueryBuilder<Database, 'sessions', SummaryRow>;
-      if (from !== undefined) query = query.where('sessions.started_at', '>=', from);
-      if (to !== undefined) query = query.where('sessions.started_at', '<', to);
-      if (site) query = query.where('sessions.site', '=', site);
+      const { limit, cursor, offset, sort = 'startedAt', direction = 'desc' } = request.query;
+      let query = filtered(summaryQuery(store) as unknown as SelectQueryBuilder<Database, 'sessions', SummaryRow>, request.query);
+      if (offset !== undefined || sort !== 'startedAt' || direction !== 'desc') {
+        if (cursor) throw new HttpError(400, 'use either cursor (newest first) or offset with sort, not both');
+        const key = sort === 'timeSpent' ? sql<number>`sessions.last_event_at - sessions.started_at` : sql<number>`sessions.started_at`;
+        const rows = await query.orderBy(key, direction).orderBy('sessions.id', direction).offset(offset ?? 0).limit(limit).execute();
+        return { items: rows.map(toSummary), nextCursor: null } satisfies SessionListResponse;
+      }
       if (cursor) {
         const [startedAt, id] = decodeCursor(cursor);
         if (typeof startedAt !== 'number' || typeof id !== 'string') throw new HttpError(400, 'invalid cursor');
@@ -74,10 +92,25 @@ export const sessionsRoutes: RoutePlugin = async (app, ctx) => {
     },
   );
 
+  app.get<{ Querystring: Range }>(
+    SERVER_ROUTES.count,
+    { preHandler: member, schema: { querystring: { ...listQuery, properties: { from: listQuery.properties.from, to: listQuery.properties.to, site: listQuery.properties.site } } } },
+    async (request) => {
+      const row = await filtered(store.db.selectFrom('sessions'), request.query)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      return { count: Number(row.n) } satisfies SessionCountResponse;
+    },
+  );
+
   app.get<{ Querystring: { cursor?: string } }>(
     SERVER_ROUTES.changes,
-    { preHandler: member, schema: { querystring: { type: 'object', additionalProperties: false, properties: { cursor: { type: 'string', pattern: '^[0-9]{1,15}$' } } } } },
+    { preHandler: member, schema: { querystring: { type: 'object', additionalProperties: false, properties: { cursor: { type: 'string', pattern: '^([0-9]{1,15}|now)$' } } } } },
     async (request) => {
+      if (request.query.cursor === 'now') {
+        const last = await store.db.selectFrom('session_changes').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
+        return { items: [], cursor: String(last?.id ?? 0) } satisfies SessionChangesResponse;
+      }
       const after = Number(request.query.cursor ?? 0);
       const changes = await store.db
         .selectFrom('session_changes')
