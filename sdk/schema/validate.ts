@@ -212,3 +212,6 @@ type Validated = v.InferOutput<typeof eventSchema>;
 type Assert<T extends true> = T;
 export type _ValidatorMatchesContract = Assert<Validated extends RumEvent ? true : false>;
 export type _ContractMatchesValidator = Assert<RumEvent extends Validated ? true : false>;
+
+/** Building blocks for the other validators at trust boundaries (server payloads). */
+export const schemaParts = { str, nonNeg, nullableNum, id, jsonValue, jsonRecord, userContext, size } as const;
