@@ -9,9 +9,11 @@ export const SECRET_NAME = /passw|pwd|secret|token|api[-_]?key|access[-_]?key|cr
 const URL_IN_TEXT = /\b[a-z][\w+.-]*:\/\/[^\s"'<>()]+/gi;
 /** `Bearer abc`, `Basic abc`, `Token abc` (an Authorization value written into a string). */
 const AUTH_SCHEME = /\b(Bearer|Basic|Digest|Token|Negotiate)(\s+)[\w\-.~+/=]{6,}/gi;
-/** `password=x`, `token: x`, `"api_key": "x"`, `secret='x'` (a key and its value, quoted or not). */
+/** `password=x`, `token: x`, `"api_key": "x"`, `secret='x'` (a key and its value, quoted or not). Bounded key length: no backtracking blow-up on long words. */
 const KEY_VALUE =
-  /(["']?)([\w-]*(?:passw|pwd|secret|token|api[-_]?key|access[-_]?key|credential|private[-_]?key|authorization|session[-_]?id|jwt|csrf|xsrf)[\w-]*)\1(\s*[:=]\s*)(?!(?:Bearer|Basic|Digest|Token|Negotiate)\s)(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|[^\s&,;}"']+)/gi;
+  /(["']?)(?<![\w-])([\w-]{0,40}?(?:passw|pwd|secret|token|api[-_]?key|access[-_]?key|credential|private[-_]?key|authorization|session[-_]?id|jwt|csrf|xsrf)[\w-]{0,40})\1(\s*[:=]\s*)(?!(?:Bearer|Basic|Digest|Token|Negotiate)\s)(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|[^\s&,;}"']+)/gi;
+/** Cheap pre-test for KEY_VALUE (most text has none of these words). */
+const SECRET_WORD = /passw|pwd|secret|token|api[-_]?key|access[-_]?key|credential|private[-_]?key|authorization|session[-_]?id|jwt|csrf|xsrf/i;
 /** JSON Web Tokens. */
 const JWT = /\beyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]*/g;
 /** Well-known key formats: Stripe, GitHub, Slack, AWS access key ids, Google API keys. */
@@ -30,7 +32,7 @@ export function redactText(text: string): string {
   let out = text;
   if (out.includes('://')) out = out.replace(URL_IN_TEXT, (url) => redactUrl(url));
   out = out.replace(AUTH_SCHEME, (_, scheme: string, space: string) => `${scheme}${space}${REDACTED}`);
-  out = out.replace(KEY_VALUE, (match, quote: string, key: string, separator: string) => {
+  if (SECRET_WORD.test(out)) out = out.replace(KEY_VALUE, (match, quote: string, key: string, separator: string) => {
     const value = match.slice(quote.length * 2 + key.length + separator.length);
     const valueQuote = value[0] === '"' || value[0] === "'" ? value[0] : '';
     if (value.slice(valueQuote.length, value.length - valueQuote.length) === REDACTED) return match;
