@@ -3,8 +3,8 @@ import { binaryBody, formDataText, isAuthEndpoint, isTextType, redactBodyText, r
 
 /** How long a response body may take to read before what was read is kept (a stream may never end). */
 export const BODY_READ_TIMEOUT_MS = 3000;
-/** JSON characters of one call's detail: the event must stay under LIMITS.maxEventChars. */
-export const MAX_DETAIL_JSON_CHARS = 110 * 1024;
+/** JSON characters of one call's detail: with a 16 KB URL the event stays under LIMITS.maxEventChars (128 KB). */
+export const MAX_DETAIL_JSON_CHARS = 100 * 1024;
 
 /**
  * One page load's network detail: the rules the extension sent, and the body budget
