@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startDemoServer, type DemoServer } from '../../demo/server';
 import { eventsOf, waitFor } from './support/capture';
 import { BROWSERS, launchDriver, type Driver, type DriverPage } from './support/driver';
-import { byTestId, patchSettingsVia } from './support/lifeDriver';
+import { byTestId, patchSettingsVia, storageGet } from './support/lifeDriver';
 
 const POLL = { timeout: 15_000 };
 /** Secrets the fixture sends or logs: none may ever be stored, under any setting. */
@@ -87,6 +87,24 @@ describe.each(BROWSERS)('console and network detail in %s', (kind) => {
     const stored = JSON.stringify(await driver.readStore('events'));
     for (const canary of CANARIES) expect(stored).not.toContain(canary);
     await page.close();
+  });
+
+  test('options: network detail sites and extra redaction names are saved; a bad header name is refused', async () => {
+    const options = await driver.openExtensionPage('extension/options/index.html', '#detailSites');
+    await expect.poll(() => options.evaluate(() => document.querySelector<HTMLTextAreaElement>('#detailSites')!.value), POLL).toBe('');
+    await options.fill('#detailSites', 'https://shop.example.com');
+    await options.fill('#detailHeaders', 'X-Tenant\nnot a header');
+    await options.click(byTestId('save'));
+    await expect.poll(() => options.evaluate(() => document.querySelector('.issue[data-for="networkDetail.redactHeaders"]')?.textContent ?? ''), POLL).toContain('not a header name');
+    await options.fill('#detailHeaders', 'X-Tenant');
+    await options.fill('#detailFields', 'iban');
+    await options.click(byTestId('save'));
+    await expect.poll(async () => (await storageGet(driver, 'local', 'rumscope.settings'))?.networkDetail, POLL).toEqual({
+      sites: ['https://shop.example.com'],
+      redactHeaders: ['X-Tenant'],
+      redactFields: ['iban'],
+    });
+    await options.close();
   });
 
   test('on for the site: headers and bodies stored, redacted in the page; the panel expands the call', async () => {
