@@ -24,7 +24,7 @@ console.log(`\nRumscope is built.
   Chrome extension (Load unpacked): ${join(dist, 'chrome')}
   Firefox add-on (about:debugging → Load Temporary Add-on → manifest.json): ${join(dist, 'firefox')}
   Demo app: ${demo.origin}/
-  Sessions panel: DevTools → "Sessions", or chrome-extension://<extension id>/panel/index.html?tabId=<tab id>
+  Sessions panel: DevTools → "Sessions", or chrome-extension://<extension id>/extension/panelHost/index.html?tabId=<tab id>
 Press Ctrl+C to stop.`);
 
 if (process.env.DISPLAY || process.env.WAYLAND_DISPLAY) {

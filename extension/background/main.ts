@@ -1,7 +1,10 @@
 /** The background worker (Chrome service worker / Firefox event page). Thin: wiring only. */
 import { RumscopeDb } from '../storage/db';
 import { endOpenSessions, purgeLoads } from '../storage/sessionStore';
-import { createBatchWriter, makeQuotaError, type WriteOptions } from '../storage/writeBatch';
+import { makeQuotaError } from '../storage/makeQuotaError';
+import { createBatchWriter } from '../storage/writeBatch';
+import { ingestOptionsFromSettings, type IngestOptions } from '../../sdk/model';
+import { browserTimeZone } from './browserTimeZone';
 import { createSettingsCache } from '../settings/settings';
 import { ext } from '../platform';
 import { startCommands } from './commands';
@@ -18,7 +21,9 @@ const db = new RumscopeDb();
 const tabGuard = createTabGuard(db);
 const settings = createSettingsCache();
 const siteGate = createSiteGate({ settings: settings.get });
-const retention = startRetention({ db, settings: settings.get, timeouts: async () => (await loadTestHooks()).sessionTimeouts });
+// Test builds only (compiled out of a release): shortened session timeouts and injected write failures.
+const testTimeouts = async () => (__RUMSCOPE_TEST__ ? (await loadTestHooks()).sessionTimeouts : undefined);
+const retention = startRetention({ db, settings: settings.get, timeouts: testTimeouts });
 
 // Spec: a session ends when the browser is closed. Sessions left open at the last shutdown end at the first
 // start of the background since the browser started (boot 1; also after an install or update, when the old
@@ -41,10 +46,14 @@ void startup.then(() => retention.run().catch(() => undefined));
 ext.runtime.onStartup.addListener(() => void endPreviousRun());
 
 const writeBatch = createBatchWriter(db, {
-  injectFailure: async () => {
-    const kind = await takeInjectedWriteFailure();
-    return kind ? makeQuotaError(kind) : null;
-  },
+  ...(__RUMSCOPE_TEST__
+    ? {
+        injectFailure: async () => {
+          const kind = await takeInjectedWriteFailure();
+          return kind ? makeQuotaError(kind) : null;
+        },
+      }
+    : {}),
   afterWrite: () => retention.afterWrite(),
 });
 
@@ -52,17 +61,11 @@ startRelayServer({
   db,
   tabGuard,
   persistOptions: async () => {
-    const [hooks, current] = await Promise.all([loadTestHooks(), settings.get()]);
-    const tester = current.tester;
-    const options: WriteOptions = {
-      sampleRate: current.sampling.sessionSampleRate,
-      replaySampleRate: current.sampling.sessionReplaySampleRate,
-      defaults: {
-        user: tester.name || tester.email ? { ...(tester.name ? { name: tester.name } : {}), ...(tester.email ? { email: tester.email } : {}) } : null,
-        env: current.environment || null,
-        privacyLevel: current.privacyLevel,
-      },
-      ...(hooks.sessionTimeouts ? { timeouts: hooks.sessionTimeouts } : {}),
+    const [timeouts, current] = await Promise.all([testTimeouts(), settings.get()]);
+    const options: IngestOptions = {
+      ...ingestOptionsFromSettings(current),
+      fallbackTimeZone: browserTimeZone,
+      ...(timeouts ? { timeouts } : {}),
     };
     return options;
   },

@@ -3,7 +3,8 @@ import { RELAY_PORT_NAME } from '../../sdk/schema';
 import type { AckMessage, RumEvent, SessionInfo } from '../../sdk/schema';
 import { validateEvent, validateRelayMessage } from '../../sdk/schema/validate';
 import type { RumscopeDb } from '../storage/db';
-import { persistBatch, type BatchInput, type PersistOptions, type PersistResult } from '../storage/persistBatch';
+import { ingestBatch, type BatchInput, type IngestOptions, type IngestResult } from '../../sdk/model';
+import { createDexieRepository } from '../storage/dexieRepository';
 import { ext } from '../platform';
 import type { createTabGuard } from './tabGuard';
 
@@ -11,7 +12,7 @@ export interface RelayServerDeps {
   db: RumscopeDb;
   tabGuard: ReturnType<typeof createTabGuard>;
   /** Read per batch so that settings apply to new sessions without a reload. */
-  persistOptions: () => Promise<PersistOptions>;
+  persistOptions: () => Promise<IngestOptions>;
   /**
    * Whether this site may be recorded (site access). A refused batch is acknowledged (the relay forgets it)
    * and nothing of it is stored. `loadId` lets the implementation keep refusing that page (see siteGate.ts).
@@ -19,8 +20,8 @@ export interface RelayServerDeps {
   allowSite?: (site: string, tabId: number, info: { loadId: string; incognito: boolean }) => Promise<boolean>;
   /** Network detail for this site (settings.networkDetail), told to the page in each acknowledgement; undefined: off. */
   networkDetail?: (site: string) => Promise<SessionInfo['networkDetail']>;
-  /** The write path; default persistBatch. The background passes the quota-safe writer (storage/writeBatch.ts). */
-  persist?: (input: BatchInput, options: PersistOptions) => Promise<PersistResult>;
+  /** The write path; default the model's ingestBatch over Dexie. The background passes the quota-safe writer (storage/writeBatch.ts). */
+  persist?: (input: BatchInput, options: IngestOptions) => Promise<IngestResult>;
 }
 
 /** What a refused page is told: nothing of its session is tracked. */
@@ -94,7 +95,7 @@ export function startRelayServer(deps: RelayServerDeps) {
         }
         return result.value;
       });
-      const persist = deps.persist ?? ((input: BatchInput, options: PersistOptions) => persistBatch(db, input, options));
+      const persist = deps.persist ?? ((input: BatchInput, options: IngestOptions) => ingestBatch(createDexieRepository(db), input, options));
       const result = await persist(
         { loadId: message.loadId, tabId, frameId, site, url: redactUrl(sender?.url ?? ''), first: message.first, events, now: Date.now(), incognito: sender?.tab?.incognito === true },
         await deps.persistOptions(),

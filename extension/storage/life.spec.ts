@@ -2,14 +2,17 @@ import 'fake-indexeddb/auto';
 import Dexie from 'dexie';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { SCHEMA_VERSION, type RumEvent, type SessionRecord, type StoredEvent } from '../../sdk/schema';
-import { makeSession } from '../../panel/testFixtures';
 import { jsonSize, RumscopeDb } from './db';
 import { isQuotaError } from './eviction';
 import { exportSessions } from './exportBundle';
-import type { BatchInput } from './persistBatch';
+import { newSession, type BatchInput } from '../../sdk/model';
 import { DAY_MS, runRetention } from './retention';
 import { endSession } from './sessionStore';
-import { createBatchWriter, makeQuotaError } from './writeBatch';
+import { makeQuotaError } from './makeQuotaError';
+import { createBatchWriter } from './writeBatch';
+
+/** A stored session record (any content will do: these tests are about storage). */
+const makeSession = (over: Partial<SessionRecord> = {}): SessionRecord => ({ ...newSession('s1', 'http://127.0.0.1:5173', Date.UTC(2025, 11, 5, 12), 330, true, false), ...over });
 
 let db: RumscopeDb;
 let n = 0;
@@ -88,21 +91,6 @@ describe('writeBatch', () => {
     expect(session).toMatchObject({ user: { name: 'Asha', email: 'asha@example.com' }, app: { env: 'staging' }, defaults });
     const events = await db.events.toArray();
     expect(session!.bytes).toBeGreaterThan(events.reduce((sum, e) => sum + jsonSize(e), 0));
-  });
-
-  test('the app’s own user wins over the tester identity; clearing it brings the tester back', async () => {
-    const write = createBatchWriter(db);
-    const defaults = { user: { email: 'tester@example.com' }, env: null, privacyLevel: 'mask' as const };
-    const context = (user: RumEvent extends never ? never : Record<string, string> | null, cause: 'start' | 'change'): RumEvent =>
-      ({
-        type: 'context', cause, time: NOW, tz: 0, viewId: 'v', app: { service: 'shop', env: 'prod', version: null }, user, global: {},
-        device: { userAgent: 'x', clientHints: null, screen: { width: 1, height: 1 }, viewport: { width: 1, height: 1 }, pixelRatio: 1, language: 'en', timeZone: 'UTC', connectionType: null, effectiveType: null, maxTouchPoints: 0 },
-      }) as RumEvent;
-    await write(batch({ events: [context({ email: 'app-user@example.com' }, 'change')] }), { newId, defaults });
-    expect((await db.sessions.toArray())[0]!.user).toEqual({ email: 'app-user@example.com' });
-    await write(batch({ first: 1, events: [context(null, 'change')] }), { newId, defaults });
-    expect((await db.sessions.toArray())[0]!.user).toEqual({ email: 'tester@example.com' });
-    expect((await db.sessions.toArray())[0]!.app.env).toBe('prod');
   });
 
   test('a full disk: the oldest unpinned sessions are evicted, the batch is written again, a warning is kept', async () => {

@@ -63,7 +63,7 @@ describe.each(BROWSERS)('popup, panel and options in %s', (kind) => {
     await expect.poll(() => text(popup, 'count-actions'), POLL).toBe('1');
 
     await popup.click(byTestId('open-sessions'));
-    const panel = await driver.findPage(driver.extensionUrl(`panel/index.html?tabId=${tabId}`));
+    const panel = await driver.findPage(driver.extensionUrl(`extension/panelHost/index.html?tabId=${tabId}`));
     await expect.poll(() => count(panel, 'tbody tr.current'), POLL).toBe(1);
 
     // Off again: the popup says so and the setting no longer allows the site.
@@ -98,7 +98,8 @@ describe.each(BROWSERS)('popup, panel and options in %s', (kind) => {
     await expect.poll(async () => (await driver.readStore('sessions')).find((s) => s.id === currentId)?.pinned, POLL).toBe(1);
     await expect.poll(() => attribute(panel, 'tbody tr.current td.pin button', 'aria-pressed')).toBe('true');
 
-    // End the tab's session.
+    // End the tab's session (the button is enabled once the panel has read the tab's running session).
+    await expect.poll(() => attribute(panel, byTestId('end-session'), 'disabled'), POLL).toBeNull();
     await panel.click(byTestId('end-session'));
     await expect.poll(async () => (await driver.readStore('sessions')).find((s) => s.id === currentId)?.endReason, POLL).toBe('user');
 

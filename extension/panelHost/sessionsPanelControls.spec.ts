@@ -2,12 +2,12 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { flushSync, mount, unmount } from 'svelte';
-import App from './App.svelte';
-import { RumscopeDb } from '../extension/storage/db';
-import { deleteSessions } from '../extension/storage/sessionStore';
-import { createDexieSource } from './source/dexieSource';
-import type { SessionCommands } from './source/SessionCommands';
-import { makeLoad, makeSession } from './testFixtures';
+import App from '../../panel/App.svelte';
+import { RumscopeDb } from '../storage/db';
+import { deleteSessions } from '../storage/sessionStore';
+import { createDexieSessionSource } from './dexieSessionSource';
+import type { SessionCommands } from '../../panel/source/SessionCommands';
+import { makeLoad, makeSession } from '../../tests/unit/support/sessionFixtures';
 
 let app: ReturnType<typeof mount> | null = null;
 let dbs: RumscopeDb[] = [];
@@ -51,7 +51,7 @@ async function render(name: string) {
   };
   const target = document.createElement('div');
   document.body.append(target);
-  app = mount(App, { target, props: { source: createDexieSource(reader), commands, tabId: 7, timeZone: 'UTC' } });
+  app = mount(App, { target, props: { source: createDexieSessionSource(reader), refreshMs: 50, commands, tabId: 7, timeZone: 'UTC' } });
   return { writer, target, calls };
 }
 
@@ -75,9 +75,9 @@ describe('Sessions panel: the user’s controls', () => {
     $<HTMLButtonElement>(target, 'tr[data-session-id="b"] td.pin button')!.click();
     await vi.waitFor(() => expect($(target, 'tr[data-session-id="b"] td.pin button')?.getAttribute('aria-pressed')).toBe('true'));
 
-    await vi.waitFor(() => expect($(target, '[data-testid="end-session"]')).not.toBeNull());
+    await vi.waitFor(() => expect($<HTMLButtonElement>(target, '[data-testid="end-session"]')?.disabled).toBe(false));
     $<HTMLButtonElement>(target, '[data-testid="end-session"]')!.click();
-    await vi.waitFor(() => expect($(target, '[data-testid="end-session"]')).toBeNull());
+    await vi.waitFor(() => expect($<HTMLButtonElement>(target, '[data-testid="end-session"]')?.disabled).toBe(true));
 
     for (const id of ['b', 'c']) {
       const box = $<HTMLInputElement>(target, `tr[data-session-id="${id}"] td.pick input`)!;

@@ -1,4 +1,4 @@
-import type { GeoInfo } from '../../sdk/schema';
+import type { GeoInfo } from '../../schema';
 
 /**
  * Country from the browser's IANA time zone: a local, offline estimate (no IP lookup leaves the machine).
@@ -56,18 +56,6 @@ const ZONES: Record<string, string> = {
   'Australia/Perth': 'Australia', 'Australia/Adelaide': 'Australia', 'Australia/Hobart': 'Australia', 'Australia/Darwin': 'Australia',
   'Pacific/Auckland': 'New Zealand', 'Pacific/Fiji': 'Fiji', 'Pacific/Port_Moresby': 'Papua New Guinea', 'Pacific/Guam': 'Guam',
 };
-
-let browserZone: string | undefined;
-
-/** The browser's own IANA time zone, read once in the background (pages share it, DevTools emulation aside). */
-export function browserTimeZone(): string {
-  try {
-    browserZone ??= Intl.DateTimeFormat().resolvedOptions().timeZone || '';
-  } catch {
-    browserZone = '';
-  }
-  return browserZone;
-}
 
 export function geoFromTimeZone(timeZone: string | null | undefined): GeoInfo {
   const country = (timeZone && ZONES[timeZone]) || null;

@@ -1,7 +1,7 @@
-/** Test data for the panel's specs. Not imported by the panel itself. */
-import { SCHEMA_VERSION } from '../sdk/schema';
-import type { RumEvent, SessionRecord, StoredEvent } from '../sdk/schema';
-import type { LoadRecord } from '../extension/storage/db';
+/** Test data for specs of the panel, its sources and storage. Test-only: never imported by product code. */
+import { SCHEMA_VERSION } from '../../../sdk/schema';
+import type { RumEvent, SessionRecord, StoredEvent } from '../../../sdk/schema';
+import type { LoadRecord } from '../../../sdk/model/repository';
 
 export function makeSession(overrides: Partial<SessionRecord> = {}): SessionRecord {
   return {

@@ -2,10 +2,10 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { flushSync, mount, unmount } from 'svelte';
-import App from './App.svelte';
-import { RumscopeDb } from '../extension/storage/db';
-import { createDexieSource } from './source/dexieSource';
-import { base, makeLoad, makeSession, stored } from './testFixtures';
+import App from '../../panel/App.svelte';
+import { RumscopeDb } from '../storage/db';
+import { createDexieSessionSource } from './dexieSessionSource';
+import { base, makeLoad, makeSession, stored } from '../../tests/unit/support/sessionFixtures';
 
 let app: ReturnType<typeof mount> | null = null;
 let dbs: RumscopeDb[] = [];
@@ -25,7 +25,7 @@ async function render(name: string, tabId: number | null) {
   dbs = [writer, reader];
   const target = document.createElement('div');
   document.body.append(target);
-  app = mount(App, { target, props: { source: createDexieSource(reader), tabId, timeZone: 'Asia/Kolkata' } });
+  app = mount(App, { target, props: { source: createDexieSessionSource(reader), refreshMs: 50, tabId, timeZone: 'Asia/Kolkata' } });
   return { writer, target };
 }
 

@@ -1,5 +1,5 @@
 import Bowser from 'bowser';
-import type { DeviceFacts, DeviceType, NamedVersion } from '../../sdk/schema';
+import type { DeviceFacts, DeviceType, NamedVersion } from '../../schema';
 
 export interface ParsedDevice {
   browser: NamedVersion;
