@@ -145,6 +145,18 @@ export function rumscopePeer(options: RumscopeOptions = {}): Peer {
   };
 }
 
+/** Sets settings.networkDetail.sites in the extension's storage (the other settings kept). */
+function networkDetailScript(sites: string[]): string {
+  return `(async () => {
+    const key = 'rumscope.settings';
+    const current = (await chrome.storage.local.get(key))[key] ?? {};
+    const sites = ${JSON.stringify(sites)};
+    if (JSON.stringify(current.networkDetail?.sites ?? []) === JSON.stringify(sites)) return;
+    await chrome.storage.local.set({ [key]: { ...current, networkDetail: { sites, redactHeaders: [], redactFields: [] } } });
+    await new Promise((ok) => setTimeout(ok, 300));
+  })()`;
+}
+
 /** Sums the UTF-8 JSON size of the events the extension stored for the page loads of one run. */
 function storedBytesScript(tag: string): string {
   return `(async () => {
@@ -259,7 +271,13 @@ async function waitSettled(read: () => Promise<number>) {
 export const PEERS: Record<string, Peer> = Object.fromEntries(
   [
     baselinePeer,
-    rumscopePeer(),
+    rumscopePeer({ configureWorker: networkDetailScript([]) }),
+    // Network detail on for the bench origin (headers and bodies kept), for --console-network.
+    rumscopePeer({
+      name: 'rumscope-detail',
+      description: 'Rumscope extension build with network detail on for the bench origin, replay off',
+      configureWorker: networkDetailScript(['http://127.0.0.1:*']),
+    }),
     datadogPeer({ replay: false }),
     // Datadog with replay, for the replay issue's comparison (not in the default set).
     datadogPeer({ replay: true, init: { defaultPrivacyLevel: 'allow' } }),

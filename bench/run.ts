@@ -17,6 +17,8 @@
  * Options: --runs N (rounds, default 6, at least 5 for a report), --warmup N (default 1),
  *          --peers a,b,c (default baseline,rumscope,datadog; see bench/peers.ts), --skip-build,
  *          --no-write (print only), --note "text" (a line added to the report, e.g. what was built),
+ *          --console-network (the storm adds 2,000 console calls and 200 fetch POSTs with bodies; peer
+ *          rumscope-detail has network detail on for the bench origin),
  *          --scenario capture|panel|all (default all: the capture above, then the Sessions panel's cost,
  *          bench/panel.ts, whose own options are listed there).
  */
@@ -59,6 +61,8 @@ const scenario = option('--scenario') ?? 'all';
 if (!['capture', 'panel', 'all'].includes(scenario)) throw new Error(`--scenario is capture, panel or all, not ${scenario}`);
 const flag = (name: string) => process.argv.includes(name);
 const rounds = Number(option('--runs') ?? 6);
+/** --console-network: the storm also makes 2,000 console calls and 200 fetch POSTs with JSON bodies (bench/page.ts). */
+const CONSOLE_NETWORK = flag('--console-network');
 const warmup = Number(option('--warmup') ?? 1);
 const peerNames = (option('--peers') ?? DEFAULT_PEERS.join(',')).split(',').filter(Boolean);
 const log = (message: string) => process.stderr.write(message + '\n');
@@ -94,6 +98,12 @@ function startServer() {
         intake.set(tag, totals);
         res.writeHead(202, { ...cors, 'content-type': 'application/json' }).end('{}');
       });
+      return;
+    }
+    if (url.pathname === '/echo') {
+      // --console-network's API: a JSON reply of about 1 KB to every POST.
+      req.resume();
+      req.on('end', () => res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify({ ok: true, echo: 'x'.repeat(1000) })));
       return;
     }
     if (url.pathname === '/bench') {
@@ -171,7 +181,7 @@ async function measureRun(context: BrowserContext, env: BenchEnv, peer: Peer, ro
     const plan = await planStorm(page);
     const s2 = await meter.sample();
     const stormStart = Date.now();
-    await runStorm(page, plan);
+    await runStorm(page, plan, CONSOLE_NETWORK);
     const stormWallMs = Date.now() - stormStart;
     await sleep(STORM_SETTLE_MS);
     const s3 = await meter.sample();

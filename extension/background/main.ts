@@ -14,6 +14,7 @@ import { createSiteGate } from './siteGate';
 import { startRelayServer } from './startRelayServer';
 import { startRetention } from './startRetention';
 import { createTabGuard } from './tabGuard';
+import { networkDetailFor } from '../settings/networkDetail';
 import { loadTestHooks, takeInjectedWriteFailure } from './testHooks';
 
 const db = new RumscopeDb();
@@ -69,6 +70,7 @@ startRelayServer({
     return options;
   },
   allowSite: (site, tabId, info) => siteGate.allowSite(site, tabId, info),
+  networkDetail: async (site) => networkDetailFor(await settings.get(), site),
   persist: async (input, options) => {
     await startup;
     return writeBatch(input, options);

@@ -18,6 +18,8 @@ export interface RelayServerDeps {
    * and nothing of it is stored. `loadId` lets the implementation keep refusing that page (see siteGate.ts).
    */
   allowSite?: (site: string, tabId: number, info: { loadId: string; incognito: boolean }) => Promise<boolean>;
+  /** Network detail for this site (settings.networkDetail), told to the page in each acknowledgement; undefined: off. */
+  networkDetail?: (site: string) => Promise<SessionInfo['networkDetail']>;
   /** The write path; default the model's ingestBatch over Dexie. The background passes the quota-safe writer (storage/writeBatch.ts). */
   persist?: (input: BatchInput, options: IngestOptions) => Promise<IngestResult>;
 }
@@ -110,7 +112,9 @@ export function startRelayServer(deps: RelayServerDeps) {
         port.disconnect();
         return;
       }
-      const ack: AckMessage = { kind: 'ack', loadId: message.loadId, upTo: result.upTo, session: result.session };
+      const networkDetail = result.session.sampled ? await deps.networkDetail?.(site) : undefined;
+      const session: SessionInfo = networkDetail ? { ...result.session, networkDetail } : result.session;
+      const ack: AckMessage = { kind: 'ack', loadId: message.loadId, upTo: result.upTo, session };
       port.postMessage(ack);
     };
   };

@@ -3,6 +3,7 @@ import type { RumConfiguration } from './boot/configuration';
 import { startActionCollection } from './domain/action/startActionCollection';
 import { startRumEventAssembly } from './domain/assembly/startRumEventAssembly';
 import type { RumContexts } from './domain/context/createRumContexts';
+import { startConsoleCollection } from './domain/console/startConsoleCollection';
 import { startContextCollection } from './domain/context/startContextCollection';
 import { startErrorCollection, toErrorEvent } from './domain/error/startErrorCollection';
 import { startLongTaskCollection } from './domain/longTask/startLongTaskCollection';
@@ -82,6 +83,7 @@ export function startRum({ mode, config, contexts, consented }: RumStartOptions)
     viewId = view.state.viewId;
     const action = startActionCollection(bus, guard, view.state, activity, config);
     const error = startErrorCollection(bus, guard, view.state, redactUrl);
+    const consoleCollection = startConsoleCollection(bus, guard, view.state, (args) => error.onConsoleError(args));
     const stoppable = [
       session,
       transport,
@@ -90,6 +92,7 @@ export function startRum({ mode, config, contexts, consented }: RumStartOptions)
       view,
       action,
       error,
+      consoleCollection,
       trackUserActivity(bus, guard),
       mode.startActivityEvents?.(bus, view.state),
       startContextCollection(bus, guard, view.state, contexts, !!mode.timeZoneInPage),
@@ -97,7 +100,7 @@ export function startRum({ mode, config, contexts, consented }: RumStartOptions)
       startResourceCollection(bus, guard, view.state, redactUrl, () => config.trackResources),
       config.trackLongTasks ? startLongTaskCollection(bus, guard, view.state) : undefined,
       startVitalCollection(bus, guard, view.state, redactUrl),
-      startTelemetry(bus, guard, view.state, () => assembly.dropped() + (transport.dropped?.() ?? 0)),
+      startTelemetry(bus, guard, view.state, () => assembly.dropped() + consoleCollection.dropped() + (transport.dropped?.() ?? 0)),
     ];
     const unsubscribers = [
       bus.subscribe('viewStarted', (started) => (viewId = started.viewId)),

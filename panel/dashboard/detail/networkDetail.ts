@@ -66,12 +66,13 @@ function body(input: unknown): string | null {
 export function networkDetail(event: ApiEvent): NetworkDetail | null {
   const detail = (event as ApiEvent & { detail?: unknown }).detail;
   if (!detail || typeof detail !== 'object') return null;
-  const d = detail as Record<string, unknown>;
+  const d = detail as unknown as Record<string, unknown>;
   const request = (d.request ?? {}) as Record<string, unknown>;
   const response = (d.response ?? {}) as Record<string, unknown>;
   const responseHeaders = headers(d.responseHeaders ?? response.headers);
   const contentType = responseHeaders.find((h) => h.name.toLowerCase() === 'content-type')?.value ?? null;
-  const mime = d.mimeType ?? response.mimeType;
+  // The stored shape (sdk/schema ApiDetail): the response body carries its mimeType.
+  const mime = d.mimeType ?? response.mimeType ?? (d.responseBody as { mimeType?: unknown } | null | undefined)?.mimeType;
   return {
     requestHeaders: headers(d.requestHeaders ?? request.headers),
     responseHeaders,

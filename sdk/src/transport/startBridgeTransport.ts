@@ -15,11 +15,19 @@ export function startBridgeTransport(lifeCycle: LifeCycle, guard: Guard, win: Wi
 
   /** From pagehide until the page is shown again (back/forward cache), events leave synchronously. */
   let leaving = false;
-  const send = (message: PageToRelay) => {
+  const send = (message: PageToRelay): void => {
     if (!leaving) return post(message, origin);
     // A posted message would be delivered after the document is gone: the relay takes the same message
     // synchronously as a CustomEvent carrying its JSON (see PAGE_UNLOAD_EVENT) and forwards it at once.
-    win.dispatchEvent(new CustomEvent(PAGE_UNLOAD_EVENT, { detail: JSON.stringify(message) }));
+    const json = JSON.stringify(message);
+    // The relay refuses a longer one whole: large events (API calls with their bodies) go in smaller messages.
+    if (json.length > LIMITS.maxMessageChars && message.kind === 'events' && message.events.length > 1) {
+      const half = Math.ceil(message.events.length / 2);
+      send({ ...message, events: message.events.slice(0, half) });
+      send({ ...message, events: message.events.slice(half) });
+      return;
+    }
+    win.dispatchEvent(new CustomEvent(PAGE_UNLOAD_EVENT, { detail: json }));
   };
 
   // Events of one task leave together at the end of it (a microtask); when leaving, at once.

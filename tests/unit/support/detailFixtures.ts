@@ -12,7 +12,7 @@ export const session = makeSession({
   replay: true,
 });
 
-export const payCall: ApiEvent & { detail: unknown } = {
+export const payCall: ApiEvent = {
   ...at(5_000),
   type: 'api',
   via: 'fetch',
@@ -23,11 +23,19 @@ export const payCall: ApiEvent & { detail: unknown } = {
   requestSize: 18,
   responseSize: 27,
   timing: { dns: 2, connect: 10, tls: 4, request: 80, response: 8 },
+  // The stored shape (sdk/schema ApiDetail). The exports redact secret headers again whatever the page did.
   detail: {
-    requestHeaders: { 'Content-Type': 'application/json', Authorization: 'Bearer sekret', 'X-Trace': "it's" },
-    responseHeaders: [['content-type', 'application/json'], ['set-cookie', 'sid=1']],
-    requestBody: '{"amount":"12.50"}',
-    responseBody: '{"error":"card declined"}',
+    requestHeaders: [
+      { name: 'Content-Type', value: 'application/json' },
+      { name: 'Authorization', value: 'Bearer sekret' },
+      { name: 'X-Trace', value: "it's" },
+    ],
+    responseHeaders: [
+      { name: 'content-type', value: 'application/json' },
+      { name: 'set-cookie', value: 'sid=1' },
+    ],
+    requestBody: { mimeType: 'application/json', size: 18, text: '{"amount":"12.50"}' },
+    responseBody: { mimeType: 'application/json', size: 25, text: '{"error":"card declined"}' },
   },
 };
 
