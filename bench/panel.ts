@@ -13,7 +13,9 @@
  * (the DevTools page's shown/hidden notice) and its document is hidden (another tab in front, where the
  * browser supports it); the landed build has neither signal, so it is measured in the same state.
  *
- * Options: --sizes 1000,10000,100000; --landed-sizes 1000,10000 (the landed panel renders every row, and at
+ * Options: --writer clicks|direct (default clicks: the background stores what the page records; direct: 10
+ * writes/s from an extension page, announced on Dexie's channel, for when the background cannot keep up);
+ * --sizes 1000,10000,100000; --landed-sizes 1000,10000 (the landed panel renders every row, and at
  * 100,000 takes minutes and gigabytes; add 100000 to try); --landed-ref main; --window-ms 10000.
  */
 import { execFileSync } from 'node:child_process';
@@ -127,6 +129,48 @@ function tellPanelInExtension(args: { tabId: number; shown: boolean }) {
 
 // ---------- one peer ----------
 
+/**
+ * `--writer direct`: 10 writes a second made from an extension page, as the background makes them (the live
+ * session's counts and one event), announced on Dexie's own cross-page channel the way Dexie announces the
+ * background's writes. The panel then sees a steady 10 changes a second whatever the background's throughput.
+ */
+async function startDirectWrites(extensionPage: Page): Promise<() => Promise<void>> {
+  await extensionPage.evaluate(() => {
+    const state = globalThis as unknown as { __benchWriter?: ReturnType<typeof setInterval> };
+    const open = indexedDB.open('rumscope');
+    open.onsuccess = () => {
+      const db = open.result;
+      const channel = new BroadcastChannel('x-storagemutated-1');
+      let seq = 1_000_000;
+      state.__benchWriter = setInterval(() => {
+        const tx = db.transaction(['sessions', 'events'], 'readwrite');
+        const cursor = tx.objectStore('sessions').index('startedAt').openCursor(null, 'prev');
+        cursor.onsuccess = () => {
+          const session = cursor.result?.value;
+          if (!session) return;
+          const time = Date.now();
+          session.counts.actions++;
+          session.counts.events++;
+          session.lastEventAt = session.lastActivityAt = time;
+          cursor.result!.update(session);
+          const event = { type: 'action', action: 'click', name: 'Add to cart', selector: '#add', x: 1, y: 1, rage: false, dead: false, errorClick: false,
+            time, tz: 0, viewId: 'bench', sessionId: session.id, loadId: 'bench-writer', seq: seq++, tabId: -1, frameId: 0, schema: 1 };
+          tx.objectStore('events').put(event);
+          tx.oncomplete = () =>
+            channel.postMessage({
+              'idb://rumscope/sessions/': { d: 1, from: session.id, to: session.id },
+              'idb://rumscope/events/': { d: 1, from: [event.loadId, event.seq], to: [event.loadId, event.seq] },
+              'idb://rumscope/events/[sessionId+time]': { d: 1, from: [session.id, time], to: [session.id, time] },
+            });
+        };
+      }, 100);
+    };
+  });
+  return async () => {
+    await extensionPage.evaluate(() => clearInterval((globalThis as unknown as { __benchWriter?: ReturnType<typeof setInterval> }).__benchWriter));
+  };
+}
+
 /** Clicks the page's button every 100 ms (from Node, over CDP: not on the panel's thread) until stopped. */
 function startClicking(page: Page): () => Promise<void> {
   let on = true;
@@ -203,7 +247,7 @@ async function measurePeer(peer: PeerBuild, site: string, windowMs: number): Pro
       const seeded = Date.now();
       const total = await extensionPage.evaluate(seedSessionsInExtension, { total: size, chunk: 5_000 });
       log(`${peer.name}: ${total} sessions stored (${((Date.now() - seeded) / 1000).toFixed(1)} s to seed)`);
-      let stopClicking = startClicking(recorded);
+      let stopClicking = option('--writer') === 'direct' ? await startDirectWrites(extensionPage) : startClicking(recorded);
       const panel = await context.newPage();
       const opened = Date.now();
       let note: string | undefined;
@@ -341,6 +385,9 @@ export async function runPanelBench(options: { build?: boolean } = {}): Promise<
       `Window ${windowMs / 1000} s after a 3 s settle; figures scaled to 10 s. CPU = CDP threadTicks of the panel page's main thread ` +
       `(TaskDuration: script, style, layout, GC). "hidden": DevTools' hidden notice and another tab in front; "idle": nothing recorded.`,
     `- Sessions seeded by cloning the recorded session in IndexedDB (sessions only, no events); the live session stays the newest.`,
+    option('--writer') === 'direct'
+      ? `- Writer: direct (10 writes/s of the live session and one event each, from an extension page, announced on Dexie's cross-page channel as Dexie announces the background's writes).`
+      : `- Writer: the extension's background, storing what the page records ("actions stored" shows how much it kept up).`,
   ];
   return panelReport(rows, notes);
 }
