@@ -2,6 +2,11 @@ import { LIMITS, PAGE_SOURCE, PAGE_UNLOAD_EVENT, PROTOCOL_VERSION, RELAY_SOURCE 
 import type { PageToRelay, RelayToPage, RumEvent } from '../../schema';
 import type { LifeCycle } from '../lifeCycle';
 import type { Guard } from '../tools/guard';
+import { listen, queueMicrotask, unlisten } from '../tools/safeGlobals';
+
+// As the browser made them, taken at document_start (a page may replace them later).
+const NativeCustomEvent = globalThis.CustomEvent;
+const nativeDispatch = typeof EventTarget !== 'undefined' ? EventTarget.prototype.dispatchEvent : undefined;
 
 /**
  * Extension mode: events leave the page only through window.postMessage to the extension's relay,
@@ -19,7 +24,7 @@ export function startBridgeTransport(lifeCycle: LifeCycle, guard: Guard, win: Wi
     if (!leaving) return post(message, origin);
     // A posted message would be delivered after the document is gone: the relay takes the same message
     // synchronously as a CustomEvent carrying its JSON (see PAGE_UNLOAD_EVENT) and forwards it at once.
-    win.dispatchEvent(new CustomEvent(PAGE_UNLOAD_EVENT, { detail: JSON.stringify(message) }));
+    nativeDispatch?.call(win, new NativeCustomEvent(PAGE_UNLOAD_EVENT, { detail: JSON.stringify(message) }));
   };
 
   // Events of one task leave together at the end of it (a microtask); when leaving, at once.
@@ -46,9 +51,9 @@ export function startBridgeTransport(lifeCycle: LifeCycle, guard: Guard, win: Wi
     if (data?.source !== RELAY_SOURCE || data.protocol !== PROTOCOL_VERSION) return;
     if (data.kind === 'session') lifeCycle.notify('session', data.session);
   });
-  win.addEventListener('message', onMessage);
+  listen(win, 'message', onMessage);
   const onPageShow = () => (leaving = false);
-  win.addEventListener('pageshow', onPageShow);
+  listen(win, 'pageshow', onPageShow);
 
   return {
     flush,
@@ -57,12 +62,12 @@ export function startBridgeTransport(lifeCycle: LifeCycle, guard: Guard, win: Wi
       leaving = true;
       flush();
     },
-    requestReplay: () => send({ source: PAGE_SOURCE, protocol: PROTOCOL_VERSION, kind: 'control', command: 'startReplay' }),
+    requestReplay: guard(() => send({ source: PAGE_SOURCE, protocol: PROTOCOL_VERSION, kind: 'control', command: 'startReplay' })),
     stop() {
       flush();
       unsubscribeEvent();
-      win.removeEventListener('message', onMessage);
-      win.removeEventListener('pageshow', onPageShow);
+      unlisten(win, 'message', onMessage);
+      unlisten(win, 'pageshow', onPageShow);
       queue = [];
     },
   };

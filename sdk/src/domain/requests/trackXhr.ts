@@ -3,6 +3,7 @@ import type { Guard } from '../../tools/guard';
 import { instrumentMethod } from '../../tools/instrumentMethod';
 import type { ViewState } from '../view/startViewCollection';
 import { absoluteUrl, bodySize } from './requestUrl';
+import { listen, unlisten } from '../../tools/safeGlobals';
 
 /** Wraps XMLHttpRequest open/send: reports each call and its outcome (loadend) on the bus. */
 export function trackXhr(lifeCycle: LifeCycle, guard: Guard, view: ViewState) {
@@ -18,13 +19,13 @@ export function trackXhr(lifeCycle: LifeCycle, guard: Guard, view: ViewState) {
     let aborted = false;
     const onAbort = () => (aborted = true);
     const onLoadEnd = guard(() => {
-      xhr.removeEventListener('abort', onAbort);
-      xhr.removeEventListener('loadend', onLoadEnd);
+      unlisten(xhr, 'abort', onAbort);
+      unlisten(xhr, 'loadend', onLoadEnd);
       const length = xhr.getResponseHeader('content-length');
       lifeCycle.notify('requestCompleted', { ...start, status: xhr.status, end: performance.now(), aborted, responseSize: length ? Number(length) : null });
     });
-    xhr.addEventListener('abort', onAbort);
-    xhr.addEventListener('loadend', onLoadEnd);
+    listen(xhr, 'abort', onAbort);
+    listen(xhr, 'loadend', onLoadEnd);
     lifeCycle.notify('requestStarted', start);
   });
   const proto = XMLHttpRequest.prototype;
