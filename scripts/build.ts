@@ -11,6 +11,7 @@ import { build, type InlineConfig } from 'vite';
 import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { buildDefines, isTestBuild } from './buildFlags';
+import { safeGlobalsPlugin } from './safeGlobalsPlugin';
 
 const root = resolve(import.meta.dirname, '..');
 // `--test`: a test build (the same as RUMSCOPE_TEST_BUILD=1), for the e2e tests.
@@ -32,6 +33,7 @@ async function buildScript(outDir: string, fileName: string, entry: string) {
     root,
     logLevel: 'warn',
     define: buildDefines(),
+    plugins: [safeGlobalsPlugin()],
     build: {
       outDir,
       emptyOutDir: false,

@@ -10,6 +10,7 @@ import ts from 'typescript';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { buildDefines } from './buildFlags';
+import { safeGlobalsPlugin } from './safeGlobalsPlugin';
 
 const root = resolve(import.meta.dirname, '..');
 const ENTRY = 'sdk/src/standalone.ts';
@@ -24,6 +25,7 @@ export async function buildSdk(dist: string = resolve(root, process.env.RUMSCOPE
     logLevel: 'warn',
     // What apps install is never a test build.
     define: buildDefines(false),
+    plugins: [safeGlobalsPlugin()],
     build: {
       outDir: out,
       emptyOutDir: false,

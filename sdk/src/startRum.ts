@@ -21,6 +21,7 @@ import { redactUrl } from './tools/redactUrl';
 import type { ViewState } from './domain/view/startViewCollection';
 import type { Guard } from './tools/guard';
 import type { RumEvent } from '../schema';
+import { addEventListener, removeEventListener } from './tools/safeGlobals';
 
 export interface TransportHandle {
   /** pagehide, after every collector has had its say: send what is queued (and from now on at once). */

@@ -7,6 +7,7 @@ import type { ViewState } from '../view/startViewCollection';
 import { parseStack } from './parseStack';
 import { redactStack } from '../../tools/redactUrl';
 import { redactText } from '../../tools/redactText';
+import { addEventListener, removeEventListener } from '../../tools/safeGlobals';
 
 const MAX_MESSAGE = 4000;
 

@@ -1,5 +1,6 @@
 import { NETWORK_DETAIL_LIMITS, type ApiDetail, type HttpBody, type HttpHeader } from '../../../schema';
 import { binaryBody, formDataText, isAuthEndpoint, isTextType, redactBodyText, redactHeaders, type DetailRules } from './redactDetail';
+import { setTimeout } from '../../tools/safeGlobals';
 
 /** How long a response body may take to read before what was read is kept (a stream may never end). */
 export const BODY_READ_TIMEOUT_MS = 3000;

@@ -9,6 +9,7 @@ import { toErrorEvent } from '../error/startErrorCollection';
 import type { ViewState } from '../view/startViewCollection';
 import { trackFetch } from './trackFetch';
 import { trackXhr } from './trackXhr';
+import { setTimeout, clearTimeout } from '../../tools/safeGlobals';
 
 /** How long a finished call waits for its Resource Timing entry (the body may still be downloading). */
 export const TIMING_WAIT_MS = 2000;

@@ -65,17 +65,20 @@ export function trackFetch(lifeCycle: LifeCycle, guard: Guard, view: ViewState, 
     }
     lifeCycle.notify('requestCompleted', completed);
   });
+  // The side branch: whatever the page's fetch returned (a page may have replaced it with anything), never a throw.
+  const watch = guard((promise: Promise<Response>, start: RequestStart, input: unknown, init: RequestInit | undefined) => {
+    const signal = init?.signal ?? (input as Partial<Request>).signal;
+    promise.then(
+      (response) => done(start, signal, response),
+      () => done(start, signal),
+    );
+  });
   return instrumentMethod(window, 'fetch', (original) =>
     function (this: unknown, input: RequestInfo | URL, init?: RequestInit) {
       const start = started(input, init);
+      // The page's own call, outside the guard: what it returns or throws is the page's, unchanged.
       const promise = original.call(this, input, init);
-      if (start) {
-        const signal = init?.signal ?? (input as Partial<Request>).signal;
-        promise.then(
-          (response) => done(start, signal, response),
-          () => done(start, signal),
-        );
-      }
+      if (start) watch(promise, start, input, init);
       return promise;
     } as typeof fetch,
   );

@@ -4,6 +4,7 @@ import { instrumentMethod } from '../../tools/instrumentMethod';
 import type { ViewState } from '../view/startViewCollection';
 import { absoluteUrl, bodySize } from './requestUrl';
 import { buildDetail, parseRawHeaders, requestBody, xhrResponseBody, type DetailContext } from './captureDetail';
+import { listen, unlisten } from '../../tools/safeGlobals';
 
 /** Wraps XMLHttpRequest open/send: reports each call and its outcome (loadend) on the bus. */
 export function trackXhr(lifeCycle: LifeCycle, guard: Guard, view: ViewState, detailContext: () => DetailContext | null = () => null) {
@@ -31,8 +32,8 @@ export function trackXhr(lifeCycle: LifeCycle, guard: Guard, view: ViewState, de
     let aborted = false;
     const onAbort = () => (aborted = true);
     const onLoadEnd = guard(() => {
-      xhr.removeEventListener('abort', onAbort);
-      xhr.removeEventListener('loadend', onLoadEnd);
+      unlisten(xhr, 'abort', onAbort);
+      unlisten(xhr, 'loadend', onLoadEnd);
       const length = xhr.getResponseHeader('content-length');
       const completed: RequestDone = { ...start, status: xhr.status, end: performance.now(), aborted, responseSize: length ? Number(length) : null };
       if (context) {
@@ -43,8 +44,8 @@ export function trackXhr(lifeCycle: LifeCycle, guard: Guard, view: ViewState, de
       }
       lifeCycle.notify('requestCompleted', completed);
     });
-    xhr.addEventListener('abort', onAbort);
-    xhr.addEventListener('loadend', onLoadEnd);
+    listen(xhr, 'abort', onAbort);
+    listen(xhr, 'loadend', onLoadEnd);
     lifeCycle.notify('requestStarted', start);
   });
   const proto = XMLHttpRequest.prototype;

@@ -1,4 +1,4 @@
-/** Site access and settings in Chromium and Firefox ESR (this also covers what life.e2e.ts used to). */
+/** Site access and settings in Chromium and Firefox ESR . */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { BROWSERS, launchDriver, type Driver } from './support/driver';
 import { patchSettingsVia as patchSettings, refusedLoads, relayNotes, sendCommandVia, watchRelayNotes } from './support/lifeDriver';
