@@ -15,11 +15,14 @@ import { startRelayServer } from './startRelayServer';
 import { startRetention } from './startRetention';
 import { createTabGuard } from './tabGuard';
 import { loadTestHooks, takeInjectedWriteFailure } from './testHooks';
+import { startSync } from '../sync/syncSessions';
 
 const db = new RumscopeDb();
 const tabGuard = createTabGuard(db);
 const settings = createSettingsCache();
 const siteGate = createSiteGate({ settings: settings.get });
+// Opt-in upload of ended sessions to the team server (settings.sync); a timer of its own, never in the write path.
+startSync({ db, target: async () => (await settings.get()).sync, source: { name: 'rumscope-extension', version: ext.runtime.getManifest().version } });
 const retention = startRetention({ db, settings: settings.get, timeouts: async () => (await loadTestHooks()).sessionTimeouts });
 
 // Spec: a session ends when the browser is closed. Sessions left open at the last shutdown end at the first
