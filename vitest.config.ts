@@ -7,6 +7,8 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
  */
 export default defineConfig({
   plugins: [svelte()],
+  // Unit tests see a test build (the e2e tests run the built extension, built by scripts/test.ts as a test build).
+  define: { __RUMSCOPE_TEST__: 'true' },
   test: {
     projects: [
       {

@@ -23,7 +23,9 @@ const settings = createSettingsCache();
 const siteGate = createSiteGate({ settings: settings.get });
 // Opt-in upload of ended sessions to the team server (settings.sync); a timer of its own, never in the write path.
 startSync({ db, target: async () => (await settings.get()).sync, source: { name: 'rumscope-extension', version: ext.runtime.getManifest().version } });
-const retention = startRetention({ db, settings: settings.get, timeouts: async () => (await loadTestHooks()).sessionTimeouts });
+// Test builds only (compiled out of a release): shortened session timeouts and injected write failures.
+const testTimeouts = async () => (__RUMSCOPE_TEST__ ? (await loadTestHooks()).sessionTimeouts : undefined);
+const retention = startRetention({ db, settings: settings.get, timeouts: testTimeouts });
 
 // Spec: a session ends when the browser is closed. Sessions left open at the last shutdown end at the first
 // start of the background since the browser started (boot 1; also after an install or update, when the old
@@ -46,10 +48,14 @@ void startup.then(() => retention.run().catch(() => undefined));
 ext.runtime.onStartup.addListener(() => void endPreviousRun());
 
 const writeBatch = createBatchWriter(db, {
-  injectFailure: async () => {
-    const kind = await takeInjectedWriteFailure();
-    return kind ? makeQuotaError(kind) : null;
-  },
+  ...(__RUMSCOPE_TEST__
+    ? {
+        injectFailure: async () => {
+          const kind = await takeInjectedWriteFailure();
+          return kind ? makeQuotaError(kind) : null;
+        },
+      }
+    : {}),
   afterWrite: () => retention.afterWrite(),
 });
 
@@ -57,11 +63,11 @@ startRelayServer({
   db,
   tabGuard,
   persistOptions: async () => {
-    const [hooks, current] = await Promise.all([loadTestHooks(), settings.get()]);
+    const [timeouts, current] = await Promise.all([testTimeouts(), settings.get()]);
     const options: IngestOptions = {
       ...ingestOptionsFromSettings(current),
       fallbackTimeZone: browserTimeZone,
-      ...(hooks.sessionTimeouts ? { timeouts: hooks.sessionTimeouts } : {}),
+      ...(timeouts ? { timeouts } : {}),
     };
     return options;
   },

@@ -19,13 +19,13 @@ afterEach(async () => {
   dbs = [];
 });
 
-async function render(name: string, tabId: number | null) {
+async function render(name: string, tabId: number | null, pageSize?: number) {
   const writer = new RumscopeDb(name);
   const reader = new RumscopeDb(name);
   dbs = [writer, reader];
   const target = document.createElement('div');
   document.body.append(target);
-  app = mount(App, { target, props: { source: createDexieSessionSource(reader), refreshMs: 50, tabId, timeZone: 'Asia/Kolkata' } });
+  app = mount(App, { target, props: { source: createDexieSessionSource(reader), refreshMs: 50, tabId, timeZone: 'Asia/Kolkata', pageSize } });
   return { writer, target };
 }
 
@@ -97,5 +97,84 @@ describe('Sessions panel', () => {
     (target.querySelector('.close') as HTMLButtonElement).click();
     flushSync();
     expect(target.querySelector('.session-detail')).toBeNull();
+  });
+
+  it('pages through the list, sorts by a column header, moves between rows with the arrow keys', async () => {
+    const { writer, target } = await render('app-pages', null, 2);
+    const errors = (n: number) => ({ ...makeSession().counts, errors: n });
+    await writer.sessions.bulkPut([
+      makeSession({ id: 'a', startedAt: 1_000, counts: errors(5) }),
+      makeSession({ id: 'b', startedAt: 2_000, counts: errors(0) }),
+      makeSession({ id: 'c', startedAt: 3_000, counts: errors(9) }),
+    ]);
+    const ids = () => rows(target).map((r) => r.dataset.sessionId);
+    const range = () => target.querySelector('[data-testid="page-range"]')?.textContent;
+    await vi.waitFor(() => expect(ids()).toEqual(['c', 'b']));
+    await vi.waitFor(() => expect(range()).toBe('1–2 of 3'));
+    expect(target.querySelector('[data-testid="session-count"]')?.textContent).toBe('3 stored');
+
+    (target.querySelector('[data-testid="page-older"]') as HTMLButtonElement).click();
+    await vi.waitFor(() => expect(ids()).toEqual(['a']));
+    expect(range()).toBe('3–3 of 3');
+
+    const header = (key: string) => target.querySelector<HTMLElement>(`thead th[data-sort-key="${key}"]`)!;
+    expect(header('startedAt').getAttribute('aria-sort')).toBe('descending');
+    header('errors').querySelector('button')!.click();
+    await vi.waitFor(() => expect(ids()).toEqual(['c', 'a'])); // most errors first, back on the first page
+    expect(header('errors').getAttribute('aria-sort')).toBe('descending');
+    header('errors').querySelector('button')!.click();
+    await vi.waitFor(() => expect(ids()).toEqual(['b', 'a']));
+    expect(header('errors').getAttribute('aria-sort')).toBe('ascending');
+
+    rows(target)[0]!.focus();
+    rows(target)[0]!.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowDown', bubbles: true }));
+    expect(document.activeElement).toBe(rows(target)[1]);
+    rows(target)[1]!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+    flushSync();
+    await vi.waitFor(() => expect(target.querySelector('.session-detail')?.getAttribute('data-session-id')).toBe('a'));
+  });
+
+  it('reads in proportion to what changed: a row on screen is re-read alone, the window and count only for a new session', async () => {
+    const writer = new RumscopeDb('app-proportional');
+    const reader = new RumscopeDb('app-proportional');
+    dbs = [writer, reader];
+    await writer.sessions.bulkPut([makeSession({ id: 'a', startedAt: 1_000 }), makeSession({ id: 'b', startedAt: 2_000 })]);
+    const source = createDexieSessionSource(reader);
+    const list = vi.spyOn(source, 'listSessions');
+    const count = vi.spyOn(source, 'countSessions');
+    const get = vi.spyOn(source, 'getSession');
+    const target = document.createElement('div');
+    document.body.append(target);
+    app = mount(App, { target, props: { source, refreshMs: 20, tabId: null, timeZone: 'UTC' } });
+    await vi.waitFor(() => expect(rows(target)).toHaveLength(2));
+    await vi.waitFor(() => expect(target.querySelector('[data-testid="session-count"]')?.textContent).toBe('2 stored'));
+    const [lists, counts] = [list.mock.calls.length, count.mock.calls.length];
+
+    for (let i = 1; i <= 3; i++) {
+      await writer.sessions.update('b', { 'counts.errors': i });
+      await vi.waitFor(() => expect(rows(target)[0]!.querySelector('td.errors')?.textContent).toBe(String(i)));
+    }
+    expect(list.mock.calls.length).toBe(lists);
+    expect(count.mock.calls.length).toBe(counts);
+    expect(get.mock.calls.every(([id]) => id === 'b')).toBe(true);
+
+    await writer.sessions.put(makeSession({ id: 'c', startedAt: 3_000 }));
+    await vi.waitFor(() => expect(rows(target).map((r) => r.dataset.sessionId)).toEqual(['c', 'b', 'a']));
+    await vi.waitFor(() => expect(target.querySelector('[data-testid="session-count"]')?.textContent).toBe('3 stored'));
+    expect(list.mock.calls.length).toBeGreaterThan(lists);
+
+    // Hidden: nothing is read, however much changes; shown again: one catch-up.
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+    document.dispatchEvent(new Event('visibilitychange'));
+    const reads = list.mock.calls.length + count.mock.calls.length + get.mock.calls.length;
+    await writer.sessions.put(makeSession({ id: 'd', startedAt: 4_000 }));
+    await writer.sessions.update('c', { 'counts.errors': 3 });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(list.mock.calls.length + count.mock.calls.length + get.mock.calls.length).toBe(reads);
+    expect(rows(target)).toHaveLength(3);
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'visible' });
+    document.dispatchEvent(new Event('visibilitychange'));
+    await vi.waitFor(() => expect(rows(target).map((r) => r.dataset.sessionId)).toEqual(['d', 'c', 'b', 'a']));
+    delete (document as { visibilityState?: unknown }).visibilityState;
   });
 });

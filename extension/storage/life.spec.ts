@@ -2,15 +2,17 @@ import 'fake-indexeddb/auto';
 import Dexie from 'dexie';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { SCHEMA_VERSION, type RumEvent, type SessionRecord, type StoredEvent } from '../../sdk/schema';
-import { makeSession } from '../../tests/unit/support/sessionFixtures';
 import { jsonSize, RumscopeDb } from './db';
 import { isQuotaError } from './eviction';
 import { exportSessions } from './exportBundle';
-import type { BatchInput } from '../../sdk/model';
+import { newSession, type BatchInput } from '../../sdk/model';
 import { DAY_MS, runRetention } from './retention';
 import { endSession } from './sessionStore';
 import { makeQuotaError } from './makeQuotaError';
 import { createBatchWriter } from './writeBatch';
+
+/** A stored session record (any content will do: these tests are about storage). */
+const makeSession = (over: Partial<SessionRecord> = {}): SessionRecord => ({ ...newSession('s1', 'http://127.0.0.1:5173', Date.UTC(2025, 11, 5, 12), 330, true, false), ...over });
 
 let db: RumscopeDb;
 let n = 0;

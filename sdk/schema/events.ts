@@ -45,7 +45,11 @@ export interface ViewEndEvent extends EventBase {
   timings?: Record<string, number>;
 }
 
-export type ActionKind = 'click' | 'submit' | 'custom';
+/**
+ * 'input': a form field changed. `name` is the field's label and `selector` its CSS selector; the value is
+ * never recorded (the dashboard's "Export as Playwright test" fills it from a named placeholder).
+ */
+export type ActionKind = 'click' | 'submit' | 'input' | 'custom';
 
 export interface ActionEvent extends EventBase {
   type: 'action';

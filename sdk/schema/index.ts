@@ -4,3 +4,4 @@ export * from './bridge';
 export * from './settings';
 export * from './storage';
 export * from './server';
+export * from './dashboard';

@@ -88,7 +88,7 @@ export const eventSchema = v.variant('type', [
   v.strictObject({
     ...base,
     type: v.literal('action'),
-    action: v.picklist(['click', 'submit', 'custom']),
+    action: v.picklist(['click', 'submit', 'input', 'custom']),
     name: str(),
     selector: v.nullable(str()),
     x: v.nullable(num),

@@ -8,11 +8,13 @@ import { startDemoServer, type DemoServer } from '../../demo/server';
 
 let demo: DemoServer;
 let second: DemoServer;
+/** A site the extension does not record (not a default-allowed loopback host): where a tab waits. */
+let unrecorded: DemoServer;
 beforeAll(async () => {
-  [demo, second] = await Promise.all([startDemoServer(), startDemoServer()]);
+  [demo, second, unrecorded] = await Promise.all([startDemoServer(), startDemoServer(), startDemoServer(0, '127.0.0.2')]);
 });
 afterAll(async () => {
-  await Promise.all([demo?.close(), second?.close()]);
+  await Promise.all([demo?.close(), second?.close(), unrecorded?.close()]);
 });
 
 /** The panel reads at most once a second: a change stored is on screen within about two. */
@@ -31,6 +33,8 @@ describe.each(BROWSERS)('live Sessions panel in %s', (kind) => {
   test('a new session appears in the open list, and the tab session and its detail follow their events', async () => {
     const page = await driver.openPage(demo.origin + '/');
     await page.click('#add-tea');
+    // Opened before the panel, so the panel tab is the one in front (a panel in a background tab reads nothing).
+    const other = await driver.openPage(unrecorded.origin + '/');
     await expect.poll(async () => (await driver.readStore('sessions')).length, POLL).toBe(1);
     const tabId = await driver.tabIdOf(page.url());
     const panel = await driver.openPanel(tabId);
@@ -55,8 +59,8 @@ describe.each(BROWSERS)('live Sessions panel in %s', (kind) => {
     await expect.poll(async () => (await timeline()).filter((k) => k === 'Action').length, POLL).toBe(3);
     await expect.poll(() => textsOf(panel, '.session-detail .facts dd'), POLL).toContain('1');
 
-    // Another site: a new session, on top of the open list, with the count.
-    const other = await driver.openPage(second.origin + '/');
+    // Another site, in the other tab: a new session, on top of the open list, with the count.
+    await other.goto(second.origin + '/');
     await other.click('#add-tea');
     await expect.poll(async () => (await driver.readStore('sessions')).length, POLL).toBe(2);
     const newest = (await driver.readStore('sessions')).find((s) => s.id !== first.id)!;

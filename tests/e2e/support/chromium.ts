@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { findBrowser } from './findBrowser';
+import { assertTestBuild } from './testBuild';
 
 export const CHROMIUM_FLAGS = [
   '--no-sandbox',
@@ -37,6 +38,7 @@ export interface LaunchOptions {
 /** Debian's Chromium with the built extension loaded, headless, in a throwaway profile. */
 export async function launchChromium(options: LaunchOptions = {}): Promise<ChromiumWithExtension> {
   const dist = distDir('chrome');
+  assertTestBuild(dist);
   const ownProfile = !options.profileDir;
   const profile = options.profileDir ?? (await mkdtemp(join(tmpdir(), 'rumscope-chromium-')));
   const context = await chromium.launchPersistentContext(profile, {
