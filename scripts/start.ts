@@ -32,6 +32,7 @@ const team = await startServer(
     DATABASE_URL: process.env.DATABASE_URL ?? `file:${join(root, 'data', 'start.sqlite')}`,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
   }),
+  { adminComesNext: true },
 );
 const loginLink = team.publicUrl + (await adminLoginLink(team.store, 'local-admin@rumscope.test', 'Local admin'));
 const dist = join(root, 'dist');

@@ -20,7 +20,7 @@ export interface RunningServer {
 }
 
 /** Opens and migrates the database, creates the env's first-run admin, listens. */
-export async function startServer(config: ServerConfig): Promise<RunningServer> {
+export async function startServer(config: ServerConfig, options: { adminComesNext?: boolean } = {}): Promise<RunningServer> {
   const store = openDatabase(config.databaseUrl);
   try {
     await migrate(store.db);
@@ -29,7 +29,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       if (config.adminEmail && config.adminPassword) {
         await createUser(store, { email: config.adminEmail, password: config.adminPassword, role: 'admin' });
         app.log.info({ email: config.adminEmail }, 'first-run admin created from ADMIN_EMAIL');
-      } else {
+      } else if (!options.adminComesNext) {
         app.log.warn('no account yet: run `npm run server -- create-admin --email you@example.com` for a one-time login link');
       }
     }

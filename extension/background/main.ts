@@ -16,11 +16,14 @@ import { startRetention } from './startRetention';
 import { createTabGuard } from './tabGuard';
 import { networkDetailFor } from '../settings/networkDetail';
 import { loadTestHooks, takeInjectedWriteFailure } from './testHooks';
+import { startSync } from '../sync/syncSessions';
 
 const db = new RumscopeDb();
 const tabGuard = createTabGuard(db);
 const settings = createSettingsCache();
 const siteGate = createSiteGate({ settings: settings.get });
+// Opt-in upload of ended sessions to the team server (settings.sync); a timer of its own, never in the write path.
+startSync({ db, target: async () => (await settings.get()).sync, source: { name: 'rumscope-extension', version: ext.runtime.getManifest().version } });
 // Test builds only (compiled out of a release): shortened session timeouts and injected write failures.
 const testTimeouts = async () => (__RUMSCOPE_TEST__ ? (await loadTestHooks()).sessionTimeouts : undefined);
 const retention = startRetention({ db, settings: settings.get, timeouts: testTimeouts });

@@ -17,7 +17,9 @@ export interface TabStatsRecord {
 /** Small key-value records of the storage layer, read by the panel (liveQuery). */
 export type MetaRecord =
   | { key: 'storageWarning'; value: StorageWarning }
-  | { key: 'usage'; value: StorageUsage };
+  | { key: 'usage'; value: StorageUsage }
+  /** Team server sync (extension/sync): the lastEventAt of each session as last uploaded. */
+  | { key: 'sync'; value: { uploaded: Record<string, number>; lastError: string | null; lastSyncAt: number | null } };
 
 export const DB_NAME = 'rumscope';
 

@@ -64,6 +64,7 @@ export const intakeRoutes: RoutePlugin = async (app, ctx) => {
   };
 
   app.post(SERVER_ROUTES.upload, { ...intake, schema: { body: { type: 'object', required: ['format', 'sessions'] } } }, async (request, reply) => {
+    reply.headers({ 'access-control-allow-origin': '*' });
     const token = request.uploadToken!;
     const checked = validateUploadRequest(request.body);
     if (!checked.ok) throw new HttpError(400, `invalid upload: ${checked.reason}`);
@@ -97,9 +98,9 @@ export const intakeRoutes: RoutePlugin = async (app, ctx) => {
     return reply.code(result.duplicate ? 200 : 201).send(result);
   });
 
-  // The standalone SDK posts from the app's own origin: a CORS preflight, no cookies.
+  // The standalone SDK posts from the app's own origin, the extension from its own: a CORS preflight, no cookies.
   const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': `content-type, content-encoding, authorization, ${UPLOAD_TOKEN_HEADER}`, 'access-control-allow-methods': 'POST', 'access-control-max-age': '600' };
-  app.options(SERVER_ROUTES.sdkBatch, async (_request, reply) => reply.code(204).headers(cors).send());
+  for (const route of [SERVER_ROUTES.sdkBatch, SERVER_ROUTES.upload]) app.options(route, async (_request, reply) => reply.code(204).headers(cors).send());
   app.post(SERVER_ROUTES.sdkBatch, { ...intake, schema: { body: { type: 'object', required: ['loadId', 'events'] } } }, async (request, reply) => {
     reply.headers({ 'access-control-allow-origin': '*' });
     const token = request.uploadToken!;
