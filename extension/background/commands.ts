@@ -4,6 +4,7 @@ import type { LoadRecord, RumscopeDb } from '../storage/db';
 import { clearStorageWarning } from '../storage/eviction';
 import { deleteSessions, endSession } from '../storage/sessionStore';
 import { ext } from '../platform';
+import { originOf } from './originOf';
 import type { SiteDecision } from '../settings/siteAccess';
 
 /** What the commands need besides the database (all optional so that a test can start them bare). */
@@ -22,14 +23,6 @@ async function currentLoad(db: RumscopeDb, tabId: number): Promise<LoadRecord | 
   return loads.reduce<LoadRecord | undefined>((a, b) => (!a || b.startedAt >= a.startedAt ? b : a), undefined);
 }
 
-function originOf(url: string | undefined): string | null {
-  try {
-    const origin = url ? new URL(url).origin : 'null';
-    return origin === 'null' ? null : origin;
-  } catch {
-    return null;
-  }
-}
 
 type Handlers = { [K in CommandName]: (args: CommandMap[K]['request']) => Promise<CommandMap[K]['response']> };
 

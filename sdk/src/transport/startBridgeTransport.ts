@@ -15,8 +15,10 @@ export function startBridgeTransport(lifeCycle: LifeCycle, guard: Guard, win: Wi
 
   /** From pagehide until the page is shown again (back/forward cache), events leave synchronously. */
   let leaving = false;
+  /** While handing over (hidden, frozen): the same synchronous path for what is queued, once. */
+  let handingOver = false;
   const send = (message: PageToRelay) => {
-    if (!leaving) return post(message, origin);
+    if (!leaving && !handingOver) return post(message, origin);
     // A posted message would be delivered after the document is gone: the relay takes the same message
     // synchronously as a CustomEvent carrying its JSON (see PAGE_UNLOAD_EVENT) and forwards it at once.
     win.dispatchEvent(new CustomEvent(PAGE_UNLOAD_EVENT, { detail: JSON.stringify(message) }));
@@ -56,6 +58,14 @@ export function startBridgeTransport(lifeCycle: LifeCycle, guard: Guard, win: Wi
     leave() {
       leaving = true;
       flush();
+    },
+    handOver() {
+      handingOver = true;
+      try {
+        flush();
+      } finally {
+        handingOver = false;
+      }
     },
     requestReplay: () => send({ source: PAGE_SOURCE, protocol: PROTOCOL_VERSION, kind: 'control', command: 'startReplay' }),
     stop() {
