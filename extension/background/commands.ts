@@ -67,6 +67,7 @@ export function startCommands(db: RumscopeDb, deps: CommandDeps = {}) {
         recorded: decision.recorded,
         reason: decision.reason,
         pattern: decision.pattern ?? null,
+        recordingSince: load && load.site === site ? load.startedAt : null,
         session: session
           ? {
               id: session.id,

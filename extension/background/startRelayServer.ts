@@ -41,16 +41,30 @@ export interface LoadIdentity {
 /** The identity of the document a port or a one-shot message comes from, or null when it cannot be trusted. */
 export function senderIdentity(sender: chrome.runtime.MessageSender | undefined): LoadIdentity | null {
   const tabId = sender?.tab?.id;
-  // The top-level document: Chrome gives a prerendered page a frame id other than 0 until it is shown, so
-  // it is told by frameType where the browser says it (Chrome); otherwise by frame id 0 (Firefox).
-  const frameType = (sender as { frameType?: string } | undefined)?.frameType;
-  const isTop = frameType ? frameType === 'outermost_frame' : (sender?.frameId ?? 0) === 0;
-  const frameId = isTop ? 0 : (sender?.frameId ?? 0);
+  const { isTop, frameId } = frameOf(sender);
   const origin = originOf(sender?.url);
   // Sessions belong to the top-level site: frames, same-origin or not, join the top page's session.
   const site = isTop ? origin : originOf(sender?.tab?.url);
   if (tabId === undefined || tabId < 0 || !site || !origin || sender?.id !== ext.runtime.id) return null;
   return { tabId, frameId, site, origin, url: redactUrl(sender?.url ?? ''), incognito: sender?.tab?.incognito === true };
+}
+
+/** What the sender of a one-shot message says of its document: its tab may be unknown while the tab closes. */
+function exitSender(sender: chrome.runtime.MessageSender): { tabId: number | null; frameId: number; origin: string } | null {
+  const origin = originOf(sender.url);
+  if (!origin) return null;
+  const tabId = sender.tab?.id;
+  return { tabId: tabId === undefined || tabId < 0 ? null : tabId, frameId: frameOf(sender).frameId, origin };
+}
+
+/**
+ * The top-level document: Chrome gives a prerendered page a frame id other than 0 until it is shown, so it is
+ * told by frameType where the browser says it (Chrome); otherwise by frame id 0 (Firefox).
+ */
+function frameOf(sender: chrome.runtime.MessageSender | undefined): { isTop: boolean; frameId: number } {
+  const frameType = (sender as { frameType?: string } | undefined)?.frameType;
+  const isTop = frameType ? frameType === 'outermost_frame' : (sender?.frameId ?? 0) === 0;
+  return { isTop, frameId: isTop ? 0 : (sender?.frameId ?? 0) };
 }
 
 /** Loads kept per tab and frame (the current document and a few before it, whose last events may still come). */
@@ -164,24 +178,25 @@ export function startRelayServer(deps: RelayServerDeps) {
   };
 
   const onMessage = (raw: unknown, sender: chrome.runtime.MessageSender, sendResponse: (ack: AckMessage) => void) => {
-    const message = raw as { kind?: unknown; loadId?: unknown } | null;
-    if (message?.kind !== 'exit' || typeof message.loadId !== 'string') return false;
-    const from = senderIdentity(sender);
+    const message = raw as { kind?: unknown; loadId?: unknown; events?: unknown } | null;
+    if (message?.kind !== 'exit' || typeof message.loadId !== 'string' || sender?.id !== ext.runtime.id) return false;
+    const from = exitSender(sender);
     if (!from) return false;
     const loadId = message.loadId;
     void identityOf(loadId)
       .then(async (identity) => {
-        // Only the document that connected as this load may speak for it: same tab, frame and origin.
+        // Only the document that connected as this load may speak for it: same tab, frame and origin. Firefox no
+        // longer names the tab of a tab being closed: the frame and the document's origin must match then.
         const same =
           identity !== null &&
-          identity.tabId === from.tabId &&
+          (from.tabId === null || identity.tabId === from.tabId) &&
           identity.frameId === from.frameId &&
           (identity.origin === '' || identity.origin === from.origin);
         if (!same) {
-          tabGuard.count(from.tabId, 'foreign_load', Array.isArray((raw as { events?: unknown }).events) ? (raw as { events: unknown[] }).events.length : 1);
+          tabGuard.count(from.tabId ?? identity?.tabId ?? -1, 'foreign_load', Array.isArray(message.events) ? message.events.length : 1);
           return;
         }
-        await ingest(raw, { ...identity, incognito: identity.incognito || from.incognito }, 'exit', sendResponse, null);
+        await ingest(raw, identity, 'exit', sendResponse, null);
       })
       .catch(() => {
         /* not stored: the port, if the document lives on, re-sends */

@@ -58,9 +58,9 @@ function onPageMessage(message: MessageEvent) {
 }
 
 /**
- * While the page is being hidden or unloaded, the SDK hands over its last events synchronously as a
- * CustomEvent carrying a JSON string (a posted message would be dropped with the document). The same
- * checks apply: it is just another way for the page to say the same thing.
+ * The SDK hands over its events synchronously as a CustomEvent carrying a JSON string (a posted message still
+ * queued when the document goes away is lost with it). The same checks apply as to a posted message: it is just
+ * another way for the page to say the same thing. Batched as usual, unless the page is hidden or leaving.
  */
 function onPageUnloadEvent(event: Event) {
   const detail = (event as CustomEvent<unknown>).detail;
@@ -72,7 +72,7 @@ function onPageUnloadEvent(event: Event) {
     return drop();
   }
   // Flush at once only what was accepted (a refused message costs a counter, never a write).
-  if (acceptPageMessage(data)) {
+  if (acceptPageMessage(data) && (leaving || document.visibilityState === 'hidden')) {
     flush();
     if (leaving) sendExit();
   }

@@ -31,8 +31,8 @@ export function loadIdOfPort(name: string): string | null {
 }
 /**
  * Name of the CustomEvent (on window, detail = JSON string of a PageToRelay message) by which the SDK hands
- * over its last events while the page is being hidden or unloaded: dispatch is synchronous across worlds,
- * whereas a posted message would be dropped with the document.
+ * its events to the relay: dispatch is synchronous across worlds, whereas a posted message still queued when the
+ * document goes away (a click just before a navigation commits, a page being hidden or unloaded) is lost with it.
  */
 export const PAGE_UNLOAD_EVENT = 'rumscope:page-unload' as const;
 
@@ -178,6 +178,9 @@ export interface TabRecordingStatus {
   reason: SiteAccessReason;
   /** The allow or block pattern that decided. */
   pattern: string | null;
+  /** Epoch ms since which the tab's current page is recorded (its first stored event; later than its load when the
+   * page was open before its site was allowed); null when nothing of it is stored. */
+  recordingSince: number | null;
   /** The session of the tab's current page, when it has one. */
   session: {
     id: string;

@@ -61,6 +61,12 @@ describe.each(BROWSERS)('recording starts at once in %s', (kind) => {
       expect(view.url).toBe(other.origin + '/');
       // Its view starts when recording did, not when the page was loaded.
       expect(view.time).toBeGreaterThanOrEqual(allowedAt - 1000);
+      // The popup says since when this tab is recorded.
+      const popup = await driver.openExtensionPage(`extension/popup/index.html?tabId=${tabId}`, '[data-testid="recording-since"]');
+      expect(await popup.evaluate(() => document.querySelector('[data-testid="recording-since"]')!.textContent!.trim())).toMatch(
+        /^Recording since \d\d:\d\d:\d\d$/,
+      );
+      await popup.close();
 
       // Another change of the allowed sites injects the open tabs again: this document keeps its one copy.
       await patchSettings(driver, { siteAccess: { allow: [...DEFAULT_ALLOW_PATTERNS, other.origin, 'example.test'] } });

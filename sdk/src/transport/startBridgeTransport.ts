@@ -4,24 +4,26 @@ import type { LifeCycle } from '../lifeCycle';
 import type { Guard } from '../tools/guard';
 
 /**
- * Extension mode: events leave the page only through window.postMessage to the extension's relay,
+ * Extension mode: events leave the page only through a synchronous window event to the extension's relay,
  * which numbers them and hands them to the background. No network, no page storage.
  */
 export function startBridgeTransport(lifeCycle: LifeCycle, guard: Guard, win: Window = window) {
-  const post = win.postMessage.bind(win);
-  const origin = win.location.origin === 'null' ? '*' : win.location.origin;
   let queue: RumEvent[] = [];
   let scheduled = false;
 
-  /** From pagehide until the page is shown again (back/forward cache), events leave synchronously. */
+  /** From pagehide until the page is shown again (back/forward cache), events leave at once. */
   let leaving = false;
-  /** While handing over (hidden, frozen): the same synchronous path for what is queued, once. */
-  let handingOver = false;
+  /**
+   * Every message is handed over synchronously, as a CustomEvent carrying its JSON (see PAGE_UNLOAD_EVENT): a
+   * posted message waits in the task queue, and one still waiting when the document goes away is lost with it
+   * (a click on a link, sent just before the navigation commits). Dispatch runs the relay's listener at once.
+   */
+  // Taken at document start, before the page's own scripts could replace them.
+  const dispatch = win.dispatchEvent.bind(win);
+  const Custom = (win as unknown as { CustomEvent: typeof CustomEvent }).CustomEvent;
+  const stringify = JSON.stringify;
   const send = (message: PageToRelay) => {
-    if (!leaving && !handingOver) return post(message, origin);
-    // A posted message would be delivered after the document is gone: the relay takes the same message
-    // synchronously as a CustomEvent carrying its JSON (see PAGE_UNLOAD_EVENT) and forwards it at once.
-    win.dispatchEvent(new CustomEvent(PAGE_UNLOAD_EVENT, { detail: JSON.stringify(message) }));
+    dispatch(new Custom(PAGE_UNLOAD_EVENT, { detail: stringify(message) }));
   };
 
   // Events of one task leave together at the end of it (a microtask); when leaving, at once.
@@ -59,14 +61,7 @@ export function startBridgeTransport(lifeCycle: LifeCycle, guard: Guard, win: Wi
       leaving = true;
       flush();
     },
-    handOver() {
-      handingOver = true;
-      try {
-        flush();
-      } finally {
-        handingOver = false;
-      }
-    },
+    handOver: () => flush(),
     requestReplay: () => send({ source: PAGE_SOURCE, protocol: PROTOCOL_VERSION, kind: 'control', command: 'startReplay' }),
     stop() {
       flush();
