@@ -58,9 +58,9 @@ function onPageMessage(message: MessageEvent) {
 }
 
 /**
- * The SDK hands over its events synchronously as a CustomEvent carrying a JSON string (a posted message still
- * queued when the document goes away is lost with it). The same checks apply as to a posted message: it is just
- * another way for the page to say the same thing. Batched as usual, unless the page is hidden or leaving.
+ * While the page is hidden, frozen or unloaded, the SDK hands over its events synchronously as a CustomEvent
+ * carrying a JSON string (a posted message still queued when the document goes away is lost with it). The same
+ * checks apply: it is just another way for the page to say the same thing.
  */
 function onPageUnloadEvent(event: Event) {
   const detail = (event as CustomEvent<unknown>).detail;

@@ -31,8 +31,9 @@ export function loadIdOfPort(name: string): string | null {
 }
 /**
  * Name of the CustomEvent (on window, detail = JSON string of a PageToRelay message) by which the SDK hands
- * its events to the relay: dispatch is synchronous across worlds, whereas a posted message still queued when the
- * document goes away (a click just before a navigation commits, a page being hidden or unloaded) is lost with it.
+ * over its events while the page is hidden, frozen or unloaded: dispatch is synchronous across worlds, whereas a
+ * posted message still queued when the document goes away (a click just before a navigation commits) is lost
+ * with it. At pagehide the SDK re-sends this way what it posted and has not seen delivered.
  */
 export const PAGE_UNLOAD_EVENT = 'rumscope:page-unload' as const;
 

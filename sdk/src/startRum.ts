@@ -23,7 +23,7 @@ import type { RumEvent } from '../schema';
 
 export interface TransportHandle {
   /** pagehide, after every collector has had its say: send what is queued (and from now on at once). */
-  leave(): void;
+  leave(persisted?: boolean): void;
   /** The page was hidden or frozen (it may be closed or discarded without another task): send what is queued now. */
   handOver?(): void;
   /** startSessionReplayRecording({ force: true }) where the extension owns the session. */
@@ -109,7 +109,7 @@ export function startRum({ mode, config, contexts, consented }: RumStartOptions)
     ];
     const onPageHide = guard((event: PageTransitionEvent) => {
       bus.notify('pageHide', { persisted: event.persisted });
-      transport.leave();
+      transport.leave(event.persisted);
     });
     addEventListener('pagehide', onPageHide, { capture: true });
     // Hidden (a tab closed next fires pagehide, but a discarded one fires nothing more) or frozen (no task runs

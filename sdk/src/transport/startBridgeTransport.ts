@@ -4,26 +4,34 @@ import type { LifeCycle } from '../lifeCycle';
 import type { Guard } from '../tools/guard';
 
 /**
- * Extension mode: events leave the page only through a synchronous window event to the extension's relay,
+ * Extension mode: events leave the page only through window.postMessage to the extension's relay,
  * which numbers them and hands them to the background. No network, no page storage.
  */
 export function startBridgeTransport(lifeCycle: LifeCycle, guard: Guard, win: Window = window) {
   let queue: RumEvent[] = [];
   let scheduled = false;
 
-  /** From pagehide until the page is shown again (back/forward cache), events leave at once. */
+  /** From pagehide until the page is shown again (back/forward cache), events leave synchronously. */
   let leaving = false;
-  /**
-   * Every message is handed over synchronously, as a CustomEvent carrying its JSON (see PAGE_UNLOAD_EVENT): a
-   * posted message waits in the task queue, and one still waiting when the document goes away is lost with it
-   * (a click on a link, sent just before the navigation commits). Dispatch runs the relay's listener at once.
-   */
   // Taken at document start, before the page's own scripts could replace them.
+  const post = win.postMessage.bind(win);
+  const origin = win.location.origin === 'null' ? '*' : win.location.origin;
   const dispatch = win.dispatchEvent.bind(win);
   const Custom = (win as unknown as { CustomEvent: typeof CustomEvent }).CustomEvent;
   const stringify = JSON.stringify;
+  /** The synchronous path (see PAGE_UNLOAD_EVENT): dispatch runs the relay's listener at once. */
+  const dispatchNow = (message: PageToRelay) => dispatch(new Custom(PAGE_UNLOAD_EVENT, { detail: stringify(message) }));
+  /**
+   * Posted messages not delivered yet: the SDK sees its own messages arrive on window, in order, in the same
+   * dispatch as the relay. One still queued when the document is unloaded would be lost with it (a click on a
+   * link, sent just before the navigation commits): at pagehide those are handed over synchronously instead.
+   */
+  let inFlight: PageToRelay[] = [];
+  const MAX_IN_FLIGHT = 1000;
   const send = (message: PageToRelay) => {
-    dispatch(new Custom(PAGE_UNLOAD_EVENT, { detail: stringify(message) }));
+    if (leaving) return dispatchNow(message);
+    if (inFlight.push(message) > MAX_IN_FLIGHT) inFlight.shift();
+    post(message, origin);
   };
 
   // Events of one task leave together at the end of it (a microtask); when leaving, at once.
@@ -46,7 +54,8 @@ export function startBridgeTransport(lifeCycle: LifeCycle, guard: Guard, win: Wi
 
   const onMessage = guard((message: MessageEvent) => {
     if (message.source !== win) return;
-    const data = message.data as RelayToPage | undefined;
+    const data = message.data as RelayToPage | PageToRelay | undefined;
+    if (data?.source === PAGE_SOURCE) return void inFlight.shift(); // ours, delivered
     if (data?.source !== RELAY_SOURCE || data.protocol !== PROTOCOL_VERSION) return;
     if (data.kind === 'session') lifeCycle.notify('session', data.session);
   });
@@ -57,11 +66,26 @@ export function startBridgeTransport(lifeCycle: LifeCycle, guard: Guard, win: Wi
   return {
     flush,
     /** pagehide, after every collector has had its say: send what is queued, and from now on at once. */
-    leave() {
+    leave(persisted = false) {
       leaving = true;
+      // Unloaded: queued message tasks never run, hand those over now. Kept in the back/forward cache: they are
+      // delivered if it is shown again.
+      if (!persisted) {
+        const undelivered = inFlight;
+        inFlight = [];
+        undelivered.forEach(dispatchNow);
+      }
       flush();
     },
-    handOver: () => flush(),
+    /** Hidden or frozen: what is queued leaves synchronously (posted messages still arrive while the document lives). */
+    handOver() {
+      if (leaving || !queue.length) return flush();
+      const events = queue.splice(0, queue.length);
+      scheduled = false;
+      for (let i = 0; i < events.length; i += LIMITS.maxEventsPerMessage) {
+        dispatchNow({ source: PAGE_SOURCE, protocol: PROTOCOL_VERSION, kind: 'events', events: events.slice(i, i + LIMITS.maxEventsPerMessage) });
+      }
+    },
     requestReplay: () => send({ source: PAGE_SOURCE, protocol: PROTOCOL_VERSION, kind: 'control', command: 'startReplay' }),
     stop() {
       flush();
