@@ -25,7 +25,9 @@ import { addEventListener, removeEventListener } from './tools/safeGlobals';
 
 export interface TransportHandle {
   /** pagehide, after every collector has had its say: send what is queued (and from now on at once). */
-  leave(): void;
+  leave(persisted?: boolean): void;
+  /** The page was hidden or frozen (it may be closed or discarded without another task): send what is queued now. */
+  handOver?(): void;
   /** startSessionReplayRecording({ force: true }) where the extension owns the session. */
   requestReplay?(): void;
   /** Standalone: what is kept in memory, and what the buffer dropped. */
@@ -46,6 +48,8 @@ export interface RumMode {
   timeZoneInPage?: boolean;
   /** Extension mode: activity that makes no other event is sent as 'activity' events (the background's clock). */
   startActivityEvents?(lifeCycle: LifeCycle, view: ViewState): { stop(): void };
+  /** Extension mode: epoch ms at which the capture was injected into an already loaded page (its view starts then). */
+  recordingSince?: number;
 }
 
 export interface RumStartOptions {
@@ -80,7 +84,7 @@ export function startRum({ mode, config, contexts, consented }: RumStartOptions)
     const transport = mode.startTransport(bus, guard, session);
 
     const activity = createPageActivity(bus, guard);
-    const view = startViewCollection(bus, guard, activity, redactUrl);
+    const view = startViewCollection(bus, guard, activity, redactUrl, mode.recordingSince);
     viewId = view.state.viewId;
     const action = startActionCollection(bus, guard, view.state, activity, config);
     const error = startErrorCollection(bus, guard, view.state, redactUrl);
@@ -109,9 +113,18 @@ export function startRum({ mode, config, contexts, consented }: RumStartOptions)
     ];
     const onPageHide = guard((event: PageTransitionEvent) => {
       bus.notify('pageHide', { persisted: event.persisted });
-      transport.leave();
+      transport.leave(event.persisted);
     });
     addEventListener('pagehide', onPageHide, { capture: true });
+    // Hidden (a tab closed next fires pagehide, but a discarded one fires nothing more) or frozen (no task runs
+    // until it resumes, if ever): what is queued leaves synchronously. Not beforeunload: Firefox keeps no page
+    // that listens to it in the back/forward cache.
+    const onHidden = guard(() => {
+      if (document.visibilityState === 'hidden') transport.handOver?.();
+    });
+    const onFreeze = guard(() => transport.handOver?.());
+    document.addEventListener('visibilitychange', onHidden, { capture: true });
+    document.addEventListener('freeze', onFreeze, { capture: true });
 
     return {
       addAction: guard(action.addAction),
@@ -140,6 +153,8 @@ export function startRum({ mode, config, contexts, consented }: RumStartOptions)
       },
       stop: guard(() => {
         removeEventListener('pagehide', onPageHide, { capture: true });
+        document.removeEventListener('visibilitychange', onHidden, { capture: true });
+        document.removeEventListener('freeze', onFreeze, { capture: true });
         unsubscribers.forEach((unsubscribe) => unsubscribe());
         stoppable.forEach((item) => item?.stop());
       }),
