@@ -24,7 +24,7 @@ const addStale = (stale: Stale, ids: readonly string[] | 'all' | undefined): Sta
 };
 
 /** Events carrying searchable text (see eventTexts). */
-const SEARCHED_TYPES = new Set<string>(['view', 'api', 'error', 'action', 'context']);
+const SEARCHED_TYPES = new Set<string>(['view', 'api', 'error', 'action', 'context', 'console']);
 
 export interface DashboardStore {
   /** Sessions matching the filter, in no particular order. */

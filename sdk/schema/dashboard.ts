@@ -173,9 +173,9 @@ export interface KpiReport {
 
 // ---- Search ----
 
-export type SearchKind = 'url' | 'api' | 'error' | 'action' | 'attribute';
+export type SearchKind = 'url' | 'api' | 'error' | 'action' | 'attribute' | 'console';
 
-export const SEARCH_KINDS: readonly SearchKind[] = ['url', 'api', 'error', 'action', 'attribute'];
+export const SEARCH_KINDS: readonly SearchKind[] = ['url', 'api', 'error', 'action', 'attribute', 'console'];
 
 export interface SearchQuery {
   text: string;
