@@ -32,7 +32,7 @@ describe.each(BROWSERS)('popup, panel and options in %s', (kind) => {
   });
   const sessionsOf = async (site: string) => (await driver.readStore('sessions')).filter((s) => s.site === site);
 
-  test('popup: switch a site on, reload to record it, see its counts, end the session, open the Sessions panel', async () => {
+  test('popup: switch a site on, the open tab is recorded at once, see its counts, end the session, open the Sessions panel', async () => {
     const page = await driver.openPage(other.origin + '/');
     const tabId = await driver.tabIdOf(page.url());
     const popup = await driver.openExtensionPage(`extension/popup/index.html?tabId=${tabId}`, byTestId('recording'));
@@ -45,8 +45,8 @@ describe.each(BROWSERS)('popup, panel and options in %s', (kind) => {
     expect((await storageGet(driver, 'local', 'rumscope.settings')).siteAccess.allow).toContain(other.origin);
 
     const loadsBefore = (await driver.readStore('loads')).length;
-    await popup.click(byTestId('reload'));
-    // The reload is the tab's next load: recorded (injected, and the background has its load).
+    // The open tab is recorded at once, without a reload (injected into the page that is already there).
+    await expect.poll(() => text(popup, 'recording-since'), POLL).toMatch(/^Recording since \d\d:\d\d:\d\d$/);
     await expect.poll(() => page.evaluate(() => document.readyState === 'complete' && 'rumscope' in window).catch(() => false), POLL).toBe(true);
     await expect.poll(async () => (await driver.readStore('loads')).length, POLL).toBeGreaterThan(loadsBefore);
     await page.click('#add-tea');
@@ -87,7 +87,7 @@ describe.each(BROWSERS)('popup, panel and options in %s', (kind) => {
     const panel = await driver.openPanel(tabId);
     const rows = 'tbody tr[data-session-id]';
     await expect.poll(() => count(panel, rows), POLL).toBeGreaterThanOrEqual(2);
-    const headers = await panel.evaluate(() => [...document.querySelectorAll<HTMLElement>('thead th')].map((th) => th.innerText.trim()));
+    const headers = await panel.evaluate(() => [...document.querySelectorAll<HTMLElement>('section.list thead th')].map((th) => th.innerText.trim()));
     expect(headers.slice(0, 5)).toEqual(['Timestamp', 'User Email', 'Time Spent', 'Error Count', 'Location']);
     await expect.poll(() => text(panel, 'storage-used'), POLL).toMatch(/^[\d.]+ [KM]?B of 500 MB used$/);
 
