@@ -9,6 +9,7 @@ import { countBoot } from './countBoot';
 import { syncContentScripts } from './registerCapture';
 import { createSiteGate } from './siteGate';
 import { startRelayServer } from './startRelayServer';
+import { startReplayChannel } from './startReplayChannel';
 import { startRetention } from './startRetention';
 import { createTabGuard } from './tabGuard';
 import { loadTestHooks, takeInjectedWriteFailure } from './testHooks';
@@ -47,8 +48,10 @@ const writeBatch = createBatchWriter(db, {
   afterWrite: () => retention.afterWrite(),
 });
 
+const replay = startReplayChannel(db, { afterWrite: () => retention.afterWrite() });
 startRelayServer({
   db,
+  replay,
   tabGuard,
   persistOptions: async () => {
     const [hooks, current] = await Promise.all([loadTestHooks(), settings.get()]);
@@ -96,6 +99,7 @@ settings.onChange(() => {
 });
 ext.tabs.onRemoved.addListener((tabId) => {
   tabGuard.forget(tabId);
+  replay.forgetTab(tabId);
   void siteGate.forgetTab(tabId);
   void purgeLoads(db, tabId).catch(() => {});
 });

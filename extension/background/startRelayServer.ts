@@ -2,6 +2,8 @@ import { redactUrl } from '../../sdk/src/tools/redactUrl';
 import { RELAY_PORT_NAME } from '../../sdk/schema';
 import type { AckMessage, RumEvent, SessionInfo } from '../../sdk/schema';
 import { validateEvent, validateRelayMessage } from '../../sdk/schema/validate';
+import { validateReplaySegment } from '../../sdk/schema/validateReplay';
+import type { ReplayChannel } from './startReplayChannel';
 import type { RumscopeDb } from '../storage/db';
 import { persistBatch, type BatchInput, type PersistOptions, type PersistResult } from '../storage/persistBatch';
 import { ext } from '../platform';
@@ -19,6 +21,8 @@ export interface RelayServerDeps {
   allowSite?: (site: string, tabId: number, info: { loadId: string; incognito: boolean }) => Promise<boolean>;
   /** The write path; default persistBatch. The background passes the quota-safe writer (storage/writeBatch.ts). */
   persist?: (input: BatchInput, options: PersistOptions) => Promise<PersistResult>;
+  /** Session replay (startReplayChannel.ts): stores segments, forces and injects the recorder. */
+  replay?: ReplayChannel;
 }
 
 /** What a refused page is told: nothing of its session is tracked. */
@@ -72,7 +76,21 @@ export function startRelayServer(deps: RelayServerDeps) {
       const checked = validateRelayMessage(raw);
       if (!checked.ok) return tabGuard.count(tabId, 'malformed');
       const message = checked.value;
-      if (message.kind === 'control') return; // replay control arrives with the replay issue
+      if (message.kind === 'control') {
+        if (message.command === 'startReplay') await deps.replay?.force({ loadId: message.loadId, tabId, frameId: sender?.frameId ?? 0, isTop });
+        return;
+      }
+      if (message.kind === 'replay') {
+        const segment = validateReplaySegment(message.segment);
+        if (!segment.ok) tabGuard.count(tabId, segment.reason === 'oversized' ? 'oversized' : 'malformed');
+        else if (deps.replay) {
+          const stored = await deps.replay.store({ loadId: message.loadId, tabId, seq: message.seq, payload: segment.value });
+          if (stored.status === 'foreign') tabGuard.count(tabId, 'foreign_load');
+        }
+        // Stored, or refused for good: either way the relay forgets it (a failed write throws: no ack, re-sent).
+        port.postMessage({ kind: 'replayAck', loadId: message.loadId, seq: message.seq });
+        return;
+      }
       if (message.dropped) tabGuard.count(tabId, 'forged', message.dropped);
       // Nothing to store (a relay reporting refusals only): counters, not a write.
       if (!message.events.length) return;
@@ -111,6 +129,8 @@ export function startRelayServer(deps: RelayServerDeps) {
       }
       const ack: AckMessage = { kind: 'ack', loadId: message.loadId, upTo: result.upTo, session: result.session };
       port.postMessage(ack);
+      // A recorded session: its top page gets the recorder (once per load).
+      if (result.session.replay && isTop) deps.replay?.inject({ loadId: message.loadId, tabId, frameId: sender?.frameId ?? 0, privacyLevel: result.session.privacyLevel ?? null });
     };
   };
   ext.runtime.onConnect.addListener(onConnect);

@@ -24,6 +24,13 @@ export const RELAY_PORT_NAME = 'rumscope:relay' as const;
  */
 export const PAGE_UNLOAD_EVENT = 'rumscope:page-unload' as const;
 
+/**
+ * The page global the replay recorder (recorder.js, injected into the MAIN world only when the session is
+ * recorded) defines: { start(options), stop(), recording }. The capture script's start/stopSessionReplayRecording
+ * use it; its absence means the page is not recorded.
+ */
+export const RECORDER_GLOBAL = '__rumscopeRecorder' as const;
+
 /** Hard limits, enforced by the relay and again by the background. */
 export const LIMITS = {
   /** Events in one page message. */
@@ -39,6 +46,10 @@ export const LIMITS = {
   burstEventsPerTab: 5000,
   /** Events the relay keeps while unacknowledged before it starts dropping the oldest. */
   maxUnackedEvents: 20000,
+  /** Replay has its own channel and limits: JSON length of one replay segment (a full snapshot of a large page). */
+  maxReplaySegmentChars: 8 * 1024 * 1024,
+  /** JSON length of replay segments the relay keeps while unacknowledged; beyond, new segments are dropped. */
+  maxUnackedReplayChars: 48 * 1024 * 1024,
 } as const;
 
 // ---------- page -> relay (window.postMessage) ----------
@@ -58,7 +69,15 @@ export interface PageControlMessage {
   command: 'startReplay';
 }
 
-export type PageToRelay = PageEventsMessage | PageControlMessage;
+/** One replay segment from the recorder: `segment` is the JSON of a ReplaySegmentPayload (see replay.ts). */
+export interface PageReplayMessage {
+  source: typeof PAGE_SOURCE;
+  protocol: typeof PROTOCOL_VERSION;
+  kind: 'replay';
+  segment: string;
+}
+
+export type PageToRelay = PageEventsMessage | PageControlMessage | PageReplayMessage;
 
 // ---------- relay -> page ----------
 
@@ -101,7 +120,16 @@ export interface RelayControlMessage {
   command: PageControlMessage['command'];
 }
 
-export type RelayToBackground = RelayBatchMessage | RelayControlMessage;
+/** One replay segment, numbered by the relay per load (its own sequence, apart from the events'). */
+export interface RelayReplayMessage {
+  protocol: typeof PROTOCOL_VERSION;
+  kind: 'replay';
+  loadId: string;
+  seq: number;
+  segment: string;
+}
+
+export type RelayToBackground = RelayBatchMessage | RelayControlMessage | RelayReplayMessage;
 
 // ---------- background -> relay (port) ----------
 
@@ -113,7 +141,14 @@ export interface AckMessage {
   session: SessionInfo;
 }
 
-export type BackgroundToRelay = AckMessage;
+/** A replay segment is stored (or refused for good): the relay forgets it. */
+export interface ReplayAckMessage {
+  kind: 'replayAck';
+  loadId: string;
+  seq: number;
+}
+
+export type BackgroundToRelay = AckMessage | ReplayAckMessage;
 
 // ---------- extension pages -> background (runtime.sendMessage) ----------
 

@@ -3,3 +3,4 @@ export * from './session';
 export * from './bridge';
 export * from './settings';
 export * from './storage';
+export * from './replay';

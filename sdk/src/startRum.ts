@@ -44,6 +44,11 @@ export interface RumMode {
   timeZoneInPage?: boolean;
   /** Extension mode: activity that makes no other event is sent as 'activity' events (the background's clock). */
   startActivityEvents?(lifeCycle: LifeCycle, view: ViewState): { stop(): void };
+  /**
+   * The replay recorder where it is already in the page (extension: recorder.js, injected by the background
+   * for recorded sessions only). start() resumes it and says true; false when there is none to resume.
+   */
+  replay?: { start(): boolean; stop(): void };
 }
 
 export interface RumStartOptions {
@@ -121,13 +126,15 @@ export function startRum({ mode, config, contexts, consented }: RumStartOptions)
       startView: guard((name?: string) => view.startManualView(name)),
       setViewName: guard((name: string) => view.setViewName(name)),
       addTiming: guard((name: string, time?: number) => view.addTiming(name, time)),
-      /** Whether this session records a replay (sampled, or forced). The recorder itself comes with the replay issue. */
+      /** Whether this session records a replay (sampled, or forced). */
       isReplaying: () => (session ? !!session.current()?.replay : extensionSession.replay),
       startReplay: guard((force: boolean) => {
+        if (mode.replay?.start()) return;
         if (!force) return;
         if (session) session.forceReplay();
         else transport.requestReplay?.();
       }),
+      stopReplay: guard(() => mode.replay?.stop()),
       stopSession: guard(() => session?.expire()),
       /** Standalone: the events kept in memory, each with its session id. */
       events: () => transport.events?.() ?? [],

@@ -92,7 +92,7 @@ export function makeRumPublicApi(kind: 'extension' | 'standalone', mode: (init: 
 
     /** { force: true } turns replay on for this session even if it was not sampled for replay. */
     startSessionReplayRecording: safe((options?: { force?: boolean }) => whenStarted((r) => r.startReplay(!!options?.force))),
-    stopSessionReplayRecording: () => {},
+    stopSessionReplayRecording: safe(() => whenStarted((r) => r.stopReplay())),
     stopSession: safe(() => rum?.stopSession()),
     getInternalContext: safe(() => rum?.getInternalContext()),
 

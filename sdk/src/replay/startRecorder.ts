@@ -1,0 +1,87 @@
+import { record } from '@rrweb/record';
+import { REPLAY_FULL_SNAPSHOT, type DefaultPrivacyLevel, type ReplaySegmentReason } from '../../schema';
+import { createSegmentBuilder, SEGMENT_MAX_MS } from './createSegmentBuilder';
+import { privacyOptions } from './privacyOptions';
+
+export interface RecorderOptions {
+  privacyLevel: DefaultPrivacyLevel;
+  /** Receives each segment (JSON of a ReplaySegmentPayload); `leaving`: the page is being hidden or unloaded. */
+  send: (segment: string, reason: ReplaySegmentReason, leaving: boolean) => void;
+  /** The current RUM view's id. */
+  viewId: () => string | null;
+  onError?: (error: unknown) => void;
+}
+
+type RecordFn = (options: Record<string, unknown>) => (() => void) | undefined;
+
+/**
+ * Records the page with rrweb (`@rrweb/record`) and hands it over in segments: every ~5 s, ~60 KB, at a
+ * view change, when the page is hidden or left, and at stop. Each record is serialized once, here; the
+ * compression happens in the extension's background (or the app's transport), never on this thread.
+ * Canvas is not recorded (the player never runs scripts, see the panel's ReplayPlayer). Open shadow roots are.
+ */
+export function startRecorder(options: RecorderOptions) {
+  let leaving = false;
+  const builder = createSegmentBuilder({ onSegment: (json, reason) => options.send(json, reason, leaving) });
+  let viewCache: { at: number; id: string | null } = { at: -Infinity, id: null };
+  const currentView = () => {
+    const now = performance.now();
+    if (now - viewCache.at > 100) viewCache = { at: now, id: safe(options.viewId) ?? null };
+    return viewCache.id;
+  };
+  function safe<T>(fn: () => T): T | undefined {
+    try {
+      return fn();
+    } catch (error) {
+      options.onError?.(error);
+      return undefined;
+    }
+  }
+  const stopRecording = (record as unknown as RecordFn)({
+    emit: (event: { type: number; timestamp: number }) =>
+      safe(() => {
+        builder.add(JSON.stringify(event), currentView(), Date.now());
+        // A full snapshot goes out at once: it is what a player needs first.
+        if (event.type === REPLAY_FULL_SNAPSHOT) builder.flush('size');
+      }),
+    ...privacyOptions(options.privacyLevel),
+    recordAfter: 'DOMContentLoaded',
+    recordCanvas: false,
+    collectFonts: false,
+    inlineImages: false,
+    // Scripts are dropped from the recording (the player would never run them anyway), comments too.
+    slimDOMOptions: { script: true, comment: true, headFavicon: true, headWhitespace: true, headMetaVerification: true },
+    sampling: { mousemove: 50, scroll: 150, input: 'last', media: 800 },
+    errorHandler: (error: unknown) => {
+      options.onError?.(error);
+      return true;
+    },
+  });
+  const timer = setInterval(() => safe(() => builder.isDue(Date.now(), SEGMENT_MAX_MS) && builder.flush('time')), 1000);
+  const onHide = () =>
+    safe(() => {
+      leaving = true;
+      builder.flush('exit');
+    });
+  const onVisibility = () => {
+    if (document.visibilityState === 'hidden') safe(() => builder.flush('exit'));
+  };
+  const onShow = () => (leaving = false);
+  addEventListener('pagehide', onHide, { capture: true });
+  addEventListener('pageshow', onShow, { capture: true });
+  document.addEventListener('visibilitychange', onVisibility);
+  return {
+    /** Sends what is pending now. */
+    flush: () => builder.flush('time'),
+    stop() {
+      safe(() => stopRecording?.());
+      clearInterval(timer);
+      removeEventListener('pagehide', onHide, { capture: true });
+      removeEventListener('pageshow', onShow, { capture: true });
+      document.removeEventListener('visibilitychange', onVisibility);
+      safe(() => builder.flush('stop'));
+    },
+  };
+}
+
+export type Recorder = ReturnType<typeof startRecorder>;
