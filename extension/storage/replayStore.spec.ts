@@ -5,7 +5,8 @@ import type { ReplayRecord, ReplaySegmentPayload } from '../../sdk/schema';
 import { validateReplaySegment } from '../../sdk/schema/validateReplay';
 import { makeSession } from '../../panel/testFixtures';
 import { RumscopeDb } from './db';
-import { buildSegmentRow, decompressRecords, forceReplay, readReplay, storeReplaySegment } from './replayStore';
+import { decompressRecords } from '../../sdk/src/replay/segmentCodec';
+import { buildSegmentRow, forceReplay, readReplay, storeReplaySegment } from './replayStore';
 import { deleteSessions } from './sessionStore';
 
 let db: RumscopeDb;

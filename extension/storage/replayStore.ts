@@ -4,9 +4,9 @@
  * counted once), counted in the session's bytes so that retention, the size cap and quota eviction take
  * them with their session.
  */
-import { deflateSync, inflateSync, strFromU8, strToU8 } from 'fflate';
-import { REPLAY_FULL_SNAPSHOT, type ReplayData, type ReplayRecord, type ReplaySegmentPayload, type ReplaySegmentRow } from '../../sdk/schema';
+import { REPLAY_FULL_SNAPSHOT, type ReplayData, type ReplaySegmentPayload, type ReplaySegmentRow } from '../../sdk/schema';
 import { redactRecords } from '../../sdk/src/replay/redactRecords';
+import { compressRecords, decodeReplay } from '../../sdk/src/replay/segmentCodec';
 import type { RumscopeDb } from './db';
 
 /** Bytes a segment row costs beyond its compressed data (keys, metadata). */
@@ -19,14 +19,6 @@ export type StoreReplayResult =
   /** No session records a replay for this load (unknown load, deleted session, not sampled for replay). */
   | { status: 'not_recorded' };
 
-export function compressRecords(records: ReplayRecord[]): { data: Uint8Array; rawChars: number } {
-  const json = JSON.stringify(records);
-  return { data: deflateSync(strToU8(json), { level: 6 }), rawChars: json.length };
-}
-
-export function decompressRecords(data: Uint8Array): ReplayRecord[] {
-  return JSON.parse(strFromU8(inflateSync(data))) as ReplayRecord[];
-}
 
 /** Builds the row of one validated segment (redacted, compressed); no database involved. */
 export function buildSegmentRow(sessionId: string, loadId: string, seq: number, payload: ReplaySegmentPayload): ReplaySegmentRow {
@@ -109,9 +101,5 @@ export function listSegments(db: RumscopeDb, sessionId: string): Promise<ReplayS
 
 /** Everything the player needs for one session: records decompressed, in time order. */
 export async function readReplay(db: RumscopeDb, sessionId: string): Promise<ReplayData> {
-  const rows = await listSegments(db, sessionId);
-  const records: ReplayRecord[] = [];
-  for (const row of rows) for (const record of decompressRecords(row.data)) records.push(record);
-  records.sort((a, b) => a.timestamp - b.timestamp);
-  return { records, segments: rows.map(({ data: _data, ...meta }) => meta) };
+  return decodeReplay(await listSegments(db, sessionId));
 }

@@ -6,7 +6,7 @@
  * server dashboard can implement the same interface by polling or server-sent events; `SessionQuery`
  * is plain data so it serialises to query parameters.
  */
-import type { DropReason, RumEventType, SessionRecord, StorageUsage, StorageWarning, StoredEvent } from '../../sdk/schema';
+import type { DropReason, ReplayData, RumEventType, SessionRecord, StorageUsage, StorageWarning, StoredEvent } from '../../sdk/schema';
 
 export type Unsubscribe = () => void;
 
@@ -59,4 +59,6 @@ export interface SessionSource {
   watchTabInfo(tabId: number, onValue: (info: TabInfo) => void, options?: WatchOptions): Unsubscribe;
   /** Storage used and the quota warning; a source without them may leave it out (the panel then shows neither). */
   watchStorage?(onValue: (status: StorageStatus) => void, options?: WatchOptions): Unsubscribe;
+  /** The session's replay recording, decompressed (empty records when it has none); a source without replays leaves it out. */
+  getReplay?(sessionId: string): Promise<ReplayData>;
 }

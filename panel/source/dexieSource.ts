@@ -6,6 +6,7 @@
 import { liveQuery } from 'dexie';
 import type { SessionRecord, StoredEvent } from '../../sdk/schema';
 import type { LoadRecord, RumscopeDb } from '../../extension/storage/db';
+import { decodeReplay } from '../../sdk/src/replay/segmentCodec';
 import type { EventWatchOptions, SessionQuery, SessionSource, StorageStatus, TabInfo, Unsubscribe, WatchOptions } from './SessionSource';
 
 function watch<T>(query: () => Promise<T>, onValue: (value: T) => void, options?: WatchOptions): Unsubscribe {
@@ -73,6 +74,11 @@ export function createDexieSource(db: RumscopeDb): SessionSource {
         onValue,
         options,
       );
+    },
+
+    async getReplay(sessionId) {
+      const rows = await db.replaySegments.where('[sessionId+start]').between([sessionId, -Infinity], [sessionId, Infinity]).toArray();
+      return decodeReplay(rows);
     },
 
     watchStorage(onValue, options) {

@@ -95,6 +95,35 @@ describe.each(BROWSERS)('session replay in %s', (kind) => {
     const updated = (await driver.readStore('sessions')).find((s) => s.id === session.id);
     expect(updated.replayStats).toMatchObject({ segments: segments.length, bytes: stored });
     expect(updated.bytes).toBeGreaterThan(stored);
+
+    // The panel: the row's ▶ opens the player, whose sandboxed iframe rebuilds the recorded page.
+    const panel = await driver.openPanel(await driver.tabIdOf(page.url()));
+    await waitFor(() => panel.evaluate(() => !!document.querySelector('tr[data-session-id] [data-testid="play"]:not([disabled])')), Boolean, 'an enabled ▶');
+    await panel.click('[data-testid="play"]');
+    const frame = await waitFor(
+      () =>
+        panel.evaluate(() => {
+          const iframe = document.querySelector<HTMLIFrameElement>('[data-testid="replay-player"] iframe');
+          return { sandbox: iframe?.getAttribute('sandbox') ?? null, text: iframe?.contentDocument?.body?.textContent ?? '' };
+        }),
+      (value) => value.text.includes('CANARYVISIBLE'),
+      'the recorded page in the player',
+    );
+    expect(frame.sandbox).toBe('allow-same-origin');
+    expect(frame.text).not.toContain('CANARYHIDDEN');
+    // Seek to the end: the clicks' lines are there.
+    await panel.evaluate(() => {
+      const range = document.querySelector<HTMLInputElement>('[data-testid="replay-scrubber"]')!;
+      range.value = range.max;
+      range.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    await waitFor(
+      () => panel.evaluate(() => document.querySelector<HTMLIFrameElement>('[data-testid="replay-player"] iframe')?.contentDocument?.body?.textContent ?? ''),
+      (text) => text.includes('Line 2'),
+      'the end of the recording in the player',
+    );
+    expect(await panel.evaluate(() => document.querySelector('[data-testid="replay-clock"]')?.textContent ?? '')).toContain("page's zone");
+    await panel.close();
     await page.close();
   });
 
