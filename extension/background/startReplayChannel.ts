@@ -29,7 +29,7 @@ const MAX_LOADS_PER_TAB = 50;
 
 function startInPage(global: string, privacyLevel: DefaultPrivacyLevel | null) {
   const recorder = (window as unknown as Record<string, { start(options: object): void } | undefined>)[global];
-  recorder?.start(privacyLevel ? { privacyLevel } : {});
+  recorder?.start({ auto: true, ...(privacyLevel ? { privacyLevel } : {}) });
 }
 
 export function startReplayChannel(db: RumscopeDb, deps: { afterWrite?: () => void; onError?: (error: unknown) => void } = {}): ReplayChannel {

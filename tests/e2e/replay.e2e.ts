@@ -22,6 +22,7 @@ interface SegmentRow {
   sessionId: string;
   loadId: string;
   seq: number;
+  reason: string;
   start: number;
   end: number;
   fullSnapshot: boolean;
@@ -150,6 +151,79 @@ describe.each(BROWSERS)('session replay in %s', (kind) => {
     );
     expect(segments.some((r) => r.fullSnapshot)).toBe(true);
     expect((await driver.readStore('sessions')).find((s) => s.id === session.id).replay).toBe(true);
+    await page.close();
+  });
+
+  test('a recording full of scripts, handlers, javascript: URLs, srcdoc and SVG onload runs nothing in the panel', async () => {
+    await patchSettingsVia(driver, { sampling: { sessionSampleRate: 100, sessionReplaySampleRate: 100 }, privacyLevel: 'allow' });
+    // The localhost session was forced into recording by the test before.
+    const url = `${demo.origin.replace('127.0.0.1', 'localhost')}/fixtures/replay-hostile.html`;
+    const page = await driver.openPage(url);
+    await waitFor(() => page.evaluate(() => !!(window as any).__rumscopeRecorder?.recording), Boolean, 'the recorder in the page');
+    expect(await page.evaluate(() => (window as any).__replayCanary)).toBeTruthy(); // the page itself ran them
+    await page.click('#inject');
+    await page.evaluate(() => (window as any).__rumscopeRecorder.stop());
+    const site = new URL(url).origin;
+    const session = await waitFor(
+      async () => (await driver.readStore('sessions')).find((s) => s.site === site),
+      (s) => !!s?.replayStats,
+      'the hostile session',
+    );
+    await waitFor(
+      async () => (await readSegments(driver)).filter((r) => r.sessionId === session.id).flatMap(decode),
+      (records) => JSON.stringify(records).includes('CANARYLATE'),
+      'the injected content',
+    );
+    const panel = await driver.openPanel(await driver.tabIdOf(page.url()));
+    await waitFor(() => panel.evaluate((id) => !!document.querySelector(`tr[data-session-id="${id}"] [data-testid="play"]:not([disabled])`), session.id), Boolean, 'its ▶');
+    await panel.click(`tr[data-session-id="${session.id}"] [data-testid="play"]`);
+    const inPlayer = () => panel.evaluate(() => document.querySelector<HTMLIFrameElement>('[data-testid="replay-player"] iframe')?.contentDocument?.body?.textContent ?? '');
+    await waitFor(inPlayer, (text) => text.includes('CANARYHOSTILE'), 'the hostile page in the player');
+    await panel.evaluate(() => {
+      const range = document.querySelector<HTMLInputElement>('[data-testid="replay-scrubber"]')!;
+      range.value = range.max;
+      range.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    await waitFor(inPlayer, (text) => text.includes('CANARYLATE'), 'the injected content in the player');
+    // Give loads and handlers their chance, then: nothing ran in the panel.
+    await new Promise((ok) => setTimeout(ok, 1000));
+    expect(await panel.evaluate(() => (window as any).__replayCanary ?? null)).toBeNull();
+    expect(await panel.evaluate(() => document.querySelector('[data-testid="replay-player"] iframe')?.getAttribute('sandbox'))).toBe('allow-same-origin');
+    await panel.close();
+    await page.close();
+  });
+
+  test('the background stopped three times during a recording: the segments decode into one gapless, duplicate-free stream', async () => {
+    const url = `${demo.origin}/fixtures/replay.html?restarts`;
+    const page = await driver.openPage(url);
+    await waitFor(() => page.evaluate(() => !!(window as any).__rumscopeRecorder?.recording), Boolean, 'the recorder in the page');
+    const first = await driver.backgroundInstance();
+    for (let round = 0; round < 3; round++) {
+      await page.click('#add');
+      await page.evaluate(() => (window as any).__rumscopeRecorder.flush());
+      await driver.stopBackground();
+      await page.click('#add');
+      await page.evaluate(() => (window as any).__rumscopeRecorder.flush());
+    }
+    await page.click('#add');
+    await page.evaluate(() => (window as any).__rumscopeRecorder.stop());
+    expect(await driver.backgroundInstance()).not.toBe(first);
+    const [load] = (await driver.readStore('loads')).filter((l) => l.url === url);
+    const rows = await waitFor(
+      async () => (await readSegments(driver)).filter((r) => r.loadId === load.id),
+      (found) => found.some((r) => JSON.stringify(decode(r)).includes('"Line 7"')),
+      'the last line',
+    );
+    const seqs = rows.map((r) => r.seq).sort((a, b) => a - b);
+    expect(seqs).toEqual(seqs.map((_, i) => i)); // gapless: 0..n-1
+    const records = rows.sort((a, b) => a.seq - b.seq).flatMap(decode);
+    const keys = records.map((r) => JSON.stringify(r));
+    expect(new Set(keys).size).toBe(keys.length); // no record twice
+    const text = keys.join('\n');
+    for (let line = 1; line <= 7; line++) {
+      const where = rows.flatMap((row) => decode(row).filter((r) => JSON.stringify(r).includes(`"Line ${line}"`)).map((r) => `seq ${row.seq} (${row.reason}) type ${r.type} source ${r.data?.source} at ${r.timestamp}`));
+      expect(where.length, `Line ${line}: ${where.join(" | ")}`).toBe(1);
+    }
     await page.close();
   });
 });

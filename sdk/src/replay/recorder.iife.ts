@@ -8,9 +8,15 @@ import { PAGE_SOURCE, PAGE_UNLOAD_EVENT, PROTOCOL_VERSION, RECORDER_GLOBAL, type
 import { startRecorder, type Recorder } from './startRecorder';
 
 export interface RecorderControl {
-  /** Starts recording (again), with the session's privacy level; a no-op while recording. */
-  start(options?: { privacyLevel?: DefaultPrivacyLevel }): void;
+  /**
+   * Starts recording (again), with the session's privacy level; a no-op while recording. `auto`: the
+   * background's start (the session is drawn for replay), which does not undo the page's own
+   * stopSessionReplayRecording().
+   */
+  start(options?: { privacyLevel?: DefaultPrivacyLevel; auto?: boolean }): void;
   stop(): void;
+  /** Sends the open segment now (it would go within ~5 s anyway). */
+  flush(): void;
   readonly recording: boolean;
 }
 
@@ -24,6 +30,7 @@ interface CaptureApi {
   const origin = location.origin === 'null' ? '*' : location.origin;
   let recorder: Recorder | undefined;
   let privacyLevel: DefaultPrivacyLevel = 'mask-user-input';
+  let stoppedByPage = false;
   const send = (segment: string, _reason: string, leaving: boolean) => {
     const message: PageReplayMessage = { source: PAGE_SOURCE, protocol: PROTOCOL_VERSION, kind: 'replay', segment };
     // While the page goes away a posted message would be dropped with it: the relay takes this one synchronously.
@@ -34,7 +41,8 @@ interface CaptureApi {
     start(options) {
       try {
         if (options?.privacyLevel === 'allow' || options?.privacyLevel === 'mask' || options?.privacyLevel === 'mask-user-input') privacyLevel = options.privacyLevel;
-        if (recorder) return;
+        if (recorder || (options?.auto && stoppedByPage)) return;
+        stoppedByPage = false;
         recorder = startRecorder({
           privacyLevel,
           send,
@@ -45,12 +53,20 @@ interface CaptureApi {
       }
     },
     stop() {
+      stoppedByPage = true;
       try {
         recorder?.stop();
       } catch {
         /* never break the page */
       }
       recorder = undefined;
+    },
+    flush() {
+      try {
+        recorder?.flush();
+      } catch {
+        /* never break the page */
+      }
     },
     get recording() {
       return !!recorder;
