@@ -49,6 +49,16 @@ export interface RumMode {
    * for recorded sessions only). start() resumes it and says true; false when there is none to resume.
    */
   replay?: { start(): boolean; stop(): void };
+  /** Standalone: records the session when it is drawn for replay or forced (startStandaloneReplay). */
+  startReplay?(session: SessionStore, config: RumConfiguration, viewId: () => string): StandaloneReplay;
+}
+
+interface StandaloneReplay {
+  start(): boolean;
+  stop(): void;
+  update(): void;
+  segments(): { sessionId: string; segment: string }[];
+  destroy(): void;
 }
 
 export interface RumStartOptions {
@@ -104,6 +114,7 @@ export function startRum({ mode, config, contexts, consented }: RumStartOptions)
       startVitalCollection(bus, guard, view.state, redactUrl),
       startTelemetry(bus, guard, view.state, () => assembly.dropped() + (transport.dropped?.() ?? 0)),
     ];
+    const recording = session && mode.startReplay?.(session, config, () => view.state.viewId);
     const unsubscribers = [
       bus.subscribe('viewStarted', (started) => (viewId = started.viewId)),
       bus.subscribe('session', (info) => (extensionSession = info)),
@@ -129,12 +140,19 @@ export function startRum({ mode, config, contexts, consented }: RumStartOptions)
       /** Whether this session records a replay (sampled, or forced). */
       isReplaying: () => (session ? !!session.current()?.replay : extensionSession.replay),
       startReplay: guard((force: boolean) => {
-        if (mode.replay?.start()) return;
+        if (mode.replay?.start() || recording?.start()) return;
         if (!force) return;
-        if (session) session.forceReplay();
-        else transport.requestReplay?.();
+        if (session) {
+          session.forceReplay();
+          recording?.update();
+        } else transport.requestReplay?.();
       }),
-      stopReplay: guard(() => mode.replay?.stop()),
+      stopReplay: guard(() => {
+        mode.replay?.stop();
+        recording?.stop();
+      }),
+      /** Standalone: the replay segments kept in memory. */
+      replaySegments: () => recording?.segments() ?? [],
       stopSession: guard(() => session?.expire()),
       /** Standalone: the events kept in memory, each with its session id. */
       events: () => transport.events?.() ?? [],
@@ -145,6 +163,7 @@ export function startRum({ mode, config, contexts, consented }: RumStartOptions)
         removeEventListener('pagehide', onPageHide, { capture: true });
         unsubscribers.forEach((unsubscribe) => unsubscribe());
         stoppable.forEach((item) => item?.stop());
+        recording?.destroy();
       }),
     };
   })();

@@ -102,6 +102,8 @@ export function makeRumPublicApi(kind: 'extension' | 'standalone', mode: (init: 
     },
     /** Standalone: events kept in memory (until the HTTP transport exists), each with its session id. */
     getBufferedEvents: () => rum?.events() ?? [],
+    /** Standalone: replay segments kept in memory (JSON of ReplaySegmentPayload, with their session id). */
+    getBufferedReplaySegments: () => rum?.replaySegments() ?? [],
   };
 }
 

@@ -1,5 +1,6 @@
 import { record } from '@rrweb/record';
-import { REPLAY_FULL_SNAPSHOT, type DefaultPrivacyLevel, type ReplaySegmentReason } from '../../schema';
+import { REPLAY_FULL_SNAPSHOT, type DefaultPrivacyLevel, type ReplayRecord, type ReplaySegmentReason } from '../../schema';
+import { redactRecords } from './redactRecords';
 import { createSegmentBuilder, SEGMENT_MAX_MS } from './createSegmentBuilder';
 import { privacyOptions } from './privacyOptions';
 
@@ -10,6 +11,11 @@ export interface RecorderOptions {
   /** The current RUM view's id. */
   viewId: () => string | null;
   onError?: (error: unknown) => void;
+  /**
+   * Redact secret URL parameters of recorded attributes here, in the page. The extension leaves it to its
+   * background (off the page's thread); the standalone SDK, with no background, does it here.
+   */
+  redactInPage?: boolean;
 }
 
 type RecordFn = (options: Record<string, unknown>) => (() => void) | undefined;
@@ -40,6 +46,7 @@ export function startRecorder(options: RecorderOptions) {
   const stopRecording = (record as unknown as RecordFn)({
     emit: (event: { type: number; timestamp: number }) =>
       safe(() => {
+        if (options.redactInPage) redactRecords([event as ReplayRecord]);
         builder.add(JSON.stringify(event), currentView(), Date.now());
         // A full snapshot goes out at once: it is what a player needs first.
         if (event.type === REPLAY_FULL_SNAPSHOT) builder.flush('size');
