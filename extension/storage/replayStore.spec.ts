@@ -8,6 +8,7 @@ import { RumscopeDb } from './db';
 import { decompressRecords } from '../../sdk/src/replay/segmentCodec';
 import { buildSegmentRow, forceReplay, readReplay, storeReplaySegment } from './replayStore';
 import { deleteSessions } from './sessionStore';
+import { exportSessions } from './exportBundle';
 
 let db: RumscopeDb;
 let n = 0;
@@ -101,6 +102,14 @@ describe('replay segments', () => {
     expect(await db.replaySegments.count()).toBe(1);
     await deleteSessions(db, ['s1']);
     expect(await db.replaySegments.count()).toBe(0);
+  });
+
+  test('the export bundle carries the recording with its session', async () => {
+    await seedLoad();
+    await storeReplaySegment(db, { loadId: 'load-1', tabId: 7, seq: 0, payload: payload([fullSnapshot(T0), mutation(T0 + 5, '/a')]) });
+    const { blob } = await exportSessions(db, ['s1'], { name: 'test', version: '0' }, T0);
+    const bundle = JSON.parse(await blob.text());
+    expect(bundle.sessions[0].replay.map((r: ReplayRecord) => r.timestamp)).toEqual([T0, T0 + 5]);
   });
 
   test('the validator refuses what is not a segment', () => {
