@@ -43,27 +43,62 @@ export function startRecorder(options: RecorderOptions) {
       return undefined;
     }
   }
-  const stopRecording = (record as unknown as RecordFn)({
-    emit: (event: { type: number; timestamp: number }) =>
-      safe(() => {
-        if (options.redactInPage) redactRecords([event as ReplayRecord]);
-        builder.add(JSON.stringify(event), currentView(), Date.now());
-        // A full snapshot goes out at once: it is what a player needs first.
-        if (event.type === REPLAY_FULL_SNAPSHOT) builder.flush('size');
-      }),
-    ...privacyOptions(options.privacyLevel),
-    recordAfter: 'DOMContentLoaded',
-    recordCanvas: false,
-    collectFonts: false,
-    inlineImages: false,
-    // Scripts are dropped from the recording (the player would never run them anyway), comments too.
-    slimDOMOptions: { script: true, comment: true, headFavicon: true, headWhitespace: true, headMetaVerification: true },
-    sampling: { mousemove: 50, scroll: 150, input: 'last', media: 800 },
-    errorHandler: (error: unknown) => {
-      options.onError?.(error);
-      return true;
-    },
-  });
+  const add = (event: { type: number; timestamp: number }) => {
+    if (options.redactInPage) redactRecords([event as ReplayRecord]);
+    builder.add(JSON.stringify(event), currentView(), Date.now());
+    // A full snapshot goes out at once: it is what a player needs first.
+    if (event.type === REPLAY_FULL_SNAPSHOT) builder.flush('size');
+  };
+  // Guardrail: a mutation storm beyond STORM_NODES_PER_SECOND pauses recording (marked in the recording),
+  // and it resumes with a fresh full snapshot once the page has been calm for a second.
+  const storm = createStormGuard();
+  let paused = false;
+  const start = () =>
+    (record as unknown as RecordFn)({
+      emit: (event: { type: number; timestamp: number; data?: unknown }) =>
+        safe(() => {
+          if (paused) return;
+          add(event);
+          if (storm.count(event, Date.now())) pause();
+        }),
+      ...privacyOptions(options.privacyLevel),
+      recordAfter: 'DOMContentLoaded',
+      recordCanvas: false,
+      collectFonts: false,
+      inlineImages: false,
+      // Scripts are dropped from the recording (the player would never run them anyway), comments too.
+      slimDOMOptions: { script: true, comment: true, headFavicon: true, headWhitespace: true, headMetaVerification: true },
+      sampling: { mousemove: 50, scroll: 150, input: 'last', media: 800 },
+      errorHandler: (error: unknown) => {
+        options.onError?.(error);
+        return true;
+      },
+    });
+  let stopRecording = start();
+  let calm: MutationObserver | undefined;
+  let calmTimer: ReturnType<typeof setInterval> | undefined;
+  function pause() {
+    paused = true;
+    safe(() => stopRecording?.());
+    add(gapMark('paused', Date.now()));
+    builder.flush('size');
+    let mutations = 0;
+    calm = new MutationObserver((records) => (mutations += records.length));
+    calm.observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+    calmTimer = setInterval(() => {
+      if (mutations > STORM_NODES_PER_SECOND / 10) return void (mutations = 0);
+      endCalmWatch();
+      paused = false;
+      storm.reset();
+      add(gapMark('resumed', Date.now()));
+      stopRecording = start();
+    }, 1000);
+  }
+  function endCalmWatch() {
+    calm?.disconnect();
+    clearInterval(calmTimer);
+    calm = undefined;
+  }
   const timer = setInterval(() => safe(() => builder.isDue(Date.now(), SEGMENT_MAX_MS) && builder.flush('time')), 1000);
   const onHide = () =>
     safe(() => {
@@ -81,6 +116,7 @@ export function startRecorder(options: RecorderOptions) {
     /** Sends what is pending now. */
     flush: () => builder.flush('time'),
     stop() {
+      endCalmWatch();
       safe(() => stopRecording?.());
       clearInterval(timer);
       removeEventListener('pagehide', onHide, { capture: true });
@@ -92,3 +128,33 @@ export function startRecorder(options: RecorderOptions) {
 }
 
 export type Recorder = ReturnType<typeof startRecorder>;
+
+/** Mutated nodes per second beyond which recording pauses (a page rebuilding itself in a loop). */
+export const STORM_NODES_PER_SECOND = 20_000;
+
+/** rrweb custom record marking the gap a storm left in the recording (the player shows what follows). */
+export function gapMark(tag: 'paused' | 'resumed', timestamp: number) {
+  return { type: 5, timestamp, data: { tag: `rumscope:${tag}`, payload: { reason: 'mutation storm' } } };
+}
+
+/** Counts mutated nodes per second in rrweb's incremental mutation records; true once over the limit. */
+export function createStormGuard(limit = STORM_NODES_PER_SECOND) {
+  let windowStart = 0;
+  let nodes = 0;
+  return {
+    count(event: { type: number; data?: unknown }, now: number): boolean {
+      const data = event.data as { source?: number; adds?: unknown[]; removes?: unknown[]; texts?: unknown[]; attributes?: unknown[] } | undefined;
+      if (event.type !== 3 || data?.source !== 0) return false;
+      if (now - windowStart >= 1000) {
+        windowStart = now;
+        nodes = 0;
+      }
+      nodes += (data.adds?.length ?? 0) + (data.removes?.length ?? 0) + (data.texts?.length ?? 0) + (data.attributes?.length ?? 0);
+      return nodes > limit;
+    },
+    reset() {
+      nodes = 0;
+      windowStart = 0;
+    },
+  };
+}
