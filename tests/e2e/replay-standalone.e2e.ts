@@ -74,6 +74,8 @@ describe('standalone SDK replay in Chromium (no extension)', () => {
     expect(await segmentTexts(page)).toBe('');
     await page.evaluate(() => (window as any).openobserveRum.startSessionReplayRecording({ force: true }));
     await expect.poll(() => loaded.some((name) => name.startsWith('startRecorder'))).toBe(true);
+    // Recording has started once its full snapshot is out (it leaves at once).
+    await expect.poll(() => segmentTexts(page)).toContain('CANARYVISIBLE');
     await page.click('#add');
     await page.evaluate(() => (window as any).openobserveRum.stopSessionReplayRecording());
     await expect.poll(() => segmentTexts(page)).toContain('Line 2');
