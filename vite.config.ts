@@ -6,6 +6,7 @@
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { resolve } from 'node:path';
+import { buildDefines } from './scripts/buildFlags';
 
 const target = process.env.RUMSCOPE_BROWSER === 'firefox' ? 'firefox' : 'chrome';
 
@@ -13,6 +14,7 @@ export default defineConfig({
   root: resolve(import.meta.dirname),
   base: './',
   plugins: [svelte()],
+  define: buildDefines(),
   build: {
     outDir: resolve(import.meta.dirname, 'dist', target),
     emptyOutDir: false,
@@ -22,7 +24,7 @@ export default defineConfig({
     rollupOptions: {
       input: {
         devtools: resolve(import.meta.dirname, 'extension/devtools/devtools.html'),
-        panel: resolve(import.meta.dirname, 'panel/index.html'),
+        panel: resolve(import.meta.dirname, 'extension/panelHost/index.html'),
         popup: resolve(import.meta.dirname, 'extension/popup/index.html'),
         options: resolve(import.meta.dirname, 'extension/options/index.html'),
       },

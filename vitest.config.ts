@@ -1,5 +1,6 @@
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { resolve } from 'node:path';
 
 /**
  * Two projects: `unit` (pure logic, *.spec.ts beside the code; jsdom per file where needed) and
@@ -7,6 +8,8 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
  */
 export default defineConfig({
   plugins: [svelte()],
+  // Unit tests see a test build (the e2e tests run the built extension, built by scripts/test.ts as a test build).
+  define: { __RUMSCOPE_TEST__: 'true' },
   test: {
     projects: [
       {
@@ -16,7 +19,12 @@ export default defineConfig({
           include: ['{sdk,extension,panel,server,scripts,tests/unit}/**/*.spec.ts'],
           environment: 'node',
         },
-        resolve: { conditions: ['browser'] },
+        resolve: {
+          conditions: ['browser'],
+          // The SDK keeps the page's globals as they were at document_start; unit tests install fake timers and
+          // jsdom later, so they get a version that looks them up at each call (see tests/unit/support/liveGlobals.ts).
+          alias: [{ find: /^(\.\.?\/)+(tools\/)?safeGlobals$/, replacement: resolve(import.meta.dirname, 'tests/unit/support/liveGlobals.ts') }],
+        },
       },
       {
         extends: true,

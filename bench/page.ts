@@ -81,7 +81,19 @@ const PAGE_SCRIPT = `
     var button = event.target.closest && event.target.closest('button');
     if (button) button.setAttribute('aria-pressed', button.getAttribute('aria-pressed') === 'true' ? 'false' : 'true');
   });
+  // --console-network: per storm step, 10 console calls (the levels a real app uses, with an object) and one
+  // fetch POST with a JSON body, whose JSON response the page reads.
+  var consoleLevels = ['log', 'info', 'warn', 'debug', 'log', 'log', 'info', 'warn', 'debug', 'error'];
+  function consoleAndFetch(step) {
+    for (var k = 0; k < 10; k++) {
+      console[consoleLevels[k]]('step ' + step + ' call ' + k, { step: step, card: 'c' + ((step * 10 + k) % ${CARDS}), words: words.slice(0, 5) });
+    }
+    var body = JSON.stringify({ step: step, items: words.map(function (w, i) { return { name: w, qty: i }; }), password: 'bench-secret' });
+    return fetch('/echo?step=' + step, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer bench' }, body: body })
+      .then(function (r) { return r.json(); });
+  }
   window.__bench = {
+    consoleAndFetch: consoleAndFetch,
     mutate: mutate,
     elements: function () { return document.getElementsByTagName('*').length; },
   };
@@ -158,9 +170,10 @@ export async function planStorm(page: Page): Promise<StormPlan> {
 }
 
 /** The storm itself: everything it does lands on the page's main thread as trusted input or DOM work. */
-export async function runStorm(page: Page, plan: StormPlan): Promise<void> {
+export async function runStorm(page: Page, plan: StormPlan, consoleNetwork = false): Promise<void> {
   for (let i = 0; i < STORM.steps; i++) {
     await page.evaluate(`__bench.mutate(${i * STORM.mutationsPerStep}, ${STORM.mutationsPerStep})`);
+    if (consoleNetwork) await page.evaluate(`__bench.consoleAndFetch(${i})`);
     const { x, y } = plan.clicks[i]!;
     await page.mouse.click(x, y);
     await page.keyboard.press(`Key${String.fromCharCode(65 + (i % 26))}`);

@@ -169,6 +169,23 @@ export function rumscopePeer(options: RumscopeOptions = {}): Peer {
   };
 }
 
+/** Service-worker scripts run one after the other, as one awaited expression. */
+function allScripts(...scripts: string[]): string {
+  return `(async () => { ${scripts.map((script) => `await ${script};`).join(' ')} })()`;
+}
+
+/** Sets settings.networkDetail.sites in the extension's storage (the other settings kept). */
+function networkDetailScript(sites: string[]): string {
+  return `(async () => {
+    const key = 'rumscope.settings';
+    const current = (await chrome.storage.local.get(key))[key] ?? {};
+    const sites = ${JSON.stringify(sites)};
+    if (JSON.stringify(current.networkDetail?.sites ?? []) === JSON.stringify(sites)) return;
+    await chrome.storage.local.set({ [key]: { ...current, networkDetail: { sites, redactHeaders: [], redactFields: [] } } });
+    await new Promise((ok) => setTimeout(ok, 300));
+  })()`;
+}
+
 /** Sums the UTF-8 JSON size of the events the extension stored for the page loads of one run. */
 function storedBytesScript(tag: string): string {
   return `(async () => {
@@ -350,15 +367,21 @@ async function waitSettled(read: () => Promise<number>) {
 export const PEERS: Record<string, Peer> = Object.fromEntries(
   [
     baselinePeer,
-    rumscopePeer({ configureWorker: replaySettingScript(false) }),
+    rumscopePeer({ configureWorker: allScripts(replaySettingScript(false), networkDetailScript([])) }),
     // Replay peers, for the replay issue's comparison (not in the default set).
     rumscopePeer({
       name: 'rumscope-replay',
       description: 'Rumscope extension build with replay on (sessionReplaySampleRate 100, privacy allow): capture.js + recorder.js injected',
-      configureWorker: replaySettingScript(true),
+      configureWorker: allScripts(replaySettingScript(true), networkDetailScript([])),
       replay: true,
     }),
     rrwebPeer,
+    // Network detail on for the bench origin (headers and bodies kept), for --console-network.
+    rumscopePeer({
+      name: 'rumscope-detail',
+      description: 'Rumscope extension build with network detail on for the bench origin, replay off',
+      configureWorker: allScripts(replaySettingScript(false), networkDetailScript(['http://127.0.0.1:*'])),
+    }),
     datadogPeer({ replay: false }),
     // Datadog with replay, for the replay issue's comparison (not in the default set).
     datadogPeer({ replay: true, init: { defaultPrivacyLevel: 'allow' } }),

@@ -16,7 +16,11 @@
  *
  * Options: --runs N (rounds, default 6, at least 5 for a report), --warmup N (default 1),
  *          --peers a,b,c (default baseline,rumscope,datadog; see bench/peers.ts), --skip-build,
- *          --no-write (print only), --note "text" (a line added to the report, e.g. what was built).
+ *          --no-write (print only), --note "text" (a line added to the report, e.g. what was built),
+ *          --console-network (the storm adds 2,000 console calls and 200 fetch POSTs with bodies; peer
+ *          rumscope-detail has network detail on for the bench origin),
+ *          --scenario capture|panel|all (default all: the capture above, then the Sessions panel's cost,
+ *          bench/panel.ts, whose own options are listed there).
  */
 import { execFileSync } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -53,8 +57,12 @@ function option(name: string): string | undefined {
   const index = process.argv.indexOf(name);
   return index >= 0 ? process.argv[index + 1] : undefined;
 }
+const scenario = option('--scenario') ?? 'all';
+if (!['capture', 'panel', 'all'].includes(scenario)) throw new Error(`--scenario is capture, panel or all, not ${scenario}`);
 const flag = (name: string) => process.argv.includes(name);
 const rounds = Number(option('--runs') ?? 6);
+/** --console-network: the storm also makes 2,000 console calls and 200 fetch POSTs with JSON bodies (bench/page.ts). */
+const CONSOLE_NETWORK = flag('--console-network');
 const warmup = Number(option('--warmup') ?? 1);
 const peerNames = (option('--peers') ?? DEFAULT_PEERS.join(',')).split(',').filter(Boolean);
 const log = (message: string) => process.stderr.write(message + '\n');
@@ -92,6 +100,12 @@ function startServer() {
         intake.set(tag, totals);
         res.writeHead(202, { ...cors, 'content-type': 'application/json' }).end('{}');
       });
+      return;
+    }
+    if (url.pathname === '/echo') {
+      // --console-network's API: a JSON reply of about 1 KB to every POST.
+      req.resume();
+      req.on('end', () => res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify({ ok: true, echo: 'x'.repeat(1000) })));
       return;
     }
     if (url.pathname === '/bench') {
@@ -169,7 +183,7 @@ async function measureRun(context: BrowserContext, env: BenchEnv, peer: Peer, ro
     const plan = await planStorm(page);
     const s2 = await meter.sample();
     const stormStart = Date.now();
-    await runStorm(page, plan);
+    await runStorm(page, plan, CONSOLE_NETWORK);
     const stormWallMs = Date.now() - stormStart;
     await sleep(STORM_SETTLE_MS);
     const s3 = await meter.sample();
@@ -358,6 +372,34 @@ function targetsTable(rows: TargetRow[]): string {
 
 async function main() {
   const started = Date.now();
+  const capture = scenario === 'panel' ? null : await runCapture(started);
+  const panel = scenario === 'capture' ? null : await runPanel();
+  const md = [capture?.md, panel].filter(Boolean).join('\n');
+  if (scenario === 'panel') process.stdout.write(md);
+  if (!flag('--no-write')) {
+    const date = new Date().toISOString().slice(0, 10);
+    const outDir = join(root, 'bench', 'results');
+    await mkdir(outDir, { recursive: true });
+    const base = join(outDir, `${date}-${machineSummary()}${scenario === 'all' ? '' : `-${scenario}`}`);
+    await writeFile(base + '.md', md);
+    if (capture) await writeFile(base + '.json', JSON.stringify(capture.json, null, 2) + '\n');
+    log(`wrote ${relative(root, base)}.md${capture ? ' and .json' : ''}`);
+  }
+}
+
+function machineSummary() {
+  return `${cpus().length}core-node${process.versions.node.split('.')[0]}`;
+}
+
+async function runPanel(): Promise<string> {
+  const { runPanelBench } = await import('./panel');
+  // In 'all' the capture half has just built the working tree; the landed build is always built.
+  const md = await runPanelBench({ build: scenario === 'panel' && !flag('--skip-build') });
+  process.stdout.write(md);
+  return md;
+}
+
+async function runCapture(started: number) {
   const distRel = relative(root, resolve(root, process.env.RUMSCOPE_DIST!)) || '.';
   let buildNote = `Rumscope: prebuilt extension in ${distRel} (--skip-build).`;
   if (!flag('--skip-build') && peers.some((p) => p.browser === 'extension')) {
@@ -487,22 +529,15 @@ async function main() {
   ].join('\n');
 
   process.stdout.write(md);
-  if (!flag('--no-write')) {
-    const outDir = join(root, 'bench', 'results');
-    await mkdir(outDir, { recursive: true });
-    const base = join(outDir, `${date}-${machineName}`);
-    await writeFile(base + '.md', md);
-    const json = {
-      date,
-      machine,
-      config: { rounds, warmup, peers: peerNames, initSettleMs: INIT_SETTLE_MS, stormSettleMs: STORM_SETTLE_MS, storm: { ...STORM, mutations: STORM.mutations }, targets: TARGETS },
-      peers: reports,
-      targets: rows,
-      warnings,
-    };
-    await writeFile(base + '.json', JSON.stringify(json, null, 2) + '\n');
-    log(`wrote ${relative(root, base)}.md and .json`);
-  }
+  const json = {
+    date,
+    machine,
+    config: { rounds, warmup, peers: peerNames, initSettleMs: INIT_SETTLE_MS, stormSettleMs: STORM_SETTLE_MS, storm: { ...STORM, mutations: STORM.mutations }, targets: TARGETS },
+    peers: reports,
+    targets: rows,
+    warnings,
+  };
+  return { md, json };
 }
 
 await main();

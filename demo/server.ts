@@ -31,6 +31,23 @@ function api(req: IncomingMessage, res: ServerResponse, path: string) {
     req.on('end', () => send(200, { method: req.method, length: body.length }));
     return;
   }
+  if (path === '/api/detail' || path === '/api/login') {
+    // Network detail fixtures: echo what arrived (so the page can check its own call), with a token in the reply
+    // and a cookie set, which the extension must redact or never see.
+    let body = '';
+    req.on('data', (chunk) => (body += chunk));
+    req.on('end', () => {
+      let parsed: Record<string, unknown> = {};
+      try {
+        parsed = JSON.parse(body || '{}') as Record<string, unknown>;
+      } catch {
+        parsed = { text: body };
+      }
+      const reply = path === '/api/login' ? { ok: true, access_token: 'LOGIN-REPLY-CANARY' } : { ok: true, item: parsed.item ?? null, token: 'REPLY-TOKEN-CANARY' };
+      send(200, reply, { 'x-server': 'demo', 'set-cookie': 'server_sid=SET-COOKIE-CANARY; Path=/; HttpOnly' });
+    });
+    return;
+  }
   if (path === '/api/reset') {
     // A "network failure": the connection is destroyed without a response.
     req.socket.destroy();

@@ -11,8 +11,7 @@ import {
   formatTimestamp,
   formatUserEmail,
 } from './format';
-import { readTabId } from './tabId';
-import { makeSession } from './testFixtures';
+import { makeSession } from '../tests/unit/support/sessionFixtures';
 
 const at = Date.UTC(2025, 11, 5, 12, 12, 20); // 2025-12-05T12:12:20Z
 
@@ -114,15 +113,5 @@ describe('session columns', () => {
     expect(formatMs(0.42)).toBe('0.4 ms');
     expect(formatMs(12)).toBe('12 ms');
     expect(formatMs(1204.4)).toBe('1,204 ms');
-  });
-});
-
-describe('readTabId', () => {
-  it('reads ?tabId', () => {
-    expect(readTabId('?tabId=42')).toBe(42);
-    expect(readTabId('?tabId=0')).toBe(0);
-    expect(readTabId('')).toBeNull();
-    expect(readTabId('?tabId=-1')).toBeNull();
-    expect(readTabId('?tabId=abc')).toBeNull();
   });
 });

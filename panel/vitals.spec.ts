@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { summarizeVitals } from './vitals';
-import { base, stored } from './testFixtures';
+import { base, stored } from '../tests/unit/support/sessionFixtures';
 
 describe('summarizeVitals', () => {
   it('shows not supported for null, never 0', () => {

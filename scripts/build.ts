@@ -1,5 +1,7 @@
 /**
- * `npm run build`: dist/chrome and dist/firefox from one source tree.
+ * `npm run build`: dist/chrome and dist/firefox from one source tree, a release build.
+ * `npm run build:test` (or RUMSCOPE_TEST_BUILD=1): a test build, with the test hooks the e2e tests drive
+ * (types/buildFlags.d.ts); a release build has none of them.
  * - pages (DevTools page, panel) through vite.config.ts;
  * - the scripts that cannot be modules (MAIN-world capture, isolated relay, background) as single-file IIFEs;
  * - manifest.json with the version from package.json, and its Firefox variant;
@@ -8,8 +10,12 @@
 import { build, type InlineConfig } from 'vite';
 import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { buildDefines, isTestBuild } from './buildFlags';
+import { safeGlobalsPlugin } from './safeGlobalsPlugin';
 
 const root = resolve(import.meta.dirname, '..');
+// `--test`: a test build (the same as RUMSCOPE_TEST_BUILD=1), for the e2e tests.
+if (process.argv.includes('--test')) process.env.RUMSCOPE_TEST_BUILD = '1';
 /** RUMSCOPE_DIST lets parallel work build into its own folder; the default is dist/. */
 const dist = resolve(root, process.env.RUMSCOPE_DIST ?? 'dist');
 
@@ -28,6 +34,8 @@ async function buildScript(outDir: string, fileName: string, entry: string) {
     configFile: false,
     root,
     logLevel: 'warn',
+    define: buildDefines(),
+    plugins: [safeGlobalsPlugin()],
     build: {
       outDir,
       emptyOutDir: false,
@@ -100,7 +108,7 @@ async function main() {
   await writeFile(join(chromeDir, 'manifest.json'), JSON.stringify(await manifestFor('chrome'), null, 2));
   await writeFile(join(firefoxDir, 'manifest.json'), JSON.stringify(await manifestFor('firefox'), null, 2));
   await (await import('./buildSdk')).buildSdk(dist); // dist/sdk: the standalone ES module and its types
-  console.log(`built dist/chrome and dist/firefox in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`built ${isTestBuild() ? 'a TEST build' : 'a release build'}: dist/chrome and dist/firefox in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main();

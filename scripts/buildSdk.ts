@@ -9,6 +9,8 @@ import { build } from 'vite';
 import ts from 'typescript';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { buildDefines } from './buildFlags';
+import { safeGlobalsPlugin } from './safeGlobalsPlugin';
 
 const root = resolve(import.meta.dirname, '..');
 const ENTRY = 'sdk/src/standalone.ts';
@@ -21,6 +23,9 @@ export async function buildSdk(dist: string = resolve(root, process.env.RUMSCOPE
     configFile: false,
     root,
     logLevel: 'warn',
+    // What apps install is never a test build.
+    define: buildDefines(false),
+    plugins: [safeGlobalsPlugin()],
     build: {
       outDir: out,
       emptyOutDir: false,

@@ -1,6 +1,7 @@
 import { PROTOCOL_VERSION } from '../../sdk/schema';
 import type { CommandMap, CommandMessage, CommandName, CommandResult, TabRecordingStatus } from '../../sdk/schema';
-import type { LoadRecord, RumscopeDb } from '../storage/db';
+import { currentLoad } from '../../sdk/model/currentLoad';
+import type { RumscopeDb } from '../storage/db';
 import { clearStorageWarning } from '../storage/eviction';
 import { deleteSessions, endSession } from '../storage/sessionStore';
 import { ext } from '../platform';
@@ -16,10 +17,9 @@ export interface CommandDeps {
   afterChange?: () => void;
 }
 
-/** The tab's current page: its newest top-frame load with a session. */
-async function currentLoad(db: RumscopeDb, tabId: number): Promise<LoadRecord | undefined> {
-  const loads = (await db.loads.where('tabId').equals(tabId).toArray()).filter((l) => l.frameId === 0 && l.sessionId);
-  return loads.reduce<LoadRecord | undefined>((a, b) => (!a || b.startedAt >= a.startedAt ? b : a), undefined);
+/** The tab's current load (one definition, the session model's: panel and popup agree). */
+async function tabLoad(db: RumscopeDb, tabId: number) {
+  return currentLoad(await db.loads.where('tabId').equals(tabId).toArray());
 }
 
 function originOf(url: string | undefined): string | null {
@@ -57,8 +57,8 @@ export function startCommands(db: RumscopeDb, deps: CommandDeps = {}) {
       return { ok: true };
     },
     endTabSession: async ({ tabId }) => {
-      const load = await currentLoad(db, tabId);
-      if (!load) return { sessionId: null };
+      const load = await tabLoad(db, tabId);
+      if (!load?.sessionId) return { sessionId: null };
       await endSession(db, load.sessionId, Date.now());
       return { sessionId: load.sessionId };
     },
@@ -66,8 +66,8 @@ export function startCommands(db: RumscopeDb, deps: CommandDeps = {}) {
       const tab = await ext.tabs.get(tabId);
       const site = originOf(tab.url);
       const decision: SiteDecision = site && deps.decideSite ? await deps.decideSite(site, tab.incognito) : { recorded: false, reason: 'unsupported' };
-      const load = await currentLoad(db, tabId);
-      const session = load && load.site === site ? await db.sessions.get(load.sessionId) : undefined;
+      const load = await tabLoad(db, tabId);
+      const session = load?.sessionId && load.site === site ? await db.sessions.get(load.sessionId) : undefined;
       const status: TabRecordingStatus = {
         tabId,
         site,

@@ -1,7 +1,10 @@
 /** The background worker (Chrome service worker / Firefox event page). Thin: wiring only. */
 import { RumscopeDb } from '../storage/db';
 import { endOpenSessions, purgeLoads } from '../storage/sessionStore';
-import { createBatchWriter, makeQuotaError, type WriteOptions } from '../storage/writeBatch';
+import { makeQuotaError } from '../storage/makeQuotaError';
+import { createBatchWriter } from '../storage/writeBatch';
+import { ingestOptionsFromSettings, type IngestOptions } from '../../sdk/model';
+import { browserTimeZone } from './browserTimeZone';
 import { createSettingsCache } from '../settings/settings';
 import { ext } from '../platform';
 import { startCommands } from './commands';
@@ -12,13 +15,19 @@ import { startRelayServer } from './startRelayServer';
 import { startReplayChannel } from './startReplayChannel';
 import { startRetention } from './startRetention';
 import { createTabGuard } from './tabGuard';
+import { networkDetailFor } from '../settings/networkDetail';
 import { loadTestHooks, takeInjectedWriteFailure } from './testHooks';
+import { startSync } from '../sync/syncSessions';
 
 const db = new RumscopeDb();
 const tabGuard = createTabGuard(db);
 const settings = createSettingsCache();
 const siteGate = createSiteGate({ settings: settings.get });
-const retention = startRetention({ db, settings: settings.get, timeouts: async () => (await loadTestHooks()).sessionTimeouts });
+// Opt-in upload of ended sessions to the team server (settings.sync); a timer of its own, never in the write path.
+startSync({ db, target: async () => (await settings.get()).sync, source: { name: 'rumscope-extension', version: ext.runtime.getManifest().version } });
+// Test builds only (compiled out of a release): shortened session timeouts and injected write failures.
+const testTimeouts = async () => (__RUMSCOPE_TEST__ ? (await loadTestHooks()).sessionTimeouts : undefined);
+const retention = startRetention({ db, settings: settings.get, timeouts: testTimeouts });
 
 // Spec: a session ends when the browser is closed. Sessions left open at the last shutdown end at the first
 // start of the background since the browser started (boot 1; also after an install or update, when the old
@@ -41,10 +50,14 @@ void startup.then(() => retention.run().catch(() => undefined));
 ext.runtime.onStartup.addListener(() => void endPreviousRun());
 
 const writeBatch = createBatchWriter(db, {
-  injectFailure: async () => {
-    const kind = await takeInjectedWriteFailure();
-    return kind ? makeQuotaError(kind) : null;
-  },
+  ...(__RUMSCOPE_TEST__
+    ? {
+        injectFailure: async () => {
+          const kind = await takeInjectedWriteFailure();
+          return kind ? makeQuotaError(kind) : null;
+        },
+      }
+    : {}),
   afterWrite: () => retention.afterWrite(),
 });
 
@@ -54,21 +67,16 @@ startRelayServer({
   replay,
   tabGuard,
   persistOptions: async () => {
-    const [hooks, current] = await Promise.all([loadTestHooks(), settings.get()]);
-    const tester = current.tester;
-    const options: WriteOptions = {
-      sampleRate: current.sampling.sessionSampleRate,
-      replaySampleRate: current.sampling.sessionReplaySampleRate,
-      defaults: {
-        user: tester.name || tester.email ? { ...(tester.name ? { name: tester.name } : {}), ...(tester.email ? { email: tester.email } : {}) } : null,
-        env: current.environment || null,
-        privacyLevel: current.privacyLevel,
-      },
-      ...(hooks.sessionTimeouts ? { timeouts: hooks.sessionTimeouts } : {}),
+    const [timeouts, current] = await Promise.all([testTimeouts(), settings.get()]);
+    const options: IngestOptions = {
+      ...ingestOptionsFromSettings(current),
+      fallbackTimeZone: browserTimeZone,
+      ...(timeouts ? { timeouts } : {}),
     };
     return options;
   },
   allowSite: (site, tabId, info) => siteGate.allowSite(site, tabId, info),
+  networkDetail: async (site) => networkDetailFor(await settings.get(), site),
   persist: async (input, options) => {
     await startup;
     return writeBatch(input, options);

@@ -5,7 +5,8 @@ import { validateEvent, validateRelayMessage } from '../../sdk/schema/validate';
 import { validateReplaySegment } from '../../sdk/schema/validateReplay';
 import type { ReplayChannel } from './startReplayChannel';
 import type { RumscopeDb } from '../storage/db';
-import { persistBatch, type BatchInput, type PersistOptions, type PersistResult } from '../storage/persistBatch';
+import { ingestBatch, type BatchInput, type IngestOptions, type IngestResult } from '../../sdk/model';
+import { createDexieRepository } from '../storage/dexieRepository';
 import { ext } from '../platform';
 import type { createTabGuard } from './tabGuard';
 
@@ -13,14 +14,16 @@ export interface RelayServerDeps {
   db: RumscopeDb;
   tabGuard: ReturnType<typeof createTabGuard>;
   /** Read per batch so that settings apply to new sessions without a reload. */
-  persistOptions: () => Promise<PersistOptions>;
+  persistOptions: () => Promise<IngestOptions>;
   /**
    * Whether this site may be recorded (site access). A refused batch is acknowledged (the relay forgets it)
    * and nothing of it is stored. `loadId` lets the implementation keep refusing that page (see siteGate.ts).
    */
   allowSite?: (site: string, tabId: number, info: { loadId: string; incognito: boolean }) => Promise<boolean>;
-  /** The write path; default persistBatch. The background passes the quota-safe writer (storage/writeBatch.ts). */
-  persist?: (input: BatchInput, options: PersistOptions) => Promise<PersistResult>;
+  /** Network detail for this site (settings.networkDetail), told to the page in each acknowledgement; undefined: off. */
+  networkDetail?: (site: string) => Promise<SessionInfo['networkDetail']>;
+  /** The write path; default the model's ingestBatch over Dexie. The background passes the quota-safe writer (storage/writeBatch.ts). */
+  persist?: (input: BatchInput, options: IngestOptions) => Promise<IngestResult>;
   /** Session replay (startReplayChannel.ts): stores segments, forces and injects the recorder. */
   replay?: ReplayChannel;
 }
@@ -110,7 +113,7 @@ export function startRelayServer(deps: RelayServerDeps) {
         }
         return result.value;
       });
-      const persist = deps.persist ?? ((input: BatchInput, options: PersistOptions) => persistBatch(db, input, options));
+      const persist = deps.persist ?? ((input: BatchInput, options: IngestOptions) => ingestBatch(createDexieRepository(db), input, options));
       const result = await persist(
         { loadId: message.loadId, tabId, frameId, site, url: redactUrl(sender?.url ?? ''), first: message.first, events, now: Date.now(), incognito: sender?.tab?.incognito === true },
         await deps.persistOptions(),
@@ -127,7 +130,9 @@ export function startRelayServer(deps: RelayServerDeps) {
         port.disconnect();
         return;
       }
-      const ack: AckMessage = { kind: 'ack', loadId: message.loadId, upTo: result.upTo, session: result.session };
+      const networkDetail = result.session.sampled ? await deps.networkDetail?.(site) : undefined;
+      const session: SessionInfo = networkDetail ? { ...result.session, networkDetail } : result.session;
+      const ack: AckMessage = { kind: 'ack', loadId: message.loadId, upTo: result.upTo, session };
       port.postMessage(ack);
       // A recorded session: its top page gets the recorder (once per load).
       if (result.session.replay && isTop) deps.replay?.inject({ loadId: message.loadId, tabId, frameId: sender?.frameId ?? 0, privacyLevel: result.session.privacyLevel ?? null });

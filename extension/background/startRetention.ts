@@ -9,7 +9,7 @@ import { runRetention } from '../storage/retention';
 
 type RetentionResult = Awaited<ReturnType<typeof runRetention>>;
 import { ext } from '../platform';
-import type { SessionTimeouts } from './sessionRules';
+import type { SessionTimeouts } from '../../sdk/model/sessionRules';
 
 export const RETENTION_ALARM = 'rumscope.retention';
 const PERIOD_MINUTES = 60;

@@ -1,5 +1,5 @@
 import { ext } from '../platform';
-import type { SessionTimeouts } from './sessionRules';
+import type { SessionTimeouts } from '../../sdk/model/sessionRules';
 
 /**
  * Test hooks live in extension storage under one key that only the extension (and a test driving its

@@ -1,12 +1,12 @@
 import { mount } from 'svelte';
 import Popup from './Popup.svelte';
 import { ext } from '../platform';
-import { readTabId } from '../../panel/tabId';
+import { readTabId } from '../panelHost/tabId';
 import './popup.css';
 
-/** The tab the popup is about: the active tab of its window, or `?tabId=` (tests open the popup as a tab). */
+/** The tab the popup is about: the active tab of its window, or in test builds `?tabId=` (tests open the popup as a tab). */
 async function targetTab(): Promise<number | null> {
-  const fromQuery = readTabId(location.search);
+  const fromQuery = __RUMSCOPE_TEST__ ? readTabId(location.search) : null;
   if (fromQuery !== null) return fromQuery;
   const [tab] = await ext.tabs.query({ active: true, currentWindow: true });
   return tab?.id ?? null;

@@ -1,20 +1,10 @@
 import Dexie, { type EntityTable } from 'dexie';
 import type { DropReason, ReplaySegmentRow, SessionRecord, StorageUsage, StorageWarning, StoredEvent } from '../../sdk/schema';
+import type { LoadRecord } from '../../sdk/model/repository';
+import { jsonSize } from '../../sdk/model/sessionSize';
 
-export type { StorageUsage, StorageWarning };
-
-/** One content-script instance (one document in one frame): binds a loadId to its tab, site and session. */
-export interface LoadRecord {
-  id: string;
-  tabId: number;
-  frameId: number;
-  site: string;
-  sessionId: string;
-  url: string;
-  startedAt: number;
-  /** Next seq expected: everything below is stored. */
-  nextSeq: number;
-}
+export type { LoadRecord, StorageUsage, StorageWarning };
+export { jsonSize };
 
 /** Messages the background refused from one tab, by reason. Shown in the panel. */
 export interface TabStatsRecord {
@@ -27,18 +17,11 @@ export interface TabStatsRecord {
 /** Small key-value records of the storage layer, read by the panel (liveQuery). */
 export type MetaRecord =
   | { key: 'storageWarning'; value: StorageWarning }
-  | { key: 'usage'; value: StorageUsage };
+  | { key: 'usage'; value: StorageUsage }
+  /** Team server sync (extension/sync): the lastEventAt of each session as last uploaded. */
+  | { key: 'sync'; value: { uploaded: Record<string, number>; lastError: string | null; lastSyncAt: number | null } };
 
 export const DB_NAME = 'rumscope';
-
-/** JSON length, the unit of SessionRecord.bytes. */
-export function jsonSize(value: unknown): number {
-  try {
-    return JSON.stringify(value)?.length ?? 0;
-  } catch {
-    return 0;
-  }
-}
 
 /**
  * The extension's one database. Owned by the background (writes); extension pages (panel) read it

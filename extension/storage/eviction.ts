@@ -4,7 +4,7 @@
  * window) is deleted only when the browser refuses writes and nothing else is left.
  */
 import type { SessionRecord } from '../../sdk/schema';
-import { DEFAULT_TIMEOUTS, expiryReason, type SessionTimeouts } from '../background/sessionRules';
+import { DEFAULT_TIMEOUTS, expiryReason, type SessionTimeouts } from '../../sdk/model/sessionRules';
 import type { RumscopeDb, StorageWarning } from './db';
 import { deleteSessions } from './sessionStore';
 

@@ -3,7 +3,7 @@ import Dexie from 'dexie';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { ReplayRecord, ReplaySegmentPayload } from '../../sdk/schema';
 import { validateReplaySegment } from '../../sdk/schema/validateReplay';
-import { makeSession } from '../../panel/testFixtures';
+import { makeSession } from '../../tests/unit/support/sessionFixtures';
 import { RumscopeDb } from './db';
 import { decompressRecords } from '../../sdk/src/replay/segmentCodec';
 import { buildSegmentRow, forceReplay, readReplay, storeReplaySegment } from './replayStore';

@@ -4,7 +4,7 @@
  * what is stored exceeds the size cap. Pinned sessions are never deleted here; live ones neither.
  * Each pass also records what is stored (meta `usage`) for the panel and the options page.
  */
-import { DEFAULT_TIMEOUTS, type SessionTimeouts } from '../background/sessionRules';
+import { DEFAULT_TIMEOUTS, type SessionTimeouts } from '../../sdk/model/sessionRules';
 import type { RumscopeDb, StorageUsage } from './db';
 import { evictOldest } from './eviction';
 import { deleteSessions } from './sessionStore';

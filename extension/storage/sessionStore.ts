@@ -1,27 +1,17 @@
-import { DEFAULT_TIMEOUTS, expiryReason, type SessionTimeouts } from '../background/sessionRules';
+import { endAtShutdown, endSessionNow } from '../../sdk/model/sessionRules';
 import type { SessionEndReason } from '../../sdk/schema';
 import type { RumscopeDb } from './db';
 
 /** Ends a session now (the user asked for a new one); the site's next event starts a new session. */
 export async function endSession(db: RumscopeDb, sessionId: string, now: number, reason: SessionEndReason = 'user') {
-  await db.sessions.where('id').equals(sessionId).modify((session) => {
-    if (session.endedAt === null) {
-      session.endedAt = Math.min(now, Math.max(session.lastEventAt, session.startedAt));
-      session.endReason = reason;
-    }
-  });
+  await db.sessions.where('id').equals(sessionId).modify((session) => endSessionNow(session, now, reason));
 }
 
 /** Sessions still open when the browser closed end at their last event ("browser_closed"). */
-export async function endOpenSessions(db: RumscopeDb, reason: SessionEndReason, now = Date.now(), timeouts: SessionTimeouts = DEFAULT_TIMEOUTS): Promise<number> {
+export async function endOpenSessions(db: RumscopeDb, reason: SessionEndReason): Promise<number> {
   return db.sessions
     .filter((session) => session.endedAt === null)
-    .modify((session) => {
-      session.endedAt = session.lastEventAt;
-      // A session idle past the timeout before the browser closed ended by inactivity, not by the close.
-      const expired = expiryReason(session, now, timeouts);
-      session.endReason = expired === 'inactivity' || expired === 'max_duration' ? expired : reason;
-    });
+    .modify((session) => endAtShutdown(session, reason));
 }
 
 /**

@@ -14,6 +14,8 @@ export interface SessionCommands {
   exportSessions(sessionIds: string[] | 'all'): Promise<{ blob: Blob; fileName: string }>;
   /** Hides the storage warning until the next refused write. */
   dismissStorageWarning(): Promise<void>;
+  /** Adds the sessions of an exported bundle (a later version); absent where the host cannot import. Resolves to how many were added. */
+  importSessions?(bundle: Blob): Promise<number>;
 }
 
 /** Saves a Blob as a download from the page (works in extension pages and in a dashboard alike). */

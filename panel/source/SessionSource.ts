@@ -1,34 +1,64 @@
 /**
- * Where the Sessions panel reads from. Subscribe-style and read-only: each watcher calls `onValue`
- * with the current value as soon as it has one, again whenever it changes, and stops on unsubscribe.
+ * Where the Sessions panel reads from. The panel knows nothing of its host: the extension implements this
+ * over its IndexedDB (extension/panelHost/dexieSessionSource.ts), the server dashboard over HTTP.
  *
- * Implementations: dexieSource (the extension's IndexedDB, live via liveQuery). An HTTP source for the
- * server dashboard can implement the same interface by polling or server-sent events; `SessionQuery`
- * is plain data so it serialises to query parameters.
+ * Shape, chosen so an HTTP implementation is a thin client:
+ * - reads are one-shot and async, take plain serialisable arguments (SessionQuery maps to query
+ *   parameters) and resolve to plain JSON-like values;
+ * - one change feed (`watchChanges`) says WHAT changed (which sessions, which sessions' events, tabs,
+ *   storage) with a cursor; the panel decides when to read again (panel/source/live.ts: at most once a
+ *   second, never while hidden, only the reads the change concerns). The server's feed is "changes since
+ *   cursor" (long poll or server-sent events), never the whole list.
  */
 import type { DropReason, ReplayData, RumEventType, SessionRecord, StorageUsage, StorageWarning, StoredEvent } from '../../sdk/schema';
 
 export type Unsubscribe = () => void;
 
-export interface WatchOptions {
-  /** Called when the source fails (database closed, request failed). The watcher may stop after it. */
-  onError?: (error: unknown) => void;
+/** Columns the list sorts by. `startedAt` is indexed in every source; others may cost a scan. */
+export const SESSION_SORT_KEYS = ['startedAt', 'timeSpent', 'errors', 'email', 'location'] as const;
+export type SessionSortKey = (typeof SESSION_SORT_KEYS)[number];
+
+export interface SessionSort {
+  key: SessionSortKey;
+  direction: 'asc' | 'desc';
 }
 
+/** The default order: newest first. */
+export const NEWEST_FIRST: SessionSort = { key: 'startedAt', direction: 'desc' };
+
 /**
- * Which sessions to list. Newest first (by startedAt). Filters, search and KPIs add optional fields
- * here (user email, error count range, country, browser, ...); a source ignores none silently.
+ * Which sessions. Every field is optional and all given ones combine (AND). The dashboard's filters
+ * (user email, error count range, country, browser, duration, environment, version, site, search text)
+ * are added here as optional fields; a source that cannot answer one rejects with an Error rather than
+ * ignoring it silently.
  */
-export interface SessionQuery {
+export interface SessionFilter {
   /** Only sessions started at or after this UTC ms. */
   startedFrom?: number;
   /** Only sessions started before this UTC ms. */
   startedBefore?: number;
-  /** At most this many sessions (default: all). */
+}
+
+/** One window of the list: filter, order and the rows [offset, offset + limit). */
+export interface SessionQuery {
+  filter?: SessionFilter;
+  /** Default NEWEST_FIRST. */
+  sort?: SessionSort;
+  /** Rows to skip (default 0). */
+  offset?: number;
+  /** Rows to return (default 100). A source may cap it. */
   limit?: number;
 }
 
-export interface EventWatchOptions extends WatchOptions {
+export const DEFAULT_PAGE_SIZE = 100;
+
+export interface SessionPage {
+  sessions: SessionRecord[];
+  /** The query's offset (echoed, so a late answer can be matched to its request). */
+  offset: number;
+}
+
+export interface EventQuery {
   /** Event types to include; default all. The timeline leaves out replay chunks, which are large. */
   types?: readonly RumEventType[];
 }
@@ -49,16 +79,42 @@ export interface StorageStatus {
   warning: StorageWarning | null;
 }
 
+/** `'all'`: something changed there but the source cannot say which (a bulk delete, a missed notice). */
+export type ChangedIds = readonly string[] | 'all';
+
+/**
+ * One notice of the change feed. Parts that did not change are absent. A consumer that cannot tell
+ * whether a notice concerns it reads again: notices may over-report, never under-report.
+ */
+export interface SourceChange {
+  /** Opaque and increasing per source (the server: its change log position). */
+  cursor: string;
+  /** Session records written or deleted. */
+  sessions?: ChangedIds;
+  /** Sessions whose events were written or deleted. */
+  events?: ChangedIds;
+  /** What the source knows of tabs (current loads, refused messages) changed. */
+  tabs?: true;
+  /** Storage usage or warning changed. */
+  storage?: true;
+}
+
 export interface SessionSource {
-  watchSessions(query: SessionQuery, onValue: (sessions: SessionRecord[]) => void, options?: WatchOptions): Unsubscribe;
+  /** The change feed. `onChange` is called after each change, not with the current state. */
+  watchChanges(onChange: (change: SourceChange) => void, options?: { onError?: (error: unknown) => void }): Unsubscribe;
+
+  /** One window of the list. */
+  listSessions(query: SessionQuery): Promise<SessionPage>;
+  /** How many sessions match (answered from an index or SQL count, never by reading the rows). */
+  countSessions(filter?: SessionFilter): Promise<number>;
   /** null when there is no such session (never was, or deleted). */
-  watchSession(sessionId: string, onValue: (session: SessionRecord | null) => void, options?: WatchOptions): Unsubscribe;
+  getSession(sessionId: string): Promise<SessionRecord | null>;
   /** The session's events in time order. */
-  watchEvents(sessionId: string, onValue: (events: StoredEvent[]) => void, options?: EventWatchOptions): Unsubscribe;
-  /** Sources without tabs (the server) emit { currentSessionId: null, dropped: 0 }. */
-  watchTabInfo(tabId: number, onValue: (info: TabInfo) => void, options?: WatchOptions): Unsubscribe;
-  /** Storage used and the quota warning; a source without them may leave it out (the panel then shows neither). */
-  watchStorage?(onValue: (status: StorageStatus) => void, options?: WatchOptions): Unsubscribe;
+  getEvents(sessionId: string, query?: EventQuery): Promise<StoredEvent[]>;
+  /** Sources without tabs (the server) answer { currentSessionId: null, dropped: 0 }. */
+  getTabInfo(tabId: number): Promise<TabInfo>;
+  /** Storage used and the quota warning; a source without them leaves it out (the panel then shows neither). */
+  getStorage?(): Promise<StorageStatus>;
   /** The session's replay recording, decompressed (empty records when it has none); a source without replays leaves it out. */
   getReplay?(sessionId: string): Promise<ReplayData>;
 }

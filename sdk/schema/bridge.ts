@@ -89,6 +89,12 @@ export interface SessionInfo {
   replay: boolean;
   /** Default replay privacy of this session (the user's setting when it started); absent: the SDK's own default. */
   privacyLevel?: DefaultPrivacyLevel;
+  /**
+   * Present only when the user turned network detail on for this site: the page then keeps API calls' headers
+   * and bodies, redacting the built-in names plus these (NetworkDetailSettings.redactHeaders / redactFields).
+   * Requests that start before the page hears this (its first acknowledgement) carry no detail.
+   */
+  networkDetail?: { redactHeaders: string[]; redactFields: string[] };
 }
 
 export interface RelayConfigMessage {

@@ -45,7 +45,11 @@ export interface ViewEndEvent extends EventBase {
   timings?: Record<string, number>;
 }
 
-export type ActionKind = 'click' | 'submit' | 'custom';
+/**
+ * 'input': a form field changed. `name` is the field's label and `selector` its CSS selector; the value is
+ * never recorded (the dashboard's "Export as Playwright test" fills it from a named placeholder).
+ */
+export type ActionKind = 'click' | 'submit' | 'input' | 'custom';
 
 export interface ActionEvent extends EventBase {
   type: 'action';
@@ -102,6 +106,93 @@ export interface ApiEvent extends EventBase {
   requestSize: number | null;
   responseSize: number | null;
   timing: TimingBreakdown | null;
+  /**
+   * Headers and bodies, only where the user turned network detail on for the site (off by default).
+   * Always redacted in the page before it leaves (see NETWORK_DETAIL_LIMITS and sdk/src/domain/requests/redactDetail.ts).
+   */
+  detail?: ApiDetail;
+}
+
+/** One HTTP header, as HAR lists them (name/value pairs: a name may repeat). */
+export interface HttpHeader {
+  name: string;
+  value: string;
+}
+
+/** Why a body's text is absent. */
+export type BodyOmitted =
+  /** Binary (blob, array buffer, file, stream): described by type and size only. */
+  | 'binary'
+  /** A request to a login / token endpoint: never kept, whatever the settings. */
+  | 'redacted'
+  /** The page load's body budget (NETWORK_DETAIL_LIMITS.maxBodyCharsPerLoad) is spent. */
+  | 'session_cap'
+  /** The body could not be read (opaque response, read error, timeout). */
+  | 'unreadable';
+
+/** A request or response body (HAR postData / content: mimeType, text, size). */
+export interface HttpBody {
+  /** The content type as sent or received ('' when none). */
+  mimeType: string;
+  /** Size of the whole body in characters (text) or bytes (binary) when known. */
+  size: number | null;
+  /** The (redacted) text, cut at NETWORK_DETAIL_LIMITS.maxBodyChars; absent when omitted. */
+  text?: string;
+  /** The text was cut. */
+  truncated?: boolean;
+  omitted?: BodyOmitted;
+}
+
+export interface ApiDetail {
+  requestHeaders: HttpHeader[];
+  responseHeaders: HttpHeader[];
+  /** null: the request had no body (GET) / the response none yet (failed call). */
+  requestBody: HttpBody | null;
+  responseBody: HttpBody | null;
+}
+
+/** Caps of network detail, shared by the page (which cuts) and the validator (which refuses beyond). */
+export const NETWORK_DETAIL_LIMITS = {
+  /** Characters of text kept per body. */
+  maxBodyChars: 48 * 1024,
+  /** Body characters one page load may keep in all (further bodies are 'session_cap'). */
+  maxBodyCharsPerLoad: 5 * 1024 * 1024,
+  maxHeaders: 100,
+  maxHeaderNameChars: 256,
+  maxHeaderValueChars: 4096,
+} as const;
+
+/** Console methods the SDK records (console.error becomes an ErrorEvent with source 'console', not a ConsoleEvent). */
+export type ConsoleLevel = 'log' | 'info' | 'warn' | 'debug' | 'assert' | 'trace' | 'table';
+export const CONSOLE_LEVELS = ['log', 'info', 'warn', 'debug', 'assert', 'trace', 'table'] as const satisfies readonly ConsoleLevel[];
+
+/** Caps of console events (the page cuts, the validator refuses beyond). */
+export const CONSOLE_LIMITS = {
+  /** Characters of the formatted message. */
+  maxMessageChars: 4000,
+  /** Arguments kept per call. */
+  maxArgs: 10,
+  /** JSON characters of one serialized argument. */
+  maxArgChars: 8 * 1024,
+  /** Nesting kept inside one argument. */
+  maxArgDepth: 4,
+} as const;
+
+/**
+ * A console call (log, info, warn, debug, assert, trace, table). Identical consecutive calls within a second are
+ * one event with `count`. Arguments are serialized when called (never kept by reference) and redacted.
+ */
+export interface ConsoleEvent extends EventBase {
+  type: 'console';
+  level: ConsoleLevel;
+  /** The arguments formatted as the console shows them (format specifiers applied), redacted, capped. */
+  message: string;
+  /** Each argument as bounded JSON: DOM nodes, errors, maps, sets, typed arrays and the like are described. */
+  args: JsonValue[];
+  /** Identical consecutive calls grouped into this event (1 or more). */
+  count: number;
+  /** console.trace / a failed console.assert: where it was called (redacted). */
+  stack?: string;
 }
 
 export interface ResourceEvent extends EventBase {
@@ -215,6 +306,7 @@ export type RumEvent =
   | ActionEvent
   | ErrorEvent
   | ApiEvent
+  | ConsoleEvent
   | ResourceEvent
   | VitalEvent
   | LongTaskEvent
@@ -231,6 +323,7 @@ export const RUM_EVENT_TYPES = [
   'action',
   'error',
   'api',
+  'console',
   'resource',
   'vital',
   'long_task',

@@ -4,3 +4,5 @@ export * from './bridge';
 export * from './settings';
 export * from './storage';
 export * from './replay';
+export * from './dashboard';
+export * from './server';

@@ -30,6 +30,12 @@ export interface SessionRecord {
   id: string;
   /** Origin of the top-level page, e.g. "http://127.0.0.1:5173". */
   site: string;
+  /**
+   * Anonymous per-site visitor id (kept by the extension, or by the standalone SDK in its own storage):
+   * a session is "returning" when the same visitor id was seen in an earlier session. Absent on sessions
+   * recorded before it existed.
+   */
+  visitorId?: string;
   /** UTC ms of the first event. */
   startedAt: number;
   /** UTC ms of the last event of any kind: "Time Spent" is lastEventAt - startedAt. */

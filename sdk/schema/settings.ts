@@ -45,6 +45,21 @@ export interface RumscopeSettings {
   };
   /** Where a later sync sends sessions. Its origin is never recorded. '' = no sync server. */
   sync: { url: string; token: string };
+  networkDetail: NetworkDetailSettings;
+}
+
+/**
+ * Request and response headers and bodies of fetch / XHR calls, opt-in per site (off everywhere by default).
+ * Secrets are redacted in the page whatever these say (Authorization, Cookie, CSRF headers, password / token
+ * fields, login endpoints' bodies); these lists only add to the built-in ones.
+ */
+export interface NetworkDetailSettings {
+  /** Site patterns (as siteAccess.allow) whose API calls keep headers and bodies. */
+  sites: string[];
+  /** More header names to redact (case-insensitive). */
+  redactHeaders: string[];
+  /** More JSON / form field names to redact, at any depth (case-insensitive). */
+  redactFields: string[];
 }
 
 /**
@@ -61,6 +76,7 @@ export const DEFAULT_SETTINGS: RumscopeSettings = {
   tester: { name: '', email: '' },
   retention: { days: 30, maxStorageMb: 500 },
   sync: { url: '', token: '' },
+  networkDetail: { sites: [], redactHeaders: [], redactFields: [] },
 };
 
 /** Limits the validator enforces (and the options page shows). */
@@ -72,6 +88,9 @@ export const SETTINGS_LIMITS = {
   maxStorageMb: 1_000_000,
   maxLabelChars: 256,
   maxUrlChars: 2048,
+  /** Names in each of networkDetail.redactHeaders / redactFields, and the characters of one. */
+  maxRedactNames: 200,
+  maxRedactNameChars: 128,
 } as const;
 
 /** Deep partial, for stored copies and patches. */

@@ -5,6 +5,7 @@
 import * as v from 'valibot';
 import { LIMITS, PROTOCOL_VERSION } from './bridge';
 import type { RelayToBackground } from './bridge';
+import { CONSOLE_LEVELS, CONSOLE_LIMITS, NETWORK_DETAIL_LIMITS } from './events';
 import type { JsonValue, RumEvent } from './events';
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -66,6 +67,21 @@ const size = v.strictObject({ width: nonNeg, height: nonNeg });
 
 const userContext = v.record(str(256), v.optional(jsonValue));
 
+const headers = v.pipe(
+  v.array(v.strictObject({ name: str(NETWORK_DETAIL_LIMITS.maxHeaderNameChars), value: str(NETWORK_DETAIL_LIMITS.maxHeaderValueChars) })),
+  v.maxLength(NETWORK_DETAIL_LIMITS.maxHeaders),
+);
+const body = v.nullable(
+  v.strictObject({
+    mimeType: str(256),
+    size: nullableNum,
+    text: v.optional(str(NETWORK_DETAIL_LIMITS.maxBodyChars)),
+    truncated: v.optional(v.boolean()),
+    omitted: v.optional(v.picklist(['binary', 'redacted', 'session_cap', 'unreadable'])),
+  }),
+);
+const apiDetail = v.strictObject({ requestHeaders: headers, responseHeaders: headers, requestBody: body, responseBody: body });
+
 export const eventSchema = v.variant('type', [
   v.strictObject({
     ...base,
@@ -88,7 +104,7 @@ export const eventSchema = v.variant('type', [
   v.strictObject({
     ...base,
     type: v.literal('action'),
-    action: v.picklist(['click', 'submit', 'custom']),
+    action: v.picklist(['click', 'submit', 'input', 'custom']),
     name: str(),
     selector: v.nullable(str()),
     x: v.nullable(num),
@@ -122,6 +138,16 @@ export const eventSchema = v.variant('type', [
     requestSize: nullableNum,
     responseSize: nullableNum,
     timing,
+    detail: v.optional(apiDetail),
+  }),
+  v.strictObject({
+    ...base,
+    type: v.literal('console'),
+    level: v.picklist(CONSOLE_LEVELS),
+    message: str(CONSOLE_LIMITS.maxMessageChars),
+    args: v.pipe(v.array(jsonValue), v.maxLength(CONSOLE_LIMITS.maxArgs)),
+    count: v.pipe(v.number(), v.integer(), v.minValue(1)),
+    stack: v.optional(v.pipe(v.string(), v.maxLength(32 * 1024))),
   }),
   v.strictObject({
     ...base,
@@ -220,3 +246,6 @@ type Validated = v.InferOutput<typeof eventSchema>;
 type Assert<T extends true> = T;
 export type _ValidatorMatchesContract = Assert<Validated extends RumEvent ? true : false>;
 export type _ContractMatchesValidator = Assert<RumEvent extends Validated ? true : false>;
+
+/** Building blocks for the other validators at trust boundaries (server payloads). */
+export const schemaParts = { str, nonNeg, nullableNum, id, jsonValue, jsonRecord, userContext, size } as const;

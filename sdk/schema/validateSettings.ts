@@ -32,6 +32,15 @@ const httpUrl = v.union([
   ),
 ]);
 
+const headerName = v.pipe(
+  v.string(),
+  v.trim(),
+  v.nonEmpty('a header name cannot be empty'),
+  v.maxLength(SETTINGS_LIMITS.maxRedactNameChars),
+  v.regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, (issue) => `not a header name: ${String(issue.input)}`),
+);
+const fieldName = v.pipe(v.string(), v.trim(), v.nonEmpty('a field name cannot be empty'), v.maxLength(SETTINGS_LIMITS.maxRedactNameChars));
+
 /** One schema per leaf: a stored copy is checked leaf by leaf. */
 const LEAVES = {
   siteAccess: { allow: patterns, block: patterns, privateWindows: v.boolean() },
@@ -44,6 +53,11 @@ const LEAVES = {
     maxStorageMb: v.pipe(v.number(), v.finite(), v.minValue(SETTINGS_LIMITS.minStorageMb), v.maxValue(SETTINGS_LIMITS.maxStorageMb)),
   },
   sync: { url: httpUrl, token: v.pipe(v.string(), v.maxLength(4096)) },
+  networkDetail: {
+    sites: patterns,
+    redactHeaders: v.pipe(v.array(headerName), v.maxLength(SETTINGS_LIMITS.maxRedactNames)),
+    redactFields: v.pipe(v.array(fieldName), v.maxLength(SETTINGS_LIMITS.maxRedactNames)),
+  },
 } as const;
 type PrivacyLevelTuple = ['allow', 'mask-user-input', 'mask'];
 
@@ -92,6 +106,7 @@ function walk(input: unknown, base: RumscopeSettings): { settings: RumscopeSetti
   // Patterns are kept unique and trimmed, in the order given.
   settings.siteAccess.allow = [...new Set(settings.siteAccess.allow)];
   settings.siteAccess.block = [...new Set(settings.siteAccess.block)];
+  settings.networkDetail.sites = [...new Set(settings.networkDetail.sites)];
   return { settings, issues };
 }
 

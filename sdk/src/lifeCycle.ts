@@ -1,4 +1,4 @@
-import type { ActivityKind, RumEvent, SessionInfo } from '../schema';
+import type { ActivityKind, ApiDetail, RumEvent, SessionInfo } from '../schema';
 
 /** A fetch or XHR call, as the request trackers report it to the bus. */
 export interface RequestStart {
@@ -20,6 +20,8 @@ export interface RequestDone extends RequestStart {
   end: number;
   aborted: boolean;
   responseSize: number | null;
+  /** Headers and bodies, redacted, when network detail is on for the site (always resolves; undefined if lost). */
+  detail?: Promise<ApiDetail | undefined>;
 }
 
 /** Everything collectors say to each other goes through this one typed bus (as Datadog's lifeCycle). */

@@ -3,6 +3,7 @@ import type { RumConfiguration } from './boot/configuration';
 import { startActionCollection } from './domain/action/startActionCollection';
 import { startRumEventAssembly } from './domain/assembly/startRumEventAssembly';
 import type { RumContexts } from './domain/context/createRumContexts';
+import { startConsoleCollection } from './domain/console/startConsoleCollection';
 import { startContextCollection } from './domain/context/startContextCollection';
 import { startErrorCollection, toErrorEvent } from './domain/error/startErrorCollection';
 import { startLongTaskCollection } from './domain/longTask/startLongTaskCollection';
@@ -20,6 +21,7 @@ import { redactUrl } from './tools/redactUrl';
 import type { ViewState } from './domain/view/startViewCollection';
 import type { Guard } from './tools/guard';
 import type { RumEvent } from '../schema';
+import { addEventListener, removeEventListener } from './tools/safeGlobals';
 
 export interface TransportHandle {
   /** pagehide, after every collector has had its say: send what is queued (and from now on at once). */
@@ -97,6 +99,7 @@ export function startRum({ mode, config, contexts, consented }: RumStartOptions)
     viewId = view.state.viewId;
     const action = startActionCollection(bus, guard, view.state, activity, config);
     const error = startErrorCollection(bus, guard, view.state, redactUrl);
+    const consoleCollection = startConsoleCollection(bus, guard, view.state, (args) => error.onConsoleError(args));
     const stoppable = [
       session,
       transport,
@@ -105,6 +108,7 @@ export function startRum({ mode, config, contexts, consented }: RumStartOptions)
       view,
       action,
       error,
+      consoleCollection,
       trackUserActivity(bus, guard),
       mode.startActivityEvents?.(bus, view.state),
       startContextCollection(bus, guard, view.state, contexts, !!mode.timeZoneInPage),
@@ -112,7 +116,7 @@ export function startRum({ mode, config, contexts, consented }: RumStartOptions)
       startResourceCollection(bus, guard, view.state, redactUrl, () => config.trackResources),
       config.trackLongTasks ? startLongTaskCollection(bus, guard, view.state) : undefined,
       startVitalCollection(bus, guard, view.state, redactUrl),
-      startTelemetry(bus, guard, view.state, () => assembly.dropped() + (transport.dropped?.() ?? 0)),
+      startTelemetry(bus, guard, view.state, () => assembly.dropped() + consoleCollection.dropped() + (transport.dropped?.() ?? 0)),
     ];
     const recording = session && mode.startReplay?.(session, config, () => view.state.viewId);
     const unsubscribers = [

@@ -1,6 +1,7 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { distDir } from './support/chromium';
 
 describe.each(['chrome', 'firefox'] as const)('the built %s extension', (browser) => {
@@ -31,5 +32,39 @@ describe.each(['chrome', 'firefox'] as const)('the built %s extension', (browser
     const files = (await readdir(dir, { recursive: true })).filter((f) => f.endsWith('.js'));
     expect(files.length).toBeGreaterThan(3);
     for (const file of files) expect(/[^\x00-\x7f]/.test(await readFile(join(dir, file), 'utf8')), file).toBe(false);
+  });
+});
+
+/**
+ * A release build (`npm run build`, what `npm run package` zips) has nothing test-only: no test-hook key, no
+ * injected write failure, no test-only query parameter. Built here into its own folder (the e2e tests run a
+ * test build), once for both browsers.
+ */
+describe('a release build', () => {
+  const out = join('.tmp', `release-check-${process.pid}`);
+  const root = resolve(import.meta.dirname, '../..');
+  beforeAll(() => {
+    const result = spawnSync('npx', ['tsx', 'scripts/build.ts'], { cwd: root, encoding: 'utf8', env: { ...process.env, RUMSCOPE_DIST: out, RUMSCOPE_TEST_BUILD: '' } });
+    if (result.status !== 0) throw new Error(`the release build failed:\n${result.stdout}\n${result.stderr}`);
+    expect(result.stdout).toContain('a release build');
+  }, 300_000);
+  afterAll(async () => {
+    await rm(join(root, out), { recursive: true, force: true });
+  });
+
+  test.each(['chrome', 'firefox'])('%s: carries no test hook, injected failure or test-only query parameter', async (browser) => {
+    const dir = join(root, out, browser);
+    const files: { name: string; text: string }[] = [];
+    for (const name of (await readdir(dir, { recursive: true })).filter((f) => /\.(js|html)$/.test(f))) files.push({ name, text: await readFile(join(dir, name), 'utf8') });
+    expect(files.map((f) => f.name)).toEqual(expect.arrayContaining(['background.js', 'capture.js', 'relay.js']));
+    for (const needle of ['rumscope.testHooks', 'failWrites', 'injected by a test', 'sessionTimeouts']) {
+      expect(files.filter((f) => f.text.includes(needle)).map((f) => f.name), needle).toEqual([]);
+    }
+    // The popup reads its tab from the browser only; `?tabId=` is for tests opening it as a tab.
+    const popup = files.filter((f) => f.name.startsWith('assets/popup') && f.name.endsWith('.js'));
+    expect(popup.length).toBeGreaterThan(0);
+    for (const file of popup) expect(file.text.includes('location.search'), file.name).toBe(false);
+    // The test build in RUMSCOPE_DIST, by contrast, has them (so this test can fail).
+    expect(await readFile(join(distDir(browser as 'chrome'), 'background.js'), 'utf8')).toContain('rumscope.testHooks');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { geoFromTimeZone } from '../../extension/background/geoFromTimeZone';
-import { parseDevice } from '../../extension/background/parseDevice';
+import { geoFromTimeZone } from '../../sdk/model/device/geoFromTimeZone';
+import { parseDevice } from '../../sdk/model/device/parseDevice';
 
 describe('geoFromTimeZone (a local estimate, no IP lookup)', () => {
   it('maps common zones to a country, city Unknown', () => {

@@ -7,13 +7,22 @@ export function instrumentMethod<T extends object, K extends keyof T>(
   name: K,
   wrap: (original: T[K]) => T[K],
 ): { stop(): void } {
-  const original = obj[name];
-  if (typeof original !== 'function') return { stop() {} };
-  const wrapper = wrap(original);
-  obj[name] = wrapper;
-  return {
-    stop() {
-      if (obj[name] === wrapper) obj[name] = original;
-    },
-  };
+  try {
+    const original = obj[name];
+    if (typeof original !== 'function') return { stop() {} };
+    const wrapper = wrap(original);
+    obj[name] = wrapper;
+    return {
+      stop() {
+        try {
+          if (obj[name] === wrapper) obj[name] = original;
+        } catch {
+          // a page that made it read-only or a throwing accessor meanwhile: leave it
+        }
+      },
+    };
+  } catch {
+    // Not writable, or an accessor that throws: not instrumented, and the page is left as it was.
+    return { stop() {} };
+  }
 }

@@ -2,6 +2,11 @@ import { LIMITS, PAGE_SOURCE, PAGE_UNLOAD_EVENT, PROTOCOL_VERSION, RELAY_SOURCE 
 import type { PageToRelay, RelayToPage, RumEvent } from '../../schema';
 import type { LifeCycle } from '../lifeCycle';
 import type { Guard } from '../tools/guard';
+import { listen, queueMicrotask, unlisten } from '../tools/safeGlobals';
+
+// As the browser made them, taken at document_start (a page may replace them later).
+const NativeCustomEvent = globalThis.CustomEvent;
+const nativeDispatch = typeof EventTarget !== 'undefined' ? EventTarget.prototype.dispatchEvent : undefined;
 
 /**
  * Extension mode: events leave the page only through window.postMessage to the extension's relay,
@@ -15,11 +20,19 @@ export function startBridgeTransport(lifeCycle: LifeCycle, guard: Guard, win: Wi
 
   /** From pagehide until the page is shown again (back/forward cache), events leave synchronously. */
   let leaving = false;
-  const send = (message: PageToRelay) => {
+  const send = (message: PageToRelay): void => {
     if (!leaving) return post(message, origin);
     // A posted message would be delivered after the document is gone: the relay takes the same message
     // synchronously as a CustomEvent carrying its JSON (see PAGE_UNLOAD_EVENT) and forwards it at once.
-    win.dispatchEvent(new CustomEvent(PAGE_UNLOAD_EVENT, { detail: JSON.stringify(message) }));
+    const json = JSON.stringify(message);
+    // The relay refuses a longer one whole: large events (API calls with their bodies) go in smaller messages.
+    if (json.length > LIMITS.maxMessageChars && message.kind === 'events' && message.events.length > 1) {
+      const half = Math.ceil(message.events.length / 2);
+      send({ ...message, events: message.events.slice(0, half) });
+      send({ ...message, events: message.events.slice(half) });
+      return;
+    }
+    nativeDispatch?.call(win, new NativeCustomEvent(PAGE_UNLOAD_EVENT, { detail: json }));
   };
 
   // Events of one task leave together at the end of it (a microtask); when leaving, at once.
@@ -46,9 +59,9 @@ export function startBridgeTransport(lifeCycle: LifeCycle, guard: Guard, win: Wi
     if (data?.source !== RELAY_SOURCE || data.protocol !== PROTOCOL_VERSION) return;
     if (data.kind === 'session') lifeCycle.notify('session', data.session);
   });
-  win.addEventListener('message', onMessage);
+  listen(win, 'message', onMessage);
   const onPageShow = () => (leaving = false);
-  win.addEventListener('pageshow', onPageShow);
+  listen(win, 'pageshow', onPageShow);
 
   return {
     flush,
@@ -57,12 +70,12 @@ export function startBridgeTransport(lifeCycle: LifeCycle, guard: Guard, win: Wi
       leaving = true;
       flush();
     },
-    requestReplay: () => send({ source: PAGE_SOURCE, protocol: PROTOCOL_VERSION, kind: 'control', command: 'startReplay' }),
+    requestReplay: guard(() => send({ source: PAGE_SOURCE, protocol: PROTOCOL_VERSION, kind: 'control', command: 'startReplay' })),
     stop() {
       flush();
       unsubscribeEvent();
-      win.removeEventListener('message', onMessage);
-      win.removeEventListener('pageshow', onPageShow);
+      unlisten(win, 'message', onMessage);
+      unlisten(win, 'pageshow', onPageShow);
       queue = [];
     },
   };

@@ -1,6 +1,7 @@
 import type { RumEvent } from '../../schema';
 import type { LifeCycle } from '../lifeCycle';
 import type { Guard } from '../tools/guard';
+import { queueMicrotask } from '../tools/safeGlobals';
 
 /** What the standalone SDK hands its transport: the events of one session, in order. */
 export interface TransportBatch {

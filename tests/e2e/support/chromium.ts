@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { findBrowser } from './findBrowser';
+import { assertTestBuild } from './testBuild';
 
 export const CHROMIUM_FLAGS = [
   '--no-sandbox',
@@ -37,6 +38,7 @@ export interface LaunchOptions {
 /** Debian's Chromium with the built extension loaded, headless, in a throwaway profile. */
 export async function launchChromium(options: LaunchOptions = {}): Promise<ChromiumWithExtension> {
   const dist = distDir('chrome');
+  assertTestBuild(dist);
   const ownProfile = !options.profileDir;
   const profile = options.profileDir ?? (await mkdtemp(join(tmpdir(), 'rumscope-chromium-')));
   const context = await chromium.launchPersistentContext(profile, {
@@ -61,7 +63,7 @@ export async function launchChromium(options: LaunchOptions = {}): Promise<Chrom
       if (current) return current;
       return context.waitForEvent('serviceworker', { timeout: 15000 });
     },
-    panelUrl: (tabId = -1) => `chrome-extension://${extensionId}/panel/index.html?tabId=${tabId}`,
+    panelUrl: (tabId = -1) => `chrome-extension://${extensionId}/extension/panelHost/index.html?tabId=${tabId}`,
     async close() {
       await context.close().catch(() => {});
       if (ownProfile) await rm(profile, { recursive: true, force: true });

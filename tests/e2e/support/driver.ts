@@ -7,7 +7,7 @@
  * the background's origin (IndexedDB, tabs API), it neither wakes nor keeps alive the background, and it works
  * while the background is stopped. (A Playwright Worker handle of a stopped service worker can hang on evaluate.)
  */
-import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Page as PlaywrightPage } from 'playwright-core';
@@ -181,11 +181,12 @@ function wrapPuppeteer(page: PuppeteerPage, downloadDir: string): DriverPage {
       const before = new Set(await readdir(downloadDir));
       await trigger();
       let fileName = '';
-      // Firefox writes `<name>.part` first and renames it when done.
+      // Firefox writes `<name>.part` first and renames it when done; the empty `<name>` placeholder it creates
+      // may be listed a moment before its `.part`, so an empty file is not the download yet.
       await poll(async () => {
         const names = (await readdir(downloadDir)).filter((n) => !before.has(n));
         fileName = names.find((n) => !n.endsWith('.part') && !names.includes(`${n}.part`)) ?? '';
-        return fileName !== '';
+        return fileName !== '' && (await stat(join(downloadDir, fileName)).catch(() => null))?.size !== 0;
       }, 'the download');
       return { fileName, text: await readFile(join(downloadDir, fileName), 'utf8') };
     },
@@ -319,7 +320,7 @@ async function firefoxDriver(options: DriverOptions): Promise<Driver> {
       prefs,
     });
     try {
-      const raw = await ff.openExtensionPage('panel/index.html', '#app');
+      const raw = await ff.openExtensionPage('extension/panelHost/index.html', '#app');
       const extensionPage = wrapPuppeteer(raw, downloadDir);
       await poll(() => extensionPage.evaluate(captureRegisteredInExtension), 'the capture scripts to be registered');
       return { ext: ff, extensionPage, raw };
@@ -349,7 +350,7 @@ async function firefoxDriver(options: DriverOptions): Promise<Driver> {
       await page.goto(url);
       return wrapPuppeteer(page, downloadDir);
     },
-    openPanel: (tabId) => openExtensionPage(`panel/index.html?tabId=${tabId}`, '#app'),
+    openPanel: (tabId) => openExtensionPage(`extension/panelHost/index.html?tabId=${tabId}`, '#app'),
     openExtensionPage,
     extensionUrl: (path) => `${now.ext.origin}/${path.replace(/^\//, '')}`,
     findPage: async (url) => {

@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { distDir } from './chromium';
 import { findBrowser } from './findBrowser';
+import { assertTestBuild } from './testBuild';
 
 /** Any fixed UUID: it only has to be the same on every run so extension URLs are known in advance. */
 export const FIREFOX_EXTENSION_UUID = '3c1d6a52-8f0e-4b7a-9e21-5d4c7b2a9f60';
@@ -64,6 +65,7 @@ interface BidiConnection {
 
 export async function launchFirefox(options: FirefoxOptions = {}): Promise<FirefoxWithExtension> {
   const dist = distDir('firefox');
+  assertTestBuild(dist);
   const manifest = JSON.parse(await readFile(join(dist, 'manifest.json'), 'utf8'));
   const extensionId: string = manifest.browser_specific_settings.gecko.id;
   const ownProfile = !options.profileDir;
@@ -98,7 +100,7 @@ export async function launchFirefox(options: FirefoxOptions = {}): Promise<Firef
     browser,
     extensionId,
     origin,
-    panelUrl: (tabId?: number) => `${origin}/panel/index.html${tabId === undefined ? '' : `?tabId=${tabId}`}`,
+    panelUrl: (tabId?: number) => `${origin}/extension/panelHost/index.html${tabId === undefined ? '' : `?tabId=${tabId}`}`,
     async openExtensionPage(path, selector = 'body') {
       const page = await browser.newPage();
       // Never awaited: Firefox does not report the load of a moz-extension:// page over BiDi.

@@ -7,6 +7,7 @@ import type { CommandMap, CommandName, SettingsPatch } from '../../../sdk/schema
 import type { Driver, DriverPage } from './driver';
 import { injectionPlan } from '../../../extension/background/registerCapture';
 import { readSettings } from '../../../sdk/schema/validateSettings';
+import { TEST_HOOKS_KEY } from './testBuild';
 
 type Area = 'local' | 'session';
 
@@ -57,7 +58,7 @@ export async function refusedLoads(driver: Driver): Promise<Record<string, numbe
   return ((await storageGet(driver, 'session', 'rumscope.refusedLoads')) ?? {}) as Record<string, number>;
 }
 
-export const TEST_HOOKS_KEY = 'rumscope.testHooks';
+export { TEST_HOOKS_KEY };
 
 export function setTestHooksVia(driver: Driver, hooks: Record<string, unknown>): Promise<void> {
   return storageSet(driver, 'local', TEST_HOOKS_KEY, hooks);

@@ -8,6 +8,7 @@ import type { PageActivity } from '../pageActivity/createPageActivity';
 import { getPrivacyLevel } from '../privacy/getPrivacyLevel';
 import type { ViewState } from '../view/startViewCollection';
 import { getActionName, getSelector } from './getActionName';
+import { addEventListener, removeEventListener, setTimeout, clearTimeout } from '../../tools/safeGlobals';
 
 /**
  * A click with no reaction from the page (DOM mutation, request, navigation, error) within this window is dead.

@@ -4,6 +4,7 @@ import type { Guard } from '../../tools/guard';
 import type { ViewState } from '../view/startViewCollection';
 import { collectDeviceFacts } from './collectDeviceFacts';
 import type { RumContexts } from './createRumContexts';
+import { queueMicrotask } from '../../tools/safeGlobals';
 
 /**
  * One context event at start (device facts, app, user, global context) and one after every change;

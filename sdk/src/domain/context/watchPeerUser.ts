@@ -1,4 +1,5 @@
 import type { UserContext } from '../../../schema';
+import { clearInterval, listen, setInterval } from '../../tools/safeGlobals';
 
 /** The peers' globals, as their CDN bundles (and npm entries) define them. Only read, never defined or wrapped. */
 const PEERS = ['DD_RUM', 'openobserveRum'] as const;
@@ -40,6 +41,6 @@ export function watchPeerUser(rum: UserApi, win: Window = window, period = PERIO
     }
   };
   const timer = setInterval(check, period);
-  win.addEventListener?.('load', check, { once: true });
+  listen(win, 'load', check, { once: true });
   return { stop: () => clearInterval(timer) };
 }

@@ -2,11 +2,12 @@ import type { ErrorEvent, ErrorSource, JsonValue } from '../../../schema';
 import type { LifeCycle } from '../../lifeCycle';
 import { eventBase } from '../../tools/eventBase';
 import type { Guard } from '../../tools/guard';
-import { instrumentMethod } from '../../tools/instrumentMethod';
 import { toJsonObject } from '../../tools/toJson';
 import type { ViewState } from '../view/startViewCollection';
 import { parseStack } from './parseStack';
 import { redactStack } from '../../tools/redactUrl';
+import { redactText } from '../../tools/redactText';
+import { addEventListener, removeEventListener } from '../../tools/safeGlobals';
 
 const MAX_MESSAGE = 4000;
 
@@ -40,7 +41,10 @@ export function toErrorEvent(
   };
 }
 
-/** Uncaught errors, unhandled promise rejections, console.error, and addError() from the app. */
+/**
+ * Uncaught errors, unhandled promise rejections, console.error (through the console collection's hook: the SDK
+ * has one console hook) and addError() from the app.
+ */
 export function startErrorCollection(lifeCycle: LifeCycle, guard: Guard, view: ViewState, redactUrl: (url: string) => string) {
   const emit = (event: ErrorEvent) => lifeCycle.notify('rawEvent', event);
   const onError = guard((event: globalThis.ErrorEvent) => {
@@ -55,17 +59,14 @@ export function startErrorCollection(lifeCycle: LifeCycle, guard: Guard, view: V
   const onRejection = guard((event: PromiseRejectionEvent) => emit(toErrorEvent('unhandledrejection', event.reason, view.viewId, redactUrl)));
   const onConsoleError = guard((args: unknown[]) => {
     const error = args.find((arg) => arg instanceof Error);
-    emit(toErrorEvent('console', error, view.viewId, redactUrl, args.map(describe).join(' ')));
+    // Secrets in a logged line are redacted as in console events (the message is free text from the page).
+    emit(toErrorEvent('console', error, view.viewId, redactUrl, redactText(args.map(describe).join(' ').slice(0, MAX_MESSAGE))));
   });
-  const consoleError = instrumentMethod(console, 'error', (original) =>
-    function (this: Console, ...args: unknown[]) {
-      onConsoleError(args);
-      return original.apply(this, args);
-    },
-  );
   addEventListener('error', onError);
   addEventListener('unhandledrejection', onRejection);
   return {
+    /** console.error(...args), called by the console collection's hook. */
+    onConsoleError,
     /** openobserveRum.addError(error, context). */
     addError(error: unknown, context?: Record<string, JsonValue>) {
       const event = toErrorEvent('custom', error, view.viewId, redactUrl);
@@ -74,7 +75,6 @@ export function startErrorCollection(lifeCycle: LifeCycle, guard: Guard, view: V
       emit(event);
     },
     stop() {
-      consoleError.stop();
       removeEventListener('error', onError);
       removeEventListener('unhandledrejection', onRejection);
     },

@@ -1,5 +1,9 @@
 import type { LifeCycle } from '../../lifeCycle';
 import type { Guard } from '../../tools/guard';
+import { setTimeout, clearTimeout } from '../../tools/safeGlobals';
+
+/** As the browser made it, taken at document_start (a page may replace it later). */
+const NativeMutationObserver = globalThis.MutationObserver;
 
 export interface PageActivity {
   /** Calls onActivity on every DOM mutation, request start or end, and route change until unwatched. */
@@ -31,7 +35,7 @@ export function createPageActivity(lifeCycle: LifeCycle, guard: Guard): PageActi
       watchers.add(onActivity);
       clearTimeout(idle);
       if (!observer) {
-        observer = new MutationObserver(onMutation);
+        observer = new NativeMutationObserver(onMutation);
         observer.observe(document, { childList: true, subtree: true, attributes: true, characterData: true });
       }
       return () => {

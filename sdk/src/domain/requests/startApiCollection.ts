@@ -1,4 +1,6 @@
-import type { ApiEvent } from '../../../schema';
+import type { ApiDetail, ApiEvent } from '../../../schema';
+import { createBodyBudget, type DetailContext } from './captureDetail';
+import { createDetailRules } from './redactDetail';
 import type { LifeCycle, RequestDone } from '../../lifeCycle';
 import { eventBase } from '../../tools/eventBase';
 import type { Guard } from '../../tools/guard';
@@ -7,6 +9,7 @@ import { toErrorEvent } from '../error/startErrorCollection';
 import type { ViewState } from '../view/startViewCollection';
 import { trackFetch } from './trackFetch';
 import { trackXhr } from './trackXhr';
+import { setTimeout, clearTimeout } from '../../tools/safeGlobals';
 
 /** How long a finished call waits for its Resource Timing entry (the body may still be downloading). */
 export const TIMING_WAIT_MS = 2000;
@@ -28,10 +31,14 @@ interface Waiting {
 /**
  * API calls (fetch and XHR): method, URL, status, duration, sizes, and the DNS / connect / TLS / request /
  * response breakdown of the matching Resource Timing entry. A network failure or a status >= 500 is also
- * an error event, sent at once (error clicks need it within their window). Headers and bodies: never.
+ * an error event, sent at once (error clicks need it within their window). Headers and bodies only where the
+ * extension says network detail is on for the site (SessionInfo.networkDetail), redacted before they leave.
  */
 export function startApiCollection(lifeCycle: LifeCycle, guard: Guard, view: ViewState, redactUrl: (url: string) => string) {
   const waiting: Waiting[] = [];
+  /** Network detail of this page load: on once the extension says so (its first acknowledgement). */
+  let detail: DetailContext | null = null;
+  const takeBudget = createBodyBudget();
   /** Entries that arrived before their call's outcome (an XHR's entry may precede its loadend). */
   const recent: PerformanceResourceTiming[] = [];
 
@@ -49,7 +56,14 @@ export function startApiCollection(lifeCycle: LifeCycle, guard: Guard, view: Vie
       responseSize: !restricted && entry.encodedBodySize ? entry.encodedBodySize : done.responseSize,
       timing: entry ? computeTiming(entry) : null,
     };
-    lifeCycle.notify('rawEvent', event);
+    if (!done.detail) return lifeCycle.notify('rawEvent', event);
+    // The response body may still be arriving: the event waits for it (captureDetail bounds the wait).
+    void done.detail.then(
+      guard((value: ApiDetail | undefined) => {
+        if (value) event.detail = value;
+        lifeCycle.notify('rawEvent', event);
+      }),
+    );
   };
   const release = (item: Waiting, entry?: PerformanceResourceTiming) => {
     clearTimeout(item.timer);
@@ -76,12 +90,16 @@ export function startApiCollection(lifeCycle: LifeCycle, guard: Guard, view: Vie
       if (item) release(item, entry);
       else if (recent.push(entry) > MAX_RECENT) recent.shift();
     }),
+    lifeCycle.subscribe('session', (info) => {
+      const config = info.networkDetail;
+      detail = config ? { rules: createDetailRules(config), take: takeBudget } : null;
+    }),
     lifeCycle.subscribe('pageHide', () => {
       while (waiting[0]) release(waiting[0]);
     }),
   ];
-  const fetch$ = trackFetch(lifeCycle, guard, view);
-  const xhr$ = trackXhr(lifeCycle, guard, view);
+  const fetch$ = trackFetch(lifeCycle, guard, view, () => detail);
+  const xhr$ = trackXhr(lifeCycle, guard, view, () => detail);
   return {
     stop() {
       fetch$.stop();

@@ -2,6 +2,7 @@ import { SESSION_INACTIVITY_MS, SESSION_MAX_MS } from '../../../schema';
 import type { LifeCycle } from '../../lifeCycle';
 import type { Guard } from '../../tools/guard';
 import { randomId } from '../../tools/time';
+import { addEventListener, removeEventListener } from '../../tools/safeGlobals';
 
 /** Standalone mode only: the session lives in this first-party localStorage entry, shared by the site's tabs. */
 export const SESSION_STORE_KEY = 'rumscope_session';

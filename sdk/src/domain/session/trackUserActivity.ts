@@ -3,6 +3,7 @@ import type { LifeCycle } from '../../lifeCycle';
 import { eventBase } from '../../tools/eventBase';
 import type { Guard } from '../../tools/guard';
 import type { ViewState } from '../view/startViewCollection';
+import { addEventListener, removeEventListener } from '../../tools/safeGlobals';
 
 /** One activity of a kind per this many ms reaches the bus (scroll fires per frame). */
 export const ACTIVITY_THROTTLE_MS = 1000;

@@ -2,6 +2,7 @@ import type { LifeCycle } from '../../lifeCycle';
 import { eventBase } from '../../tools/eventBase';
 import type { Guard } from '../../tools/guard';
 import type { ViewState } from '../view/startViewCollection';
+import { setInterval, clearInterval } from '../../tools/safeGlobals';
 
 export const TELEMETRY_INTERVAL_MS = 10_000;
 

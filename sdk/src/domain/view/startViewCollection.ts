@@ -5,6 +5,7 @@ import type { Guard } from '../../tools/guard';
 import { randomId } from '../../tools/time';
 import { waitPageActivityEnd, type PageActivity } from '../pageActivity/createPageActivity';
 import { trackLocationChanges } from './trackLocationChanges';
+import { addEventListener, removeEventListener, setTimeout } from '../../tools/safeGlobals';
 
 /** The current view, read by the other collectors to stamp their events. */
 export interface ViewState {

@@ -1,5 +1,6 @@
 import type { Guard } from '../../tools/guard';
 import { instrumentMethod } from '../../tools/instrumentMethod';
+import { addEventListener, removeEventListener } from '../../tools/safeGlobals';
 
 export type LocationChange = 'push' | 'replace' | 'pop' | 'hash';
 

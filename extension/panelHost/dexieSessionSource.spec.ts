@@ -1,0 +1,128 @@
+import 'fake-indexeddb/auto';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { RumscopeDb } from '../storage/db';
+import { deleteSessions } from '../storage/sessionStore';
+import { createDexieSessionSource } from './dexieSessionSource';
+import type { SourceChange, Unsubscribe } from '../../panel/source/SessionSource';
+import { base, makeLoad, makeSession, stored } from '../../tests/unit/support/sessionFixtures';
+
+const opened: RumscopeDb[] = [];
+const subscriptions: Unsubscribe[] = [];
+let counter = 0;
+
+/** A writer (standing in for the background) and a separate reader on the same database, as in the extension. */
+function setup() {
+  const name = `rumscope-source-${counter++}`;
+  const writer = new RumscopeDb(name);
+  const reader = new RumscopeDb(name);
+  opened.push(writer, reader);
+  return { writer, source: createDexieSessionSource(reader) };
+}
+
+afterEach(async () => {
+  subscriptions.splice(0).forEach((unsubscribe) => unsubscribe());
+  const dbs = opened.splice(0);
+  for (const db of dbs) db.close();
+  for (const name of new Set(dbs.map((db) => db.name))) await RumscopeDb.delete(name);
+});
+
+const ids = (page: { sessions: { id: string }[] }) => page.sessions.map((s) => s.id);
+
+describe('dexieSessionSource', () => {
+  it('reads one window of the list, newest first by default, in any column order, with counts', async () => {
+    const { writer, source } = setup();
+    await writer.sessions.bulkPut([
+      makeSession({ id: 'a', startedAt: 1_000, lastEventAt: 9_000, counts: { ...makeSession().counts, errors: 2 }, user: { email: 'zed@x.io' } }),
+      makeSession({ id: 'b', startedAt: 2_000, lastEventAt: 2_500, counts: { ...makeSession().counts, errors: 7 }, user: { email: 'amy@x.io' } }),
+      makeSession({ id: 'c', startedAt: 3_000, lastEventAt: 5_000 }),
+      makeSession({ id: 'd', startedAt: 4_000, lastEventAt: 4_000 }),
+    ]);
+
+    expect(ids(await source.listSessions({}))).toEqual(['d', 'c', 'b', 'a']);
+    expect(await source.listSessions({ offset: 1, limit: 2 })).toMatchObject({ offset: 1, sessions: [{ id: 'c' }, { id: 'b' }] });
+    expect(ids(await source.listSessions({ sort: { key: 'startedAt', direction: 'asc' }, limit: 2 }))).toEqual(['a', 'b']);
+    expect(ids(await source.listSessions({ sort: { key: 'errors', direction: 'desc' } }))).toEqual(['b', 'a', 'd', 'c']);
+    expect(ids(await source.listSessions({ sort: { key: 'timeSpent', direction: 'desc' }, limit: 2 }))).toEqual(['a', 'c']);
+    expect(ids(await source.listSessions({ sort: { key: 'email', direction: 'asc' } }))).toEqual(['d', 'c', 'b', 'a']);
+
+    const range = { startedFrom: 2_000, startedBefore: 4_000 };
+    expect(ids(await source.listSessions({ filter: range }))).toEqual(['c', 'b']);
+    expect(await source.countSessions(range)).toBe(2);
+    expect(await source.countSessions()).toBe(4);
+    await expect(source.listSessions({ filter: { country: 'India' } as never })).rejects.toThrow('cannot filter sessions by "country"');
+  });
+
+  it('reads one session, its events in time order filtered by type, the tab and storage', async () => {
+    const { writer, source } = setup();
+    await writer.sessions.put(makeSession({ overheadMs: 3 }));
+    await writer.events.bulkPut([
+      stored({ ...base(300), type: 'action', action: 'click', name: 'Buy', selector: null, x: 1, y: 2, rage: false, dead: false, errorClick: false }),
+      stored({ ...base(100), type: 'view', url: 'http://127.0.0.1:5173/', referrer: '', title: 'Home', navigation: 'initial', loadingTime: 120 }),
+      stored({ ...base(200), type: 'replay', records: [] }),
+      stored({ ...base(150), type: 'view', url: 'http://other/', referrer: '', title: 'Other', navigation: 'initial', loadingTime: null }, 's2', 'load-2'),
+    ]);
+    expect((await source.getSession('s1'))?.overheadMs).toBe(3);
+    expect(await source.getSession('nope')).toBeNull();
+    expect((await source.getEvents('s1')).map((e) => e.type)).toEqual(['view', 'replay', 'action']);
+    expect((await source.getEvents('s1', { types: ['view', 'action'] })).map((e) => e.time)).toEqual([100, 300]);
+
+    expect(await source.getTabInfo(7)).toMatchObject({ currentSessionId: null, dropped: 0 });
+    // The newest top-frame load is current; a later subframe load is not.
+    await writer.loads.bulkPut([
+      makeLoad({ id: 'a', sessionId: 's1', startedAt: 1_000 }),
+      makeLoad({ id: 'b', sessionId: 's2', startedAt: 2_000 }),
+      makeLoad({ id: 'frame', frameId: 3, sessionId: 's3', startedAt: 3_000 }),
+      makeLoad({ id: 'other-tab', tabId: 8, sessionId: 'x', startedAt: 9_000 }),
+    ]);
+    await writer.tabStats.put({ tabId: 7, dropped: 12, reasons: { forged: 10, rate: 2 }, updatedAt: 5_000 });
+    expect(await source.getTabInfo(7)).toEqual({ tabId: 7, currentSessionId: 's2', dropped: 12, droppedByReason: { forged: 10, rate: 2 } });
+
+    expect(await source.getStorage!()).toEqual({ usage: null, warning: null });
+  });
+
+  it('reports what changed: which sessions, whose events, tabs, storage', async () => {
+    const { writer, source } = setup();
+    const changes: SourceChange[] = [];
+    subscriptions.push(source.watchChanges((c) => changes.push(c)));
+
+    await writer.sessions.bulkPut([makeSession({ id: 'a' }), makeSession({ id: 'b' })]);
+    await vi.waitFor(() => expect(changes.at(-1)?.sessions).toEqual(expect.arrayContaining(['a', 'b'])));
+    await writer.sessions.update('a', { 'counts.errors': 1 });
+    await vi.waitFor(() => expect(changes.at(-1)).toMatchObject({ sessions: ['a'] }));
+    await writer.events.put(stored({ ...base(1), type: 'replay', records: [] }, 'b'));
+    await vi.waitFor(() => expect(changes.at(-1)).toMatchObject({ events: ['b'] }));
+    expect(changes.at(-1)?.sessions).toBeUndefined();
+    await writer.loads.put(makeLoad());
+    await vi.waitFor(() => expect(changes.at(-1)).toMatchObject({ tabs: true }));
+    await writer.meta.put({ key: 'storageWarning', value: { kind: 'quota', at: 0, evictedSessions: 1, evictedBytes: 1, refusedWrites: 1 } });
+    await vi.waitFor(() => expect(changes.at(-1)).toMatchObject({ storage: true }));
+    await deleteSessions(writer, ['b']);
+    await vi.waitFor(() => expect(changes.at(-1)?.sessions).toEqual(['b']));
+
+    const cursors = changes.map((c) => Number(c.cursor));
+    expect(cursors).toEqual([...cursors].sort((x, y) => x - y));
+    expect(new Set(cursors).size).toBe(cursors.length);
+  });
+
+  it('stops reporting after unsubscribe, and never writes', async () => {
+    const { writer, source } = setup();
+    const reader = opened[1]!;
+    const hook = vi.fn();
+    reader.sessions.hook('creating', hook);
+    reader.sessions.hook('updating', hook);
+    reader.sessions.hook('deleting', hook);
+    const seen: SourceChange[] = [];
+    const stop = source.watchChanges((c) => seen.push(c));
+    await writer.sessions.put(makeSession());
+    await vi.waitFor(() => expect(seen.length).toBeGreaterThan(0));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    stop();
+    const before = seen.length;
+    await writer.sessions.put(makeSession({ id: 'later' }));
+    await source.listSessions({});
+    await source.getTabInfo(7);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(seen).toHaveLength(before);
+    expect(hook).not.toHaveBeenCalled();
+  });
+});

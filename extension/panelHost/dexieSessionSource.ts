@@ -1,0 +1,160 @@
+/**
+ * The panel's SessionSource over the extension's own database. Reads only: the background is the one writer.
+ *
+ * Change feed: Dexie announces every committed write as its "mutated parts" (`Dexie.on('storagemutated')`,
+ * carried between the background and extension pages of the same origin by a BroadcastChannel). Each
+ * notice is turned into what changed (the sessions written, the sessions whose events were written, tabs,
+ * storage) without reading anything; the panel then reads only what the change concerns, at a bounded rate.
+ */
+import Dexie, { type ObservabilitySet } from 'dexie';
+import type { SessionRecord, StoredEvent } from '../../sdk/schema';
+import type { LoadRecord, RumscopeDb } from '../storage/db';
+import { decodeReplay } from '../../sdk/src/replay/segmentCodec';
+import {
+  DEFAULT_PAGE_SIZE,
+  NEWEST_FIRST,
+  type ChangedIds,
+  type SessionFilter,
+  type SessionPage,
+  type SessionQuery,
+  type SessionSort,
+  type SessionSource,
+  type SourceChange,
+  type StorageStatus,
+  type TabInfo,
+} from '../../panel/source/SessionSource';
+import { compareSessions } from '../../panel/source/sessionSort';
+
+/** The most rows one list read returns. */
+const MAX_PAGE = 1000;
+const KNOWN_FILTERS = new Set<keyof SessionFilter>(['startedFrom', 'startedBefore']);
+
+/** An interval tree node as Dexie sends it (a RangeSet, or its structured clone from another page). */
+interface RangeNode {
+  from?: unknown;
+  to?: unknown;
+  l?: RangeNode | null;
+  r?: RangeNode | null;
+  d: number;
+}
+
+/** The keys of a range set, or 'all' when one of its ranges is wider than one key (clear, range delete). */
+function keysOf(tree: RangeNode | undefined, key: (bound: unknown) => unknown): ChangedIds | undefined {
+  if (!tree || tree.d === 0) return undefined;
+  const ids = new Set<string>();
+  const stack: RangeNode[] = [tree];
+  while (stack.length) {
+    const node = stack.pop()!;
+    if (node.d === 0) continue;
+    const from = key(node.from);
+    if (typeof from !== 'string' || from !== key(node.to)) return 'all';
+    ids.add(from);
+    if (node.l) stack.push(node.l);
+    if (node.r) stack.push(node.r);
+  }
+  return ids.size ? [...ids] : undefined;
+}
+
+const nonEmpty = (tree: RangeNode | undefined) => !!tree && tree.d !== 0;
+
+/** What a set of Dexie mutated parts means to the panel; null when it does not touch this database. */
+export function changeFromParts(dbName: string, parts: ObservabilitySet, cursor: string): SourceChange | null {
+  const part = (table: string, index = '') => parts[`idb://${dbName}/${table}/${index}`] as RangeNode | undefined;
+  const change: SourceChange = { cursor };
+  // `all` is what Dexie sends when a page comes back from the back/forward cache: anything may have changed.
+  if (nonEmpty(parts['all'] as RangeNode | undefined)) return { cursor, sessions: 'all', events: 'all', tabs: true, storage: true };
+  const sessions = keysOf(part('sessions'), (k) => k);
+  if (sessions) change.sessions = sessions;
+  const events = nonEmpty(part('events')) ? (keysOf(part('events', '[sessionId+time]'), (k) => (Array.isArray(k) ? k[0] : undefined)) ?? 'all') : undefined;
+  if (events) change.events = events;
+  if (nonEmpty(part('loads')) || nonEmpty(part('tabStats'))) change.tabs = true;
+  if (nonEmpty(part('meta'))) change.storage = true;
+  return Object.keys(change).length > 1 ? change : null;
+}
+
+function rangeOf(db: RumscopeDb, filter: SessionFilter = {}) {
+  for (const key of Object.keys(filter)) {
+    if (!KNOWN_FILTERS.has(key as keyof SessionFilter)) throw new Error(`This source cannot filter sessions by "${key}"`);
+  }
+  const from = filter.startedFrom ?? -Infinity;
+  const before = filter.startedBefore ?? Infinity;
+  return db.sessions.where('startedAt').between(from, before, true, false);
+}
+
+async function listSessions(db: RumscopeDb, query: SessionQuery): Promise<SessionPage> {
+  const sort: SessionSort = query.sort ?? NEWEST_FIRST;
+  const offset = Math.max(0, Math.floor(query.offset ?? 0));
+  const limit = Math.min(MAX_PAGE, Math.max(0, Math.floor(query.limit ?? DEFAULT_PAGE_SIZE)));
+  const range = rangeOf(db, query.filter);
+  if (sort.key === 'startedAt') {
+    // The index gives the order: only the window's rows are read.
+    const ordered = sort.direction === 'desc' ? range.reverse() : range;
+    return { sessions: await ordered.offset(offset).limit(limit).toArray(), offset };
+  }
+  // No index for this column (yet): read the filtered rows and sort them here.
+  const all = await range.toArray();
+  all.sort(compareSessions(sort));
+  return { sessions: all.slice(offset, offset + limit), offset };
+}
+
+/** The tab's current load: the newest top-frame load, else the newest load of any frame. */
+function currentLoad(loads: LoadRecord[]): LoadRecord | undefined {
+  const newest = (rows: LoadRecord[]) => rows.reduce<LoadRecord | undefined>((a, b) => (!a || b.startedAt >= a.startedAt ? b : a), undefined);
+  return newest(loads.filter((l) => l.frameId === 0)) ?? newest(loads);
+}
+
+export function createDexieSessionSource(db: RumscopeDb): SessionSource {
+  let cursor = 0;
+  return {
+    watchChanges(onChange) {
+      const listener = (parts: ObservabilitySet) => {
+        const change = changeFromParts(db.name, parts, String(cursor + 1));
+        if (!change) return;
+        cursor++;
+        onChange(change);
+      };
+      Dexie.on.storagemutated.subscribe(listener);
+      return () => Dexie.on.storagemutated.unsubscribe(listener);
+    },
+
+    listSessions: (query) => listSessions(db, query),
+
+    countSessions: (filter) => (filter && Object.keys(filter).length ? rangeOf(db, filter).count() : db.sessions.count()),
+
+    getSession: async (sessionId) => (await db.sessions.get(sessionId)) ?? null,
+
+    async getEvents(sessionId, query) {
+      const types = query?.types ? new Set<string>(query.types) : null;
+      const events: StoredEvent[] = await db.events
+        .where('[sessionId+time]')
+        .between([sessionId, -Infinity], [sessionId, Infinity], true, true)
+        .toArray();
+      return types ? events.filter((e) => types.has(e.type)) : events;
+    },
+
+    async getTabInfo(tabId): Promise<TabInfo> {
+      const [loads, stats] = await Promise.all([db.loads.where('tabId').equals(tabId).toArray(), db.tabStats.get(tabId)]);
+      return {
+        tabId,
+        // A load whose session was deleted keeps sessionId '' (storage/sessionStore.ts deleteSessions).
+        currentSessionId: currentLoad(loads)?.sessionId || null,
+        dropped: stats?.dropped ?? 0,
+        droppedByReason: stats?.reasons ?? {},
+      };
+    },
+
+    async getStorage(): Promise<StorageStatus> {
+      const [usage, warning] = await db.meta.bulkGet(['usage', 'storageWarning']);
+      return {
+        usage: usage?.key === 'usage' ? usage.value : null,
+        warning: warning?.key === 'storageWarning' ? warning.value : null,
+      };
+    },
+
+    async getReplay(sessionId) {
+      const rows = await db.replaySegments.where('[sessionId+start]').between([sessionId, -Infinity], [sessionId, Infinity]).toArray();
+      return decodeReplay(rows);
+    },
+  };
+}
+

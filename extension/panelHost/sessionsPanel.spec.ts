@@ -1,0 +1,180 @@
+// @vitest-environment jsdom
+import 'fake-indexeddb/auto';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { flushSync, mount, unmount } from 'svelte';
+import App from '../../panel/App.svelte';
+import { RumscopeDb } from '../storage/db';
+import { createDexieSessionSource } from './dexieSessionSource';
+import { base, makeLoad, makeSession, stored } from '../../tests/unit/support/sessionFixtures';
+
+let app: ReturnType<typeof mount> | null = null;
+let dbs: RumscopeDb[] = [];
+
+afterEach(async () => {
+  if (app) unmount(app);
+  app = null;
+  document.body.innerHTML = '';
+  for (const db of dbs) db.close();
+  for (const db of dbs) await RumscopeDb.delete(db.name);
+  dbs = [];
+});
+
+async function render(name: string, tabId: number | null, pageSize?: number) {
+  const writer = new RumscopeDb(name);
+  const reader = new RumscopeDb(name);
+  dbs = [writer, reader];
+  const target = document.createElement('div');
+  document.body.append(target);
+  app = mount(App, { target, props: { source: createDexieSessionSource(reader), refreshMs: 50, tabId, timeZone: 'Asia/Kolkata', pageSize } });
+  return { writer, target };
+}
+
+const rows = (target: HTMLElement) => [...target.querySelectorAll<HTMLTableRowElement>('tbody tr[data-session-id]')];
+
+describe('Sessions panel', () => {
+  it('lists sessions with the spec columns, marks the tab session, follows the database', async () => {
+    const { writer, target } = await render('app-list', 7);
+    expect([...target.querySelectorAll('thead th')].map((th) => th.textContent?.trim())).toEqual([
+      'Timestamp',
+      'User Email',
+      'Time Spent',
+      'Error Count',
+      'Location',
+      '▶',
+    ]);
+
+    await writer.sessions.bulkPut([
+      makeSession({ id: 's1', user: { email: 'root@example.com' }, counts: { ...makeSession().counts, errors: 4 } }),
+      makeSession({ id: 's0', startedAt: Date.UTC(2025, 11, 4), lastEventAt: Date.UTC(2025, 11, 4) + 42_000 }),
+    ]);
+    await writer.loads.put(makeLoad({ sessionId: 's1' }));
+    await writer.tabStats.put({ tabId: 7, dropped: 3, reasons: { forged: 3 }, updatedAt: 1 });
+
+    await vi.waitFor(() => expect(rows(target).map((r) => r.dataset.sessionId)).toEqual(['s1', 's0']));
+    await vi.waitFor(() => expect(rows(target)[0]!.classList.contains('current')).toBe(true));
+    const first = [...rows(target)[0]!.cells].map((c) => c.textContent?.trim());
+    expect(first.slice(0, 5)).toEqual(['Dec 5, 2025 17:42:20 +05:30 ● this tab', 'root@example.com', '5.18 min', '4', 'India - Unknown · Chrome · Mac OS X']);
+    expect(rows(target)[1]!.classList.contains('current')).toBe(false);
+    expect(rows(target)[1]!.cells[2]!.textContent).toBe('42 s');
+    await vi.waitFor(() =>
+      expect(target.querySelector('[data-testid="dropped-count"]')?.textContent?.trim()).toBe('Blocked messages from this tab: 3'),
+    );
+
+    await writer.sessions.put(makeSession({ id: 's2', startedAt: Date.UTC(2025, 11, 6) }));
+    await vi.waitFor(() => expect(rows(target).map((r) => r.dataset.sessionId)).toEqual(['s2', 's1', 's0']));
+  });
+
+  it('opens a session detail with overhead, vitals and a live timeline', async () => {
+    const { writer, target } = await render('app-detail', null);
+    await writer.sessions.put(makeSession({ overheadMs: 12, counts: { ...makeSession().counts, views: 1, errors: 1 } }));
+    await writer.events.bulkPut([
+      stored({ ...base(1_000), type: 'view', url: 'http://127.0.0.1:5173/cart', referrer: '', title: 'Cart', navigation: 'initial', loadingTime: 300 }),
+      stored({ ...base(2_000), type: 'vital', name: 'FID', value: null, supported: false, rating: null }),
+      stored({ ...base(3_000), type: 'api', via: 'fetch', method: 'POST', url: '/api/pay', status: 500, duration: 87, requestSize: null, responseSize: null, timing: null }),
+    ]);
+    expect(target.querySelector('[data-testid="dropped-count"]')).toBeNull();
+
+    await vi.waitFor(() => expect(rows(target)).toHaveLength(1));
+    rows(target)[0]!.click();
+    flushSync();
+    await vi.waitFor(() => expect(target.querySelector('[data-testid="overhead"]')?.textContent).toBe('Rumscope overhead: 12 ms'));
+    expect(rows(target)[0]!.classList.contains('selected')).toBe(true);
+
+    const detail = target.querySelector('.session-detail')!;
+    expect(detail.textContent).toContain('s1');
+    expect(detail.querySelector('[data-vital="FID"]')?.textContent).toBe('not supported');
+    await vi.waitFor(() => expect(detail.querySelectorAll('.timeline li')).toHaveLength(3));
+    expect(detail.querySelector('.timeline .view')?.textContent).toContain('http://127.0.0.1:5173/cart');
+    expect(detail.querySelector('.timeline .api')?.textContent).toContain('500');
+
+    await writer.events.put(
+      stored({ ...base(1_500), type: 'error', source: 'uncaught', errorType: 'TypeError', message: 'boom', stack: 'TypeError: boom\n  at pay (app.js:1:2)', frames: [] }),
+    );
+    await vi.waitFor(() => expect(detail.querySelectorAll('.timeline li')).toHaveLength(4));
+    expect([...detail.querySelectorAll('.timeline li')].map((li) => li.classList[1])).toEqual(['view', 'error', 'vital', 'api']);
+    expect(detail.querySelector('.timeline .error pre')?.textContent).toContain('at pay');
+
+    (target.querySelector('.close') as HTMLButtonElement).click();
+    flushSync();
+    expect(target.querySelector('.session-detail')).toBeNull();
+  });
+
+  it('pages through the list, sorts by a column header, moves between rows with the arrow keys', async () => {
+    const { writer, target } = await render('app-pages', null, 2);
+    const errors = (n: number) => ({ ...makeSession().counts, errors: n });
+    await writer.sessions.bulkPut([
+      makeSession({ id: 'a', startedAt: 1_000, counts: errors(5) }),
+      makeSession({ id: 'b', startedAt: 2_000, counts: errors(0) }),
+      makeSession({ id: 'c', startedAt: 3_000, counts: errors(9) }),
+    ]);
+    const ids = () => rows(target).map((r) => r.dataset.sessionId);
+    const range = () => target.querySelector('[data-testid="page-range"]')?.textContent;
+    await vi.waitFor(() => expect(ids()).toEqual(['c', 'b']));
+    await vi.waitFor(() => expect(range()).toBe('1–2 of 3'));
+    expect(target.querySelector('[data-testid="session-count"]')?.textContent).toBe('3 stored');
+
+    (target.querySelector('[data-testid="page-older"]') as HTMLButtonElement).click();
+    await vi.waitFor(() => expect(ids()).toEqual(['a']));
+    expect(range()).toBe('3–3 of 3');
+
+    const header = (key: string) => target.querySelector<HTMLElement>(`thead th[data-sort-key="${key}"]`)!;
+    expect(header('startedAt').getAttribute('aria-sort')).toBe('descending');
+    header('errors').querySelector('button')!.click();
+    await vi.waitFor(() => expect(ids()).toEqual(['c', 'a'])); // most errors first, back on the first page
+    expect(header('errors').getAttribute('aria-sort')).toBe('descending');
+    header('errors').querySelector('button')!.click();
+    await vi.waitFor(() => expect(ids()).toEqual(['b', 'a']));
+    expect(header('errors').getAttribute('aria-sort')).toBe('ascending');
+
+    rows(target)[0]!.focus();
+    rows(target)[0]!.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowDown', bubbles: true }));
+    expect(document.activeElement).toBe(rows(target)[1]);
+    rows(target)[1]!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+    flushSync();
+    await vi.waitFor(() => expect(target.querySelector('.session-detail')?.getAttribute('data-session-id')).toBe('a'));
+  });
+
+  it('reads in proportion to what changed: a row on screen is re-read alone, the window and count only for a new session', async () => {
+    const writer = new RumscopeDb('app-proportional');
+    const reader = new RumscopeDb('app-proportional');
+    dbs = [writer, reader];
+    await writer.sessions.bulkPut([makeSession({ id: 'a', startedAt: 1_000 }), makeSession({ id: 'b', startedAt: 2_000 })]);
+    const source = createDexieSessionSource(reader);
+    const list = vi.spyOn(source, 'listSessions');
+    const count = vi.spyOn(source, 'countSessions');
+    const get = vi.spyOn(source, 'getSession');
+    const target = document.createElement('div');
+    document.body.append(target);
+    app = mount(App, { target, props: { source, refreshMs: 20, tabId: null, timeZone: 'UTC' } });
+    await vi.waitFor(() => expect(rows(target)).toHaveLength(2));
+    await vi.waitFor(() => expect(target.querySelector('[data-testid="session-count"]')?.textContent).toBe('2 stored'));
+    const [lists, counts] = [list.mock.calls.length, count.mock.calls.length];
+
+    for (let i = 1; i <= 3; i++) {
+      await writer.sessions.update('b', { 'counts.errors': i });
+      await vi.waitFor(() => expect(rows(target)[0]!.querySelector('td.errors')?.textContent).toBe(String(i)));
+    }
+    expect(list.mock.calls.length).toBe(lists);
+    expect(count.mock.calls.length).toBe(counts);
+    expect(get.mock.calls.every(([id]) => id === 'b')).toBe(true);
+
+    await writer.sessions.put(makeSession({ id: 'c', startedAt: 3_000 }));
+    await vi.waitFor(() => expect(rows(target).map((r) => r.dataset.sessionId)).toEqual(['c', 'b', 'a']));
+    await vi.waitFor(() => expect(target.querySelector('[data-testid="session-count"]')?.textContent).toBe('3 stored'));
+    expect(list.mock.calls.length).toBeGreaterThan(lists);
+
+    // Hidden: nothing is read, however much changes; shown again: one catch-up.
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+    document.dispatchEvent(new Event('visibilitychange'));
+    const reads = list.mock.calls.length + count.mock.calls.length + get.mock.calls.length;
+    await writer.sessions.put(makeSession({ id: 'd', startedAt: 4_000 }));
+    await writer.sessions.update('c', { 'counts.errors': 3 });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(list.mock.calls.length + count.mock.calls.length + get.mock.calls.length).toBe(reads);
+    expect(rows(target)).toHaveLength(3);
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'visible' });
+    document.dispatchEvent(new Event('visibilitychange'));
+    await vi.waitFor(() => expect(rows(target).map((r) => r.dataset.sessionId)).toEqual(['d', 'c', 'b', 'a']));
+    delete (document as { visibilityState?: unknown }).visibilityState;
+  });
+});

@@ -1,0 +1,91 @@
+/** The extension's sync client against a real team server on 127.0.0.1 (SQLite file); the extension's database in fake-indexeddb. */
+import 'fake-indexeddb/auto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../../server/main';
+import { countRows, seedAdmin } from '../../server/testing/harness';
+import { makeEvents, makeSession } from '../../server/testing/fixtures';
+import { createTestDatabase, testConfig, type TestDatabase } from '../../server/testing/testStores';
+import { RumscopeDb } from '../storage/db';
+import { refuseSyncTarget, startSync, syncOnce } from './syncSessions';
+
+const T0 = 1_700_000_000_000;
+let n = 0;
+
+describe('sync to the team server', () => {
+  let database: TestDatabase;
+  let server: RunningServer;
+  let token: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('sqlite');
+    server = await startServer(testConfig(database.url));
+    ({ token } = await seedAdmin(server.store));
+  });
+  afterAll(async () => {
+    await server.close();
+    await database.drop();
+  });
+
+  async function freshDb() {
+    const db = new RumscopeDb(`sync-${++n}`);
+    await db.open();
+    return db;
+  }
+
+  it('refuses to send a token over plain http except to this machine', () => {
+    expect(refuseSyncTarget({ url: 'http://rum.example.com', token: 't' })).toMatch(/plain http/);
+    expect(refuseSyncTarget({ url: 'http://127.0.0.1:8787', token: 't' })).toBeNull();
+    expect(refuseSyncTarget({ url: 'http://localhost:8787', token: 't' })).toBeNull();
+    expect(refuseSyncTarget({ url: 'https://rum.example.com', token: 't' })).toBeNull();
+    expect(refuseSyncTarget({ url: '', token: 't' })).toMatch(/off/);
+  });
+
+  it('uploads ended sessions once, skips live and private ones, and uploads a session again when it grew', async () => {
+    const db = await freshDb();
+    const ids = ['e1', 'e2', 'e3'];
+    await db.sessions.bulkPut([
+      ...ids.map((id, i) => makeSession(`${n}-${id}`, T0 + i)),
+      makeSession(`${n}-live`, T0 + 10, { endedAt: null, endReason: null }),
+      makeSession(`${n}-private`, T0 + 11, { incognito: true }),
+    ]);
+    await db.events.bulkPut(ids.flatMap((id, i) => makeEvents(`${n}-${id}`, `l-${n}-${id}`, T0 + i, 3)));
+    const target = { url: server.url, token };
+    expect(await syncOnce(db, target, { batchSessions: 2 })).toEqual({ uploaded: 3 });
+    expect(await syncOnce(db, target)).toEqual({ uploaded: 0 });
+    const stored = await server.store.db.selectFrom('sessions').select('id').where('id', 'like', `${n}-%`).execute();
+    expect(stored.map((r) => r.id).sort()).toEqual(ids.map((id) => `${n}-${id}`).sort());
+    await db.sessions.update(`${n}-e1`, { lastEventAt: T0 + 99_000 });
+    expect(await syncOnce(db, target)).toEqual({ uploaded: 1 });
+    db.close();
+  });
+
+  it('backs off on 503 and delivers everything exactly once when the server is back', async () => {
+    const db = await freshDb();
+    await db.sessions.put(makeSession(`${n}-flaky`, T0));
+    await db.events.bulkPut(makeEvents(`${n}-flaky`, `l-${n}-flaky`, T0, 4));
+    // A proxy that answers 503 twice, then passes requests to the real server.
+    let refused = 0;
+    const proxy = createServer((req, res) => {
+      if (refused < 2) {
+        refused++;
+        req.resume();
+        res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '0' }).end('{"message":"down"}');
+        return;
+      }
+      const forward = fetch(server.url + req.url, { method: req.method, headers: req.headers as Record<string, string>, body: req as never, duplex: 'half' } as RequestInit);
+      void forward.then(async (r) => res.writeHead(r.status, { 'content-type': 'application/json' }).end(Buffer.from(await r.arrayBuffer())));
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    const before = await countRows(server.store, 'events');
+    const stop = startSync({ db, target: async () => ({ url, token }), intervalMs: 60_000, backoffMs: { base: 20, max: 100 } });
+    await expect.poll(async () => (await db.meta.get('sync'))?.value, { timeout: 10_000 }).toMatchObject({ lastError: null, uploaded: { [`${n}-flaky`]: T0 + 5000 } });
+    stop();
+    proxy.close();
+    expect(refused).toBe(2);
+    expect((await countRows(server.store, 'events')) - before).toBe(4);
+    db.close();
+  });
+});

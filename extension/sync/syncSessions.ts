@@ -1,0 +1,165 @@
+/**
+ * Opt-in upload of ended sessions to the team server (settings: sync.url + token). One pass uploads the
+ * sessions not yet uploaded (or grown since) in batches, gzip, to POST /api/intake/sessions; the server
+ * stores a batch once whatever the retries. Runs from the background on a timer, never in the write path
+ * of recording. Private-window sessions are never uploaded.
+ */
+import { EXPORT_FORMAT, EXPORT_VERSION, SCHEMA_VERSION, SERVER_ROUTES, UPLOAD_TOKEN_HEADER } from '../../sdk/schema';
+import type { SessionRecord, UploadRequest, UploadResponse } from '../../sdk/schema';
+import type { RumscopeDb } from '../storage/db';
+
+export interface SyncTarget {
+  url: string;
+  token: string;
+}
+
+const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+
+/** Why a token may not be sent to this URL, or null: plain http only to this machine. */
+export function refuseSyncTarget(target: SyncTarget): string | null {
+  if (!target.url || !target.token) return 'sync is off (no server URL or token)';
+  let url: URL;
+  try {
+    url = new URL(target.url);
+  } catch {
+    return `not a URL: ${target.url}`;
+  }
+  if (url.protocol === 'https:') return null;
+  if (url.protocol === 'http:' && LOOPBACK.test(url.hostname)) return null;
+  if (url.protocol === 'http:') return `refusing to send the upload token over plain http:// to ${url.host}: use https://`;
+  return `unsupported scheme ${url.protocol}`;
+}
+
+export interface SyncPassResult {
+  uploaded: number;
+  /** Set when the pass should be tried again later (network error, 408, 429, 5xx): wait at least this long. */
+  retryAfterMs?: number;
+  /** What went wrong, for the options page. */
+  error?: string;
+}
+
+export interface SyncOptions {
+  fetch?: typeof fetch;
+  source?: UploadRequest['source'];
+  /** Sessions per request. */
+  batchSessions?: number;
+  now?: () => number;
+}
+
+const RETRYABLE = (status: number) => status === 408 || status === 429 || status >= 500;
+
+async function gzip(text: string): Promise<BodyInit | string> {
+  if (typeof CompressionStream === 'undefined') return text;
+  const stream = new Blob([text]).stream().pipeThrough(new CompressionStream('gzip'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+async function readState(db: RumscopeDb) {
+  const row = await db.meta.get('sync');
+  return row?.key === 'sync' ? row.value : { uploaded: {}, lastError: null, lastSyncAt: null };
+}
+
+/** Sessions to upload: ended, not private, not uploaded since their last event. Oldest first. */
+async function pending(db: RumscopeDb, uploaded: Record<string, number>): Promise<SessionRecord[]> {
+  const all = await db.sessions.orderBy('startedAt').toArray();
+  return all.filter((s) => s.endedAt !== null && !s.incognito && uploaded[s.id] !== s.lastEventAt);
+}
+
+/** One pass: uploads everything pending, batch by batch; stops at the first failure. */
+export async function syncOnce(db: RumscopeDb, target: SyncTarget, options: SyncOptions = {}): Promise<SyncPassResult> {
+  const refused = refuseSyncTarget(target);
+  if (refused) return { uploaded: 0, error: refused };
+  const doFetch = options.fetch ?? ((input, init) => fetch(input, init));
+  const now = options.now ?? Date.now;
+  const state = await readState(db);
+  const sessions = await pending(db, state.uploaded);
+  const size = options.batchSessions ?? 20;
+  let uploaded = 0;
+  let result: SyncPassResult = { uploaded: 0 };
+  for (let i = 0; i < sessions.length; i += size) {
+    const chunk = sessions.slice(i, i + size);
+    const batch: UploadRequest = {
+      format: EXPORT_FORMAT,
+      version: EXPORT_VERSION,
+      schema: SCHEMA_VERSION,
+      exportedAt: now(),
+      source: options.source ?? { name: 'rumscope-extension', version: '0' },
+      batchId: crypto.randomUUID(),
+      sessions: [],
+    };
+    for (const session of chunk) {
+      const events = await db.events.where('[sessionId+time]').between([session.id, -Infinity], [session.id, Infinity]).toArray();
+      batch.sessions.push({ session, events });
+    }
+    let response: Response;
+    try {
+      response = await doFetch(new URL(SERVER_ROUTES.upload, target.url).toString(), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', [UPLOAD_TOKEN_HEADER]: target.token },
+        body: await gzip(JSON.stringify(batch)),
+      });
+    } catch (error) {
+      result = { uploaded, retryAfterMs: 0, error: `the server could not be reached: ${(error as Error).message}` };
+      break;
+    }
+    if (!response.ok) {
+      const message = ((await response.json().catch(() => null)) as { message?: string } | null)?.message ?? '';
+      const retryAfter = Number(response.headers.get('retry-after'));
+      result = {
+        uploaded,
+        error: `the server answered ${response.status}${message ? `: ${message}` : ''}`,
+        ...(RETRYABLE(response.status) && { retryAfterMs: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : 0 }),
+      };
+      break;
+    }
+    (await response.json()) as UploadResponse;
+    for (const session of chunk) state.uploaded[session.id] = session.lastEventAt;
+    uploaded += chunk.length;
+    result = { uploaded };
+  }
+  // Forget sessions deleted since they were uploaded.
+  const ids = new Set((await db.sessions.toCollection().primaryKeys()) as string[]);
+  for (const id of Object.keys(state.uploaded)) if (!ids.has(id)) delete state.uploaded[id];
+  await db.meta.put({ key: 'sync', value: { uploaded: state.uploaded, lastError: result.error ?? null, lastSyncAt: now() } });
+  return result;
+}
+
+export interface StartSyncDeps extends SyncOptions {
+  db: RumscopeDb;
+  /** Read at every pass: turning sync off or changing the server takes effect at once. */
+  target: () => Promise<SyncTarget>;
+  intervalMs?: number;
+  /** Backoff after a retryable failure: base, doubled per failure, capped. */
+  backoffMs?: { base: number; max: number };
+}
+
+/** Runs a pass now and then every intervalMs; after a retryable failure, with exponential backoff and jitter. */
+export function startSync(deps: StartSyncDeps): () => void {
+  const interval = deps.intervalMs ?? 60_000;
+  const { base, max } = deps.backoffMs ?? { base: 5_000, max: 10 * 60_000 };
+  let failures = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let stopped = false;
+  const pass = async () => {
+    let delay = interval;
+    try {
+      const target = await deps.target();
+      if (!refuseSyncTarget(target)) {
+        const result = await syncOnce(deps.db, target, deps);
+        if (result.retryAfterMs !== undefined) {
+          failures++;
+          const backoff = Math.min(max, base * 2 ** (failures - 1)) * (0.5 + Math.random() / 2);
+          delay = Math.max(result.retryAfterMs, backoff);
+        } else failures = 0;
+      }
+    } catch (error) {
+      console.warn('[rumscope] sync pass failed', error);
+    }
+    if (!stopped) timer = setTimeout(() => void pass(), delay);
+  };
+  timer = setTimeout(() => void pass(), 0);
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
+}

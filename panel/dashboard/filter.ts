@@ -1,0 +1,248 @@
+/**
+ * The dashboard's filters as pure functions over session records: whether a session matches, and the counts
+ * each filter widget shows (every facet counted with the other facets applied, as faceted search does).
+ */
+import {
+  DURATION_PRESETS,
+  ERROR_COUNT_PRESETS,
+  FACET_KEYS,
+  TIME_RANGE_MS,
+  TIME_RANGE_PRESETS,
+  UNKNOWN_VALUE,
+} from '../../sdk/schema';
+import type {
+  DurationFilter,
+  ErrorCountFilter,
+  FacetCounts,
+  FacetKey,
+  FacetValue,
+  SessionFilter,
+  SessionRecord,
+  TimeRange,
+} from '../../sdk/schema';
+
+export const MINUTE = 60_000;
+
+/** What matching needs beyond the session itself: the search index's answer and the novelty sets. */
+export interface FilterContext {
+  /** Sessions the search index found for `filter.search`; required when the filter has a search. */
+  searchHits?: ReadonlySet<string>;
+  /** Sessions whose region / device is new (see `novelSessions` in cohorts.ts); required with `filter.novelty`. */
+  newRegion?: ReadonlySet<string>;
+  newDevice?: ReadonlySet<string>;
+}
+
+/** [from, to) in UTC ms for a range at `now`. */
+export function rangeBounds(range: TimeRange, now: number): { from: number; to: number } {
+  if (range.preset === 'custom') return { from: range.from, to: range.to };
+  return { from: now - TIME_RANGE_MS[range.preset], to: now + 1 };
+}
+
+export const durationOf = (session: Pick<SessionRecord, 'startedAt' | 'lastEventAt'>): number =>
+  Math.max(0, session.lastEventAt - session.startedAt);
+
+function known(value: string | null | undefined): string {
+  const trimmed = typeof value === 'string' ? value.trim() : '';
+  return trimmed || UNKNOWN_VALUE;
+}
+
+/** The value a session shows in each facet widget. */
+export function facetValue(session: SessionRecord, key: FacetKey): string {
+  switch (key) {
+    case 'userEmail':
+      return known(typeof session.user?.email === 'string' ? session.user.email : null);
+    case 'country':
+      return known(session.geo.country);
+    case 'city':
+      return known(session.geo.city);
+    case 'browser':
+      return known(session.browser.name);
+    case 'os':
+      return known(session.os.name);
+    case 'deviceType':
+      return known(session.deviceType);
+    case 'env':
+      return known(session.app.env ?? session.defaults?.env);
+    case 'version':
+      return known(session.app.version);
+    case 'site':
+      return known(session.site);
+  }
+}
+
+export function matchesErrorCount(errors: number, filter: ErrorCountFilter): boolean {
+  switch (filter.preset) {
+    case 'none':
+      return errors === 0;
+    case 'some':
+      return errors > 0;
+    case 'many':
+      return errors > 5;
+    case 'critical':
+      return errors > 10;
+    case 'custom':
+      return (filter.min === null || errors >= filter.min) && (filter.max === null || errors <= filter.max);
+  }
+}
+
+export function matchesDuration(ms: number, filter: DurationFilter): boolean {
+  switch (filter.preset) {
+    case 'short':
+      return ms < MINUTE;
+    case 'medium':
+      return ms >= MINUTE && ms <= 10 * MINUTE;
+    case 'long':
+      return ms > 10 * MINUTE;
+    case 'custom':
+      return (filter.minMs === null || ms >= filter.minMs) && (filter.maxMs === null || ms <= filter.maxMs);
+  }
+}
+
+/** The parts of a filter a session can fail, one bit each; facets are counted with every other part applied. */
+type Part = 'time' | 'email' | 'errors' | 'duration' | 'novelty' | 'search' | FacetKey;
+
+function compile(filter: SessionFilter, now: number, context: FilterContext): [Part, (s: SessionRecord) => boolean][] {
+  const parts: [Part, (s: SessionRecord) => boolean][] = [];
+  if (filter.time) {
+    const { from, to } = rangeBounds(filter.time, now);
+    parts.push(['time', (s) => s.startedAt >= from && s.startedAt < to]);
+  }
+  const needle = filter.userEmailContains?.trim().toLowerCase();
+  if (needle) {
+    parts.push(['email', (s) => typeof s.user?.email === 'string' && s.user.email.toLowerCase().includes(needle)]);
+  }
+  const errors = filter.errors;
+  if (errors) parts.push(['errors', (s) => matchesErrorCount(s.counts.errors, errors)]);
+  const duration = filter.duration;
+  if (duration) parts.push(['duration', (s) => matchesDuration(durationOf(s), duration)]);
+  for (const key of FACET_KEYS) {
+    const selected = filter[key];
+    if (!selected || selected.length === 0) continue;
+    const set = new Set<string>(selected);
+    parts.push([key, (s) => set.has(facetValue(s, key))]);
+  }
+  if (filter.novelty) {
+    const { newRegion, newDevice } = context;
+    if (!newRegion || !newDevice) throw new Error('filter.novelty needs context.newRegion and context.newDevice (novelSessions)');
+    const novelty = filter.novelty;
+    parts.push([
+      'novelty',
+      (s) =>
+        novelty === 'region' ? newRegion.has(s.id) : novelty === 'device' ? newDevice.has(s.id) : newRegion.has(s.id) || newDevice.has(s.id),
+    ]);
+  }
+  if (filter.search?.trim()) {
+    const hits = context.searchHits;
+    if (!hits) throw new Error('filter.search needs context.searchHits (the search index answers it)');
+    parts.push(['search', (s) => hits.has(s.id)]);
+  }
+  return parts;
+}
+
+/** Whether a session matches every part of the filter at time `now` (UTC ms). */
+export function matchesFilter(session: SessionRecord, filter: SessionFilter, now: number, context: FilterContext = {}): boolean {
+  return compile(filter, now, context).every(([, test]) => test(session));
+}
+
+/** A matcher compiled once, for filtering many sessions. */
+export function createMatcher(filter: SessionFilter, now: number, context: FilterContext = {}): (session: SessionRecord) => boolean {
+  const tests = compile(filter, now, context).map(([, test]) => test);
+  return (session) => {
+    for (const test of tests) if (!test(session)) return false;
+    return true;
+  };
+}
+
+function sortedValues(counts: Map<string, number>): FacetValue[] {
+  return [...counts].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
+}
+
+/** Facet counts kept live: sessions are put (added or replaced) and removed, counts read at any time. */
+export interface FacetCounter {
+  put(session: SessionRecord): void;
+  remove(sessionId: string): void;
+  counts(): FacetCounts;
+}
+
+/**
+ * Counts for every widget, kept incrementally. A facet's counts apply every part of the filter except that
+ * facet's own, so selecting "Chrome" still shows how many Firefox sessions there are. The filter, `now` and
+ * the context are fixed for the counter's life (make a new one when they change).
+ */
+export function createFacetCounter(filter: SessionFilter, now: number, context: FilterContext = {}): FacetCounter {
+  const parts = compile(filter, now, context);
+  const partIndex = new Map(parts.map(([part], i) => [part, i]));
+  const facetMaps = new Map<FacetKey, Map<string, number>>(FACET_KEYS.map((key) => [key, new Map()]));
+  const time = Object.fromEntries(TIME_RANGE_PRESETS.map((p) => [p, 0])) as FacetCounts['time'];
+  const errors = Object.fromEntries(ERROR_COUNT_PRESETS.map((p) => [p, 0])) as FacetCounts['errors'];
+  const duration = Object.fromEntries(DURATION_PRESETS.map((p) => [p, 0])) as FacetCounts['duration'];
+  const sessions = new Map<string, SessionRecord>();
+  let total = 0;
+
+  const apply = (session: SessionRecord, sign: 1 | -1) => {
+    // The one part it fails, null if none; more than one failure counts nowhere.
+    let failed: number | null = null;
+    let failures = 0;
+    for (let i = 0; i < parts.length && failures < 2; i++) {
+      if (!parts[i]![1](session)) {
+        failed = i;
+        failures++;
+      }
+    }
+    if (failures > 1) return;
+    const countFor = (part: Part) => failed === null || failed === partIndex.get(part);
+    if (failures === 0) total += sign;
+    for (const key of FACET_KEYS) {
+      if (!countFor(key)) continue;
+      const map = facetMaps.get(key)!;
+      const value = facetValue(session, key);
+      const n = (map.get(value) ?? 0) + sign;
+      if (n > 0) map.set(value, n);
+      else map.delete(value);
+    }
+    if (countFor('time')) {
+      for (const preset of TIME_RANGE_PRESETS) if (session.startedAt >= now - TIME_RANGE_MS[preset] && session.startedAt <= now) time[preset] += sign;
+    }
+    if (countFor('errors')) {
+      for (const preset of ERROR_COUNT_PRESETS) if (matchesErrorCount(session.counts.errors, { preset })) errors[preset] += sign;
+    }
+    if (countFor('duration')) {
+      const ms = durationOf(session);
+      for (const preset of DURATION_PRESETS) if (matchesDuration(ms, { preset })) duration[preset] += sign;
+    }
+  };
+
+  return {
+    put(session) {
+      const old = sessions.get(session.id);
+      if (old) apply(old, -1);
+      sessions.set(session.id, session);
+      apply(session, 1);
+    },
+    remove(sessionId) {
+      const old = sessions.get(sessionId);
+      if (!old) return;
+      apply(old, -1);
+      sessions.delete(sessionId);
+    },
+    counts: () => ({
+      facets: Object.fromEntries(FACET_KEYS.map((key) => [key, sortedValues(facetMaps.get(key)!)])) as unknown as FacetCounts['facets'],
+      time: { ...time },
+      errors: { ...errors },
+      duration: { ...duration },
+      total,
+    }),
+  };
+}
+
+/** Counts for every widget over a set of sessions in one pass (see createFacetCounter). */
+export function facetCounts(sessions: Iterable<SessionRecord>, filter: SessionFilter, now: number, context: FilterContext = {}): FacetCounts {
+  const counter = createFacetCounter(filter, now, context);
+  for (const session of sessions) counter.put(session);
+  return counter.counts();
+}
+
+/** True when the filter narrows nothing. */
+export function isEmptyFilter(filter: SessionFilter): boolean {
+  return Object.values(filter).every((value) => value === undefined || value === '' || (Array.isArray(value) && value.length === 0));
+}

@@ -1,0 +1,356 @@
+/**
+ * The spec's "Session Metrics and KPIs", with its benchmark bands, kept by an accumulator that sessions are
+ * added to and removed from: a live view updates in proportion to what changed (an updated session is a
+ * remove and an add), never by re-reading every session.
+ */
+import type {
+  DurationBand,
+  ErrorRateBand,
+  KpiComparison,
+  KpiDay,
+  KpiSummary,
+  PagesBand,
+  SessionRecord,
+  StoredEvent,
+  TimeRange,
+  VitalName,
+  VitalP75,
+  VitalRating,
+} from '../../sdk/schema';
+import { durationOf, MINUTE, rangeBounds } from './filter';
+
+const DAY = 24 * 60 * MINUTE;
+
+/** Spec: < 1 minute poor, 1–5 minutes normal, 5+ minutes high engagement. */
+export function durationBand(ms: number): DurationBand {
+  return ms < MINUTE ? 'poor' : ms < 5 * MINUTE ? 'normal' : 'high';
+}
+
+/** Spec: < 5 % excellent, 5–10 % good, 10–20 % needs attention, > 20 % critical (rate is 0..1). */
+export function errorRateBand(rate: number): ErrorRateBand {
+  return rate < 0.05 ? 'excellent' : rate <= 0.1 ? 'good' : rate <= 0.2 ? 'needs-attention' : 'critical';
+}
+
+/** Spec: < 2 low, 2–5 medium, > 5 high. */
+export function pagesBand(pages: number): PagesBand {
+  return pages < 2 ? 'low' : pages <= 5 ? 'medium' : 'high';
+}
+
+/** web.dev thresholds: good at or below the first, poor above the second. */
+export const VITAL_THRESHOLDS: Readonly<Record<VitalName, readonly [number, number]>> = {
+  LCP: [2500, 4000],
+  FID: [100, 300],
+  CLS: [0.1, 0.25],
+  INP: [200, 500],
+  TTFB: [800, 1800],
+  FCP: [1800, 3000],
+};
+
+export const KPI_VITALS: readonly VitalName[] = ['LCP', 'FID', 'CLS', 'TTFB', 'INP', 'FCP'];
+
+export function vitalRating(name: VitalName, value: number): VitalRating {
+  const [good, poor] = VITAL_THRESHOLDS[name];
+  return value <= good ? 'good' : value <= poor ? 'needs-improvement' : 'poor';
+}
+
+/** One session's Web Vitals: the last measured value of each. */
+export type SessionVitals = Partial<Record<VitalName, number>>;
+
+/** The session's vitals from its events (the last report of each name with a value). */
+export function sessionVitals(events: Iterable<StoredEvent>): SessionVitals {
+  const out: SessionVitals = {};
+  const at: Partial<Record<VitalName, number>> = {};
+  for (const event of events) {
+    if (event.type !== 'vital' || event.value === null) continue;
+    if ((at[event.name] ?? -Infinity) > event.time) continue;
+    at[event.name] = event.time;
+    out[event.name] = event.value;
+  }
+  return out;
+}
+
+/** Who a session belongs to, for sessions per user and returning users: user id, else email, else visitor id. */
+export function userKey(session: Pick<SessionRecord, 'user' | 'visitorId'>): string | null {
+  const id = session.user?.id;
+  if (typeof id === 'string' && id) return `id:${id}`;
+  const email = session.user?.email;
+  if (typeof email === 'string' && email) return `email:${email.toLowerCase()}`;
+  return session.visitorId ? `visitor:${session.visitorId}` : null;
+}
+
+/** The start of the day containing `time`, for a zone `offsetMinutes` east of UTC. */
+export function dayStart(time: number, offsetMinutes: number): number {
+  const shift = offsetMinutes * MINUTE;
+  return Math.floor((time + shift) / DAY) * DAY - shift;
+}
+
+interface Contribution {
+  duration: number;
+  views: number;
+  actions: number;
+  errors: number;
+  bounce: boolean;
+  user: string | null;
+  day: number;
+  vitals: SessionVitals;
+}
+
+interface DayTotals {
+  sessions: number;
+  errorSessions: number;
+  duration: number;
+  views: number;
+}
+
+/** First index whose value is >= `value` (or > `value` when `after`) in a sorted list. */
+function lowerBound(list: readonly number[], value: number, after = false): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]! < value || (after && list[mid] === value)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * A multiset of numbers that answers percentiles: additions wait unsorted and are merged in on the next
+ * read (one sort of what was added, one linear merge), a removal is a binary search. Adding 50,000 values
+ * costs one sort, not 50,000 insertions; a live update costs one removal and one merge.
+ */
+export class SortedValues {
+  private sorted: number[] = [];
+  private pending: number[] = [];
+
+  add(value: number): void {
+    this.pending.push(value);
+  }
+
+  remove(value: number): void {
+    const at = this.pending.indexOf(value);
+    if (at >= 0) {
+      this.pending[at] = this.pending[this.pending.length - 1]!;
+      this.pending.pop();
+      return;
+    }
+    const i = lowerBound(this.sorted, value);
+    if (this.sorted[i] === value) this.sorted.splice(i, 1);
+  }
+
+  values(): readonly number[] {
+    if (this.pending.length) {
+      const add = this.pending.sort((a, b) => a - b);
+      const old = this.sorted;
+      const merged = new Array<number>(old.length + add.length);
+      let i = 0;
+      let j = 0;
+      let k = 0;
+      while (i < old.length && j < add.length) merged[k++] = old[i]! <= add[j]! ? old[i++]! : add[j++]!;
+      while (i < old.length) merged[k++] = old[i++]!;
+      while (j < add.length) merged[k++] = add[j++]!;
+      this.sorted = merged;
+      this.pending = [];
+    }
+    return this.sorted;
+  }
+}
+
+/** Nearest-rank 75th percentile of a sorted list. */
+export function p75(sorted: readonly number[]): number | null {
+  return sorted.length ? sorted[Math.ceil(sorted.length * 0.75) - 1]! : null;
+}
+
+export interface KpiAccumulator {
+  /** Adds a session, or replaces what it contributed if it is already there (a live update). */
+  put(session: SessionRecord, vitals?: SessionVitals): void;
+  remove(sessionId: string): void;
+  has(sessionId: string): boolean;
+  readonly size: number;
+  summary(): KpiSummary;
+  /** One row per day that has sessions, oldest first. */
+  daily(): KpiDay[];
+}
+
+export interface KpiOptions {
+  /** Days start at midnight in this zone (minutes east of UTC); default UTC. */
+  tzOffsetMinutes?: number;
+}
+
+export function createKpiAccumulator(options: KpiOptions = {}): KpiAccumulator {
+  const offset = options.tzOffsetMinutes ?? 0;
+  const contributions = new Map<string, Contribution>();
+  const users = new Map<string, number>();
+  const days = new Map<number, DayTotals>();
+  const vitals = new Map<VitalName, SortedValues>(KPI_VITALS.map((name) => [name, new SortedValues()]));
+  let duration = 0;
+  let views = 0;
+  let actions = 0;
+  let errors = 0;
+  let errorSessions = 0;
+  let bounces = 0;
+  let identified = 0;
+
+  const apply = (c: Contribution, sign: 1 | -1) => {
+    duration += sign * c.duration;
+    views += sign * c.views;
+    actions += sign * c.actions;
+    errors += sign * c.errors;
+    if (c.errors > 0) errorSessions += sign;
+    if (c.bounce) bounces += sign;
+    if (c.user !== null) {
+      identified += sign;
+      const n = (users.get(c.user) ?? 0) + sign;
+      if (n > 0) users.set(c.user, n);
+      else users.delete(c.user);
+    }
+    const day = days.get(c.day) ?? { sessions: 0, errorSessions: 0, duration: 0, views: 0 };
+    day.sessions += sign;
+    if (c.errors > 0) day.errorSessions += sign;
+    day.duration += sign * c.duration;
+    day.views += sign * c.views;
+    if (day.sessions > 0) days.set(c.day, day);
+    else days.delete(c.day);
+    for (const [name, value] of Object.entries(c.vitals) as [VitalName, number][]) {
+      const list = vitals.get(name);
+      if (!list || !Number.isFinite(value)) continue;
+      if (sign > 0) list.add(value);
+      else list.remove(value);
+    }
+  };
+
+  const accumulator: KpiAccumulator = {
+    put(session, sessionVitals = {}) {
+      const old = contributions.get(session.id);
+      if (old) apply(old, -1);
+      const c: Contribution = {
+        duration: durationOf(session),
+        views: session.counts.views,
+        actions: session.counts.actions,
+        errors: session.counts.errors,
+        bounce: session.counts.views <= 1 && session.counts.actions === 0,
+        user: userKey(session),
+        day: dayStart(session.startedAt, offset),
+        vitals: { ...sessionVitals },
+      };
+      contributions.set(session.id, c);
+      apply(c, 1);
+    },
+    remove(sessionId) {
+      const old = contributions.get(sessionId);
+      if (!old) return;
+      apply(old, -1);
+      contributions.delete(sessionId);
+    },
+    has: (sessionId) => contributions.has(sessionId),
+    get size() {
+      return contributions.size;
+    },
+    summary() {
+      const n = contributions.size;
+      const avg = (total: number) => (n ? total / n : null);
+      const avgDurationMs = avg(duration);
+      const errorRate = avg(errorSessions);
+      const pagesPerSession = avg(views);
+      return {
+        totalSessions: n,
+        avgDurationMs,
+        durationBand: avgDurationMs === null ? null : durationBand(avgDurationMs),
+        errorRate,
+        errorRateBand: errorRate === null ? null : errorRateBand(errorRate),
+        errorsPerSession: avg(errors),
+        pagesPerSession,
+        pagesBand: pagesPerSession === null ? null : pagesBand(pagesPerSession),
+        actionsPerSession: avg(actions),
+        bounceRate: avg(bounces),
+        users: users.size,
+        sessionsPerUser: users.size ? identified / users.size : null,
+        vitals: KPI_VITALS.map((name) => vitalSummary(name, vitals.get(name)!.values())),
+      };
+    },
+    daily() {
+      return [...days]
+        .sort(([a], [b]) => a - b)
+        .map(([start, d]) => ({
+          dayStart: start,
+          sessions: d.sessions,
+          errorSessions: d.errorSessions,
+          avgDurationMs: d.sessions ? d.duration / d.sessions : null,
+          pagesPerSession: d.sessions ? d.views / d.sessions : null,
+          errorRate: d.sessions ? d.errorSessions / d.sessions : null,
+        }));
+    },
+  };
+  return accumulator;
+}
+
+function vitalSummary(name: VitalName, sorted: readonly number[]): VitalP75 {
+  const value = p75(sorted);
+  const [good, poor] = VITAL_THRESHOLDS[name];
+  const goodCount = lowerBound(sorted, good, true);
+  const poorCount = sorted.length - lowerBound(sorted, poor, true);
+  return {
+    name,
+    p75: value,
+    rating: value === null ? null : vitalRating(name, value),
+    samples: sorted.length,
+    good: goodCount,
+    needsImprovement: sorted.length - goodCount - poorCount,
+    poor: poorCount,
+  };
+}
+
+/** KPIs of a set of sessions in one go. */
+export function computeKpis(
+  sessions: Iterable<SessionRecord>,
+  vitalsOf?: (sessionId: string) => SessionVitals | undefined,
+  options?: KpiOptions,
+): KpiSummary {
+  const acc = createKpiAccumulator(options);
+  for (const s of sessions) acc.put(s, vitalsOf?.(s.id));
+  return acc.summary();
+}
+
+const diff = (a: number | null, b: number | null) => (a === null || b === null ? null : a - b);
+
+/** The period before a range, of the same length: [from - (to - from), from). */
+export function previousPeriod(range: TimeRange, now: number): KpiComparison['period'] {
+  const { from, to } = rangeBounds(range, now);
+  return { from, to, previousFrom: from - (to - from), previousTo: from };
+}
+
+/**
+ * KPIs of the range against the period just before it. `sessions` must cover both periods and be filtered
+ * by everything but time (the comparison applies the two periods itself).
+ */
+export function compareKpis(
+  sessions: Iterable<SessionRecord>,
+  range: TimeRange,
+  now: number,
+  vitalsOf?: (sessionId: string) => SessionVitals | undefined,
+): KpiComparison {
+  const period = previousPeriod(range, now);
+  const current = createKpiAccumulator();
+  const previous = createKpiAccumulator();
+  for (const s of sessions) {
+    if (s.startedAt >= period.from && s.startedAt < period.to) current.put(s, vitalsOf?.(s.id));
+    else if (s.startedAt >= period.previousFrom && s.startedAt < period.previousTo) previous.put(s, vitalsOf?.(s.id));
+  }
+  return comparison(current.summary(), previous.summary(), period);
+}
+
+/** Builds the comparison from two summaries (e.g. two live accumulators). */
+export function comparison(current: KpiSummary, previous: KpiSummary, period: KpiComparison['period']): KpiComparison {
+  return {
+    current,
+    previous,
+    delta: {
+      totalSessions: current.totalSessions - previous.totalSessions,
+      avgDurationMs: diff(current.avgDurationMs, previous.avgDurationMs),
+      errorRate: diff(current.errorRate, previous.errorRate),
+      pagesPerSession: diff(current.pagesPerSession, previous.pagesPerSession),
+      bounceRate: diff(current.bounceRate, previous.bounceRate),
+    },
+    period,
+  };
+}

@@ -1,0 +1,166 @@
+/**
+ * The team server's HTTP API payloads (server/ implements them; the extension's sync client, the standalone
+ * SDK's HTTP transport and the dashboard's HTTP SessionSource call them). Types and constants only.
+ */
+import type { SessionInfo } from './bridge';
+import type { RumEvent, StoredEvent } from './events';
+import type { SessionRecord } from './session';
+import type { SessionExportBundle } from './storage';
+
+/** Header that carries an upload token (`Authorization: Bearer <token>` works too). */
+export const UPLOAD_TOKEN_HEADER = 'x-rumscope-token' as const;
+/** Header that carries the CSRF token of a cookie session on every state-changing request. */
+export const CSRF_HEADER = 'x-rumscope-csrf' as const;
+
+export const SERVER_ROUTES = {
+  health: '/healthz',
+  upload: '/api/intake/sessions',
+  sdkBatch: '/api/intake/batch',
+  sessions: '/api/sessions',
+  changes: '/api/sessions/changes',
+  count: '/api/sessions/count',
+  login: '/api/auth/login',
+  logout: '/api/auth/logout',
+  me: '/api/auth/me',
+  password: '/api/auth/password',
+  loginLink: '/auth/link',
+  users: '/api/admin/users',
+  tokens: '/api/tokens',
+} as const;
+
+/**
+ * POST /api/intake/sessions: ended (or still growing) sessions with their events, as the extension exports
+ * them, plus the client's id for this batch. Idempotent: a retried batch (same batchId) is stored once, and
+ * events are keyed by [loadId+seq] and sessions by id, so even a batch re-sent under a new id adds nothing twice.
+ */
+export interface UploadRequest extends SessionExportBundle {
+  /** Chosen by the client (a random id), kept across retries of the same batch. */
+  batchId?: string;
+}
+
+export interface UploadResponse {
+  batchId: string | null;
+  /** Sessions and events in the batch, all committed before this response was sent. */
+  sessions: number;
+  events: number;
+  /** True when this batch id had already been stored (nothing was written again). */
+  duplicate: boolean;
+}
+
+/**
+ * POST /api/intake/batch: one page load's events from the standalone SDK's HTTP transport (upload token).
+ * The server's session model decides the session, as the extension's background does: the page never
+ * names one. Events are numbered by the page from 0 per load; a re-sent batch is stored once.
+ */
+export interface SdkBatchRequest {
+  protocol: 1;
+  /** Random id of this page load, chosen by the SDK. */
+  loadId: string;
+  /** Sequence number of events[0]. */
+  first: number;
+  /** The page's URL (its origin is the session's site). */
+  url: string;
+  events: RumEvent[];
+}
+
+/** 'gap': the server misses events before `first`: re-send from `upTo`. */
+export type SdkBatchResponse = { status: 'stored'; upTo: number; stored: number; session: SessionInfo } | { status: 'gap'; upTo: number };
+
+/** Who uploaded a session (a member of the team). */
+export interface Uploader {
+  id: string;
+  email: string;
+  name: string;
+}
+
+export interface SessionSummary {
+  session: SessionRecord;
+  uploadedBy: Uploader | null;
+  /** UTC ms of the last upload that touched it. */
+  uploadedAt: number;
+}
+
+/**
+ * GET /api/sessions?from&to&site&limit&cursor: newest first (startedAt, then id), keyset-paginated; or
+ * ?offset&sort=startedAt|timeSpent&direction=asc|desc for the panel's numbered pages (nextCursor is then null).
+ */
+export interface SessionListResponse {
+  items: SessionSummary[];
+  /** Pass as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+/** GET /api/sessions/count?from&to&site */
+export interface SessionCountResponse {
+  count: number;
+}
+
+/** GET /api/sessions/:id */
+export interface SessionDetailResponse {
+  item: SessionSummary;
+  events: StoredEvent[];
+}
+
+/** GET /api/sessions/changes?cursor: sessions written since the cursor (for a live view); cursor=now: only the current position. */
+export interface SessionChangesResponse {
+  items: SessionSummary[];
+  /** Pass back as `cursor` next time. */
+  cursor: string;
+}
+
+export type UserRole = 'admin' | 'member';
+
+export interface AccountInfo {
+  id: string;
+  email: string;
+  name: string;
+  role: UserRole;
+  createdAt: number;
+}
+
+export interface LoginRequest {
+  email: string;
+  password: string;
+}
+
+/** POST /api/auth/login and GET /api/auth/me. */
+export interface MeResponse {
+  user: AccountInfo;
+  /** Send back in the x-rumscope-csrf header on every POST/PUT/DELETE made with the session cookie. */
+  csrfToken: string;
+}
+
+export interface CreateUserRequest {
+  email: string;
+  name?: string;
+  role?: UserRole;
+  /** Without one, the response carries a one-time login link to hand to the new member. */
+  password?: string;
+}
+
+export interface CreateUserResponse {
+  user: AccountInfo;
+  loginLink: string | null;
+}
+
+export interface UploadTokenInfo {
+  id: string;
+  userId: string;
+  name: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+  revokedAt: number | null;
+}
+
+/** POST /api/tokens: the token itself is shown once; the server keeps only its hash. */
+export interface CreateTokenResponse {
+  info: UploadTokenInfo;
+  token: string;
+}
+
+/** Every 4xx/5xx body. */
+export interface ApiError {
+  statusCode: number;
+  error: string;
+  message: string;
+}

@@ -1,0 +1,182 @@
+/**
+ * Validation of the team server's request payloads (valibot), for the server's boundary only. Upload bodies are
+ * checked whole before anything is written: one bad session or event rejects the batch with its path.
+ */
+import * as v from 'valibot';
+import { SCHEMA_VERSION, type RumEvent, type StoredEvent } from './events';
+import type { SessionRecord } from './session';
+import { EXPORT_FORMAT, EXPORT_VERSION } from './storage';
+import type { CreateUserRequest, LoginRequest, UploadRequest } from './server';
+import { inspectJson, schemaParts, validateEvent, type ValidationResult } from './validate';
+
+const { str, nonNeg, id, jsonRecord, userContext, size } = schemaParts;
+const nullableStr = (max = 256) => v.nullable(str(max));
+const namedVersion = v.strictObject({ name: nullableStr(), version: nullableStr() });
+
+/** Upper bounds of one upload (the byte size is capped before parsing by the server). */
+export const UPLOAD_LIMITS = { maxSessions: 500, maxEventsPerSession: 100_000, maxDepth: 16 } as const;
+
+export const sessionRecordSchema = v.strictObject({
+  id,
+  site: str(),
+  startedAt: nonNeg,
+  lastEventAt: nonNeg,
+  lastActivityAt: nonNeg,
+  endedAt: v.nullable(nonNeg),
+  endReason: v.nullable(v.picklist(['inactivity', 'max_duration', 'browser_closed', 'user'])),
+  tz: v.pipe(v.number(), v.integer(), v.minValue(-14 * 60), v.maxValue(14 * 60)),
+  user: v.nullable(userContext),
+  global: jsonRecord,
+  app: v.strictObject({ service: nullableStr(), env: nullableStr(), version: nullableStr() }),
+  browser: namedVersion,
+  os: namedVersion,
+  deviceType: v.nullable(v.picklist(['Desktop', 'Mobile', 'Tablet'])),
+  screen: v.nullable(size),
+  viewport: v.nullable(size),
+  connectionType: nullableStr(32),
+  effectiveType: nullableStr(32),
+  language: nullableStr(64),
+  timeZone: nullableStr(128),
+  geo: v.strictObject({ country: nullableStr(), city: nullableStr(), region: nullableStr() }),
+  counts: v.strictObject({
+    events: nonNeg,
+    views: nonNeg,
+    actions: nonNeg,
+    errors: nonNeg,
+    apiCalls: nonNeg,
+    resources: nonNeg,
+    longTasks: nonNeg,
+  }),
+  sampled: v.boolean(),
+  replay: v.boolean(),
+  incognito: v.optional(v.boolean()),
+  pinned: v.union([v.literal(0), v.literal(1)]),
+  overheadMs: nonNeg,
+  bytes: v.optional(nonNeg),
+  defaults: v.optional(
+    v.strictObject({
+      user: v.nullable(userContext),
+      env: nullableStr(),
+      privacyLevel: v.picklist(['allow', 'mask-user-input', 'mask']),
+    }),
+  ),
+});
+
+const envelopeSchema = v.strictObject({
+  format: v.literal(EXPORT_FORMAT),
+  version: v.literal(EXPORT_VERSION),
+  schema: v.literal(SCHEMA_VERSION),
+  exportedAt: nonNeg,
+  source: v.strictObject({ name: str(128), version: str(64) }),
+  batchId: v.optional(id),
+  sessions: v.pipe(
+    v.array(v.strictObject({ session: v.unknown(), events: v.pipe(v.array(v.unknown()), v.maxLength(UPLOAD_LIMITS.maxEventsPerSession)) })),
+    v.minLength(1, 'a batch holds at least one session'),
+    v.maxLength(UPLOAD_LIMITS.maxSessions),
+  ),
+});
+
+/** What the server stamps on a stored event besides the page's fields. */
+const storedPartSchema = v.object({
+  sessionId: id,
+  loadId: id,
+  seq: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  tabId: v.pipe(v.number(), v.integer()),
+  frameId: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  schema: v.literal(SCHEMA_VERSION),
+});
+
+export function validateSessionRecord(input: unknown): ValidationResult<SessionRecord> {
+  const result = v.safeParse(sessionRecordSchema, input);
+  return result.success ? { ok: true, value: result.output as SessionRecord } : { ok: false, reason: v.summarize(result.issues) };
+}
+
+/** One stored event: its envelope fields, then the page's event through the shared event validator. */
+export function validateStoredEvent(input: unknown): ValidationResult<StoredEvent> {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return { ok: false, reason: 'not an object' };
+  const stored = v.safeParse(storedPartSchema, input);
+  if (!stored.success) return { ok: false, reason: v.summarize(stored.issues) };
+  const { sessionId, loadId, seq, tabId, frameId, schema, ...event } = input as Record<string, unknown>;
+  const checked = validateEvent(event);
+  if (!checked.ok) return checked;
+  return { ok: true, value: { ...checked.value, sessionId, loadId, seq, tabId, frameId, schema } as StoredEvent };
+}
+
+/**
+ * A whole upload. Every event must belong to the session it is filed under; any problem rejects the batch
+ * with the path of the first bad item (e.g. "sessions[2].events[17]: Invalid type ...").
+ */
+export function validateUploadRequest(input: unknown): ValidationResult<UploadRequest> {
+  const poison = inspectJson(input, UPLOAD_LIMITS.maxDepth);
+  if (poison) return { ok: false, reason: poison };
+  const envelope = v.safeParse(envelopeSchema, input);
+  if (!envelope.success) return { ok: false, reason: v.summarize(envelope.issues) };
+  const sessions: UploadRequest['sessions'] = [];
+  const seen = new Set<string>();
+  for (const [i, entry] of envelope.output.sessions.entries()) {
+    const session = validateSessionRecord(entry.session);
+    if (!session.ok) return { ok: false, reason: `sessions[${i}].session: ${session.reason}` };
+    if (seen.has(session.value.id)) return { ok: false, reason: `sessions[${i}]: session ${session.value.id} appears twice` };
+    seen.add(session.value.id);
+    const events: StoredEvent[] = [];
+    for (const [j, raw] of entry.events.entries()) {
+      const event = validateStoredEvent(raw);
+      if (!event.ok) return { ok: false, reason: `sessions[${i}].events[${j}]: ${event.reason}` };
+      if (event.value.sessionId !== session.value.id) {
+        return { ok: false, reason: `sessions[${i}].events[${j}]: belongs to session ${event.value.sessionId}, not ${session.value.id}` };
+      }
+      events.push(event.value);
+    }
+    sessions.push({ session: session.value, events });
+  }
+  return { ok: true, value: { ...envelope.output, sessions } };
+}
+
+export const sdkBatchSchema = v.strictObject({
+  protocol: v.literal(1),
+  loadId: id,
+  first: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  url: v.pipe(v.string(), v.maxLength(16 * 1024), v.check((url) => /^https?:\/\/[^/]/i.test(url), 'the page URL must be http(s)')),
+  events: v.pipe(v.array(v.unknown()), v.minLength(1), v.maxLength(2000)),
+});
+
+/** A standalone SDK batch: the envelope strictly; each event through the shared event validator (a bad one becomes null). */
+export function validateSdkBatch(input: unknown): ValidationResult<{ loadId: string; first: number; url: string; events: (RumEvent | null)[]; refused: number }> {
+  const poison = inspectJson(input, UPLOAD_LIMITS.maxDepth);
+  if (poison) return { ok: false, reason: poison };
+  const envelope = v.safeParse(sdkBatchSchema, input);
+  if (!envelope.success) return { ok: false, reason: v.summarize(envelope.issues) };
+  let refused = 0;
+  const events = envelope.output.events.map((raw) => {
+    const checked = validateEvent(raw);
+    if (checked.ok) return checked.value;
+    refused++;
+    return null;
+  });
+  return { ok: true, value: { loadId: envelope.output.loadId, first: envelope.output.first, url: envelope.output.url, events, refused } };
+}
+
+const email = v.pipe(v.string(), v.trim(), v.toLowerCase(), v.email('not an email address'), v.maxLength(254));
+const password = v.pipe(v.string(), v.minLength(10, 'a password has at least 10 characters'), v.maxLength(1024));
+
+export const loginRequestSchema = v.strictObject({ email, password: v.pipe(v.string(), v.minLength(1), v.maxLength(1024)) });
+export const createUserRequestSchema = v.strictObject({
+  email,
+  name: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(256))),
+  role: v.optional(v.picklist(['admin', 'member'])),
+  password: v.optional(password),
+});
+export const passwordSchema = password;
+
+export function parseWith<T>(schema: v.GenericSchema<unknown, T>, input: unknown): ValidationResult<T> {
+  const result = v.safeParse(schema, input);
+  return result.success ? { ok: true, value: result.output } : { ok: false, reason: v.summarize(result.issues) };
+}
+
+// Compile-time proof that the validators and the hand-written contract agree both ways.
+type Assert<T extends true> = T;
+type ValidatedSession = v.InferOutput<typeof sessionRecordSchema>;
+export type _SessionValidatorMatchesContract = Assert<ValidatedSession extends SessionRecord ? true : false>;
+export type _SessionContractMatchesValidator = Assert<SessionRecord extends ValidatedSession ? true : false>;
+export type _LoginMatches = Assert<v.InferOutput<typeof loginRequestSchema> extends LoginRequest ? true : false>;
+export type _CreateUserMatches = Assert<v.InferOutput<typeof createUserRequestSchema> extends CreateUserRequest ? true : false>;

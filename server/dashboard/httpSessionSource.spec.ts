@@ -1,0 +1,88 @@
+/** The dashboard's HTTP SessionSource against a real server on 127.0.0.1 (SQLite file), with a member's cookie. */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SERVER_ROUTES } from '../../sdk/schema';
+import type { SourceChange } from '../../panel/source/SessionSource';
+import { startServer, type RunningServer } from '../main';
+import { ADMIN, seedAdmin, uploadHeaders } from '../testing/harness';
+import { makeEvents, makeSession, makeUpload } from '../testing/fixtures';
+import { createTestDatabase, testConfig, type TestDatabase } from '../testing/testStores';
+import { createHttpSessionSource } from './httpSessionSource';
+
+const T0 = 1_700_000_000_000;
+
+describe('the dashboard over HTTP', () => {
+  let database: TestDatabase;
+  let server: RunningServer;
+  let token: string;
+  let cookie: string;
+  let staticDir: string;
+
+  const upload = (ids: string[], start = T0) =>
+    fetch(server.url + SERVER_ROUTES.upload, {
+      method: 'POST',
+      headers: uploadHeaders(token),
+      body: JSON.stringify(makeUpload(ids.map((id, i) => ({ session: makeSession(id, start + i * 1000, { lastEventAt: start + i * 1000 + (i + 1) * 10_000 }), events: makeEvents(id, `l-${id}`, start + i * 1000, 3) })))),
+    });
+
+  beforeAll(async () => {
+    staticDir = mkdtempSync(join(tmpdir(), 'rumscope-static-'));
+    mkdirSync(join(staticDir, 'assets'));
+    writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>dash</title>');
+    writeFileSync(join(staticDir, 'assets', 'app.js'), 'console.log(1)');
+    database = await createTestDatabase('sqlite');
+    server = await startServer(testConfig(database.url, { staticDir }));
+    ({ token } = await seedAdmin(server.store));
+    const login = await fetch(server.url + SERVER_ROUTES.login, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
+    cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    expect((await upload(['a', 'b', 'c'])).status).toBe(201);
+  });
+  afterAll(async () => {
+    await server.close();
+    await database.drop();
+    rmSync(staticDir, { recursive: true, force: true });
+  });
+
+  const source = () =>
+    createHttpSessionSource({ baseUrl: server.url, pollMs: 50, fetch: (input, init) => fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), cookie } }) });
+
+  it('lists, counts, sorts and reads sessions and their events', async () => {
+    const s = source();
+    expect((await s.listSessions({})).sessions.map((r) => r.id)).toEqual(['c', 'b', 'a']);
+    expect((await s.listSessions({ offset: 1, limit: 1 })).sessions.map((r) => r.id)).toEqual(['b']);
+    expect((await s.listSessions({ sort: { key: 'timeSpent', direction: 'desc' } })).sessions.map((r) => r.id)).toEqual(['c', 'b', 'a']);
+    expect(await s.countSessions({ startedFrom: T0 + 1000 })).toBe(2);
+    expect((await s.getSession('b'))?.id).toBe('b');
+    expect(await s.getSession('nope')).toBeNull();
+    expect((await s.getEvents('a', { types: ['action'] })).map((e) => e.type)).toEqual(['action']);
+    expect(await s.getTabInfo(3)).toEqual({ tabId: 3, currentSessionId: null, dropped: 0, droppedByReason: {} });
+    await expect(s.listSessions({ sort: { key: 'email', direction: 'asc' } })).rejects.toThrow(/cannot sort by email/);
+  });
+
+  it('reports sessions uploaded after it started watching', async () => {
+    const s = source();
+    const changes: SourceChange[] = [];
+    const stop = s.watchChanges((change) => changes.push(change));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(changes).toEqual([]);
+    expect((await upload(['d'], T0 + 60_000)).status).toBe(201);
+    await expect.poll(() => changes.flatMap((c) => (c.sessions === 'all' ? [] : [...(c.sessions ?? [])])), { timeout: 5000 }).toContain('d');
+    stop();
+  });
+
+  it('fails a read without a login with the server’s message', async () => {
+    const anonymous = createHttpSessionSource({ baseUrl: server.url });
+    await expect(anonymous.listSessions({})).rejects.toThrow('log in first');
+  });
+
+  it('serves the built dashboard at / and its assets, and nothing outside the folder', async () => {
+    const page = await fetch(server.url + '/');
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    expect(await page.text()).toContain('<title>dash</title>');
+    expect((await fetch(server.url + '/assets/app.js')).status).toBe(200);
+    expect((await fetch(server.url + '/assets/..%2f..%2fpackage.json')).status).toBe(404);
+    expect((await fetch(server.url + '/assets/%2e%2e/%2e%2e/index.html')).status).toBe(404);
+  });
+});

@@ -1,0 +1,11 @@
+/** Every migration, in order. Both dialects run the same list; names are numbered so they sort. */
+import type { Migration } from 'kysely';
+import * as m001 from './001_initial';
+import * as m002 from './002_shared_state';
+
+export const MIGRATIONS: Record<string, Migration> = {
+  '001_initial': m001,
+  '002_shared_state': m002,
+};
+
+export const LATEST_MIGRATION = Object.keys(MIGRATIONS).at(-1)!;

@@ -1,0 +1,112 @@
+/**
+ * Opens the store named by DATABASE_URL: an SQLite file (WAL, fsync on commit, so an acknowledged upload
+ * survives a crash) or a PostgreSQL pool. One Kysely<Database> either way; `transaction` is the only way to
+ * write several rows together.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type MigrationResultSet } from 'kysely';
+import pg from 'pg';
+import { MIGRATIONS } from './migrations';
+import type { Database } from './schema';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Store {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  /** Runs `work` in one transaction (SQLite: BEGIN IMMEDIATE, so two processes on one file queue up instead of failing). */
+  transaction<T>(work: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(url);
+}
+
+export function sqlitePath(url: string): string {
+  return resolve(url.replace(/^(file|sqlite):(\/\/)?/i, ''));
+}
+
+// int8 (bigint, bigserial, count(*)) as a number: every value stored here is a time in ms or a counter.
+const INT8_OID = 20;
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+export function openDatabase(url: string): Store {
+  if (isPostgresUrl(url)) {
+    const pool = new pg.Pool({ connectionString: url, max: 10, types: pgTypes });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return {
+      db,
+      dialect: 'postgres',
+      transaction: (work) => serializable(db, work),
+      close: () => db.destroy(),
+    };
+  }
+  const file = sqlitePath(url);
+  mkdirSync(dirname(file), { recursive: true });
+  const sqlite = new SQLite(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('busy_timeout = 10000');
+  sqlite.pragma('foreign_keys = ON');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return {
+    db,
+    dialect: 'sqlite',
+    transaction: (work) =>
+      db.connection().execute(async (conn) => {
+        await sql`begin immediate`.execute(conn);
+        try {
+          const result = await work(conn);
+          await sql`commit`.execute(conn);
+          return result;
+        } catch (error) {
+          await sql`rollback`.execute(conn);
+          throw error;
+        }
+      }),
+    close: () => db.destroy(),
+  };
+}
+
+/** Errors after which PostgreSQL asks for the transaction to be run again. */
+const RETRYABLE = new Set(['40001', '40P01']);
+const MAX_ATTEMPTS = 20;
+
+/**
+ * PostgreSQL: SERIALIZABLE, run again on a serialization failure or deadlock. Two instances folding batches
+ * of one site into one session at once then behave as if one ran after the other (no lost update, no second
+ * session), as BEGIN IMMEDIATE gives on SQLite.
+ */
+async function serializable<T>(db: Kysely<Database>, work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction().setIsolationLevel('serializable').execute(work);
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (attempt >= MAX_ATTEMPTS || typeof code !== 'string' || !RETRYABLE.has(code)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+    }
+  }
+}
+
+/**
+ * Migrates to the latest version (or to `target`); throws with the failing migration's error. PostgreSQL
+ * serialises concurrent migrators with a lock; SQLite's lock is per process, so an instance that loses a race
+ * against another process on the same file waits and tries again (it then finds the work done).
+ */
+export async function migrate(db: Kysely<any>, target?: string): Promise<MigrationResultSet> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
+  const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+  for (let attempt = 1; ; attempt++) {
+    const result = target ? await migrator.migrateTo(target) : await migrator.migrateToLatest();
+    if (!result.error) return result;
+    if (postgres || attempt >= 5) throw result.error instanceof Error ? result.error : new Error(String(result.error));
+    await new Promise((resolve) => setTimeout(resolve, 100 * attempt + Math.random() * 100));
+  }
+}

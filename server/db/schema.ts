@@ -1,0 +1,111 @@
+/** The server's tables as Kysely sees them (the latest migration). Times are UTC ms; JSON columns are text. */
+import type { Generated } from 'kysely';
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  name: string;
+  role: 'admin' | 'member';
+  /** argon2id PHC string; null until the member sets a password (invited by link). Never the password. */
+  password_hash: string | null;
+  created_at: number;
+}
+
+/** A login session: the cookie holds a random token, the table only its SHA-256. */
+export interface AuthSessionsTable {
+  id: string;
+  user_id: string;
+  csrf_token: string;
+  created_at: number;
+  expires_at: number;
+}
+
+/** One-time login links (invites, `npm start`): only the hash of the link's token. */
+export interface LoginLinksTable {
+  id: string;
+  user_id: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface UploadTokensTable {
+  id: string;
+  user_id: string;
+  name: string;
+  token_hash: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface SessionsTable {
+  id: string;
+  site: string;
+  started_at: number;
+  last_event_at: number;
+  ended_at: number | null;
+  incognito: number;
+  /** Lower-cased user.email of the session's app user, for export/deletion requests (migration 002). */
+  user_email: string | null;
+  uploaded_by: string | null;
+  uploaded_at: number;
+  /** The SessionRecord as JSON. */
+  record: string;
+}
+
+export interface EventsTable {
+  load_id: string;
+  seq: number;
+  session_id: string;
+  type: string;
+  time: number;
+  /** The StoredEvent as JSON. */
+  body: string;
+}
+
+export interface LoadsTable {
+  id: string;
+  tab_id: number;
+  frame_id: number;
+  site: string;
+  session_id: string;
+  url: string;
+  started_at: number;
+  next_seq: number;
+}
+
+/** Fixed-window counters shared by every instance (migration 002). */
+export interface RateLimitsTable {
+  key: string;
+  window_start: number;
+  count: number;
+}
+
+/** Batches already stored, by the client's batch id (migration 002). */
+export interface UploadReceiptsTable {
+  batch_id: string;
+  token_id: string;
+  created_at: number;
+  response: string;
+}
+
+/** One row per session write, in commit order per instance: the live view's cursor (migration 002). */
+export interface SessionChangesTable {
+  id: Generated<number>;
+  session_id: string;
+  changed_at: number;
+}
+
+export interface Database {
+  users: UsersTable;
+  auth_sessions: AuthSessionsTable;
+  login_links: LoginLinksTable;
+  upload_tokens: UploadTokensTable;
+  sessions: SessionsTable;
+  events: EventsTable;
+  loads: LoadsTable;
+  rate_limits: RateLimitsTable;
+  upload_receipts: UploadReceiptsTable;
+  session_changes: SessionChangesTable;
+}

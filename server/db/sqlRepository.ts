@@ -1,0 +1,129 @@
+/**
+ * The session model's repository (sdk/model/repository.ts) over SQL: one Kysely implementation for SQLite and
+ * PostgreSQL. Rows keep the record / event as JSON beside the columns the queries filter and sort on.
+ */
+import type { Kysely } from 'kysely';
+import type { LoadRecord, SessionRepository, SessionTx } from '../../sdk/model/repository';
+import type { SessionRecord, StoredEvent } from '../../sdk/schema';
+import { userEmailOf } from './migrations/002_shared_state';
+import type { Store } from './openDatabase';
+import type { Database } from './schema';
+
+/** Rows per INSERT: well under SQLite's and PostgreSQL's bound-parameter limits. */
+const CHUNK = 500;
+
+export interface SqlTx extends SessionTx {
+  /** The member who first uploaded the session (undefined: no such session; null: nobody, e.g. SDK intake). */
+  ownerOf(sessionId: string): Promise<string | null | undefined>;
+  readonly trx: Kysely<Database>;
+}
+
+export interface SqlRepository extends SessionRepository {
+  transaction<T>(work: (tx: SqlTx) => Promise<T>): Promise<T>;
+}
+
+/** `uploader`: the member whose token wrote; stamped on sessions this repository creates. */
+export function sqlRepository(store: Store, options: { uploader?: string | null; now?: () => number } = {}): SqlRepository {
+  const now = options.now ?? Date.now;
+  return {
+    transaction: (work) => store.transaction((trx) => work(sqlTx(trx, options.uploader ?? null, now))),
+  };
+}
+
+function sqlTx(trx: Kysely<Database>, uploader: string | null, now: () => number): SqlTx {
+  return {
+    trx,
+    async getLoad(id) {
+      const row = await trx.selectFrom('loads').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && {
+        id: row.id,
+        tabId: row.tab_id,
+        frameId: row.frame_id,
+        site: row.site,
+        sessionId: row.session_id,
+        url: row.url,
+        startedAt: row.started_at,
+        nextSeq: row.next_seq,
+      };
+    },
+    async putLoad(load: LoadRecord) {
+      const values = {
+        id: load.id,
+        tab_id: load.tabId,
+        frame_id: load.frameId,
+        site: load.site,
+        session_id: load.sessionId,
+        url: load.url,
+        started_at: load.startedAt,
+        next_seq: load.nextSeq,
+      };
+      const { id: _id, ...update } = values;
+      await trx.insertInto('loads').values(values).onConflict((oc) => oc.column('id').doUpdateSet(update)).execute();
+    },
+    async getSession(id) {
+      const row = await trx.selectFrom('sessions').select('record').where('id', '=', id).executeTakeFirst();
+      return row && (JSON.parse(row.record) as SessionRecord);
+    },
+    async latestSession(site, incognito) {
+      const row = await trx
+        .selectFrom('sessions')
+        .select('record')
+        .where('site', '=', site)
+        .where('incognito', '=', incognito ? 1 : 0)
+        .orderBy('started_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      return row && (JSON.parse(row.record) as SessionRecord);
+    },
+    async putSession(session: SessionRecord) {
+      const at = now();
+      const columns = {
+        site: session.site,
+        started_at: session.startedAt,
+        last_event_at: session.lastEventAt,
+        ended_at: session.endedAt,
+        incognito: session.incognito ? 1 : 0,
+        user_email: userEmailOf(session),
+        uploaded_at: at,
+        record: JSON.stringify(session),
+      };
+      await trx
+        .insertInto('sessions')
+        .values({ id: session.id, uploaded_by: uploader, ...columns })
+        .onConflict((oc) => oc.column('id').doUpdateSet(columns))
+        .execute();
+      await trx.insertInto('session_changes').values({ session_id: session.id, changed_at: at }).execute();
+    },
+    async putEvents(events: StoredEvent[]) {
+      // One row per key (the last wins): PostgreSQL refuses to update a row twice in one statement.
+      const unique = [...new Map(events.map((event) => [`${event.loadId}\u0000${event.seq}`, event])).values()];
+      for (let i = 0; i < unique.length; i += CHUNK) {
+        const rows = unique.slice(i, i + CHUNK).map((event) => ({
+          load_id: event.loadId,
+          seq: event.seq,
+          session_id: event.sessionId,
+          type: event.type,
+          time: event.time,
+          body: JSON.stringify(event),
+        }));
+        await trx
+          .insertInto('events')
+          .values(rows)
+          .onConflict((oc) =>
+            oc.columns(['load_id', 'seq']).doUpdateSet((eb) => ({
+              session_id: eb.ref('excluded.session_id'),
+              type: eb.ref('excluded.type'),
+              time: eb.ref('excluded.time'),
+              body: eb.ref('excluded.body'),
+            })),
+          )
+          .execute();
+      }
+    },
+    async ownerOf(sessionId) {
+      const row = await trx.selectFrom('sessions').select('uploaded_by').where('id', '=', sessionId).executeTakeFirst();
+      return row ? row.uploaded_by : undefined;
+    },
+  };
+}

@@ -1,0 +1,131 @@
+import { gzipSync } from 'node:zlib';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SERVER_ROUTES, type SessionDetailResponse, type UploadResponse } from '../../sdk/schema';
+import { ADMIN, countRows, login, memberHeaders, seedAdmin, startTestApp, uploadHeaders, type TestApp } from '../testing/harness';
+import { makeEvents, makeSession, makeUpload, oneSessionUpload } from '../testing/fixtures';
+import { createTestDatabase, DIALECTS, type TestDatabase } from '../testing/testStores';
+
+describe.each(DIALECTS)('intake on %s', (dialect) => {
+  let database: TestDatabase;
+  let t: TestApp;
+  let token: string;
+
+  beforeEach(async () => {
+    database = await createTestDatabase(dialect);
+    t = await startTestApp(database, { maxUploadBytes: 256 * 1024, uploadsPerMinute: 1000 });
+    ({ token } = await seedAdmin(t.store));
+  });
+  afterEach(async () => {
+    await t.close();
+    await database.drop();
+  });
+
+  const upload = (payload: unknown, headers = uploadHeaders(token)) =>
+    t.app.inject({ method: 'POST', url: SERVER_ROUTES.upload, headers, payload: typeof payload === 'string' || Buffer.isBuffer(payload) ? payload : JSON.stringify(payload) });
+
+  it('stores an upload, answers only after the commit, and a member reads it back with its events', async () => {
+    const response = await upload(oneSessionUpload('s1', 1_700_000_000_000, 5, 'batch-1'));
+    expect(response.statusCode).toBe(201);
+    expect(response.json<UploadResponse>()).toEqual({ batchId: 'batch-1', sessions: 1, events: 5, duplicate: false });
+    const member = await login(t.app);
+    const detail = await t.app.inject({ method: 'GET', url: `${SERVER_ROUTES.sessions}/s1`, headers: memberHeaders(member) });
+    expect(detail.statusCode).toBe(200);
+    const body = detail.json<SessionDetailResponse>();
+    expect(body.item.session.id).toBe('s1');
+    expect(body.item.uploadedBy?.email).toBe(ADMIN.email);
+    expect(body.events.map((e) => e.seq)).toEqual([0, 1, 2, 3, 4]);
+    expect(body.events[0]).toMatchObject({ type: 'view', title: 'Shop', loadId: 'load-s1' });
+  });
+
+  it('stores a retried batch once (same batch id), and a re-sent batch under a new id adds no duplicates', async () => {
+    const batch = oneSessionUpload('s1', 1_700_000_000_000, 4, 'batch-1');
+    expect((await upload(batch)).statusCode).toBe(201);
+    const again = await upload(batch);
+    expect(again.statusCode).toBe(200);
+    expect(again.json<UploadResponse>().duplicate).toBe(true);
+    expect((await upload({ ...batch, batchId: 'batch-2' })).statusCode).toBe(201);
+    expect(await countRows(t.store, 'sessions')).toBe(1);
+    expect(await countRows(t.store, 'events')).toBe(4);
+  });
+
+  it('accepts a gzip body', async () => {
+    const body = gzipSync(JSON.stringify(oneSessionUpload('gz', 1_700_000_000_000, 3)));
+    const response = await upload(body, uploadHeaders(token, { 'content-encoding': 'gzip' }));
+    expect(response.statusCode).toBe(201);
+    expect(await countRows(t.store, 'events')).toBe(3);
+  });
+
+  it('refuses bad input with a clear 4xx and stores nothing', async () => {
+    const good = oneSessionUpload('bad', 1_700_000_000_000, 3);
+    const badEvent = structuredClone(good);
+    (badEvent.sessions[0]!.events[1] as unknown as Record<string, unknown>).type = 'nope';
+    const foreignEvent = structuredClone(good);
+    foreignEvent.sessions[0]!.events[2]!.sessionId = 'other';
+    const cases: [string, () => ReturnType<typeof upload>, number, RegExp][] = [
+      ['empty body', () => upload(''), 400, /body/i],
+      ['invalid JSON', () => upload('{"format":'), 400, /JSON/i],
+      ['wrong content type', () => upload(JSON.stringify(good), uploadHeaders(token, { 'content-type': 'text/plain' })), 415, /application\/json/],
+      ['an event of an unknown type', () => upload(badEvent), 400, /sessions\[0\]\.events\[1\]/],
+      ['an event filed under another session', () => upload(foreignEvent), 400, /belongs to session other/],
+      ['a missing session field', () => upload({ ...good, sessions: [{ session: { id: 'x' }, events: [] }] }), 400, /sessions\[0\]\.session/],
+      ['no sessions', () => upload({ ...good, sessions: [] }), 400, /at least one session/],
+      ['a poisoned key', () => upload(JSON.stringify(good).replace('"global":{', '"global":{"__proto__":{"x":1},')), 400, /forbidden key|not valid JSON/],
+      ['deep nesting', () => upload(JSON.stringify(good).replace('"global":{', `"global":{"deep":${'['.repeat(40)}${']'.repeat(40)},`)), 400, /too deep/],
+      ['truncated gzip', () => upload(gzipSync(JSON.stringify(good)).subarray(0, 40), uploadHeaders(token, { 'content-encoding': 'gzip' })), 400, /gzip|end/i],
+      ['unknown encoding', () => upload(JSON.stringify(good), uploadHeaders(token, { 'content-encoding': 'br' })), 415, /content-encoding/],
+      ['no token', () => upload(good, { 'content-type': 'application/json' } as never), 401, /token/],
+      ['a wrong token', () => upload(good, uploadHeaders('rsu_wrong')), 401, /token/],
+    ];
+    for (const [name, send, status, message] of cases) {
+      const response = await send();
+      expect(response.statusCode, name).toBe(status);
+      expect(response.json<{ message: string }>().message, name).toMatch(message);
+    }
+    expect(await countRows(t.store, 'sessions')).toBe(0);
+    expect(await countRows(t.store, 'events')).toBe(0);
+    expect((await t.app.inject({ method: 'GET', url: SERVER_ROUTES.health })).statusCode).toBe(200);
+  });
+
+  it('stores SQL and path injection strings verbatim, as data', async () => {
+    const id = `x'); DROP TABLE sessions;--`;
+    const batch = oneSessionUpload(id, 1_700_000_000_000, 2);
+    batch.sessions[0]!.session.site = 'http://127.0.0.1:5173/../../etc/passwd';
+    expect((await upload(batch)).statusCode).toBe(201);
+    const member = await login(t.app);
+    const detail = await t.app.inject({ method: 'GET', url: `${SERVER_ROUTES.sessions}/${encodeURIComponent(id)}`, headers: memberHeaders(member) });
+    expect(detail.json<SessionDetailResponse>().item.session).toMatchObject({ id, site: 'http://127.0.0.1:5173/../../etc/passwd' });
+    expect(await countRows(t.store, 'events')).toBe(2);
+  });
+
+  it('caps the body before and after decompression (413), a gzip bomb included', async () => {
+    const big = makeUpload([{ session: makeSession('big', 1), events: makeEvents('big', 'load-big', 1, 1) }]);
+    const padded = { ...big, sessions: [{ ...big.sessions[0]!, session: { ...big.sessions[0]!.session, global: { pad: 'x'.repeat(300 * 1024) } } }] };
+    expect((await upload(padded)).statusCode).toBe(413);
+    const bomb = gzipSync(Buffer.alloc(50 * 1024 * 1024, 0x20));
+    expect(bomb.length).toBeLessThan(256 * 1024);
+    const response = await upload(bomb, uploadHeaders(token, { 'content-encoding': 'gzip' }));
+    expect(response.statusCode).toBe(413);
+    expect(await countRows(t.store, 'sessions')).toBe(0);
+  });
+
+  it('refuses a revoked token, and an upload token cannot read sessions', async () => {
+    const member = await login(t.app);
+    const tokens = await t.app.inject({ method: 'GET', url: SERVER_ROUTES.tokens, headers: memberHeaders(member) });
+    const id = tokens.json<{ items: { id: string }[] }>().items[0]!.id;
+    expect((await t.app.inject({ method: 'GET', url: SERVER_ROUTES.sessions, headers: uploadHeaders(token) })).statusCode).toBe(401);
+    expect((await t.app.inject({ method: 'GET', url: SERVER_ROUTES.sessions, headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(401);
+    expect((await t.app.inject({ method: 'DELETE', url: `${SERVER_ROUTES.tokens}/${id}`, headers: memberHeaders(member) })).statusCode).toBe(204);
+    expect((await upload(oneSessionUpload('r', 1, 1))).statusCode).toBe(401);
+  });
+
+  it('answers 429 with Retry-After past the per-token upload rate', async () => {
+    await t.close();
+    t = await startTestApp(database, { uploadsPerMinute: 2 });
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await upload(oneSessionUpload(`rl${i}`, 1000 + i, 1))).statusCode);
+    const limited = await upload(oneSessionUpload('rl9', 1, 1));
+    expect(statuses.slice(0, 2)).toEqual([201, 201]);
+    expect(limited.statusCode).toBe(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,125 @@
+/**
+ * Intake of sessions uploaded by the extension (POST /api/intake/sessions, upload token only). The body may be
+ * gzip; it is capped both as sent and once decompressed (413). Everything is validated before anything is
+ * written, and written in one transaction: a 2xx means committed. A batch id already stored is answered from
+ * its receipt; events keyed by [loadId+seq] and sessions by id make any re-send a no-op.
+ */
+import { Transform } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import type { FastifyReply, FastifyRequest, RequestPayload } from 'fastify';
+import { ingestBatch } from '../../sdk/model';
+import type { SdkBatchResponse, UploadResponse } from '../../sdk/schema';
+import { SERVER_ROUTES, UPLOAD_TOKEN_HEADER } from '../../sdk/schema';
+import { validateSdkBatch, validateUploadRequest } from '../../sdk/schema/validateServer';
+import { sqlRepository } from '../db/sqlRepository';
+import { HttpError, type RoutePlugin } from '../http';
+import { hitRateLimit } from '../rateLimit';
+import { uploadTokenOf } from './authenticate';
+
+class ConflictError extends HttpError {}
+
+export const intakeRoutes: RoutePlugin = async (app, ctx) => {
+  const { store, config } = ctx;
+  const limit = config.maxUploadBytes;
+
+  const intake = {
+    bodyLimit: limit,
+    // Authenticate and rate-limit before the body is read.
+    onRequest: async (request: FastifyRequest) => {
+      const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      if (type !== 'application/json') throw new HttpError(415, `send the batch as application/json (got ${type || 'no content-type'})`);
+      const token = await uploadTokenOf(ctx, request);
+      const rate = await hitRateLimit(store, `upload:${token.id}`, 60_000);
+      if (rate.count > config.uploadsPerMinute) {
+        throw new HttpError(429, 'too many uploads; retry later', { 'retry-after': String(rate.retryAfter) });
+      }
+      request.uploadToken = token;
+    },
+    preParsing: async (request: FastifyRequest, _reply: FastifyReply, payload: RequestPayload) => {
+      const declared = Number(request.headers['content-length'] ?? 0);
+      if (declared > limit) throw new HttpError(413, `the body is larger than ${limit} bytes`);
+      const encoding = (request.headers['content-encoding'] ?? 'identity').toLowerCase();
+      if (encoding === 'identity') return payload;
+      if (encoding !== 'gzip') throw new HttpError(415, `unsupported content-encoding ${encoding} (use gzip or none)`);
+      // Count what arrives (the cap before decompression); fastify's bodyLimit caps what comes out.
+      let received = 0;
+      const counter = new Transform({
+        transform(chunk: Buffer, _encoding, done) {
+          received += chunk.length;
+          if (received > limit) done(new HttpError(413, `the body is larger than ${limit} bytes`));
+          else done(null, chunk);
+        },
+      });
+      const gunzip = createGunzip();
+      gunzip.on('error', (error: Error & { statusCode?: number }) => {
+        error.statusCode ??= 400;
+        error.message = `the gzip body could not be read: ${error.message}`;
+      });
+      counter.on('error', (error) => gunzip.destroy(error));
+      const out = payload.pipe(counter).pipe(gunzip) as typeof gunzip & { receivedEncodedLength?: number };
+      counter.on('data', () => (out.receivedEncodedLength = received));
+      out.receivedEncodedLength = 0;
+      return out;
+    },
+  };
+
+  app.post(SERVER_ROUTES.upload, { ...intake, schema: { body: { type: 'object', required: ['format', 'sessions'] } } }, async (request, reply) => {
+    reply.headers({ 'access-control-allow-origin': '*' });
+    const token = request.uploadToken!;
+    const checked = validateUploadRequest(request.body);
+    if (!checked.ok) throw new HttpError(400, `invalid upload: ${checked.reason}`);
+    const batch = checked.value;
+    const events = batch.sessions.reduce((n, s) => n + s.events.length, 0);
+    const response: UploadResponse = { batchId: batch.batchId ?? null, sessions: batch.sessions.length, events, duplicate: false };
+
+    const result = await sqlRepository(store, { uploader: token.userId }).transaction(async (tx) => {
+      if (batch.batchId) {
+        const inserted = await tx.trx
+          .insertInto('upload_receipts')
+          .values({ batch_id: batch.batchId, token_id: token.id, created_at: Date.now(), response: JSON.stringify(response) })
+          .onConflict((oc) => oc.column('batch_id').doNothing())
+          .returning('batch_id')
+          .executeTakeFirst();
+        if (!inserted) {
+          const stored = await tx.trx.selectFrom('upload_receipts').select('response').where('batch_id', '=', batch.batchId).executeTakeFirstOrThrow();
+          return { ...(JSON.parse(stored.response) as UploadResponse), duplicate: true };
+        }
+      }
+      for (const { session, events: sessionEvents } of batch.sessions) {
+        const owner = await tx.ownerOf(session.id);
+        if (owner !== undefined && owner !== token.userId) throw new ConflictError(409, `session ${session.id} was uploaded by another member`);
+        await tx.putSession(session);
+        await tx.putEvents(sessionEvents);
+      }
+      return response;
+    });
+    await store.db.updateTable('upload_tokens').set({ last_used_at: Date.now() }).where('id', '=', token.id).execute();
+    request.log.info({ tokenId: token.id, batchId: result.batchId, sessions: result.sessions, events: result.events, duplicate: result.duplicate }, 'upload stored');
+    return reply.code(result.duplicate ? 200 : 201).send(result);
+  });
+
+  // The standalone SDK posts from the app's own origin, the extension from its own: a CORS preflight, no cookies.
+  const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': `content-type, content-encoding, authorization, ${UPLOAD_TOKEN_HEADER}`, 'access-control-allow-methods': 'POST', 'access-control-max-age': '600' };
+  for (const route of [SERVER_ROUTES.sdkBatch, SERVER_ROUTES.upload]) app.options(route, async (_request, reply) => reply.code(204).headers(cors).send());
+  app.post(SERVER_ROUTES.sdkBatch, { ...intake, schema: { body: { type: 'object', required: ['loadId', 'events'] } } }, async (request, reply) => {
+    reply.headers({ 'access-control-allow-origin': '*' });
+    const token = request.uploadToken!;
+    const checked = validateSdkBatch(request.body);
+    if (!checked.ok) throw new HttpError(400, `invalid batch: ${checked.reason}`);
+    const { loadId, first, url, events } = checked.value;
+    const result = await ingestBatch(
+      sqlRepository(store, { uploader: token.userId }),
+      { loadId, tabId: -1, frameId: 0, site: new URL(url).origin, url, first, events, now: Date.now() },
+    );
+    if (result.status === 'foreign') throw new HttpError(409, 'this load id belongs to another page');
+    request.log.info({ tokenId: token.id, loadId, status: result.status, upTo: result.upTo }, 'sdk batch');
+    const body: SdkBatchResponse = result.status === 'gap' ? result : { status: 'stored', upTo: result.upTo, stored: result.stored, session: result.session };
+    return reply.code(result.status === 'gap' ? 409 : 200).send(body);
+  });
+};
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    uploadToken?: { id: string; userId: string };
+  }
+}
