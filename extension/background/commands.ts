@@ -5,6 +5,7 @@ import type { RumscopeDb } from '../storage/db';
 import { clearStorageWarning } from '../storage/eviction';
 import { deleteSessions, endSession } from '../storage/sessionStore';
 import { ext } from '../platform';
+import { originOf } from './originOf';
 import type { SiteDecision } from '../settings/siteAccess';
 
 /** What the commands need besides the database (all optional so that a test can start them bare). */
@@ -22,14 +23,6 @@ async function tabLoad(db: RumscopeDb, tabId: number) {
   return currentLoad(await db.loads.where('tabId').equals(tabId).toArray());
 }
 
-function originOf(url: string | undefined): string | null {
-  try {
-    const origin = url ? new URL(url).origin : 'null';
-    return origin === 'null' ? null : origin;
-  } catch {
-    return null;
-  }
-}
 
 type Handlers = { [K in CommandName]: (args: CommandMap[K]['request']) => Promise<CommandMap[K]['response']> };
 
@@ -74,6 +67,7 @@ export function startCommands(db: RumscopeDb, deps: CommandDeps = {}) {
         recorded: decision.recorded,
         reason: decision.reason,
         pattern: decision.pattern ?? null,
+        recordingSince: load && load.site === site ? load.startedAt : null,
         session: session
           ? {
               id: session.id,

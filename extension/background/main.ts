@@ -9,7 +9,7 @@ import { createSettingsCache } from '../settings/settings';
 import { ext } from '../platform';
 import { startCommands } from './commands';
 import { countBoot } from './countBoot';
-import { syncContentScripts } from './registerCapture';
+import { injectIntoOpenTabs, syncContentScripts } from './registerCapture';
 import { createSiteGate } from './siteGate';
 import { startRelayServer } from './startRelayServer';
 import { startReplayChannel } from './startReplayChannel';
@@ -91,14 +91,29 @@ startCommands(db, {
   afterChange: () => retention.afterWrite(),
 });
 
-// Inject only into allowed sites; kept in step with the settings (one change at a time).
+// Inject only into allowed sites; kept in step with the settings (one change at a time). When the registration
+// changes (install, a site allowed) or the browser starts, the allowed tabs already open are injected too:
+// recorded from that moment, without a reload (a document never gets a second copy).
 let registering: Promise<void> = Promise.resolve();
-const registerScripts = () =>
+const registerScripts = (injectAnyway = false) =>
   (registering = registering
     .then(() => settings.get())
-    .then((current) => syncContentScripts(current))
+    .then(async (current) => {
+      const changed = await syncContentScripts(current);
+      if (changed || injectAnyway) {
+        await injectIntoOpenTabs(current, {
+          tabs: ext.tabs,
+          scripting: ext.scripting,
+          allowed: async (site, incognito) => (await siteGate.decide(site, incognito)).recorded,
+        });
+      }
+    })
     .catch((error: unknown) => console.warn('[rumscope] could not register the capture scripts', error)));
 void registerScripts();
+// Installed or updated (the old pages were cut off from the extension), or the browser started (tabs restored
+// before this background ran): the open tabs are injected even if the registration kept from before is the same.
+ext.runtime.onInstalled.addListener(() => void registerScripts(true));
+ext.runtime.onStartup.addListener(() => void registerScripts(true));
 
 // Retention settings apply at once (e.g. fewer days, a smaller cap); site access changes what is injected.
 settings.onChange(() => {

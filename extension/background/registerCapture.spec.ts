@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { injectionPlan, syncContentScripts } from './registerCapture';
+import { injectIntoOpenTabs, injectionPlan, syncContentScripts } from './registerCapture';
 import { DEFAULT_ALLOW_PATTERNS } from '../../sdk/schema';
 
 const access = (allow: string[], block: string[] = []) => ({ siteAccess: { allow, block, privateWindows: false } });
@@ -58,5 +58,42 @@ describe('syncContentScripts', () => {
     expect(scripting.calls).toEqual(['register', 'unregister', 'register']);
     await syncContentScripts(access([]), scripting as never);
     expect(scripting.registered).toEqual([]);
+  });
+});
+
+describe('injectIntoOpenTabs', () => {
+  test('injects the relay then the capture, all frames, into the open tabs its gate allows', async () => {
+    const calls: string[] = [];
+    const queried: unknown[] = [];
+    const tabs = [
+      { id: 1, url: 'http://127.0.0.1:8080/', incognito: false },
+      { id: 2, url: 'http://localhost/private', incognito: true },
+      { id: 3, url: 'http://127.0.0.1/discarded', incognito: false, discarded: true },
+      { id: 4, url: 'about:blank', incognito: false },
+    ] as chrome.tabs.Tab[];
+    const injected = await injectIntoOpenTabs(access([...DEFAULT_ALLOW_PATTERNS]), {
+      tabs: { query: (async (query: unknown) => (queried.push(query), tabs)) as never },
+      scripting: {
+        executeScript: (async (injection: chrome.scripting.ScriptInjection<unknown[], unknown>) => {
+          calls.push(`${injection.target.tabId}:${injection.target.allFrames}:${injection.world}:${(injection as { files: string[] }).files.join()}`);
+          return [];
+        }) as never,
+      },
+      allowed: async (_site, incognito) => !incognito,
+    });
+    expect(queried).toEqual([{ url: ['http://127.0.0.1/*', 'http://[::1]/*', 'http://localhost/*'] }]);
+    expect(injected).toEqual([1]);
+    expect(calls).toEqual(['1:true:ISOLATED:relay.js', '1:true:MAIN:capture.js']);
+  });
+
+  test('nothing allowed: no tab is even looked at', async () => {
+    const injected = await injectIntoOpenTabs(access([]), {
+      tabs: { query: (async () => {
+        throw new Error('queried');
+      }) as never },
+      scripting: { executeScript: (async () => []) as never },
+      allowed: async () => true,
+    });
+    expect(injected).toEqual([]);
   });
 });

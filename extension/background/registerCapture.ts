@@ -8,6 +8,7 @@
 import type { RumscopeSettings } from '../../sdk/schema';
 import { parseSitePattern, type SitePattern } from '../../sdk/schema/sitePattern';
 import { ext } from '../platform';
+import { originOf } from './originOf';
 
 export const RELAY_SCRIPT_ID = 'rumscope-relay';
 export const CAPTURE_SCRIPT_ID = 'rumscope-capture';
@@ -37,8 +38,8 @@ export function injectionPlan(settings: Pick<RumscopeSettings, 'siteAccess'>): {
 
 type Scripting = Pick<typeof chrome.scripting, 'getRegisteredContentScripts' | 'registerContentScripts' | 'unregisterContentScripts'>;
 
-/** Makes the registered scripts match the settings; a no-op when they already do. */
-export async function syncContentScripts(settings: Pick<RumscopeSettings, 'siteAccess'>, scripting: Scripting = ext.scripting): Promise<void> {
+/** Makes the registered scripts match the settings; a no-op when they already do. True when it changed them. */
+export async function syncContentScripts(settings: Pick<RumscopeSettings, 'siteAccess'>, scripting: Scripting = ext.scripting): Promise<boolean> {
   const { matches, excludeMatches } = injectionPlan(settings);
   const common = { matches, excludeMatches, allFrames: true, runAt: 'document_start' as const, persistAcrossSessions: true };
   const wanted: chrome.scripting.RegisteredContentScript[] = [
@@ -54,7 +55,46 @@ export async function syncContentScripts(settings: Pick<RumscopeSettings, 'siteA
       return have && JSON.stringify([...(have.matches ?? [])].sort()) === JSON.stringify(matches) &&
         JSON.stringify([...(have.excludeMatches ?? [])].sort()) === JSON.stringify(excludeMatches);
     });
-  if (same) return;
+  if (same) return false;
   if (current.length) await scripting.unregisterContentScripts({ ids: current.map((c) => c.id) });
   if (matches.length) await scripting.registerContentScripts(wanted);
+  return true;
 }
+
+export interface InjectDeps {
+  tabs: Pick<typeof chrome.tabs, 'query'>;
+  scripting: Pick<typeof chrome.scripting, 'executeScript'>;
+  /** The site gate's decision for a tab's site (what match patterns cannot say: ports, private windows…). */
+  allowed(site: string, incognito: boolean): Promise<boolean>;
+}
+
+/**
+ * Registered scripts reach only documents that start after the registration: the tabs already open when the
+ * extension is installed, updated or started, or when their site becomes allowed, get the relay and the capture
+ * injected now (all frames), and are recorded from this moment without a reload. Both scripts keep one copy per
+ * document (the relay's guard in the isolated world, `window.rumscope` in the page), so a document that the
+ * registered scripts reached too is never recorded twice. Resolves to the tabs injected.
+ */
+export async function injectIntoOpenTabs(settings: Pick<RumscopeSettings, 'siteAccess'>, deps: InjectDeps): Promise<number[]> {
+  const { matches } = injectionPlan(settings);
+  if (!matches.length) return [];
+  const tabs = await deps.tabs.query({ url: matches });
+  const injected: number[] = [];
+  await Promise.all(
+    tabs.map(async (tab) => {
+      const site = originOf(tab.url);
+      if (tab.id === undefined || tab.id < 0 || tab.discarded || !site || !(await deps.allowed(site, tab.incognito))) return;
+      const target = { tabId: tab.id, allFrames: true };
+      try {
+        // The relay first, so it listens before the capture script says anything.
+        await deps.scripting.executeScript({ target, files: ['relay.js'], world: 'ISOLATED', injectImmediately: true });
+        await deps.scripting.executeScript({ target, files: ['capture.js'], world: 'MAIN', injectImmediately: true });
+        injected.push(tab.id);
+      } catch {
+        // A tab that cannot be scripted (an error page, one closing meanwhile): its next load gets the registered scripts.
+      }
+    }),
+  );
+  return injected.sort((a, b) => a - b);
+}
+

@@ -3,7 +3,7 @@
  * posted by the page's own window, numbers them itself (the page never chooses a load id or sequence
  * number), and keeps every event until the background acknowledges it, re-sending after a worker restart.
  */
-import { LIMITS, PAGE_SOURCE, PAGE_UNLOAD_EVENT, PROTOCOL_VERSION, RELAY_PORT_NAME, RELAY_SOURCE, RUM_EVENT_TYPES } from '../../sdk/schema';
+import { LIMITS, PAGE_SOURCE, PAGE_UNLOAD_EVENT, PROTOCOL_VERSION, RELAY_SOURCE, RUM_EVENT_TYPES, relayPortName } from '../../sdk/schema';
 import type { BackgroundToRelay, RelayToBackground, RelayToPage, RumEvent, SessionInfo } from '../../sdk/schema';
 import { ext } from '../platform';
 
@@ -33,6 +33,10 @@ let timer: ReturnType<typeof setTimeout> | undefined;
 let lastSession: string | undefined;
 let windowStart = 0;
 let windowCount = 0;
+/** Every unacked event with seq below this has been sent by the exit path (runtime.sendMessage) already. */
+let exitSentUpTo = 0;
+/** From pagehide until the page is shown again: whatever arrives is sent by the exit path as well. */
+let leaving = false;
 
 function isWellShaped(event: unknown): event is RumEvent {
   if (typeof event !== 'object' || event === null || Array.isArray(event)) return false;
@@ -85,8 +89,8 @@ function onPageMessage(message: MessageEvent) {
 }
 
 /**
- * While the page is being hidden or unloaded, the SDK hands over its last events synchronously as a
- * CustomEvent carrying a JSON string (a posted message would be dropped with the document). The same
+ * While the page is hidden, frozen or unloaded, the SDK hands over its events synchronously as a CustomEvent
+ * carrying a JSON string (a posted message still queued when the document goes away is lost with it). The same
  * checks apply: it is just another way for the page to say the same thing.
  */
 function onPageUnloadEvent(event: Event) {
@@ -101,7 +105,10 @@ function onPageUnloadEvent(event: Event) {
     return drop();
   }
   // Flush at once only what was accepted (a refused message costs a counter, never a write).
-  if (acceptPageMessage(data)) flush();
+  if (acceptPageMessage(data) && (leaving || document.visibilityState === 'hidden')) {
+    flush();
+    if (leaving) sendExit();
+  }
 }
 
 /** Takes one page message; true when it brought events to send. */
@@ -165,7 +172,7 @@ function schedule(delay = FLUSH_DELAY_MS) {
 function connect(): chrome.runtime.Port | null {
   if (port) return port;
   try {
-    const next = ext.runtime.connect({ name: RELAY_PORT_NAME });
+    const next = ext.runtime.connect({ name: relayPortName(loadId) });
     next.onMessage.addListener(onBackgroundMessage);
     next.onDisconnect.addListener(() => {
       if (port !== next) return; // an old port closing late changes nothing
@@ -222,7 +229,44 @@ function flush() {
   dropped -= droppedNow;
 }
 
-function onBackgroundMessage(message: BackgroundToRelay) {
+/**
+ * The second path for a document going away: the port's last message may be lost with the document (Chromium
+ * closes the port as the frame is unloaded or enters the back/forward cache), a one-shot message is not, and it
+ * wakes a sleeping background (Firefox's event page). It carries what is not acknowledged yet and was not sent
+ * this way before; the background takes it only from the tab, frame and site that this load's port connected
+ * from, and stores it idempotently, so the same events arriving by both paths are stored once.
+ */
+function sendExit() {
+  const pending = unacked.filter((item) => item.seq >= exitSentUpTo);
+  for (let i = 0; i < pending.length; i += BATCH_MAX) {
+    const slice = pending.slice(i, i + BATCH_MAX);
+    const message: RelayToBackground = {
+      protocol: PROTOCOL_VERSION,
+      kind: 'exit',
+      loadId,
+      first: slice[0]!.seq,
+      events: slice.map((item) => item.event),
+      dropped: 0,
+    };
+    try {
+      void ext.runtime
+        .sendMessage(message)
+        .then((reply: unknown) => onBackgroundMessage(reply as BackgroundToRelay))
+        .catch(() => {});
+    } catch {
+      return; // the extension was reloaded or removed
+    }
+    exitSentUpTo = slice[slice.length - 1]!.seq + 1;
+  }
+}
+
+/** The document may be going away: hand over what is held by both paths. */
+function onLeaving() {
+  flush();
+  sendExit();
+}
+
+function onBackgroundMessage(message: BackgroundToRelay | undefined) {
   if (message?.kind === 'replayAck' && message.loadId === loadId) return onReplayAck(message.seq);
   if (message?.kind !== 'ack' || message.loadId !== loadId) return;
   reconnectDelay = RECONNECT_MIN_MS;
@@ -242,25 +286,44 @@ function tellPage(session: SessionInfo) {
   window.postMessage(note, location.origin === 'null' ? '*' : location.origin);
 }
 
-window.addEventListener('message', onPageMessage);
-window.addEventListener(PAGE_UNLOAD_EVENT, onPageUnloadEvent);
-// Connect at once rather than with the first batch: a page left within its first 100 ms would otherwise open
-// its port during pagehide, and a port opened while the document goes away can lose what is sent on it.
-connect();
-// Leaving the page: hand over what is queued right away.
-window.addEventListener('pagehide', () => flush());
-// Back from the back/forward cache: the port was closed on the way in; reconnect and re-send.
-window.addEventListener('pageshow', (event) => {
-  if (event.persisted) {
-    const old = port;
-    port = null;
-    sentUpTo = 0;
-    for (const item of replayUnacked) item.sent = false;
-    try {
-      old?.disconnect();
-    } catch {
-      /* already closed on the way into the cache */
+/**
+ * One relay per document: the background also injects this script into tabs already open when a site becomes
+ * allowed (or the extension is installed, updated or started), which may reach a document that the registered
+ * content script reached too. The isolated world's globals are shared by both runs and invisible to the page.
+ */
+const RUNNING = '__rumscopeRelay';
+const world = globalThis as { [RUNNING]?: true };
+if (!world[RUNNING]) {
+  world[RUNNING] = true;
+  window.addEventListener('message', onPageMessage);
+  window.addEventListener(PAGE_UNLOAD_EVENT, onPageUnloadEvent);
+  // Connect at once rather than with the first batch: a page left within its first 100 ms would otherwise open
+  // its port during pagehide, and a port opened while the document goes away can lose what is sent on it.
+  connect();
+  // Leaving the page, or perhaps about to (a hidden tab may be closed, a frozen page may be discarded): hand over
+  // what is held right away. No beforeunload listener: Firefox keeps no page that has one in the back/forward cache.
+  window.addEventListener('pagehide', () => {
+    leaving = true;
+    onLeaving();
+  });
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'hidden') onLeaving();
+  });
+  document.addEventListener('freeze', onLeaving);
+  // Back from the back/forward cache: the port was closed on the way in; reconnect and re-send.
+  window.addEventListener('pageshow', (event) => {
+    leaving = false;
+    if (event.persisted) {
+      const old = port;
+      port = null;
+      sentUpTo = 0;
+      for (const item of replayUnacked) item.sent = false;
+      try {
+        old?.disconnect();
+      } catch {
+        /* already closed on the way into the cache */
+      }
+      if (unacked.length || replayUnacked.length) schedule(0);
     }
-    if (unacked.length || replayUnacked.length) schedule(0);
-  }
-});
+  });
+}

@@ -24,6 +24,7 @@ import {
   type TabInfo,
 } from '../../panel/source/SessionSource';
 import { compareSessions } from '../../panel/source/sessionSort';
+import { createDashboardStore, type DashboardStore } from './dashboardStore';
 
 /** The most rows one list read returns. */
 const MAX_PAGE = 1000;
@@ -72,19 +73,26 @@ export function changeFromParts(dbName: string, parts: ObservabilitySet, cursor:
   return Object.keys(change).length > 1 ? change : null;
 }
 
+/** Whether the start-time index answers the filter alone (else the dashboard store does, in memory). */
+function byIndexOnly(filter: SessionFilter = {}): boolean {
+  return Object.entries(filter).every(([key, value]) => KNOWN_FILTERS.has(key as keyof SessionFilter) || value === undefined || value === '' || (Array.isArray(value) && !value.length));
+}
+
 function rangeOf(db: RumscopeDb, filter: SessionFilter = {}) {
-  for (const key of Object.keys(filter)) {
-    if (!KNOWN_FILTERS.has(key as keyof SessionFilter)) throw new Error(`This source cannot filter sessions by "${key}"`);
-  }
   const from = filter.startedFrom ?? -Infinity;
   const before = filter.startedBefore ?? Infinity;
   return db.sessions.where('startedAt').between(from, before, true, false);
 }
 
-async function listSessions(db: RumscopeDb, query: SessionQuery): Promise<SessionPage> {
+async function listSessions(db: RumscopeDb, dashboard: DashboardStore, query: SessionQuery): Promise<SessionPage> {
   const sort: SessionSort = query.sort ?? NEWEST_FIRST;
   const offset = Math.max(0, Math.floor(query.offset ?? 0));
   const limit = Math.min(MAX_PAGE, Math.max(0, Math.floor(query.limit ?? DEFAULT_PAGE_SIZE)));
+  if (!byIndexOnly(query.filter)) {
+    const rows = await dashboard.matching(query.filter!);
+    rows.sort(compareSessions(sort));
+    return { sessions: rows.slice(offset, offset + limit), offset };
+  }
   const range = rangeOf(db, query.filter);
   if (sort.key === 'startedAt') {
     // The index gives the order: only the window's rows are read.
@@ -105,21 +113,32 @@ function currentLoad(loads: LoadRecord[]): LoadRecord | undefined {
 
 export function createDexieSessionSource(db: RumscopeDb): SessionSource {
   let cursor = 0;
+  const watchChanges: SessionSource['watchChanges'] = (onChange) => {
+    const listener = (parts: ObservabilitySet) => {
+      const change = changeFromParts(db.name, parts, String(cursor + 1));
+      if (!change) return;
+      cursor++;
+      onChange(change);
+    };
+    Dexie.on.storagemutated.subscribe(listener);
+    return () => Dexie.on.storagemutated.unsubscribe(listener);
+  };
+  // Made on the first dashboard question: a plain list never reads more than its window.
+  let store: DashboardStore | null = null;
+  const dashboard = () => (store ??= createDashboardStore(db, watchChanges));
   return {
-    watchChanges(onChange) {
-      const listener = (parts: ObservabilitySet) => {
-        const change = changeFromParts(db.name, parts, String(cursor + 1));
-        if (!change) return;
-        cursor++;
-        onChange(change);
-      };
-      Dexie.on.storagemutated.subscribe(listener);
-      return () => Dexie.on.storagemutated.unsubscribe(listener);
+    watchChanges,
+
+    getFacetCounts: (filter) => dashboard().facetCounts(filter),
+    getKpis: (filter, options) => dashboard().kpis(filter, options),
+    search: (query) => dashboard().search(query),
+
+    listSessions: (query) => listSessions(db, dashboard(), query),
+
+    countSessions: async (filter) => {
+      if (!byIndexOnly(filter)) return (await dashboard().matching(filter!)).length;
+      return filter && Object.keys(filter).length ? rangeOf(db, filter).count() : db.sessions.count();
     },
-
-    listSessions: (query) => listSessions(db, query),
-
-    countSessions: (filter) => (filter && Object.keys(filter).length ? rangeOf(db, filter).count() : db.sessions.count()),
 
     getSession: async (sessionId) => (await db.sessions.get(sessionId)) ?? null,
 

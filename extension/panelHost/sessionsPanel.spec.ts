@@ -34,7 +34,7 @@ const rows = (target: HTMLElement) => [...target.querySelectorAll<HTMLTableRowEl
 describe('Sessions panel', () => {
   it('lists sessions with the spec columns, marks the tab session, follows the database', async () => {
     const { writer, target } = await render('app-list', 7);
-    expect([...target.querySelectorAll('thead th')].map((th) => th.textContent?.trim())).toEqual([
+    expect([...target.querySelectorAll('section.list thead th')].map((th) => th.textContent?.trim())).toEqual([
       'Timestamp',
       'User Email',
       'Time Spent',

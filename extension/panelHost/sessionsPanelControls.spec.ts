@@ -68,7 +68,7 @@ describe('Sessions panel: the user’s controls', () => {
     await writer.meta.put({ key: 'usage', value: { bytes: 12_345, sessions: 3, pinned: 0, capBytes: 500_000_000, retentionDays: 30, browserUsage: null, browserQuota: null, updatedAt: 1, lastRetention: null } });
     await vi.waitFor(() => expect(rowIds(target)).toEqual(['a', 'b', 'c']));
     await vi.waitFor(() => expect($(target, '[data-testid="storage-used"]')?.textContent?.trim()).toBe('12.3 KB of 500 MB used'));
-    expect([...target.querySelectorAll('thead th')].map((th) => th.textContent?.trim()).slice(0, 7)).toEqual([
+    expect([...target.querySelectorAll('section.list thead th')].map((th) => th.textContent?.trim()).slice(0, 7)).toEqual([
       'Timestamp', 'User Email', 'Time Spent', 'Error Count', 'Location', '▶', 'Pin',
     ]);
 

@@ -95,6 +95,15 @@ describe('search index', () => {
     expect(second!.snippets).toEqual([]);
   });
 
+  it('finds a session by what its page wrote to the console', () => {
+    const index = createSearchIndex();
+    const log: RumEvent = { type: 'console', ...base(1000), level: 'warn', message: 'Inventory sync lagging behind', args: [], count: 1 };
+    index.addEvents('s9', [log]);
+    const [hit] = index.search({ text: 'inventory lagging' });
+    expect(hit).toMatchObject({ sessionId: 's9', snippets: [{ kind: 'console', text: 'warn: Inventory sync lagging behind' }] });
+    expect(index.search({ text: 'inventory', kinds: ['url'] })).toEqual([]);
+  });
+
   it('indexes each distinct text of a session once, and removes a session', () => {
     const index = seeded();
     const docs = index.textCount;

@@ -99,6 +99,8 @@ export function eventTexts(event: RumEvent): [SearchKind, string][] {
       return [['action', event.selector ? `${event.name} ${event.selector}` : event.name]];
     case 'context':
       return attributeTexts(event.user, event.global);
+    case 'console':
+      return [['console', `${event.level}: ${event.message}`]];
     default:
       return [];
   }

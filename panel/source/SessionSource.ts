@@ -10,7 +10,20 @@
  *   second, never while hidden, only the reads the change concerns). The server's feed is "changes since
  *   cursor" (long poll or server-sent events), never the whole list.
  */
-import type { DropReason, ReplayData, RumEventType, SessionRecord, StorageUsage, StorageWarning, StoredEvent } from '../../sdk/schema';
+import type {
+  SessionFilter as DashboardFilter,
+  DropReason,
+  FacetCounts,
+  KpiReport,
+  ReplayData,
+  RumEventType,
+  SearchHit,
+  SearchQuery,
+  SessionRecord,
+  StorageUsage,
+  StorageWarning,
+  StoredEvent,
+} from '../../sdk/schema';
 
 export type Unsubscribe = () => void;
 
@@ -27,12 +40,13 @@ export interface SessionSort {
 export const NEWEST_FIRST: SessionSort = { key: 'startedAt', direction: 'desc' };
 
 /**
- * Which sessions. Every field is optional and all given ones combine (AND). The dashboard's filters
- * (user email, error count range, country, browser, duration, environment, version, site, search text)
- * are added here as optional fields; a source that cannot answer one rejects with an Error rather than
- * ignoring it silently.
+ * Which sessions. Every field is optional and all given ones combine (AND): the dashboard's filters
+ * (sdk/schema/dashboard.ts: time range, user email, error count, country, browser, duration, environment,
+ * version, site, search text...) plus absolute start bounds. Presets relative to "now" (past hour...) are
+ * resolved by the source when it answers. A source that cannot answer a field rejects with an Error rather
+ * than ignoring it silently.
  */
-export interface SessionFilter {
+export interface SessionFilter extends DashboardFilter {
   /** Only sessions started at or after this UTC ms. */
   startedFrom?: number;
   /** Only sessions started before this UTC ms. */
@@ -56,6 +70,11 @@ export interface SessionPage {
   sessions: SessionRecord[];
   /** The query's offset (echoed, so a late answer can be matched to its request). */
   offset: number;
+}
+
+export interface KpiQueryOptions {
+  /** The trend's days start at midnight in this zone (minutes east of UTC); default UTC. */
+  tzOffsetMinutes?: number;
 }
 
 export interface EventQuery {
@@ -113,6 +132,12 @@ export interface SessionSource {
   getEvents(sessionId: string, query?: EventQuery): Promise<StoredEvent[]>;
   /** Sources without tabs (the server) answer { currentSessionId: null, dropped: 0 }. */
   getTabInfo(tabId: number): Promise<TabInfo>;
+  /** Values present in each filter widget with their counts, each facet counted with the other parts of the filter applied. */
+  getFacetCounts(filter: SessionFilter): Promise<FacetCounts>;
+  /** KPIs of the matching sessions, their daily trend and, with a time range, the previous period's. */
+  getKpis(filter: SessionFilter, options?: KpiQueryOptions): Promise<KpiReport>;
+  /** Sessions whose URLs, API calls, errors, actions or custom attributes match, best first, with snippets. */
+  search(query: SearchQuery): Promise<SearchHit[]>;
   /** Storage used and the quota warning; a source without them leaves it out (the panel then shows neither). */
   getStorage?(): Promise<StorageStatus>;
   /** The session's replay recording, decompressed (empty records when it has none); a source without replays leaves it out. */

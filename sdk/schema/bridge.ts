@@ -18,9 +18,22 @@ export const PAGE_SOURCE = 'rumscope:page' as const;
 export const RELAY_SOURCE = 'rumscope:relay' as const;
 export const RELAY_PORT_NAME = 'rumscope:relay' as const;
 /**
+ * The relay's port is named after its load (`rumscope:relay:<loadId>`): the background binds the load id to the
+ * port's sender (tab, frame, site) the moment the document connects, before any batch, so a document's last events
+ * can still be matched to that identity when they arrive by the second path (a RelayExitMessage).
+ */
+export const relayPortName = (loadId: string) => `${RELAY_PORT_NAME}:${loadId}`;
+/** The load id a relay port names, or null when the name is not a relay port's. */
+export function loadIdOfPort(name: string): string | null {
+  if (!name.startsWith(RELAY_PORT_NAME + ':')) return null;
+  const loadId = name.slice(RELAY_PORT_NAME.length + 1);
+  return /^[\w-]{1,64}$/.test(loadId) ? loadId : null;
+}
+/**
  * Name of the CustomEvent (on window, detail = JSON string of a PageToRelay message) by which the SDK hands
- * over its last events while the page is being hidden or unloaded: dispatch is synchronous across worlds,
- * whereas a posted message would be dropped with the document.
+ * over its events while the page is hidden, frozen or unloaded: dispatch is synchronous across worlds, whereas a
+ * posted message still queued when the document goes away (a click just before a navigation commits) is lost
+ * with it. At pagehide the SDK re-sends this way what it posted and has not seen delivered.
  */
 export const PAGE_UNLOAD_EVENT = 'rumscope:page-unload' as const;
 
@@ -135,7 +148,17 @@ export interface RelayReplayMessage {
   segment: string;
 }
 
-export type RelayToBackground = RelayBatchMessage | RelayControlMessage | RelayReplayMessage;
+/**
+ * The second delivery path, for a document going away (pagehide, beforeunload, hidden, freeze): the relay sends
+ * what is still unacknowledged by runtime.sendMessage, which survives the document where the port's last message
+ * may not. The background takes it only from the tab, frame and site the load's port connected from, and stores
+ * it idempotently ([loadId+seq]); its reply is an AckMessage.
+ */
+export interface RelayExitMessage extends Omit<RelayBatchMessage, 'kind'> {
+  kind: 'exit';
+}
+
+export type RelayToBackground = RelayBatchMessage | RelayControlMessage | RelayReplayMessage | RelayExitMessage;
 
 // ---------- background -> relay (port) ----------
 
@@ -197,6 +220,9 @@ export interface TabRecordingStatus {
   reason: SiteAccessReason;
   /** The allow or block pattern that decided. */
   pattern: string | null;
+  /** Epoch ms since which the tab's current page is recorded (its first stored event; later than its load when the
+   * page was open before its site was allowed); null when nothing of it is stored. */
+  recordingSince: number | null;
   /** The session of the tab's current page, when it has one. */
   session: {
     id: string;

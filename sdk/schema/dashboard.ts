@@ -161,11 +161,21 @@ export interface KpiComparison {
   period: { from: number; to: number; previousFrom: number; previousTo: number };
 }
 
+/** What the KPI cards and the trend chart show for one filter (a source's answer, plain data). */
+export interface KpiReport {
+  /** KPIs of the sessions matching the filter. */
+  summary: KpiSummary;
+  /** One row per day with sessions, oldest first (days in the zone the caller asked for). */
+  daily: KpiDay[];
+  /** The filter's time range against the period just before it; null without a time range. */
+  comparison: KpiComparison | null;
+}
+
 // ---- Search ----
 
-export type SearchKind = 'url' | 'api' | 'error' | 'action' | 'attribute';
+export type SearchKind = 'url' | 'api' | 'error' | 'action' | 'attribute' | 'console';
 
-export const SEARCH_KINDS: readonly SearchKind[] = ['url', 'api', 'error', 'action', 'attribute'];
+export const SEARCH_KINDS: readonly SearchKind[] = ['url', 'api', 'error', 'action', 'attribute', 'console'];
 
 export interface SearchQuery {
   text: string;

@@ -200,16 +200,18 @@ export const eventSchema = v.variant('type', [
   v.strictObject({ ...base, type: v.literal('activity'), kind: v.picklist(['key', 'scroll', 'touch', 'visible']) }),
 ]);
 
+const relayEvents = {
+  protocol: v.literal(PROTOCOL_VERSION),
+  loadId: id,
+  first: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  // Events are validated one by one (a bad one is dropped, the rest kept).
+  events: v.pipe(v.array(v.unknown()), v.maxLength(LIMITS.maxEventsPerMessage * 10)),
+  dropped: v.pipe(v.number(), v.integer(), v.minValue(0)),
+};
+
 export const relayMessageSchema = v.variant('kind', [
-  v.strictObject({
-    protocol: v.literal(PROTOCOL_VERSION),
-    kind: v.literal('batch'),
-    loadId: id,
-    first: v.pipe(v.number(), v.integer(), v.minValue(0)),
-    // Events are validated one by one (a bad one is dropped, the rest kept).
-    events: v.pipe(v.array(v.unknown()), v.maxLength(LIMITS.maxEventsPerMessage * 10)),
-    dropped: v.pipe(v.number(), v.integer(), v.minValue(0)),
-  }),
+  v.strictObject({ ...relayEvents, kind: v.literal('batch') }),
+  v.strictObject({ ...relayEvents, kind: v.literal('exit') }),
   v.strictObject({ protocol: v.literal(PROTOCOL_VERSION), kind: v.literal('control'), loadId: id, command: v.picklist(['startReplay']) }),
   v.strictObject({
     protocol: v.literal(PROTOCOL_VERSION),

@@ -19,10 +19,15 @@ declare global {
 }
 
 (() => {
-  if (window.rumscope) return; // initialised twice (e.g. an extension reload): keep the first.
+  if (window.rumscope) return; // initialised twice (e.g. an extension reload, or injected into an open tab too): keep the first.
+  // Registered content scripts run at document_start; a later start is the background injecting it into a tab
+  // that was open before (its site just allowed, the extension just installed): the page is recorded from now.
+  const recordingSince = document.readyState === 'loading' ? undefined : Date.now();
   try {
-    const rum = makeRumPublicApi('extension', () => ({ startTransport: (lifeCycle, guard) => startBridgeTransport(lifeCycle, guard),
+    const rum = makeRumPublicApi('extension', () => ({
+      startTransport: (lifeCycle, guard) => startBridgeTransport(lifeCycle, guard),
       startActivityEvents,
+      recordingSince,
       replay: {
         start: () => {
           const found = recorder();

@@ -25,7 +25,9 @@ import { addEventListener, removeEventListener } from './tools/safeGlobals';
 
 export interface TransportHandle {
   /** pagehide, after every collector has had its say: send what is queued (and from now on at once). */
-  leave(): void;
+  leave(persisted?: boolean): void;
+  /** The page was hidden or frozen (it may be closed or discarded without another task): send what is queued now. */
+  handOver?(): void;
   /** startSessionReplayRecording({ force: true }) where the extension owns the session. */
   requestReplay?(): void;
   /** Standalone: what is kept in memory, and what the buffer dropped. */
@@ -53,6 +55,8 @@ export interface RumMode {
   replay?: { start(): boolean; stop(): void };
   /** Standalone: records the session when it is drawn for replay or forced (startStandaloneReplay). */
   startReplay?(session: SessionStore, config: RumConfiguration, viewId: () => string): StandaloneReplay;
+  /** Extension mode: epoch ms at which the capture was injected into an already loaded page (its view starts then). */
+  recordingSince?: number;
 }
 
 interface StandaloneReplay {
@@ -95,7 +99,7 @@ export function startRum({ mode, config, contexts, consented }: RumStartOptions)
     const transport = mode.startTransport(bus, guard, session);
 
     const activity = createPageActivity(bus, guard);
-    const view = startViewCollection(bus, guard, activity, redactUrl);
+    const view = startViewCollection(bus, guard, activity, redactUrl, mode.recordingSince);
     viewId = view.state.viewId;
     const action = startActionCollection(bus, guard, view.state, activity, config);
     const error = startErrorCollection(bus, guard, view.state, redactUrl);
@@ -125,9 +129,18 @@ export function startRum({ mode, config, contexts, consented }: RumStartOptions)
     ];
     const onPageHide = guard((event: PageTransitionEvent) => {
       bus.notify('pageHide', { persisted: event.persisted });
-      transport.leave();
+      transport.leave(event.persisted);
     });
     addEventListener('pagehide', onPageHide, { capture: true });
+    // Hidden (a tab closed next fires pagehide, but a discarded one fires nothing more) or frozen (no task runs
+    // until it resumes, if ever): what is queued leaves synchronously. Not beforeunload: Firefox keeps no page
+    // that listens to it in the back/forward cache.
+    const onHidden = guard(() => {
+      if (document.visibilityState === 'hidden') transport.handOver?.();
+    });
+    const onFreeze = guard(() => transport.handOver?.());
+    document.addEventListener('visibilitychange', onHidden, { capture: true });
+    document.addEventListener('freeze', onFreeze, { capture: true });
 
     return {
       addAction: guard(action.addAction),
@@ -165,6 +178,8 @@ export function startRum({ mode, config, contexts, consented }: RumStartOptions)
       },
       stop: guard(() => {
         removeEventListener('pagehide', onPageHide, { capture: true });
+        document.removeEventListener('visibilitychange', onHidden, { capture: true });
+        document.removeEventListener('freeze', onFreeze, { capture: true });
         unsubscribers.forEach((unsubscribe) => unsubscribe());
         stoppable.forEach((item) => item?.stop());
         recording?.destroy();

@@ -2,6 +2,8 @@
  * The panel's SessionSource over the team server's read API (the dashboard's host). Reads are single requests
  * with the member's cookie; the change feed polls "changes since cursor" (only ids travel, never the list).
  */
+import type { SessionRecord } from '../../sdk/schema';
+import { facetsOver, kpisOver } from '../../panel/dashboard/answerOver';
 import type { ApiError, SessionChangesResponse, SessionCountResponse, SessionDetailResponse, SessionListResponse } from '../../sdk/schema';
 import { SERVER_ROUTES } from '../../sdk/schema';
 import type { SessionFilter, SessionPage, SessionSource } from '../../panel/source/SessionSource';
@@ -14,6 +16,12 @@ export interface HttpSourceOptions {
   /** Time between two polls of the change feed. */
   pollMs?: number;
 }
+
+/** Sessions the dashboard's counts and KPIs are computed over (the newest ones). */
+const DASHBOARD_SESSIONS_MAX = 5000;
+const noSearch = () => {
+  throw new Error('search is not available on the team server yet');
+};
 
 /** Most rows the server returns per request. */
 const SERVER_PAGE_MAX = 500;
@@ -38,6 +46,16 @@ export function createHttpSessionSource(options: HttpSourceOptions = {}): Sessio
   }
 
   const range = (filter: SessionFilter = {}) => ({ from: filter.startedFrom, to: filter.startedBefore });
+
+  async function recentSessions(filter: SessionFilter): Promise<SessionRecord[]> {
+    const out: SessionRecord[] = [];
+    while (out.length < DASHBOARD_SESSIONS_MAX) {
+      const page = await get<SessionListResponse>(SERVER_ROUTES.sessions, { ...range(filter), offset: out.length, limit: SERVER_PAGE_MAX, sort: 'startedAt', direction: 'desc' });
+      for (const item of page.items) out.push(item.session);
+      if (page.items.length < SERVER_PAGE_MAX) break;
+    }
+    return out;
+  }
 
   return {
     watchChanges(onChange, watchOptions) {
@@ -94,6 +112,20 @@ export function createHttpSessionSource(options: HttpSourceOptions = {}): Sessio
       const detail = await get<SessionDetailResponse>(`${SERVER_ROUTES.sessions}/${encodeURIComponent(sessionId)}`);
       const types = query?.types ? new Set<string>(query.types) : null;
       return types ? detail.events.filter((event) => types.has(event.type)) : detail.events;
+    },
+
+    // The dashboard's questions are answered over the most recent sessions of the filter's start bounds (at most
+    // DASHBOARD_SESSIONS_MAX), with the same functions as the extension. Search needs the server's index: not yet.
+    async getFacetCounts(filter) {
+      return facetsOver(await recentSessions(filter), filter, Date.now(), noSearch);
+    },
+
+    async getKpis(filter, kpiOptions = {}) {
+      return kpisOver(await recentSessions(filter), filter, kpiOptions, Date.now(), noSearch);
+    },
+
+    async search() {
+      throw new Error('search is not available on the team server yet');
     },
 
     async getTabInfo(tabId) {

@@ -13,26 +13,40 @@ const nativeDispatch = typeof EventTarget !== 'undefined' ? EventTarget.prototyp
  * which numbers them and hands them to the background. No network, no page storage.
  */
 export function startBridgeTransport(lifeCycle: LifeCycle, guard: Guard, win: Window = window) {
-  const post = win.postMessage.bind(win);
-  const origin = win.location.origin === 'null' ? '*' : win.location.origin;
   let queue: RumEvent[] = [];
   let scheduled = false;
 
   /** From pagehide until the page is shown again (back/forward cache), events leave synchronously. */
   let leaving = false;
-  const send = (message: PageToRelay): void => {
-    if (!leaving) return post(message, origin);
-    // A posted message would be delivered after the document is gone: the relay takes the same message
-    // synchronously as a CustomEvent carrying its JSON (see PAGE_UNLOAD_EVENT) and forwards it at once.
-    const json = JSON.stringify(message);
-    // The relay refuses a longer one whole: large events (API calls with their bodies) go in smaller messages.
+  // Taken at document start, before the page's own scripts could replace them.
+  const post = win.postMessage.bind(win);
+  const origin = win.location.origin === 'null' ? '*' : win.location.origin;
+  const stringify = JSON.stringify;
+  /**
+   * The synchronous path (see PAGE_UNLOAD_EVENT): dispatch runs the relay's listener at once. The relay refuses a
+   * longer message whole: large events (API calls with their bodies) go in smaller messages.
+   */
+  const dispatchNow = (message: PageToRelay): void => {
+    const json = stringify(message);
     if (json.length > LIMITS.maxMessageChars && message.kind === 'events' && message.events.length > 1) {
       const half = Math.ceil(message.events.length / 2);
-      send({ ...message, events: message.events.slice(0, half) });
-      send({ ...message, events: message.events.slice(half) });
+      dispatchNow({ ...message, events: message.events.slice(0, half) });
+      dispatchNow({ ...message, events: message.events.slice(half) });
       return;
     }
     nativeDispatch?.call(win, new NativeCustomEvent(PAGE_UNLOAD_EVENT, { detail: json }));
+  };
+  /**
+   * Posted messages not delivered yet: the SDK sees its own messages arrive on window, in order, in the same
+   * dispatch as the relay. One still queued when the document is unloaded would be lost with it (a click on a
+   * link, sent just before the navigation commits): at pagehide those are handed over synchronously instead.
+   */
+  let inFlight: PageToRelay[] = [];
+  const MAX_IN_FLIGHT = 1000;
+  const send = (message: PageToRelay) => {
+    if (leaving) return dispatchNow(message);
+    if (inFlight.push(message) > MAX_IN_FLIGHT) inFlight.shift();
+    post(message, origin);
   };
 
   // Events of one task leave together at the end of it (a microtask); when leaving, at once.
@@ -55,7 +69,8 @@ export function startBridgeTransport(lifeCycle: LifeCycle, guard: Guard, win: Wi
 
   const onMessage = guard((message: MessageEvent) => {
     if (message.source !== win) return;
-    const data = message.data as RelayToPage | undefined;
+    const data = message.data as RelayToPage | PageToRelay | undefined;
+    if (data?.source === PAGE_SOURCE) return void inFlight.shift(); // ours, delivered
     if (data?.source !== RELAY_SOURCE || data.protocol !== PROTOCOL_VERSION) return;
     if (data.kind === 'session') lifeCycle.notify('session', data.session);
   });
@@ -66,9 +81,25 @@ export function startBridgeTransport(lifeCycle: LifeCycle, guard: Guard, win: Wi
   return {
     flush,
     /** pagehide, after every collector has had its say: send what is queued, and from now on at once. */
-    leave() {
+    leave(persisted = false) {
       leaving = true;
+      // Unloaded: queued message tasks never run, hand those over now. Kept in the back/forward cache: they are
+      // delivered if it is shown again.
+      if (!persisted) {
+        const undelivered = inFlight;
+        inFlight = [];
+        undelivered.forEach(dispatchNow);
+      }
       flush();
+    },
+    /** Hidden or frozen: what is queued leaves synchronously (posted messages still arrive while the document lives). */
+    handOver() {
+      if (leaving || !queue.length) return flush();
+      const events = queue.splice(0, queue.length);
+      scheduled = false;
+      for (let i = 0; i < events.length; i += LIMITS.maxEventsPerMessage) {
+        dispatchNow({ source: PAGE_SOURCE, protocol: PROTOCOL_VERSION, kind: 'events', events: events.slice(i, i + LIMITS.maxEventsPerMessage) });
+      }
     },
     requestReplay: guard(() => send({ source: PAGE_SOURCE, protocol: PROTOCOL_VERSION, kind: 'control', command: 'startReplay' })),
     stop() {

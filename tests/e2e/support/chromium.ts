@@ -33,6 +33,8 @@ export interface LaunchOptions {
   profileDir?: string;
   /** Keep the back/forward cache on (Playwright turns it off by default). */
   backForwardCache?: boolean;
+  /** A page the browser opens as it starts, as `npm start` does with the demo (before the extension is ready). */
+  startUrl?: string;
 }
 
 /** Debian's Chromium with the built extension loaded, headless, in a throwaway profile. */
@@ -47,6 +49,8 @@ export async function launchChromium(options: LaunchOptions = {}): Promise<Chrom
     args: [`--disable-extensions-except=${dist}`, `--load-extension=${dist}`, ...CHROMIUM_FLAGS],
     ...(options.backForwardCache ? { ignoreDefaultArgs: ['--disable-back-forward-cache'] } : {}),
   });
+  // Opened at once, while the extension starts (Playwright takes no page on the command line).
+  if (options.startUrl) void (context.pages()[0] ?? (await context.newPage())).goto(options.startUrl).catch(() => {});
   let sw = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 15000 }));
   const extensionId = new URL(sw.url()).host;
   // The background registers the relay and capture scripts for the allowed sites at its first start.

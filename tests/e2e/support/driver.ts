@@ -93,6 +93,11 @@ export interface DriverOptions {
    * not as a temporary add-on, which Firefox uninstalls with its storage when it quits.
    */
   restartable?: boolean;
+  /**
+   * A page opened as the browser starts, before the extension is ready (as `npm start` opens the demo): Chromium
+   * gets it on its command line; Firefox opens it right after the add-on is installed. Find it with findPage.
+   */
+  openAtStart?: string;
 }
 
 /** Reads one object store of the `rumscope` database; evaluated inside the extension (serialised). */
@@ -233,7 +238,7 @@ interface Running<Ext> {
 async function chromiumDriver(options: DriverOptions): Promise<Driver> {
   const profile = await mkdtemp(join(tmpdir(), 'rumscope-chromium-'));
   const start = async (): Promise<Running<ChromiumWithExtension> & { raw: PlaywrightPage }> => {
-    const ext = await launchChromium({ profileDir: profile, backForwardCache: options.backForwardCache });
+    const ext = await launchChromium({ profileDir: profile, backForwardCache: options.backForwardCache, startUrl: options.openAtStart });
     try {
       const raw = await ext.context.newPage();
       await raw.goto(ext.panelUrl());
@@ -320,6 +325,10 @@ async function firefoxDriver(options: DriverOptions): Promise<Driver> {
       prefs,
     });
     try {
+      if (options.openAtStart) {
+        const first = await ff.browser.newPage();
+        void first.goto(options.openAtStart).catch(() => {});
+      }
       const raw = await ff.openExtensionPage('extension/panelHost/index.html', '#app');
       const extensionPage = wrapPuppeteer(raw, downloadDir);
       await poll(() => extensionPage.evaluate(captureRegisteredInExtension), 'the capture scripts to be registered');

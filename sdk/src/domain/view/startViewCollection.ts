@@ -52,7 +52,14 @@ const COUNTED: Partial<Record<RumEvent['type'], keyof ViewEndEvent['counts']>> =
  * first one, the page going quiet for a route) or when it ends, whichever comes first; view_end follows
  * with the time spent and what happened in it.
  */
-export function startViewCollection(lifeCycle: LifeCycle, guard: Guard, activity: PageActivity, redactUrl: (url: string) => string) {
+export function startViewCollection(
+  lifeCycle: LifeCycle,
+  guard: Guard,
+  activity: PageActivity,
+  redactUrl: (url: string) => string,
+  /** Epoch ms at which recording started when it started after the page loaded (the extension injected it late). */
+  recordingSince?: number,
+) {
   const state = { viewId: '', url: '', referrer: '' };
   let current: View;
 
@@ -124,8 +131,9 @@ export function startViewCollection(lifeCycle: LifeCycle, guard: Guard, activity
   const initial = startView(
     nav?.type === 'reload' ? 'reload' : nav?.type === 'back_forward' ? 'back_forward' : 'initial',
     redactUrl(document.referrer),
-    performance.timeOrigin || Date.now(),
-    0,
+    // Recorded from the moment it was injected, when it was (a tab open before its site was allowed).
+    recordingSince ?? (performance.timeOrigin || Date.now()),
+    recordingSince === undefined ? 0 : performance.now(),
   );
   const onLoaded = guard(() => {
     const entry = performance.getEntriesByType?.('navigation')[0] as PerformanceNavigationTiming | undefined;

@@ -1,0 +1,102 @@
+import 'fake-indexeddb/auto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RumscopeDb } from '../storage/db';
+import { deleteSessions } from '../storage/sessionStore';
+import { createDexieSessionSource } from './dexieSessionSource';
+import { base, makeSession, stored } from '../../tests/unit/support/sessionFixtures';
+
+const opened: RumscopeDb[] = [];
+let counter = 0;
+
+function setup() {
+  const name = `rumscope-dashboard-${counter++}`;
+  const writer = new RumscopeDb(name);
+  const reader = new RumscopeDb(name);
+  opened.push(writer, reader);
+  return { writer, source: createDexieSessionSource(reader) };
+}
+
+afterEach(async () => {
+  const dbs = opened.splice(0);
+  for (const db of dbs) db.close();
+  for (const name of new Set(dbs.map((db) => db.name))) await RumscopeDb.delete(name);
+});
+
+const HOUR = 3_600_000;
+const counts = (errors: number, views = 1) => ({ ...makeSession().counts, errors, views });
+const ids = (page: { sessions: { id: string }[] }) => page.sessions.map((s) => s.id);
+/** The change feed is a BroadcastChannel between the two connections: give it a turn. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+
+describe('the Dexie source answers the dashboard', () => {
+  it('filters, counts each facet with the other filters applied, and follows writes', async () => {
+    const { writer, source } = setup();
+    const now = Date.now();
+    await writer.sessions.bulkPut([
+      makeSession({ id: 'a', startedAt: now - 10 * 60_000, counts: counts(0), geo: { country: 'India', city: null, region: null } }),
+      makeSession({ id: 'b', startedAt: now - 2 * HOUR, counts: counts(3), geo: { country: 'France', city: null, region: null } }),
+      makeSession({ id: 'c', startedAt: now - 3 * HOUR, counts: counts(12), browser: { name: 'Firefox', version: '128.0' } }),
+    ]);
+
+    expect(ids(await source.listSessions({ filter: { errors: { preset: 'some' } } }))).toEqual(['b', 'c']);
+    expect(ids(await source.listSessions({ filter: { errors: { preset: 'some' }, browser: ['Chrome'] } }))).toEqual(['b']);
+    expect(await source.countSessions({ time: { preset: '1h' } })).toBe(1);
+
+    const facets = await source.getFacetCounts({ errors: { preset: 'some' } });
+    expect(facets.total).toBe(2);
+    expect(facets.errors).toEqual({ none: 1, some: 2, many: 1, critical: 1 });
+    expect(facets.facets.country).toEqual([
+      { value: 'France', count: 1 },
+      { value: 'India', count: 1 },
+    ]);
+    expect(facets.time['1h']).toBe(0);
+
+    // A write and a delete reach the next answer through the change feed (only those records are re-read).
+    await writer.sessions.put(makeSession({ id: 'a', startedAt: now - 10 * 60_000, counts: counts(1) }));
+    await deleteSessions(writer, ['c']);
+    await settle();
+    expect(ids(await source.listSessions({ filter: { errors: { preset: 'some' } } }))).toEqual(['a', 'b']);
+  });
+
+  it('computes the KPIs with the spec bands, the daily trend and the previous period', async () => {
+    const { writer, source } = setup();
+    const now = Date.now();
+    await writer.sessions.bulkPut([
+      makeSession({ id: 'a', startedAt: now - HOUR, lastEventAt: now - HOUR + 120_000, counts: counts(0, 3) }),
+      makeSession({ id: 'b', startedAt: now - 2 * HOUR, lastEventAt: now - 2 * HOUR + 240_000, counts: counts(2, 1) }),
+      makeSession({ id: 'old', startedAt: now - 30 * HOUR, lastEventAt: now - 30 * HOUR + 10_000, counts: counts(0, 1) }),
+    ]);
+    const all = await source.getKpis({});
+    expect(all.comparison).toBeNull();
+    expect(all.summary.totalSessions).toBe(3);
+
+    const day = await source.getKpis({ time: { preset: '24h' } });
+    expect(day.summary).toMatchObject({ totalSessions: 2, avgDurationMs: 180_000, durationBand: 'normal', errorRate: 0.5, errorRateBand: 'critical', pagesPerSession: 2 });
+    expect(day.daily.reduce((n, d) => n + d.sessions, 0)).toBe(2);
+    expect(day.comparison?.previous.totalSessions).toBe(1);
+    expect(day.comparison?.delta.totalSessions).toBe(1);
+  });
+
+  it('searches URLs, errors and actions from an index fed by new events only', async () => {
+    const { writer, source } = setup();
+    await writer.sessions.bulkPut([makeSession({ id: 's1' }), makeSession({ id: 's2', startedAt: 1 })]);
+    await writer.events.bulkPut([
+      stored({ ...base(100), type: 'view', url: 'http://127.0.0.1:5173/checkout', referrer: '', title: 'Checkout', navigation: 'initial', loadingTime: 1 }, 's1'),
+      stored({ ...base(100), type: 'view', url: 'http://127.0.0.1:5173/', referrer: '', title: 'Home', navigation: 'initial', loadingTime: 1 }, 's2', 'load-2'),
+    ]);
+    expect((await source.search({ text: 'checkout' })).map((h) => h.sessionId)).toEqual(['s1']);
+    expect(ids(await source.listSessions({ filter: { search: 'checkout' } }))).toEqual(['s1']);
+
+    await writer.events.put(
+      stored({ ...base(200), type: 'error', source: 'uncaught', errorType: 'TypeError', message: 'payment widget exploded', stack: null, frames: [] }, 's2', 'load-2'),
+    );
+    await settle();
+    const hits = await source.search({ text: 'widget' });
+    expect(hits.map((h) => h.sessionId)).toEqual(['s2']);
+    expect(hits[0]!.snippets[0]).toMatchObject({ kind: 'error', text: 'TypeError: payment widget exploded' });
+
+    await deleteSessions(writer, ['s1']);
+    await settle();
+    expect(await source.search({ text: 'checkout' })).toEqual([]);
+  });
+});
