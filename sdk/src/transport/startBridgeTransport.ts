@@ -22,6 +22,9 @@ export function startBridgeTransport(lifeCycle: LifeCycle, guard: Guard, win: Wi
   const post = win.postMessage.bind(win);
   const origin = win.location.origin === 'null' ? '*' : win.location.origin;
   const stringify = JSON.stringify;
+  // The window's own (its realm's) dispatchEvent and CustomEvent, as they were at document start.
+  const dispatch = (nativeDispatch && typeof EventTarget !== 'undefined' && win instanceof EventTarget ? nativeDispatch : win.dispatchEvent).bind(win);
+  const Custom = (win as unknown as { CustomEvent?: typeof CustomEvent }).CustomEvent ?? NativeCustomEvent;
   /**
    * The synchronous path (see PAGE_UNLOAD_EVENT): dispatch runs the relay's listener at once. The relay refuses a
    * longer message whole: large events (API calls with their bodies) go in smaller messages.
@@ -34,7 +37,7 @@ export function startBridgeTransport(lifeCycle: LifeCycle, guard: Guard, win: Wi
       dispatchNow({ ...message, events: message.events.slice(half) });
       return;
     }
-    nativeDispatch?.call(win, new NativeCustomEvent(PAGE_UNLOAD_EVENT, { detail: json }));
+    dispatch(new Custom(PAGE_UNLOAD_EVENT, { detail: json }));
   };
   /**
    * Posted messages not delivered yet: the SDK sees its own messages arrive on window, in order, in the same
