@@ -34,6 +34,8 @@ export interface Collected {
   bytes: number;
   /** Stored events or intake requests. */
   items: number;
+  /** Of `bytes`, the replay's (Rumscope: compressed segments stored; others: replay requests sent). */
+  replayBytes?: number;
 }
 
 export interface BenchEnv {
@@ -111,6 +113,26 @@ export interface RumscopeOptions {
    * alternate and several Rumscope peers share one browser.
    */
   configureWorker?: string;
+  /** Replay on: recorder.js (injected by the background into recorded pages) counts in the page's code. */
+  replay?: boolean;
+}
+
+/**
+ * The service-worker script that sets replay on or off for the next run. Sessions are per site and a
+ * session's replay draw is made once, so the stored sessions go too (new page loads start a new session).
+ */
+export function replaySettingScript(replay: boolean): string {
+  return `(async () => {
+    const api = globalThis.browser ?? chrome;
+    const current = (await api.storage.local.get('rumscope.settings'))['rumscope.settings'] ?? {};
+    await api.storage.local.set({ 'rumscope.settings': { ...current,
+      sampling: { sessionSampleRate: 100, sessionReplaySampleRate: ${replay ? 100 : 0} },
+      privacyLevel: 'allow' } });
+    const db = await new Promise((ok, ko) => { const open = indexedDB.open('rumscope'); open.onsuccess = () => ok(open.result); open.onerror = () => ko(open.error); });
+    try {
+      await new Promise((ok, ko) => { const tx = db.transaction(['sessions'], 'readwrite'); tx.objectStore('sessions').clear(); tx.oncomplete = ok; tx.onerror = () => ko(tx.error); });
+    } finally { db.close(); }
+  })()`;
 }
 
 export function rumscopePeer(options: RumscopeOptions = {}): Peer {
@@ -123,7 +145,9 @@ export function rumscopePeer(options: RumscopeOptions = {}): Peer {
       const dir = distDir('chrome');
       const capture = await readFile(join(dir, 'capture.js'));
       const relay = await readFile(join(dir, 'relay.js'));
-      return [sizeOf('capture.js', capture, true), sizeOf('relay.js (isolated world)', relay, false)];
+      const sizes = [sizeOf('capture.js', capture, true), sizeOf('relay.js (isolated world)', relay, false)];
+      if (options.replay) sizes.push(sizeOf('recorder.js (injected for recorded sessions)', await readFile(join(dir, 'recorder.js')), true));
+      return sizes;
     },
     async beforeRun(env) {
       if (!options.configureWorker) return;
@@ -143,6 +167,11 @@ export function rumscopePeer(options: RumscopeOptions = {}): Peer {
       return last;
     },
   };
+}
+
+/** Service-worker scripts run one after the other, as one awaited expression. */
+function allScripts(...scripts: string[]): string {
+  return `(async () => { ${scripts.map((script) => `await ${script};`).join(' ')} })()`;
 }
 
 /** Sets settings.networkDetail.sites in the extension's storage (the other settings kept). */
@@ -169,18 +198,25 @@ function storedBytesScript(tag: string): string {
     try {
       if (!db.objectStoreNames.contains('loads') || !db.objectStoreNames.contains('events')) return { bytes: 0, items: 0 };
       const request = (r) => new Promise((ok, ko) => { r.onsuccess = () => ok(r.result); r.onerror = () => ko(r.error); });
-      const tx = db.transaction(['loads', 'events']);
+      const replay = db.objectStoreNames.contains('replaySegments');
+      const tx = db.transaction(replay ? ['loads', 'events', 'replaySegments'] : ['loads', 'events']);
       const loads = (await request(tx.objectStore('loads').getAll())).filter((l) => String(l.url).includes(tag));
       const encoder = new TextEncoder();
-      let bytes = 0, items = 0;
+      let bytes = 0, items = 0, replayBytes = 0;
       for (const load of loads) {
         const range = IDBKeyRange.bound([load.id, -Infinity], [load.id, Infinity]);
         for (const event of await request(tx.objectStore('events').getAll(range))) {
           bytes += encoder.encode(JSON.stringify(event)).length;
           items++;
         }
+        // Replay segments: their compressed bytes, as stored.
+        if (replay) for (const row of await request(tx.objectStore('replaySegments').getAll(range))) {
+          bytes += row.bytes;
+          replayBytes += row.bytes;
+          items++;
+        }
       }
-      return { bytes, items };
+      return { bytes, items, replayBytes };
     } finally {
       db.close();
     }
@@ -260,6 +296,66 @@ export function datadogPeer(options: DatadogOptions): Peer {
   };
 }
 
+// ---------------------------------------------------------------------------------------------------
+// Floor reference: bare @rrweb/record + web-vitals, its JSON kept uncompressed and sent as is
+
+const RRWEB_ASSET = 'rrweb-record-vitals.iife.js';
+let rrwebBundle: Promise<ScriptSize[]> | undefined;
+
+async function bundleRrweb(env: BenchEnv): Promise<ScriptSize[]> {
+  const dir = join(env.workDir, 'rrweb');
+  await mkdir(dir, { recursive: true });
+  const entry = join(dir, 'entry.js');
+  await writeFile(
+    entry,
+    `import { record } from '@rrweb/record';
+import { onCLS, onINP, onLCP } from 'web-vitals';
+let parts = [];
+const flush = (beacon) => {
+  if (!parts.length || !window.__RRWEB_INTAKE) return;
+  const body = '[' + parts.join(',') + ']';
+  parts = [];
+  if (beacon) navigator.sendBeacon(window.__RRWEB_INTAKE, body);
+  else fetch(window.__RRWEB_INTAKE, { method: 'POST', body, keepalive: body.length < 60000 });
+};
+window.__RRWEB_STOP = record({ emit: (event) => parts.push(JSON.stringify(event)) });
+setInterval(() => flush(false), 5000);
+addEventListener('pagehide', () => flush(true));
+onCLS(() => {}); onINP(() => {}); onLCP(() => {});
+`,
+  );
+  await build({
+    configFile: false,
+    root: repoRoot,
+    logLevel: 'warn',
+    build: {
+      outDir: join(dir, 'out'),
+      emptyOutDir: true,
+      target: 'es2022',
+      minify: true,
+      sourcemap: false,
+      copyPublicDir: false,
+      lib: { entry, formats: ['iife'], name: 'RRWEB_BUNDLE', fileName: () => RRWEB_ASSET },
+    },
+  });
+  const code = await readFile(join(dir, 'out', RRWEB_ASSET));
+  env.serveAsset(RRWEB_ASSET, code);
+  return [sizeOf(RRWEB_ASSET, code, true)];
+}
+
+export const rrwebPeer: Peer = {
+  name: 'rrweb-bare',
+  description: 'floor reference: bare @rrweb/record 2.1.6 + web-vitals, record everything, JSON sent uncompressed every 5 s',
+  browser: 'plain',
+  probe: '!!window.__RRWEB_STOP',
+  prepare: (env) => (rrwebBundle ??= bundleRrweb(env)),
+  head: (env, run) => `<script>window.__RRWEB_INTAKE = ${JSON.stringify(`${env.origin}/intake/${run.tag}/replay`)};</script><script src="/assets/${RRWEB_ASSET}"></script>`,
+  async collected(env, run, settle) {
+    if (settle) await waitSettled(async () => env.intake(run.tag).bytes);
+    return env.intake(run.tag);
+  },
+};
+
 /** Waits until a byte count stops moving (the exit flush has landed), at most a few seconds. */
 async function waitSettled(read: () => Promise<number>) {
   await waitStable(read, { intervalMs: 250, stableReads: 3, timeoutMs: 6000 });
@@ -271,12 +367,20 @@ async function waitSettled(read: () => Promise<number>) {
 export const PEERS: Record<string, Peer> = Object.fromEntries(
   [
     baselinePeer,
-    rumscopePeer({ configureWorker: networkDetailScript([]) }),
+    rumscopePeer({ configureWorker: allScripts(replaySettingScript(false), networkDetailScript([])) }),
+    // Replay peers, for the replay issue's comparison (not in the default set).
+    rumscopePeer({
+      name: 'rumscope-replay',
+      description: 'Rumscope extension build with replay on (sessionReplaySampleRate 100, privacy allow): capture.js + recorder.js injected',
+      configureWorker: allScripts(replaySettingScript(true), networkDetailScript([])),
+      replay: true,
+    }),
+    rrwebPeer,
     // Network detail on for the bench origin (headers and bodies kept), for --console-network.
     rumscopePeer({
       name: 'rumscope-detail',
       description: 'Rumscope extension build with network detail on for the bench origin, replay off',
-      configureWorker: networkDetailScript(['http://127.0.0.1:*']),
+      configureWorker: allScripts(replaySettingScript(false), networkDetailScript(['http://127.0.0.1:*'])),
     }),
     datadogPeer({ replay: false }),
     // Datadog with replay, for the replay issue's comparison (not in the default set).

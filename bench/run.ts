@@ -94,6 +94,8 @@ function startServer() {
       req.on('end', () => {
         const totals = intake.get(tag) ?? { bytes: 0, items: 0 };
         totals.bytes += bytes;
+        // Replay traffic: Datadog's proxied /api/v2/replay requests, and the bare rrweb peer's /intake/<tag>/replay.
+        if (url.pathname.endsWith('/replay') || (url.searchParams.get('ddforward') ?? '').includes('/replay')) totals.replayBytes = (totals.replayBytes ?? 0) + bytes;
         totals.items++;
         intake.set(tag, totals);
         res.writeHead(202, { ...cors, 'content-type': 'application/json' }).end('{}');
@@ -226,7 +228,7 @@ const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
 
 // ---------- statistics and report ----------
 
-type MetricKey = 'initScript' | 'initTask' | 'stormScript' | 'stormTask' | 'heapMB' | 'bytesKB' | 'bytesAtStormEndKB' | 'items';
+type MetricKey = 'initScript' | 'initTask' | 'stormScript' | 'stormTask' | 'heapMB' | 'bytesKB' | 'replayKB' | 'bytesAtStormEndKB' | 'items';
 const METRICS: Record<MetricKey, (r: RunResult) => number> = {
   initScript: (r) => r.init.scriptMs,
   initTask: (r) => r.init.taskMs,
@@ -234,6 +236,7 @@ const METRICS: Record<MetricKey, (r: RunResult) => number> = {
   stormTask: (r) => r.storm.taskMs,
   heapMB: (r) => r.heapBytes / (KB * KB),
   bytesKB: (r) => r.collected.bytes / KB,
+  replayKB: (r) => (r.collected.replayBytes ?? 0) / KB,
   bytesAtStormEndKB: (r) => r.collectedAtStormEnd.bytes / KB,
   items: (r) => r.collected.items,
 };
@@ -288,8 +291,8 @@ const cell = (s: Summary, digits = 0) => (s.n ? `${fmt(s.median, digits)} [${fmt
 
 function peersTable(reports: PeerReport[]): string {
   const lines = [
-    '| peer | gzip KB | init script CPU ms | init task CPU ms | storm script CPU ms | storm task CPU ms | heap after GC MB | bytes stored/sent KB | of which by storm end KB | events / requests |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| peer | gzip KB | init script CPU ms | init task CPU ms | storm script CPU ms | storm task CPU ms | heap after GC MB | bytes stored/sent KB | of which replay KB | of which by storm end KB | events / requests |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of reports) {
     const values = r.extra ?? r.absolute;
@@ -299,7 +302,7 @@ function peersTable(reports: PeerReport[]): string {
       : fmt(r.gzipKB, 1) + others.map((s) => ` (+ ${fmt(s.gzip / KB, 1)} ${s.file.split(' ')[0]})`).join('');
     lines.push(
       `| ${r.extra ? r.name + ' (extra vs baseline)' : r.name + ' (absolute)'} | ${gzip} | ${cell(values.initScript)} | ${cell(values.initTask)} | ` +
-        `${cell(values.stormScript)} | ${cell(values.stormTask)} | ${cell(values.heapMB, 2)} | ${cell(r.absolute.bytesKB, 1)} | ${cell(r.absolute.bytesAtStormEndKB, 1)} | ${cell(r.absolute.items)} |`,
+        `${cell(values.stormScript)} | ${cell(values.stormTask)} | ${cell(values.heapMB, 2)} | ${cell(r.absolute.bytesKB, 1)} | ${cell(r.absolute.replayKB, 1)} | ${cell(r.absolute.bytesAtStormEndKB, 1)} | ${cell(r.absolute.items)} |`,
     );
   }
   return lines.join('\n');

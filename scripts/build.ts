@@ -23,6 +23,8 @@ export const SCRIPTS = {
   'capture.js': 'sdk/src/extension.iife.ts',
   'relay.js': 'extension/content/relay.ts',
   'background.js': 'extension/background/main.ts',
+  // Injected by the background (scripting.executeScript, MAIN world) only into pages whose session records a replay.
+  'recorder.js': 'sdk/src/replay/recorder.iife.ts',
 } as const;
 
 export const GECKO_ID = 'rumscope@rumscope.dev';

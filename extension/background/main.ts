@@ -12,6 +12,7 @@ import { countBoot } from './countBoot';
 import { injectIntoOpenTabs, syncContentScripts } from './registerCapture';
 import { createSiteGate } from './siteGate';
 import { startRelayServer } from './startRelayServer';
+import { startReplayChannel } from './startReplayChannel';
 import { startRetention } from './startRetention';
 import { createTabGuard } from './tabGuard';
 import { networkDetailFor } from '../settings/networkDetail';
@@ -60,8 +61,10 @@ const writeBatch = createBatchWriter(db, {
   afterWrite: () => retention.afterWrite(),
 });
 
+const replay = startReplayChannel(db, { afterWrite: () => retention.afterWrite() });
 startRelayServer({
   db,
+  replay,
   tabGuard,
   persistOptions: async () => {
     const [timeouts, current] = await Promise.all([testTimeouts(), settings.get()]);
@@ -119,6 +122,7 @@ settings.onChange(() => {
 });
 ext.tabs.onRemoved.addListener((tabId) => {
   tabGuard.forget(tabId);
+  replay.forgetTab(tabId);
   void siteGate.forgetTab(tabId);
   void purgeLoads(db, tabId).catch(() => {});
 });

@@ -1,7 +1,9 @@
 import { redactUrl } from '../../sdk/src/tools/redactUrl';
 import { loadIdOfPort } from '../../sdk/schema';
-import type { AckMessage, RumEvent, SessionInfo } from '../../sdk/schema';
+import type { AckMessage, BackgroundToRelay, RumEvent, SessionInfo } from '../../sdk/schema';
 import { validateEvent, validateRelayMessage } from '../../sdk/schema/validate';
+import { validateReplaySegment } from '../../sdk/schema/validateReplay';
+import type { ReplayChannel } from './startReplayChannel';
 import type { RumscopeDb } from '../storage/db';
 import { ingestBatch, type BatchInput, type IngestOptions, type IngestResult } from '../../sdk/model';
 import { createDexieRepository } from '../storage/dexieRepository';
@@ -23,6 +25,8 @@ export interface RelayServerDeps {
   networkDetail?: (site: string) => Promise<SessionInfo['networkDetail']>;
   /** The write path; default the model's ingestBatch over Dexie. The background passes the quota-safe writer (storage/writeBatch.ts). */
   persist?: (input: BatchInput, options: IngestOptions) => Promise<IngestResult>;
+  /** Session replay (startReplayChannel.ts): stores segments, forces and injects the recorder. */
+  replay?: ReplayChannel;
 }
 
 /** What a refused page is told: nothing of its session is tracked. */
@@ -98,14 +102,33 @@ export function startRelayServer(deps: RelayServerDeps) {
     raw: unknown,
     identity: LoadIdentity,
     expected: 'batch' | 'exit',
-    reply: (ack: AckMessage) => void,
+    reply: (answer: BackgroundToRelay) => void,
     portLoadId: string | null,
+    /** The frame id the browser gives the sender (a prerendered top page's is not 0): where the recorder goes. */
+    senderFrameId: number = identity.frameId,
   ): Promise<'gap' | void> => {
     const { tabId, frameId, site } = identity;
+    const isTop = frameId === 0;
     const checked = validateRelayMessage(raw);
     if (!checked.ok) return tabGuard.count(tabId, 'malformed');
     const message = checked.value;
-    if (message.kind === 'control') return; // replay control arrives with the replay issue
+    // Replay control and segments come only through the load's own port.
+    if ((message.kind === 'control' || message.kind === 'replay') && (expected !== 'batch' || message.loadId !== portLoadId)) return tabGuard.count(tabId, 'forged');
+    if (message.kind === 'control') {
+      if (message.command === 'startReplay') await deps.replay?.force({ loadId: message.loadId, tabId, frameId: senderFrameId, isTop });
+      return;
+    }
+    if (message.kind === 'replay') {
+      const segment = validateReplaySegment(message.segment);
+      if (!segment.ok) tabGuard.count(tabId, segment.reason === 'oversized' ? 'oversized' : 'malformed');
+      else if (deps.replay) {
+        const stored = await deps.replay.store({ loadId: message.loadId, tabId, seq: message.seq, payload: segment.value });
+        if (stored.status === 'foreign') tabGuard.count(tabId, 'foreign_load');
+      }
+      // Stored, or refused for good: either way the relay forgets it (a failed write throws: no ack, re-sent).
+      reply({ kind: 'replayAck', loadId: message.loadId, seq: message.seq });
+      return;
+    }
     // A port speaks only for the load it is named after; each path carries only its own kind of message.
     if (message.kind !== expected || (portLoadId !== null && message.loadId !== portLoadId)) return tabGuard.count(tabId, 'forged');
     if (message.dropped) tabGuard.count(tabId, 'forged', message.dropped);
@@ -141,6 +164,8 @@ export function startRelayServer(deps: RelayServerDeps) {
     const networkDetail = result.session.sampled ? await deps.networkDetail?.(identity.site) : undefined;
     const session: SessionInfo = networkDetail ? { ...result.session, networkDetail } : result.session;
     reply({ kind: 'ack', loadId: message.loadId, upTo: result.upTo, session });
+    // A recorded session: its top page gets the recorder (once per load).
+    if (result.session.replay && isTop) deps.replay?.inject({ loadId: message.loadId, tabId, frameId: senderFrameId, privacyLevel: result.session.privacyLevel ?? null });
   };
 
   const onConnect = (port: chrome.runtime.Port) => {
@@ -164,7 +189,7 @@ export function startRelayServer(deps: RelayServerDeps) {
     port.onMessage.addListener((raw: unknown) => {
       chain = chain
         // A gap: closing the port makes the relay re-send all it holds.
-        .then(async () => ((await ingest(raw, identity, 'batch', (ack) => port.postMessage(ack), loadId)) === 'gap' ? close() : undefined))
+        .then(async () => ((await ingest(raw, identity, 'batch', (ack) => port.postMessage(ack), loadId, port.sender?.frameId ?? 0)) === 'gap' ? close() : undefined))
         // A failed write is not acknowledged: the relay keeps the events and re-sends on reconnect.
         .catch(close);
     });
@@ -182,7 +207,7 @@ export function startRelayServer(deps: RelayServerDeps) {
     return { tabId: load.tabId, frameId: load.frameId, site: load.site, origin: load.frameId === 0 ? load.site : '', url: load.url, incognito: false };
   };
 
-  const onMessage = (raw: unknown, sender: chrome.runtime.MessageSender, sendResponse: (ack: AckMessage) => void) => {
+  const onMessage = (raw: unknown, sender: chrome.runtime.MessageSender, sendResponse: (answer: BackgroundToRelay) => void) => {
     const message = raw as { kind?: unknown; loadId?: unknown; events?: unknown } | null;
     if (message?.kind !== 'exit' || typeof message.loadId !== 'string' || sender?.id !== ext.runtime.id) return false;
     const from = exitSender(sender);

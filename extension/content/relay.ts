@@ -50,7 +50,38 @@ function isWellShaped(event: unknown): event is RumEvent {
 const MESSAGE_KEYS: Record<string, readonly string[]> = {
   events: ['source', 'protocol', 'kind', 'events'],
   control: ['source', 'protocol', 'kind', 'command'],
+  replay: ['source', 'protocol', 'kind', 'segment'],
 };
+
+// ---- replay: its own channel (own sequence, size limit and unacknowledged budget; see sdk/schema/replay.ts) ----
+let nextReplaySeq = 0;
+let replayUnacked: { seq: number; segment: string; sent: boolean }[] = [];
+let replayUnackedChars = 0;
+
+/** Takes one replay segment (a JSON string; the background parses and checks it). */
+function acceptReplay(segment: unknown): boolean {
+  if (typeof segment !== 'string' || !segment.length || segment.length > LIMITS.maxReplaySegmentChars) return drop();
+  if (replayUnackedChars + segment.length > LIMITS.maxUnackedReplayChars) return drop();
+  replayUnacked.push({ seq: nextReplaySeq++, segment, sent: false });
+  replayUnackedChars += segment.length;
+  schedule();
+  return true;
+}
+
+function flushReplay() {
+  for (const item of replayUnacked) {
+    if (item.sent) continue;
+    if (!send({ protocol: PROTOCOL_VERSION, kind: 'replay', loadId, seq: item.seq, segment: item.segment })) return schedule(250);
+    item.sent = true;
+  }
+}
+
+function onReplayAck(seq: number) {
+  const index = replayUnacked.findIndex((item) => item.seq === seq);
+  if (index < 0) return;
+  replayUnackedChars -= replayUnacked[index]!.segment.length;
+  replayUnacked.splice(index, 1);
+}
 
 function onPageMessage(message: MessageEvent) {
   if (message.source !== window) return;
@@ -64,7 +95,9 @@ function onPageMessage(message: MessageEvent) {
  */
 function onPageUnloadEvent(event: Event) {
   const detail = (event as CustomEvent<unknown>).detail;
-  if (typeof detail !== 'string' || detail.length > LIMITS.maxMessageChars) return drop();
+  if (typeof detail !== 'string' || detail.length > LIMITS.maxReplaySegmentChars + 1024) return drop();
+  // Only a replay segment may be that long.
+  if (detail.length > LIMITS.maxMessageChars && !detail.includes('"kind":"replay"')) return drop();
   let data: unknown;
   try {
     data = JSON.parse(detail);
@@ -94,8 +127,11 @@ function acceptPageMessage(raw: unknown): boolean {
   if (!allowed || Object.keys(data).some((key) => !allowed.includes(key)) || Object.hasOwn(data, '__proto__')) {
     return drop();
   }
+  if (data.kind === 'replay') return acceptReplay((data as { segment?: unknown }).segment);
   if (data.kind === 'control') {
     if (data.command !== 'startReplay') return drop();
+    // Events first: the background finds the page's session through them (a page may force replay at once).
+    flush();
     send({ protocol: PROTOCOL_VERSION, kind: 'control', loadId, command: 'startReplay' });
     return false;
   }
@@ -142,13 +178,15 @@ function connect(): chrome.runtime.Port | null {
       if (port !== next) return; // an old port closing late changes nothing
       port = null;
       sentUpTo = 0; // whatever was in flight may be lost with the worker: send it again
-      if (unacked.length) {
+      for (const item of replayUnacked) item.sent = false;
+      if (unacked.length || replayUnacked.length) {
         schedule(reconnectDelay);
         reconnectDelay = Math.min(RECONNECT_MAX_MS, reconnectDelay * 2);
       }
     });
     port = next;
     sentUpTo = 0;
+    for (const item of replayUnacked) item.sent = false;
   } catch {
     // The extension was reloaded or removed: this relay is orphaned and can do nothing.
     port = null;
@@ -170,6 +208,7 @@ function send(message: RelayToBackground): boolean {
 
 function flush() {
   timer = undefined;
+  if (replayUnacked.length && connect()) flushReplay();
   const pending = unacked.filter((item) => item.seq >= sentUpTo);
   if (!pending.length && !dropped) return;
   if (!connect()) return;
@@ -228,6 +267,7 @@ function onLeaving() {
 }
 
 function onBackgroundMessage(message: BackgroundToRelay | undefined) {
+  if (message?.kind === 'replayAck' && message.loadId === loadId) return onReplayAck(message.seq);
   if (message?.kind !== 'ack' || message.loadId !== loadId) return;
   reconnectDelay = RECONNECT_MIN_MS;
   if (unacked.length && unacked[0]!.seq < message.upTo) {
@@ -277,12 +317,13 @@ if (!world[RUNNING]) {
       const old = port;
       port = null;
       sentUpTo = 0;
+      for (const item of replayUnacked) item.sent = false;
       try {
         old?.disconnect();
       } catch {
         /* already closed on the way into the cache */
       }
-      if (unacked.length) schedule(0);
+      if (unacked.length || replayUnacked.length) schedule(0);
     }
   });
 }

@@ -2,6 +2,7 @@ import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RumscopeDb } from '../storage/db';
 import { deleteSessions } from '../storage/sessionStore';
+import { buildSegmentRow } from '../storage/replayStore';
 import { createDexieSessionSource } from './dexieSessionSource';
 import type { SourceChange, Unsubscribe } from '../../panel/source/SessionSource';
 import { base, makeLoad, makeSession, stored } from '../../tests/unit/support/sessionFixtures';
@@ -52,6 +53,22 @@ describe('dexieSessionSource', () => {
     // A dashboard filter beyond the start-time index is answered too (dashboardStore.spec.ts has the rest).
     expect(ids(await source.listSessions({ filter: { errors: { preset: 'some' }, ...range } }))).toEqual(['b']);
     expect(await source.countSessions({ errors: { preset: 'some' } })).toBe(2);
+  });
+
+  it("reads a session's replay: its segments decompressed into one stream in time order, nothing of another session's", async () => {
+    const { writer, source } = setup();
+    await writer.sessions.bulkPut([makeSession({ id: 's1', replay: true }), makeSession({ id: 's2', replay: true })]);
+    const record = (timestamp: number) => ({ type: 3, timestamp, data: { source: 2, type: 2, id: timestamp } });
+    // Written out of order, as segments of two loads may arrive.
+    await writer.replaySegments.bulkPut([
+      buildSegmentRow('s1', 'load-2', 0, { viewId: 'v2', reason: 'time', records: [record(300), record(400)] }),
+      buildSegmentRow('s1', 'load-1', 0, { viewId: 'v1', reason: 'time', records: [record(100), record(200)] }),
+      buildSegmentRow('s2', 'load-3', 0, { viewId: 'v3', reason: 'time', records: [record(150)] }),
+    ]);
+    const replay = await source.getReplay!('s1');
+    expect(replay.records.map((r) => r.timestamp)).toEqual([100, 200, 300, 400]);
+    expect(replay.segments.map((s) => s.loadId)).toEqual(['load-1', 'load-2']);
+    expect((await source.getReplay!('none')).records).toEqual([]);
   });
 
   it('reads one session, its events in time order filtered by type, the tab and storage', async () => {

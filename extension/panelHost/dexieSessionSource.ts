@@ -9,6 +9,7 @@
 import Dexie, { type ObservabilitySet } from 'dexie';
 import type { SessionRecord, StoredEvent } from '../../sdk/schema';
 import type { LoadRecord, RumscopeDb } from '../storage/db';
+import { decodeReplay } from '../../sdk/src/replay/segmentCodec';
 import {
   DEFAULT_PAGE_SIZE,
   NEWEST_FIRST,
@@ -167,6 +168,11 @@ export function createDexieSessionSource(db: RumscopeDb): SessionSource {
         usage: usage?.key === 'usage' ? usage.value : null,
         warning: warning?.key === 'storageWarning' ? warning.value : null,
       };
+    },
+
+    async getReplay(sessionId) {
+      const rows = await db.replaySegments.where('[sessionId+start]').between([sessionId, -Infinity], [sessionId, Infinity]).toArray();
+      return decodeReplay(rows);
     },
   };
 }

@@ -1,5 +1,5 @@
 import Dexie, { type EntityTable } from 'dexie';
-import type { DropReason, SessionRecord, StorageUsage, StorageWarning, StoredEvent } from '../../sdk/schema';
+import type { DropReason, ReplaySegmentRow, SessionRecord, StorageUsage, StorageWarning, StoredEvent } from '../../sdk/schema';
 import type { LoadRecord } from '../../sdk/model/repository';
 import { jsonSize } from '../../sdk/model/sessionSize';
 
@@ -34,6 +34,7 @@ export class RumscopeDb extends Dexie {
   loads!: EntityTable<LoadRecord, 'id'>;
   tabStats!: EntityTable<TabStatsRecord, 'tabId'>;
   meta!: EntityTable<MetaRecord, 'key'>;
+  replaySegments!: Dexie.Table<ReplaySegmentRow, [string, number]>;
 
   constructor(name: string = DB_NAME, options?: ConstructorParameters<typeof Dexie>[1]) {
     super(name, options);
@@ -57,5 +58,8 @@ export class RumscopeDb extends Dexie {
           session.bytes = jsonSize(session) + (sizes.get(session.id) ?? 0);
         });
       });
+    // 3: `replaySegments` (session replay, compressed; [loadId+seq] keys a re-sent segment onto itself). Sessions
+    // stored before have no recording: nothing to move, their `replay` flag only says they were drawn for one.
+    this.version(3).stores({ replaySegments: '[loadId+seq], [sessionId+start]' });
   }
 }

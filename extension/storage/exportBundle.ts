@@ -5,6 +5,7 @@
  */
 import { EXPORT_FORMAT, EXPORT_VERSION, SCHEMA_VERSION, type SessionExportBundle, type SessionRecord } from '../../sdk/schema';
 import type { RumscopeDb } from './db';
+import { readReplay } from './replayStore';
 
 export interface ExportResult {
   blob: Blob;
@@ -36,7 +37,9 @@ export async function exportSessions(
   for (const [index, session] of sessions.entries()) {
     const rows = await db.events.where('[sessionId+time]').between([session.id, -Infinity], [session.id, Infinity]).toArray();
     events += rows.length;
-    parts.push((index ? ',' : '') + JSON.stringify({ session, events: rows }));
+    // The recording goes with its session (decompressed: the bundle is plain JSON; the importer recompresses).
+    const replay = session.replayStats?.segments ? (await readReplay(db, session.id)).records : undefined;
+    parts.push((index ? ',' : '') + JSON.stringify({ session, events: rows, ...(replay && { replay }) }));
   }
   parts.push(']}');
   const stamp = new Date(now).toISOString().slice(0, 19).replace(/[:T]/g, '-');

@@ -21,11 +21,12 @@ export async function endOpenSessions(db: RumscopeDb, reason: SessionEndReason):
  * tab closes or the browser starts (purgeLoads).
  */
 export async function deleteSessions(db: RumscopeDb, ids: string[] | 'all'): Promise<number> {
-  return db.transaction('rw', db.sessions, db.events, db.loads, async () => {
+  return db.transaction('rw', [db.sessions, db.events, db.loads, db.replaySegments], async () => {
     const sessionIds = ids === 'all' ? await db.sessions.toCollection().primaryKeys() : [...new Set(ids)];
     const existing = (await db.sessions.bulkGet(sessionIds)).filter((s) => s !== undefined).length;
     for (const id of sessionIds) {
       await db.events.where('[sessionId+time]').between([id, -Infinity], [id, Infinity]).delete();
+      await db.replaySegments.where('[sessionId+start]').between([id, -Infinity], [id, Infinity]).delete();
       await db.loads.where('sessionId').equals(id).modify({ sessionId: '', url: '' });
     }
     await db.sessions.bulkDelete(sessionIds);

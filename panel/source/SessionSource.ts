@@ -15,6 +15,7 @@ import type {
   DropReason,
   FacetCounts,
   KpiReport,
+  ReplayData,
   RumEventType,
   SearchHit,
   SearchQuery,
@@ -139,4 +140,6 @@ export interface SessionSource {
   search(query: SearchQuery): Promise<SearchHit[]>;
   /** Storage used and the quota warning; a source without them leaves it out (the panel then shows neither). */
   getStorage?(): Promise<StorageStatus>;
+  /** The session's replay recording, decompressed (empty records when it has none); a source without replays leaves it out. */
+  getReplay?(sessionId: string): Promise<ReplayData>;
 }

@@ -37,6 +37,13 @@ export function loadIdOfPort(name: string): string | null {
  */
 export const PAGE_UNLOAD_EVENT = 'rumscope:page-unload' as const;
 
+/**
+ * The page global the replay recorder (recorder.js, injected into the MAIN world only when the session is
+ * recorded) defines: { start(options), stop(), recording }. The capture script's start/stopSessionReplayRecording
+ * use it; its absence means the page is not recorded.
+ */
+export const RECORDER_GLOBAL = '__rumscopeRecorder' as const;
+
 /** Hard limits, enforced by the relay and again by the background. */
 export const LIMITS = {
   /** Events in one page message. */
@@ -52,6 +59,10 @@ export const LIMITS = {
   burstEventsPerTab: 5000,
   /** Events the relay keeps while unacknowledged before it starts dropping the oldest. */
   maxUnackedEvents: 20000,
+  /** Replay has its own channel and limits: JSON length of one replay segment (a full snapshot of a large page). */
+  maxReplaySegmentChars: 8 * 1024 * 1024,
+  /** JSON length of replay segments the relay keeps while unacknowledged; beyond, new segments are dropped. */
+  maxUnackedReplayChars: 48 * 1024 * 1024,
 } as const;
 
 // ---------- page -> relay (window.postMessage) ----------
@@ -71,7 +82,15 @@ export interface PageControlMessage {
   command: 'startReplay';
 }
 
-export type PageToRelay = PageEventsMessage | PageControlMessage;
+/** One replay segment from the recorder: `segment` is the JSON of a ReplaySegmentPayload (see replay.ts). */
+export interface PageReplayMessage {
+  source: typeof PAGE_SOURCE;
+  protocol: typeof PROTOCOL_VERSION;
+  kind: 'replay';
+  segment: string;
+}
+
+export type PageToRelay = PageEventsMessage | PageControlMessage | PageReplayMessage;
 
 // ---------- relay -> page ----------
 
@@ -120,6 +139,15 @@ export interface RelayControlMessage {
   command: PageControlMessage['command'];
 }
 
+/** One replay segment, numbered by the relay per load (its own sequence, apart from the events'). */
+export interface RelayReplayMessage {
+  protocol: typeof PROTOCOL_VERSION;
+  kind: 'replay';
+  loadId: string;
+  seq: number;
+  segment: string;
+}
+
 /**
  * The second delivery path, for a document going away (pagehide, beforeunload, hidden, freeze): the relay sends
  * what is still unacknowledged by runtime.sendMessage, which survives the document where the port's last message
@@ -130,7 +158,7 @@ export interface RelayExitMessage extends Omit<RelayBatchMessage, 'kind'> {
   kind: 'exit';
 }
 
-export type RelayToBackground = RelayBatchMessage | RelayControlMessage | RelayExitMessage;
+export type RelayToBackground = RelayBatchMessage | RelayControlMessage | RelayReplayMessage | RelayExitMessage;
 
 // ---------- background -> relay (port) ----------
 
@@ -142,7 +170,14 @@ export interface AckMessage {
   session: SessionInfo;
 }
 
-export type BackgroundToRelay = AckMessage;
+/** A replay segment is stored (or refused for good): the relay forgets it. */
+export interface ReplayAckMessage {
+  kind: 'replayAck';
+  loadId: string;
+  seq: number;
+}
+
+export type BackgroundToRelay = AckMessage | ReplayAckMessage;
 
 // ---------- extension pages -> background (runtime.sendMessage) ----------
 

@@ -1,4 +1,5 @@
 import type { AppContext, JsonValue, UserContext } from './events';
+import type { ReplayStats } from './replay';
 import type { DefaultPrivacyLevel } from './settings';
 
 /** Spec: a session ends after 15 minutes of inactivity. */
@@ -71,6 +72,8 @@ export interface SessionRecord {
   sampled: boolean;
   /** Drawn once per session from sessionReplaySampleRate, or forced by startSessionReplayRecording. */
   replay: boolean;
+  /** Present once a replay segment is stored: the session has a recording (its size and time range). */
+  replayStats?: ReplayStats;
   /** Recorded in a private window (only when the user allows it); never shares a session with normal windows. */
   incognito?: boolean;
   /** Pinned sessions are never deleted by retention. 0/1 so that it can be indexed. */

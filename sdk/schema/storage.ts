@@ -3,6 +3,7 @@
  * shown by the panel and the options page. Types only.
  */
 import type { StoredEvent } from './events';
+import type { ReplayRecord } from './replay';
 import type { SessionRecord } from './session';
 
 /** The last time the store refused a write for lack of space, until the user dismisses it. */
@@ -47,7 +48,8 @@ export interface SessionExportBundle {
   exportedAt: number;
   /** What wrote it, e.g. { name: 'rumscope-extension', version: '0.1.0' }. */
   source: { name: string; version: string };
-  sessions: { session: SessionRecord; events: StoredEvent[] }[];
+  /** `replay`: the session's replay records (decompressed, in time order), when it has a recording. */
+  sessions: { session: SessionRecord; events: StoredEvent[]; replay?: ReplayRecord[] }[];
 }
 
 export const EXPORT_FORMAT = 'rumscope.sessions' as const;

@@ -213,6 +213,14 @@ export const relayMessageSchema = v.variant('kind', [
   v.strictObject({ ...relayEvents, kind: v.literal('batch') }),
   v.strictObject({ ...relayEvents, kind: v.literal('exit') }),
   v.strictObject({ protocol: v.literal(PROTOCOL_VERSION), kind: v.literal('control'), loadId: id, command: v.picklist(['startReplay']) }),
+  v.strictObject({
+    protocol: v.literal(PROTOCOL_VERSION),
+    kind: v.literal('replay'),
+    loadId: id,
+    seq: v.pipe(v.number(), v.integer(), v.minValue(0)),
+    // Parsed and checked by validateReplaySegment.
+    segment: v.pipe(v.string(), v.maxLength(LIMITS.maxReplaySegmentChars)),
+  }),
 ]);
 
 export type ValidationResult<T> = { ok: true; value: T } | { ok: false; reason: string };

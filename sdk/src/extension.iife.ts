@@ -7,6 +7,10 @@ import { makeRumPublicApi, type RumPublicApi } from './boot/makeRumPublicApi';
 import { startActivityEvents } from './domain/session/trackUserActivity';
 import { startBridgeTransport } from './transport/startBridgeTransport';
 import { watchPeerUser } from './domain/context/watchPeerUser';
+import { RECORDER_GLOBAL } from '../schema/bridge';
+
+/** recorder.js, when the background injected it (recorded sessions only); see sdk/src/replay/recorder.iife.ts. */
+const recorder = () => (window as unknown as Record<string, { start(): void; stop(): void } | undefined>)[RECORDER_GLOBAL];
 
 declare global {
   interface Window {
@@ -24,6 +28,14 @@ declare global {
       startTransport: (lifeCycle, guard) => startBridgeTransport(lifeCycle, guard),
       startActivityEvents,
       recordingSince,
+      replay: {
+        start: () => {
+          const found = recorder();
+          found?.start();
+          return !!found;
+        },
+        stop: () => recorder()?.stop(),
+      },
     }));
     Object.defineProperty(window, 'rumscope', { value: rum, configurable: false, enumerable: false, writable: false });
     watchPeerUser(rum); // a user set in the page's own Datadog / OpenObserve SDK becomes the session's user

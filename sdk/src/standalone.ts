@@ -7,6 +7,7 @@
 import { makeRumPublicApi, type RumPublicApi } from './boot/makeRumPublicApi';
 import { startSessionStore } from './domain/session/startSessionStore';
 import { startMemoryTransport } from './transport/startMemoryTransport';
+import { startStandaloneReplay, type ReplayTransport } from './replay/startStandaloneReplay';
 
 export const rumscope: RumPublicApi = makeRumPublicApi('standalone', (init) => ({
   startSession: (lifeCycle, guard, config) =>
@@ -14,6 +15,13 @@ export const rumscope: RumPublicApi = makeRumPublicApi('standalone', (init) => (
   timeZoneInPage: true,
   startTransport: (lifeCycle, guard, session) =>
     startMemoryTransport(lifeCycle, guard, () => session?.current()?.id, typeof init.transport === 'function' ? init.transport : undefined),
+  startReplay: (session, config, viewId) =>
+    startStandaloneReplay({
+      session,
+      viewId,
+      privacyLevel: () => (config.defaultPrivacyLevel === 'hidden' ? 'mask' : config.defaultPrivacyLevel),
+      transport: typeof init.replayTransport === 'function' ? (init.replayTransport as ReplayTransport) : undefined,
+    }),
 }));
 export const openobserveRum = rumscope;
 export default rumscope;
@@ -21,6 +29,7 @@ export default rumscope;
 export type { RumPublicApi } from './boot/makeRumPublicApi';
 export type { RumInitConfiguration } from './boot/configuration';
 export type { TransportBatch, Transport } from './transport/startMemoryTransport';
+export type { ReplaySegmentBatch, ReplayTransport } from './replay/startStandaloneReplay';
 export type { BeforeSend } from './domain/assembly/startRumEventAssembly';
 export type { PrivacyLevel } from './domain/privacy/getPrivacyLevel';
 export type * from '../schema/events';

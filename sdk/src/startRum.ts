@@ -48,8 +48,23 @@ export interface RumMode {
   timeZoneInPage?: boolean;
   /** Extension mode: activity that makes no other event is sent as 'activity' events (the background's clock). */
   startActivityEvents?(lifeCycle: LifeCycle, view: ViewState): { stop(): void };
+  /**
+   * The replay recorder where it is already in the page (extension: recorder.js, injected by the background
+   * for recorded sessions only). start() resumes it and says true; false when there is none to resume.
+   */
+  replay?: { start(): boolean; stop(): void };
+  /** Standalone: records the session when it is drawn for replay or forced (startStandaloneReplay). */
+  startReplay?(session: SessionStore, config: RumConfiguration, viewId: () => string): StandaloneReplay;
   /** Extension mode: epoch ms at which the capture was injected into an already loaded page (its view starts then). */
   recordingSince?: number;
+}
+
+interface StandaloneReplay {
+  start(): boolean;
+  stop(): void;
+  update(): void;
+  segments(): { sessionId: string; segment: string }[];
+  destroy(): void;
 }
 
 export interface RumStartOptions {
@@ -107,6 +122,7 @@ export function startRum({ mode, config, contexts, consented }: RumStartOptions)
       startVitalCollection(bus, guard, view.state, redactUrl),
       startTelemetry(bus, guard, view.state, () => assembly.dropped() + consoleCollection.dropped() + (transport.dropped?.() ?? 0)),
     ];
+    const recording = session && mode.startReplay?.(session, config, () => view.state.viewId);
     const unsubscribers = [
       bus.subscribe('viewStarted', (started) => (viewId = started.viewId)),
       bus.subscribe('session', (info) => (extensionSession = info)),
@@ -138,13 +154,22 @@ export function startRum({ mode, config, contexts, consented }: RumStartOptions)
       startView: guard((name?: string) => view.startManualView(name)),
       setViewName: guard((name: string) => view.setViewName(name)),
       addTiming: guard((name: string, time?: number) => view.addTiming(name, time)),
-      /** Whether this session records a replay (sampled, or forced). The recorder itself comes with the replay issue. */
+      /** Whether this session records a replay (sampled, or forced). */
       isReplaying: () => (session ? !!session.current()?.replay : extensionSession.replay),
       startReplay: guard((force: boolean) => {
+        if (mode.replay?.start() || recording?.start()) return;
         if (!force) return;
-        if (session) session.forceReplay();
-        else transport.requestReplay?.();
+        if (session) {
+          session.forceReplay();
+          recording?.update();
+        } else transport.requestReplay?.();
       }),
+      stopReplay: guard(() => {
+        mode.replay?.stop();
+        recording?.stop();
+      }),
+      /** Standalone: the replay segments kept in memory. */
+      replaySegments: () => recording?.segments() ?? [],
       stopSession: guard(() => session?.expire()),
       /** Standalone: the events kept in memory, each with its session id. */
       events: () => transport.events?.() ?? [],
@@ -157,6 +182,7 @@ export function startRum({ mode, config, contexts, consented }: RumStartOptions)
         document.removeEventListener('freeze', onFreeze, { capture: true });
         unsubscribers.forEach((unsubscribe) => unsubscribe());
         stoppable.forEach((item) => item?.stop());
+        recording?.destroy();
       }),
     };
   })();

@@ -87,7 +87,7 @@ describe.each(BROWSERS)('popup, panel and options in %s', (kind) => {
     const panel = await driver.openPanel(tabId);
     const rows = 'tbody tr[data-session-id]';
     await expect.poll(() => count(panel, rows), POLL).toBeGreaterThanOrEqual(2);
-    const headers = await panel.evaluate(() => [...document.querySelectorAll<HTMLElement>('section.list thead th')].map((th) => th.innerText.trim()));
+    const headers = await panel.evaluate(() => [...document.querySelectorAll<HTMLElement>('table.sessions thead th')].map((th) => th.innerText.trim()));
     expect(headers.slice(0, 5)).toEqual(['Timestamp', 'User Email', 'Time Spent', 'Error Count', 'Location']);
     await expect.poll(() => text(panel, 'storage-used'), POLL).toMatch(/^[\d.]+ [KM]?B of 500 MB used$/);
 

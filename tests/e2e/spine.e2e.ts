@@ -38,7 +38,7 @@ describe.each(BROWSERS)('spine in %s', (kind) => {
     const panel = await driver.openPanel(tabId);
     const cells = () => textsOf(panel, 'tbody tr[data-session-id] td');
     await expect.poll(async () => (await textsOf(panel, 'tbody tr[data-session-id]')).length, { timeout: 10_000 }).toBe(1);
-    const headers = await textsOf(panel, 'thead th');
+    const headers = await textsOf(panel, 'table.sessions thead th');
     expect(headers.slice(0, 5)).toEqual(['Timestamp', 'User Email', 'Time Spent', 'Error Count', 'Location']);
 
     const sessions = await driver.readStore('sessions');

@@ -29,6 +29,8 @@ export interface RumInitConfiguration {
   trackingConsent?: 'granted' | 'not-granted';
   /** Standalone only: receives each batch of events (the server issue brings an HTTP transport). */
   transport?: Transport;
+  /** Standalone only: receives each replay segment (when the session is recorded). */
+  replayTransport?: (batch: { sessionId: string; segment: string }) => void;
   [option: string]: unknown;
 }
 

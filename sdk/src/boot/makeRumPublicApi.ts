@@ -92,7 +92,7 @@ export function makeRumPublicApi(kind: 'extension' | 'standalone', mode: (init: 
 
     /** { force: true } turns replay on for this session even if it was not sampled for replay. */
     startSessionReplayRecording: safe((options?: { force?: boolean }) => whenStarted((r) => r.startReplay(!!options?.force))),
-    stopSessionReplayRecording: () => {},
+    stopSessionReplayRecording: safe(() => whenStarted((r) => r.stopReplay())),
     stopSession: safe(() => rum?.stopSession()),
     getInternalContext: safe(() => rum?.getInternalContext()),
 
@@ -102,6 +102,8 @@ export function makeRumPublicApi(kind: 'extension' | 'standalone', mode: (init: 
     },
     /** Standalone: events kept in memory (until the HTTP transport exists), each with its session id. */
     getBufferedEvents: () => rum?.events() ?? [],
+    /** Standalone: replay segments kept in memory (JSON of ReplaySegmentPayload, with their session id). */
+    getBufferedReplaySegments: () => rum?.replaySegments() ?? [],
   };
 }
 

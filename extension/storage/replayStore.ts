@@ -1,0 +1,105 @@
+/**
+ * Replay segments in the extension's database: stored compressed (fflate deflate, in the background, never
+ * on the page's thread), one row per segment keyed [loadId+seq] (a re-sent segment overwrites itself and is
+ * counted once), counted in the session's bytes so that retention, the size cap and quota eviction take
+ * them with their session.
+ */
+import { REPLAY_FULL_SNAPSHOT, type ReplayData, type ReplaySegmentPayload, type ReplaySegmentRow } from '../../sdk/schema';
+import { redactRecords } from '../../sdk/src/replay/redactRecords';
+import { compressRecords, decodeReplay } from '../../sdk/src/replay/segmentCodec';
+import type { RumscopeDb } from './db';
+
+/** Bytes a segment row costs beyond its compressed data (keys, metadata). */
+const ROW_OVERHEAD = 200;
+
+export type StoreReplayResult =
+  | { status: 'stored'; sessionId: string; duplicate: boolean }
+  /** The load id belongs to another tab: forged. */
+  | { status: 'foreign' }
+  /** No session records a replay for this load (unknown load, deleted session, not sampled for replay). */
+  | { status: 'not_recorded' };
+
+
+/** Builds the row of one validated segment (redacted, compressed); no database involved. */
+export function buildSegmentRow(sessionId: string, loadId: string, seq: number, payload: ReplaySegmentPayload): ReplaySegmentRow {
+  const records = redactRecords(payload.records);
+  const { data, rawChars } = compressRecords(records);
+  let start = Infinity;
+  let end = -Infinity;
+  for (const record of records) {
+    start = Math.min(start, record.timestamp);
+    end = Math.max(end, record.timestamp);
+  }
+  return {
+    sessionId,
+    loadId,
+    seq,
+    viewId: payload.viewId,
+    reason: payload.reason,
+    start,
+    end,
+    records: records.length,
+    fullSnapshot: records.some((r) => r.type === REPLAY_FULL_SNAPSHOT),
+    rawChars,
+    bytes: data.byteLength,
+    data,
+  };
+}
+
+/** Stores one segment of a load, if the load's session records a replay. */
+export async function storeReplaySegment(
+  db: RumscopeDb,
+  input: { loadId: string; tabId: number; seq: number; payload: ReplaySegmentPayload },
+): Promise<StoreReplayResult> {
+  const load = await db.loads.get(input.loadId);
+  if (!load) return { status: 'not_recorded' };
+  if (load.tabId !== input.tabId) return { status: 'foreign' };
+  if (!load.sessionId) return { status: 'not_recorded' };
+  // Compressed before the transaction (an IndexedDB transaction must not wait on other work).
+  const row = buildSegmentRow(load.sessionId, input.loadId, input.seq, input.payload);
+  return db.transaction('rw', db.sessions, db.replaySegments, async (): Promise<StoreReplayResult> => {
+    const session = await db.sessions.get(row.sessionId);
+    if (!session || !session.sampled || !session.replay) return { status: 'not_recorded' };
+    if (await db.replaySegments.get([row.loadId, row.seq])) return { status: 'stored', sessionId: session.id, duplicate: true };
+    await db.replaySegments.put(row);
+    const stats = session.replayStats;
+    session.replayStats = {
+      segments: (stats?.segments ?? 0) + 1,
+      bytes: (stats?.bytes ?? 0) + row.bytes,
+      rawChars: (stats?.rawChars ?? 0) + row.rawChars,
+      start: Math.min(stats?.start ?? Infinity, row.start),
+      end: Math.max(stats?.end ?? -Infinity, row.end),
+    };
+    session.bytes = (session.bytes ?? 0) + row.bytes + ROW_OVERHEAD;
+    await db.sessions.put(session);
+    return { status: 'stored', sessionId: session.id, duplicate: false };
+  });
+}
+
+/**
+ * startSessionReplayRecording({ force: true }) from a page: its session records a replay from now on.
+ * Returns the session's privacy level for the recorder, or null when the page has no tracked session.
+ */
+export async function forceReplay(db: RumscopeDb, loadId: string, tabId: number): Promise<{ sessionId: string; privacyLevel: string | null } | null> {
+  return db.transaction('rw', db.sessions, db.loads, async () => {
+    const load = await db.loads.get(loadId);
+    if (!load || load.tabId !== tabId || !load.sessionId) return null;
+    const session = await db.sessions.get(load.sessionId);
+    if (!session || !session.sampled) return null;
+    if (!session.replay) {
+      session.replay = true;
+      await db.sessions.put(session);
+    }
+    return { sessionId: session.id, privacyLevel: session.defaults?.privacyLevel ?? null };
+  });
+}
+
+/** A session's segments (metadata only) in time order. */
+export function listSegments(db: RumscopeDb, sessionId: string): Promise<ReplaySegmentRow[]> {
+  return db.replaySegments.where('[sessionId+start]').between([sessionId, -Infinity], [sessionId, Infinity]).toArray();
+}
+
+/** Everything the player needs for one session: records decompressed, in time order. */
+export async function readReplay(db: RumscopeDb, sessionId: string): Promise<ReplayData> {
+  return decodeReplay(await listSegments(db, sessionId));
+}

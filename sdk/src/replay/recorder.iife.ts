@@ -1,0 +1,76 @@
+/**
+ * recorder.js: the replay recorder the extension's background injects into the page's MAIN world
+ * (scripting.executeScript) only when the page's session is recorded: sampled for replay, or forced by
+ * startSessionReplayRecording({ force: true }). Never a web-accessible file; never part of capture.js.
+ * Segments leave through the relay on their own message kind ('replay').
+ */
+import { PAGE_SOURCE, PAGE_UNLOAD_EVENT, PROTOCOL_VERSION, RECORDER_GLOBAL, type DefaultPrivacyLevel, type PageReplayMessage } from '../../schema';
+import { startRecorder, type Recorder } from './startRecorder';
+
+export interface RecorderControl {
+  /**
+   * Starts recording (again), with the session's privacy level; a no-op while recording. `auto`: the
+   * background's start (the session is drawn for replay), which does not undo the page's own
+   * stopSessionReplayRecording().
+   */
+  start(options?: { privacyLevel?: DefaultPrivacyLevel; auto?: boolean }): void;
+  stop(): void;
+  /** Sends the open segment now (it would go within ~5 s anyway). */
+  flush(): void;
+  readonly recording: boolean;
+}
+
+interface CaptureApi {
+  getInternalContext?: () => { view?: { id?: string } } | undefined;
+}
+
+(() => {
+  const globals = window as unknown as Record<string, unknown>;
+  if (globals[RECORDER_GLOBAL]) return;
+  const origin = location.origin === 'null' ? '*' : location.origin;
+  let recorder: Recorder | undefined;
+  let privacyLevel: DefaultPrivacyLevel = 'mask-user-input';
+  let stoppedByPage = false;
+  const send = (segment: string, _reason: string, leaving: boolean) => {
+    const message: PageReplayMessage = { source: PAGE_SOURCE, protocol: PROTOCOL_VERSION, kind: 'replay', segment };
+    // While the page goes away a posted message would be dropped with it: the relay takes this one synchronously.
+    if (leaving) dispatchEvent(new CustomEvent(PAGE_UNLOAD_EVENT, { detail: JSON.stringify(message) }));
+    else postMessage(message, origin);
+  };
+  const control: RecorderControl = {
+    start(options) {
+      try {
+        if (options?.privacyLevel === 'allow' || options?.privacyLevel === 'mask' || options?.privacyLevel === 'mask-user-input') privacyLevel = options.privacyLevel;
+        if (recorder || (options?.auto && stoppedByPage)) return;
+        stoppedByPage = false;
+        recorder = startRecorder({
+          privacyLevel,
+          send,
+          viewId: () => (globals.rumscope as CaptureApi | undefined)?.getInternalContext?.()?.view?.id ?? null,
+        });
+      } catch {
+        // Never break the page.
+      }
+    },
+    stop() {
+      stoppedByPage = true;
+      try {
+        recorder?.stop();
+      } catch {
+        /* never break the page */
+      }
+      recorder = undefined;
+    },
+    flush() {
+      try {
+        recorder?.flush();
+      } catch {
+        /* never break the page */
+      }
+    },
+    get recording() {
+      return !!recorder;
+    },
+  };
+  Object.defineProperty(window, RECORDER_GLOBAL, { value: control, configurable: false, enumerable: false, writable: false });
+})();

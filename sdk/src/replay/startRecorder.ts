@@ -1,0 +1,160 @@
+import { record } from '@rrweb/record';
+import { REPLAY_FULL_SNAPSHOT, type DefaultPrivacyLevel, type ReplayRecord, type ReplaySegmentReason } from '../../schema';
+import { redactRecords } from './redactRecords';
+import { createSegmentBuilder, SEGMENT_MAX_MS } from './createSegmentBuilder';
+import { privacyOptions } from './privacyOptions';
+
+export interface RecorderOptions {
+  privacyLevel: DefaultPrivacyLevel;
+  /** Receives each segment (JSON of a ReplaySegmentPayload); `leaving`: the page is being hidden or unloaded. */
+  send: (segment: string, reason: ReplaySegmentReason, leaving: boolean) => void;
+  /** The current RUM view's id. */
+  viewId: () => string | null;
+  onError?: (error: unknown) => void;
+  /**
+   * Redact secret URL parameters of recorded attributes here, in the page. The extension leaves it to its
+   * background (off the page's thread); the standalone SDK, with no background, does it here.
+   */
+  redactInPage?: boolean;
+}
+
+type RecordFn = (options: Record<string, unknown>) => (() => void) | undefined;
+
+/**
+ * Records the page with rrweb (`@rrweb/record`) and hands it over in segments: every ~5 s, ~60 KB, at a
+ * view change, when the page is hidden or left, and at stop. Each record is serialized once, here; the
+ * compression happens in the extension's background (or the app's transport), never on this thread.
+ * Canvas is not recorded (the player never runs scripts, see the panel's ReplayPlayer). Open shadow roots are.
+ */
+export function startRecorder(options: RecorderOptions) {
+  let leaving = false;
+  const builder = createSegmentBuilder({ onSegment: (json, reason) => options.send(json, reason, leaving) });
+  let viewCache: { at: number; id: string | null } = { at: -Infinity, id: null };
+  const currentView = () => {
+    const now = performance.now();
+    if (now - viewCache.at > 100) viewCache = { at: now, id: safe(options.viewId) ?? null };
+    return viewCache.id;
+  };
+  function safe<T>(fn: () => T): T | undefined {
+    try {
+      return fn();
+    } catch (error) {
+      options.onError?.(error);
+      return undefined;
+    }
+  }
+  const add = (event: { type: number; timestamp: number }) => {
+    if (options.redactInPage) redactRecords([event as ReplayRecord]);
+    builder.add(JSON.stringify(event), currentView(), Date.now());
+    // A full snapshot goes out at once: it is what a player needs first.
+    if (event.type === REPLAY_FULL_SNAPSHOT) builder.flush('size');
+  };
+  // Guardrail: a mutation storm beyond STORM_NODES_PER_SECOND pauses recording (marked in the recording),
+  // and it resumes with a fresh full snapshot once the page has been calm for a second.
+  const storm = createStormGuard();
+  let paused = false;
+  const start = () =>
+    (record as unknown as RecordFn)({
+      emit: (event: { type: number; timestamp: number; data?: unknown }) =>
+        safe(() => {
+          if (paused) return;
+          add(event);
+          if (storm.count(event, Date.now())) pause();
+        }),
+      ...privacyOptions(options.privacyLevel),
+      recordAfter: 'DOMContentLoaded',
+      recordCanvas: false,
+      collectFonts: false,
+      inlineImages: false,
+      // Scripts are dropped from the recording (the player would never run them anyway), comments too.
+      slimDOMOptions: { script: true, comment: true, headFavicon: true, headWhitespace: true, headMetaVerification: true },
+      sampling: { mousemove: 50, scroll: 150, input: 'last', media: 800 },
+      errorHandler: (error: unknown) => {
+        options.onError?.(error);
+        return true;
+      },
+    });
+  let stopRecording = start();
+  let calm: MutationObserver | undefined;
+  let calmTimer: ReturnType<typeof setInterval> | undefined;
+  function pause() {
+    paused = true;
+    safe(() => stopRecording?.());
+    add(gapMark('paused', Date.now()));
+    builder.flush('size');
+    let mutations = 0;
+    calm = new MutationObserver((records) => (mutations += records.length));
+    calm.observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+    calmTimer = setInterval(() => {
+      if (mutations > STORM_NODES_PER_SECOND / 10) return void (mutations = 0);
+      endCalmWatch();
+      paused = false;
+      storm.reset();
+      add(gapMark('resumed', Date.now()));
+      stopRecording = start();
+    }, 1000);
+  }
+  function endCalmWatch() {
+    calm?.disconnect();
+    clearInterval(calmTimer);
+    calm = undefined;
+  }
+  const timer = setInterval(() => safe(() => builder.isDue(Date.now(), SEGMENT_MAX_MS) && builder.flush('time')), 1000);
+  const onHide = () =>
+    safe(() => {
+      leaving = true;
+      builder.flush('exit');
+    });
+  const onVisibility = () => {
+    if (document.visibilityState === 'hidden') safe(() => builder.flush('exit'));
+  };
+  const onShow = () => (leaving = false);
+  addEventListener('pagehide', onHide, { capture: true });
+  addEventListener('pageshow', onShow, { capture: true });
+  document.addEventListener('visibilitychange', onVisibility);
+  return {
+    /** Sends what is pending now. */
+    flush: () => builder.flush('time'),
+    stop() {
+      endCalmWatch();
+      safe(() => stopRecording?.());
+      clearInterval(timer);
+      removeEventListener('pagehide', onHide, { capture: true });
+      removeEventListener('pageshow', onShow, { capture: true });
+      document.removeEventListener('visibilitychange', onVisibility);
+      safe(() => builder.flush('stop'));
+    },
+  };
+}
+
+export type Recorder = ReturnType<typeof startRecorder>;
+
+/** Mutated nodes per second beyond which recording pauses (a page rebuilding itself in a loop). */
+export const STORM_NODES_PER_SECOND = 20_000;
+
+/** rrweb custom record marking the gap a storm left in the recording (the player shows what follows). */
+export function gapMark(tag: 'paused' | 'resumed', timestamp: number) {
+  return { type: 5, timestamp, data: { tag: `rumscope:${tag}`, payload: { reason: 'mutation storm' } } };
+}
+
+/** Counts mutated nodes per second in rrweb's incremental mutation records; true once over the limit. */
+export function createStormGuard(limit = STORM_NODES_PER_SECOND) {
+  let windowStart = 0;
+  let nodes = 0;
+  return {
+    count(event: { type: number; data?: unknown }, now: number): boolean {
+      const data = event.data as { source?: number; adds?: unknown[]; removes?: unknown[]; texts?: unknown[]; attributes?: unknown[] } | undefined;
+      if (event.type !== 3 || data?.source !== 0) return false;
+      if (now - windowStart >= 1000) {
+        windowStart = now;
+        nodes = 0;
+      }
+      nodes += (data.adds?.length ?? 0) + (data.removes?.length ?? 0) + (data.texts?.length ?? 0) + (data.attributes?.length ?? 0);
+      return nodes > limit;
+    },
+    reset() {
+      nodes = 0;
+      windowStart = 0;
+    },
+  };
+}
