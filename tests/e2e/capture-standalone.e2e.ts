@@ -4,7 +4,7 @@
  */
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startDemoServer, type DemoServer } from '../../demo/server';
 import { CHROMIUM_FLAGS, distDir } from './support/chromium';
@@ -26,7 +26,12 @@ afterAll(async () => {
 
 /** Opens a demo page in `context` and starts the app's SDK from the built module, keeping batches in window.__batches. */
 async function openApp(page: Page, url: string) {
-  await page.route('**/sdk/rumscope.mjs', (route) => route.fulfill({ body: sdk, contentType: 'text/javascript' }));
+  // The module and the chunks it imports (a package's files, as an app's bundler would serve them).
+  await page.route('**/sdk/*.*js', async (route) => {
+    const name = basename(new URL(route.request().url()).pathname);
+    const body = name === 'rumscope.mjs' ? sdk : await readFile(resolve(distDir('chrome'), '../sdk', name), 'utf8');
+    await route.fulfill({ body, contentType: 'text/javascript' });
+  });
   await page.goto(url);
   await page.addScriptTag({
     type: 'module',
