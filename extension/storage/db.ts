@@ -2,6 +2,7 @@ import Dexie, { type EntityTable } from 'dexie';
 import type { DropReason, ReplaySegmentRow, SessionRecord, StorageUsage, StorageWarning, StoredEvent } from '../../sdk/schema';
 import type { LoadRecord } from '../../sdk/model/repository';
 import { jsonSize } from '../../sdk/model/sessionSize';
+import { applyVital } from '../../sdk/model/applyVital';
 
 export type { LoadRecord, StorageUsage, StorageWarning };
 export { jsonSize };
@@ -61,5 +62,23 @@ export class RumscopeDb extends Dexie {
     // 3: `replaySegments` (session replay, compressed; [loadId+seq] keys a re-sent segment onto itself). Sessions
     // stored before have no recording: nothing to move, their `replay` flag only says they were drawn for one.
     this.version(3).stores({ replaySegments: '[loadId+seq], [sessionId+start]' });
+    // 4: every session keeps its Web Vitals (`vitals`, the last value of each), for the dashboard's p75 without
+    // reading events. No index changes; sessions stored before get theirs from their stored vital events.
+    this.version(4)
+      .stores({})
+      .upgrade(async (tx) => {
+        const vitals = new Map<string, Pick<SessionRecord, 'vitals'>>();
+        await tx.table('events').each((event: StoredEvent) => {
+          if (event.type !== 'vital') return;
+          let holder = vitals.get(event.sessionId);
+          if (!holder) vitals.set(event.sessionId, (holder = {}));
+          applyVital(holder, event);
+        });
+        if (!vitals.size) return;
+        await tx.table('sessions').toCollection().modify((session: SessionRecord) => {
+          const found = vitals.get(session.id)?.vitals;
+          if (found) session.vitals = found;
+        });
+      });
   }
 }

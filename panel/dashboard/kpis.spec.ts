@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { SessionRecord, VitalName } from '../../sdk/schema';
 import { base, makeSession, stored } from '../../tests/unit/support/sessionFixtures';
+import { applyEvent } from '../../sdk/model';
+import { kpisOver } from './answerOver';
 import {
   compareKpis,
   computeKpis,
@@ -10,6 +12,7 @@ import {
   errorRateBand,
   p75,
   pagesBand,
+  recordVitals,
   sessionVitals,
   SortedValues,
   userKey,
@@ -176,6 +179,28 @@ describe('session vitals and users', () => {
       stored({ ...base(2), type: 'vital', name: 'CLS', value: null, supported: false, rating: null }),
     ]);
     expect(v).toEqual({ LCP: 2600 });
+  });
+
+  it('the session record keeps the same values as vital events are applied, and the KPIs read them', async () => {
+    const events = [
+      stored({ ...base(T0 + 1), type: 'vital', name: 'LCP', value: 1200, supported: true, rating: 'good' }),
+      stored({ ...base(T0 + 3), type: 'vital', name: 'LCP', value: 2600, supported: true, rating: 'needs-improvement' }),
+      stored({ ...base(T0 + 2), type: 'vital', name: 'LCP', value: 900, supported: true, rating: 'good' }),
+      stored({ ...base(T0 + 2), type: 'vital', name: 'CLS', value: null, supported: false, rating: null }),
+      stored({ ...base(T0 + 2), type: 'vital', name: 'TTFB', value: 2000, supported: true, rating: 'poor' }),
+    ];
+    const session = s('a');
+    for (const e of events) applyEvent(session, e);
+    expect(recordVitals(session)).toEqual(sessionVitals(events));
+    expect(session.vitals).toEqual({ LCP: { value: 2600, time: T0 + 3 }, TTFB: { value: 2000, time: T0 + 2 } });
+
+    // Four sessions' LCP: 1000, 2000, 3000, 5000 → nearest-rank p75 = 3000, needs improvement; CLS not measured.
+    const sessions = [1000, 2000, 3000, 5000].map((value, i) => s(`l${i}`, { vitals: { LCP: { value, time: T0 }, CLS: { value: value / 10_000, time: T0 } } }));
+    const report = await kpisOver(sessions, {}, {}, T0 + DAY);
+    const lcp = report.summary.vitals.find((v) => v.name === 'LCP')!;
+    expect(lcp).toEqual({ name: 'LCP', p75: 3000, rating: 'needs-improvement', samples: 4, good: 2, needsImprovement: 1, poor: 1 });
+    expect(report.summary.vitals.find((v) => v.name === 'CLS')).toMatchObject({ p75: 0.3, rating: 'poor', samples: 4, good: 1, needsImprovement: 1, poor: 2 });
+    expect(report.summary.vitals.find((v) => v.name === 'INP')).toMatchObject({ p75: null, samples: 0 });
   });
 
   it.each([

@@ -69,6 +69,15 @@ export function sessionVitals(events: Iterable<StoredEvent>): SessionVitals {
   return out;
 }
 
+/** The vitals a session record keeps (SessionRecord.vitals, written as vital events are stored). */
+export function recordVitals(session: Pick<SessionRecord, 'vitals'>): SessionVitals {
+  const out: SessionVitals = {};
+  for (const [name, entry] of Object.entries(session.vitals ?? {}) as [VitalName, { value: number } | undefined][]) {
+    if (entry && Number.isFinite(entry.value)) out[name] = entry.value;
+  }
+  return out;
+}
+
 /** Who a session belongs to, for sessions per user and returning users: user id, else email, else visitor id. */
 export function userKey(session: Pick<SessionRecord, 'user' | 'visitorId'>): string | null {
   const id = session.user?.id;
@@ -162,7 +171,7 @@ export function p75(sorted: readonly number[]): number | null {
 }
 
 export interface KpiAccumulator {
-  /** Adds a session, or replaces what it contributed if it is already there (a live update). */
+  /** Adds a session, or replaces what it contributed if it is already there (a live update). Vitals default to the record's own. */
   put(session: SessionRecord, vitals?: SessionVitals): void;
   remove(sessionId: string): void;
   has(sessionId: string): boolean;
@@ -220,7 +229,7 @@ export function createKpiAccumulator(options: KpiOptions = {}): KpiAccumulator {
   };
 
   const accumulator: KpiAccumulator = {
-    put(session, sessionVitals = {}) {
+    put(session, sessionVitals = recordVitals(session)) {
       const old = contributions.get(session.id);
       if (old) apply(old, -1);
       const c: Contribution = {

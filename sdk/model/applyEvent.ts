@@ -2,6 +2,7 @@ import type { RumEvent, SessionRecord, StoredEvent } from '../schema';
 import { geoFromTimeZone } from './device/geoFromTimeZone';
 import { parseDevice } from './device/parseDevice';
 import { isActivity } from './sessionRules';
+import { applyVital } from './applyVital';
 
 export interface ApplyEventEnv {
   /**
@@ -39,6 +40,9 @@ export function applyEvent(session: SessionRecord, event: RumEvent | StoredEvent
       break;
     case 'long_task':
       session.counts.longTasks++;
+      break;
+    case 'vital':
+      applyVital(session, event);
       break;
     case 'telemetry':
       session.overheadMs += event.overheadMs;

@@ -3,6 +3,7 @@ export * from './repository';
 export * from './sessionRules';
 export * from './newSession';
 export * from './applyEvent';
+export * from './applyVital';
 export * from './applyDefaults';
 export * from './sessionSize';
 export * from './currentLoad';

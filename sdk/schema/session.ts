@@ -1,4 +1,4 @@
-import type { AppContext, JsonValue, UserContext } from './events';
+import type { AppContext, JsonValue, UserContext, VitalName } from './events';
 import type { ReplayStats } from './replay';
 import type { DefaultPrivacyLevel } from './settings';
 
@@ -81,6 +81,11 @@ export interface SessionRecord {
   /** Main-thread ms the SDK reported spending, summed. */
   overheadMs: number;
   /**
+   * The session's Web Vitals: the last measured value of each (by event time) with that time, kept as vital
+   * events are written, so the dashboard's p75 needs no event read. Absent: none measured yet.
+   */
+  vitals?: SessionVitalValues;
+  /**
    * Approximate bytes this session takes in storage (JSON length of its record and events). Kept by the
    * extension's storage layer; retention and the size cap use it. Absent only on records not yet counted.
    */
@@ -88,6 +93,9 @@ export interface SessionRecord {
   /** Settings in force when the session started (options page); used where the app sets nothing. */
   defaults?: SessionDefaults;
 }
+
+/** One session's Web Vitals: the last measured value of each name, with the UTC ms it was reported at. */
+export type SessionVitalValues = Partial<Record<VitalName, { value: number; time: number }>>;
 
 /** What the user's settings give a new session (see RumscopeSettings). */
 export interface SessionDefaults {
