@@ -18,10 +18,12 @@ import { createTabGuard } from './tabGuard';
 import { networkDetailFor } from '../settings/networkDetail';
 import { loadTestHooks, takeInjectedWriteFailure } from './testHooks';
 import { startSync } from '../sync/syncSessions';
+import { createVisitorIds } from './visitorIds';
 
 const db = new RumscopeDb();
 const tabGuard = createTabGuard(db);
 const settings = createSettingsCache();
+const visitorIds = createVisitorIds();
 const siteGate = createSiteGate({ settings: settings.get });
 // Opt-in upload of ended sessions to the team server (settings.sync); a timer of its own, never in the write path.
 startSync({ db, target: async () => (await settings.get()).sync, source: { name: 'rumscope-extension', version: ext.runtime.getManifest().version } });
@@ -67,10 +69,11 @@ startRelayServer({
   replay,
   tabGuard,
   persistOptions: async () => {
-    const [timeouts, current] = await Promise.all([testTimeouts(), settings.get()]);
+    const [timeouts, current, visitorIdFor] = await Promise.all([testTimeouts(), settings.get(), visitorIds.ready()]);
     const options: IngestOptions = {
       ...ingestOptionsFromSettings(current),
       fallbackTimeZone: browserTimeZone,
+      visitorIdFor,
       ...(timeouts ? { timeouts } : {}),
     };
     return options;

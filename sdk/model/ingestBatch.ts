@@ -36,6 +36,12 @@ export interface IngestOptions extends SamplingRates, ApplyEventEnv {
   defaults?: SessionDefaults;
   random?: () => number;
   newId?: () => string;
+  /**
+   * The site's anonymous visitor id, given to each new session of a normal window (never to a private
+   * window's), so that "returning user" = the same visitor id seen in an earlier session. Kept by the receiver
+   * (the extension's storage, the standalone SDK's own); absent: sessions have none.
+   */
+  visitorIdFor?: (site: string) => string | null;
 }
 
 export type IngestResult =
@@ -169,5 +175,9 @@ async function findOrStartSession(
   const { sampled, replay } = drawSampling(options, options.random);
   const session = newSession((options.newId ?? (() => crypto.randomUUID()))(), input.site, firstTime, firstTz, sampled, replay);
   if (incognito) session.incognito = true;
+  else {
+    const visitorId = options.visitorIdFor?.(input.site);
+    if (visitorId) session.visitorId = visitorId;
+  }
   return { session, events: fresh, started: true };
 }

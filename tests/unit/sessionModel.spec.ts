@@ -315,6 +315,23 @@ const cases: Case[] = [
     then: ({ sessions }) => expect(sessions.map((s) => [s.incognito === true, s.counts.actions])).toEqual([[false, 1], [true, 2]]),
   },
   {
+    name: 'every new session of a site in a normal window gets the site’s visitor id (returning users); a private window’s none',
+    options: { visitorIdFor: (site: string) => `visitor-of-${site}` },
+    steps: [
+      { at: 0, send: [click] },
+      { at: 20 * MIN, send: [click] },
+      { at: 21 * MIN, load: 'other', send: [click], over: { site: OTHER, tabId: 2 } },
+      { at: 22 * MIN, load: 'private', send: [click], over: { tabId: 3, incognito: true } },
+    ],
+    then: ({ sessions }) =>
+      expect(sessions.map((s) => [s.site, s.incognito === true, s.visitorId])).toEqual([
+        [SITE, false, `visitor-of-${SITE}`],
+        [SITE, false, `visitor-of-${SITE}`],
+        [OTHER, false, `visitor-of-${OTHER}`],
+        [SITE, true, undefined],
+      ]),
+  },
+  {
     name: 'an unsampled session keeps its record and counts, not its events, and its id is not told to the page',
     options: { sampleRate: 0, replaySampleRate: 100 },
     steps: [{ at: 0, send: [view, click] }, { at: 1, load: 'b', send: [view], over: { tabId: 2 } }],
