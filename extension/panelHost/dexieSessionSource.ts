@@ -25,6 +25,8 @@ import {
 } from '../../panel/source/SessionSource';
 import { compareSessions } from '../../panel/source/sessionSort';
 import { createDashboardStore, type DashboardStore } from './dashboardStore';
+import { cohortsOver } from '../../panel/dashboard/answerOver';
+import type { SearchKind } from '../../sdk/schema';
 
 /** The most rows one list read returns. */
 const MAX_PAGE = 1000;
@@ -132,6 +134,13 @@ export function createDexieSessionSource(db: RumscopeDb): SessionSource {
     getFacetCounts: (filter) => dashboard().facetCounts(filter),
     getKpis: (filter, options) => dashboard().kpis(filter, options),
     search: (query) => dashboard().search(query),
+
+    async getCohorts(filter, query = {}) {
+      const ids = (kinds?: SearchKind[]) => async (text: string) =>
+        new Set((await dashboard().search({ text, ...(kinds && { kinds }), limit: Infinity, snippets: 0 })).map((hit) => hit.sessionId));
+      // Every session is history (returning users, new regions): the store's records, read once and kept current.
+      return cohortsOver(await dashboard().matching({}), filter, query, Date.now(), ids(), ids(['url']));
+    },
 
     listSessions: (query) => listSessions(db, dashboard(), query),
 

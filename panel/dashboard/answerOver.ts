@@ -3,9 +3,10 @@
  * records held in memory. Each host decides which records it holds (the extension: all of them, kept current by
  * the change feed; the team server's HTTP source: the most recent ones it fetched); the answers are the same.
  */
-import type { FacetCounts, KpiReport, SessionRecord } from '../../sdk/schema';
+import type { CohortQuery, CohortReport, FacetCounts, KpiReport, SegmentDimension, SessionRecord } from '../../sdk/schema';
 import type { KpiQueryOptions, SessionFilter } from '../source/SessionSource';
-import { novelSessions } from './cohorts';
+import { cohortsBy, novelSessions, segmentPerformance } from './cohorts';
+import { latestVersionChange } from './qualityViews';
 import { createMatcher, facetCounts, rangeBounds, type FilterContext } from './filter';
 import { comparison, createKpiAccumulator, previousPeriod } from './kpis';
 
@@ -51,7 +52,7 @@ export async function kpisOver(all: readonly SessionRecord[], filter: SessionFil
   const current = createKpiAccumulator(options);
   if (!filter.time) {
     for (const s of base) current.put(s);
-    return { summary: current.summary(), daily: current.daily(), comparison: null };
+    return { summary: current.summary(), daily: current.daily(), comparison: null, versionChange: latestVersionChange(all) };
   }
   const period = previousPeriod(filter.time, now);
   const previous = createKpiAccumulator(options);
@@ -60,5 +61,47 @@ export async function kpisOver(all: readonly SessionRecord[], filter: SessionFil
     else if (s.startedAt >= period.previousFrom && s.startedAt < period.previousTo) previous.put(s);
   }
   const summary = current.summary();
-  return { summary, daily: current.daily(), comparison: comparison(summary, previous.summary(), period) };
+  return { summary, daily: current.daily(), comparison: comparison(summary, previous.summary(), period), versionChange: latestVersionChange(all) };
+}
+
+const SEGMENTS: readonly SegmentDimension[] = ['country', 'deviceType', 'browser', 'connection'];
+
+/**
+ * Cohorts and segments of the sessions matching the filter. `all` is the history too: returning users and new
+ * regions look at sessions outside the filter. `featureIds`: the sessions that visited the feature's URL.
+ */
+export async function cohortsOver(
+  all: readonly SessionRecord[],
+  filter: SessionFilter,
+  query: CohortQuery,
+  now: number,
+  searchIds?: SearchIds,
+  featureIds?: (text: string) => Promise<Set<string>> | Set<string>,
+): Promise<CohortReport> {
+  const matched = await matchingOver(all, filter, now, searchIds);
+  const ids = new Set(matched.map((s) => s.id));
+  const options = { include: (s: SessionRecord) => ids.has(s.id), tzOffsetMinutes: query.tzOffsetMinutes ?? 0 };
+  const feature = query.feature?.trim();
+  let featureCohorts: CohortReport['cohorts']['feature'] = null;
+  if (feature) {
+    if (!featureIds) throw new Error('cohorts by feature need the search index');
+    featureCohorts = cohortsBy(matched, 'feature', { ...options, featureSessions: await featureIds(feature), featureLabel: feature });
+  }
+  let novelty: CohortReport['novelty'] = null;
+  if (filter.time) {
+    const { from, to } = rangeBounds(filter.time, now);
+    const found = novelSessions(all, from, to);
+    novelty = { regions: found.regions, devices: found.devices };
+  }
+  return {
+    cohorts: {
+      version: cohortsBy(matched, 'version', options),
+      weekday: cohortsBy(matched, 'weekday', options),
+      userType: cohortsBy(all, 'userType', options),
+      feature: featureCohorts,
+    },
+    segments: Object.fromEntries(SEGMENTS.map((d) => [d, segmentPerformance(matched, d)])) as CohortReport['segments'],
+    versionChange: latestVersionChange(all),
+    novelty,
+  };
 }

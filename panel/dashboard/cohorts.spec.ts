@@ -4,6 +4,7 @@ import { makeSession } from '../../tests/unit/support/sessionFixtures';
 import { cohortsBy, deviceKey, novelSessions, returningSessions, segmentPerformance } from './cohorts';
 import { matchesFilter } from './filter';
 import { latestVersionChange, qualityViews } from './qualityViews';
+import { cohortsOver } from './answerOver';
 
 const DAY = 24 * 3_600_000;
 // Monday 1 December 2025, 12:00 UTC.
@@ -129,5 +130,46 @@ describe('quality views', () => {
     expect(views.at(-1)!.filter).toEqual({ time: { preset: '7d' }, version: ['1.1'] });
     expect(views[0]!.filter).toEqual({ time: { preset: '7d' }, errors: { preset: 'many' } });
     expect(qualityViews([sessions[0]!]).map((x) => x.id)).not.toContain('after-version-change');
+  });
+});
+
+describe('cohortsOver (what a source answers)', () => {
+  const v = (version: string) => ({ service: null, env: null, version });
+  const sessions = [
+    // History before the range: the visitor's first session, in France.
+    s('first-visit', MON - 3 * DAY, { visitorId: 'v1', app: v('1.0'), geo: { country: 'France', city: null, region: null } }),
+    // In the range (the past 7 days before MON + 6 days): v1 returns; v2 is new; one with no visitor id.
+    s('returning', MON + DAY, { visitorId: 'v1', app: v('1.1'), errors: 2, vitals: { LCP: { value: 3000, time: MON + DAY } } }),
+    s('new', MON + 5 * DAY, { visitorId: 'v2', app: v('1.1'), vitals: { LCP: { value: 1000, time: MON + 5 * DAY } }, deviceType: 'Mobile' }),
+    s('anonymous', MON + 2 * DAY, { app: v('1.0') }),
+  ];
+  const now = MON + 6 * DAY;
+  const feature = (text: string) => new Set(text === 'checkout' ? ['new'] : []);
+
+  it('new vs returning over the whole history, cohorts of the filtered sessions, segments with p75, novelty and the version change', async () => {
+    const report = await cohortsOver(sessions, { time: { preset: '7d' } }, { feature: 'checkout' }, now, undefined, feature);
+    const brief = (cohorts: { key: string; kpis: { totalSessions: number; errorRate: number | null } }[] | null) =>
+      cohorts?.map((c) => [c.key, c.kpis.totalSessions, c.kpis.errorRate]);
+    expect(brief(report.cohorts.userType)).toEqual([['new', 1, 0], ['returning', 1, 1], ['unknown', 1, 0]]);
+    expect(brief(report.cohorts.version)).toEqual([['1.1', 2, 0.5], ['1.0', 1, 0]]);
+    expect(brief(report.cohorts.feature)).toEqual([['with', 1, 0], ['without', 2, 0.5]]);
+    // MON + DAY is a Tuesday, MON + 2 days a Wednesday, MON + 5 days a Saturday.
+    expect(brief(report.cohorts.weekday)).toEqual([['weekday', 2, 0.5], ['weekend', 1, 0]]);
+    expect(report.segments.deviceType.map((r) => [r.segment, r.sessions, r.vitals.find((x) => x.name === 'LCP')!.p75])).toEqual([
+      ['Desktop', 2, 3000],
+      ['Mobile', 1, 1000],
+    ]);
+    // The history's session was a Desktop in France: India and the Mobile are new.
+    expect(report.novelty).toEqual({ regions: ['India'], devices: ['Mobile · Mac OS X · Chrome'] });
+    expect(report.versionChange).toEqual({ version: '1.1', since: MON + DAY, previous: '1.0' });
+    expect(qualityViews(report.versionChange, { time: { preset: '7d' } }).at(-1)!.filter).toEqual({ time: { preset: '7d' }, version: ['1.1'] });
+  });
+
+  it('without a feature or a range: no feature cohorts, no novelty; a filter narrows the cohorts, not the history', async () => {
+    const report = await cohortsOver(sessions, { version: ['1.1'] }, {}, now);
+    expect(report.cohorts.feature).toBeNull();
+    expect(report.novelty).toBeNull();
+    expect(report.cohorts.userType.map((c) => [c.key, c.kpis.totalSessions])).toEqual([['new', 1], ['returning', 1]]);
+    await expect(cohortsOver(sessions, {}, { feature: 'x' }, now)).rejects.toThrow(/search index/);
   });
 });

@@ -163,6 +163,9 @@ describe('filter URL parameters', () => {
     ['error range', { errors: { preset: 'custom', min: 2, max: null } }],
     ['duration preset', { duration: { preset: 'long' } }],
     ['duration range', { duration: { preset: 'custom', minMs: 60_000, maxMs: 300_000 } }],
+    ['error range with no bound yet', { errors: { preset: 'custom', min: null, max: null } }],
+    ['duration range with no bound yet', { duration: { preset: 'custom', minMs: null, maxMs: null } }],
+    ['error range up to 0', { errors: { preset: 'custom', min: null, max: 0 } }],
     [
       'facets and text',
       { userEmailContains: 'a@b', country: ['India', 'France'], deviceType: ['Tablet'], site: ['https://x.test'], novelty: 'device', search: 'pay failed' },

@@ -3,8 +3,8 @@
  * dashboard) restores the filters. Malformed values are reported, never guessed; other parameters (tabId...)
  * are left alone.
  *
- *   range=1h | range=custom&from=2025-12-05T00:00:00.000Z&to=...   errors=none|some|many|critical|3-7|3-|-7
- *   duration=short|medium|long|60-300 (seconds)   email=<contains>   q=<search>   novelty=region|device|region-or-device
+ *   range=1h | range=custom&from=2025-12-05T00:00:00.000Z&to=...   errors=none|some|many|critical|3-7|3-|-7|custom
+ *   duration=short|medium|long|60-300 (seconds)|custom (no bound yet)   email=<contains>   q=<search>   novelty=region|device|region-or-device
  *   country=India&country=France (and city, browser, os, device, env, version, site, user)
  */
 import { DURATION_PRESETS, ERROR_COUNT_PRESETS, TIME_RANGE_PRESETS } from '../../sdk/schema';
@@ -34,7 +34,8 @@ function range(text: string): [number | null, number | null] | null {
   return [min, max];
 }
 
-const rangeText = (min: number | null, max: number | null) => `${min ?? ''}-${max ?? ''}`;
+/** "3-7", "3-", "-7"; "custom" while neither end is set (a custom range being entered). */
+const rangeText = (min: number | null, max: number | null) => (min === null && max === null ? 'custom' : `${min ?? ''}-${max ?? ''}`);
 
 function time(value: number): string {
   return new Date(value).toISOString();
@@ -98,6 +99,7 @@ export function filterFromParams(params: URLSearchParams): ParsedFilter {
   if (errors !== null) {
     const custom = range(errors);
     if ((ERROR_COUNT_PRESETS as readonly string[]).includes(errors)) filter.errors = { preset: errors as (typeof ERROR_COUNT_PRESETS)[number] };
+    else if (errors === 'custom') filter.errors = { preset: 'custom', min: null, max: null };
     else if (custom) filter.errors = { preset: 'custom', min: custom[0], max: custom[1] } satisfies ErrorCountFilter;
     else issues.push(`errors: expected none, some, many, critical or min-max, got "${errors}"`);
   }
@@ -105,6 +107,7 @@ export function filterFromParams(params: URLSearchParams): ParsedFilter {
   if (duration !== null) {
     const custom = range(duration);
     if ((DURATION_PRESETS as readonly string[]).includes(duration)) filter.duration = { preset: duration as (typeof DURATION_PRESETS)[number] };
+    else if (duration === 'custom') filter.duration = { preset: 'custom', minMs: null, maxMs: null };
     else if (custom) {
       filter.duration = {
         preset: 'custom',

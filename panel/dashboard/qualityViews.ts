@@ -3,7 +3,7 @@
  * sessions, new regions or devices, sessions after a deployment (the newest application version).
  */
 import { UNKNOWN_VALUE } from '../../sdk/schema';
-import type { SessionFilter, SessionRecord } from '../../sdk/schema';
+import type { SessionFilter, SessionRecord, VersionChange } from '../../sdk/schema';
 import { facetValue } from './filter';
 
 export interface QualityView {
@@ -17,7 +17,7 @@ export interface QualityView {
  * The version that appeared last: the one whose first session is the newest. null with fewer than two
  * versions (no change to look after).
  */
-export function latestVersionChange(sessions: Iterable<SessionRecord>): { version: string; since: number; previous: string } | null {
+export function latestVersionChange(sessions: Iterable<SessionRecord>): VersionChange | null {
   const first = new Map<string, number>();
   for (const s of sessions) {
     const v = facetValue(s, 'version');
@@ -30,7 +30,7 @@ export function latestVersionChange(sessions: Iterable<SessionRecord>): { versio
   return { version: byFirst[0]![0], since: byFirst[0]![1], previous: byFirst[1]![0] };
 }
 
-export function qualityViews(sessions: Iterable<SessionRecord>, base: SessionFilter = {}): QualityView[] {
+export function qualityViews(sessions: Iterable<SessionRecord> | VersionChange | null, base: SessionFilter = {}): QualityView[] {
   const keep: SessionFilter = base.time ? { time: base.time } : {};
   const views: QualityView[] = [
     { id: 'high-errors', label: 'High error counts (> 5)', filter: { ...keep, errors: { preset: 'many' } } },
@@ -38,7 +38,8 @@ export function qualityViews(sessions: Iterable<SessionRecord>, base: SessionFil
     { id: 'long', label: 'Long sessions (> 10 min)', filter: { ...keep, duration: { preset: 'long' } } },
     { id: 'new-regions-devices', label: 'New regions or devices', filter: { ...keep, novelty: 'region-or-device' } },
   ];
-  const change = latestVersionChange(sessions);
+  // The version change itself (a source's answer), or the sessions to find it in.
+  const change = sessions === null || 'version' in sessions ? sessions : latestVersionChange(sessions);
   if (change) {
     views.push({
       id: 'after-version-change',

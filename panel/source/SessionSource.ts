@@ -11,6 +11,8 @@
  *   cursor" (long poll or server-sent events), never the whole list.
  */
 import type {
+  CohortQuery,
+  CohortReport,
   SessionFilter as DashboardFilter,
   DropReason,
   FacetCounts,
@@ -138,6 +140,8 @@ export interface SessionSource {
   getKpis(filter: SessionFilter, options?: KpiQueryOptions): Promise<KpiReport>;
   /** Sessions whose URLs, API calls, errors, actions or custom attributes match, best first, with snippets. */
   search(query: SearchQuery): Promise<SearchHit[]>;
+  /** Cohorts (version, weekday, new vs returning, feature) and performance by segment of the matching sessions; a source without them leaves it out. */
+  getCohorts?(filter: SessionFilter, query?: CohortQuery): Promise<CohortReport>;
   /** Storage used and the quota warning; a source without them leaves it out (the panel then shows neither). */
   getStorage?(): Promise<StorageStatus>;
   /** The session's replay recording, decompressed (empty records when it has none); a source without replays leaves it out. */

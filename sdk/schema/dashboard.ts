@@ -169,6 +169,8 @@ export interface KpiReport {
   daily: KpiDay[];
   /** The filter's time range against the period just before it; null without a time range. */
   comparison: KpiComparison | null;
+  /** The newest application version among all sessions and the one before it (for "sessions after a deployment"). */
+  versionChange?: VersionChange | null;
 }
 
 // ---- Search ----
@@ -221,4 +223,38 @@ export interface SegmentRow {
   sessions: number;
   errorRate: number;
   vitals: VitalP75[];
+}
+
+/** The newest application version and the one before it (the "sessions after a deployment" view). */
+export interface VersionChange {
+  version: string;
+  /** UTC ms of the new version's first session. */
+  since: number;
+  previous: string;
+}
+
+export interface CohortQuery {
+  /** "By feature": sessions that visited a URL containing this text (answered by the search index's page texts). */
+  feature?: string;
+  /** Weekday vs weekend in this zone (minutes east of UTC); default UTC. */
+  tzOffsetMinutes?: number;
+}
+
+/** The cohorts side by side and the performance by segment, for the sessions of one filter. */
+export interface CohortReport {
+  cohorts: {
+    version: Cohort[];
+    weekday: Cohort[];
+    /** New vs returning: returning = an earlier session (any time, any filter) has the same visitor id. */
+    userType: Cohort[];
+    /** With / without the feature; null without `CohortQuery.feature`. */
+    feature: Cohort[] | null;
+  };
+  segments: Record<SegmentDimension, SegmentRow[]>;
+  versionChange: VersionChange | null;
+  /**
+   * With a time range: the regions and devices of the range that no session of the 30 days before it had
+   * ("Sessions from new regions or devices"); null without a range.
+   */
+  novelty: { regions: string[]; devices: string[] } | null;
 }

@@ -3,7 +3,7 @@
  * with the member's cookie; the change feed polls "changes since cursor" (only ids travel, never the list).
  */
 import type { SessionRecord } from '../../sdk/schema';
-import { facetsOver, kpisOver } from '../../panel/dashboard/answerOver';
+import { cohortsOver, facetsOver, kpisOver } from '../../panel/dashboard/answerOver';
 import type { ApiError, SessionChangesResponse, SessionCountResponse, SessionDetailResponse, SessionListResponse } from '../../sdk/schema';
 import { SERVER_ROUTES } from '../../sdk/schema';
 import type { SessionFilter, SessionPage, SessionSource } from '../../panel/source/SessionSource';
@@ -122,6 +122,10 @@ export function createHttpSessionSource(options: HttpSourceOptions = {}): Sessio
 
     async getKpis(filter, kpiOptions = {}) {
       return kpisOver(await recentSessions(filter), filter, kpiOptions, Date.now(), noSearch);
+    },
+
+    async getCohorts(filter, query = {}) {
+      return cohortsOver(await recentSessions(filter), filter, query, Date.now(), noSearch);
     },
 
     async search() {
