@@ -5,16 +5,19 @@
  *   - `subject`: the working tree's build (RUMSCOPE_DIST, built by bench/run.ts);
  *   - `landed`: the landed build (git ref `main` by default, `--landed-ref`), built here from `git archive`.
  *
- * One Chromium per peer (the built extension loaded). Sessions are seeded by cloning the recorded page's
- * session record in IndexedDB from an extension page (ids and start times changed, older than the live one,
- * `bytes` small so retention keeps them). The panel is opened as a tab on the recording tab (`?tabId=`),
+ * One Chromium per peer (the built extension, a release build, loaded). Sessions are seeded by cloning the
+ * recorded page's session record in IndexedDB from the extension's service worker (ids and start times changed,
+ * older than the live one, `bytes` small so retention keeps them). The panel is opened as a tab on the recording tab (`?tabId=`),
  * as the popup's "Open Sessions" does. CPU is CDP threadTicks ScriptDuration / TaskDuration of the panel
- * page's main thread (bench/measure.ts). "Hidden": the panel is told it is hidden the way DevTools tells it
+ * page's main thread (bench/measure.ts). Extension pages share one renderer main thread: while the panel is
+ * measured it is the only extension page open; everything the bench does in the extension (seeding, reading
+ * counts, the `direct` writer, telling the panel it is hidden) runs in the service worker, on its own thread.
+ * "Hidden": the panel is told it is hidden the way DevTools tells it
  * (the DevTools page's shown/hidden notice) and its document is hidden (another tab in front, where the
  * browser supports it); the landed build has neither signal, so it is measured in the same state.
  *
  * Options: --writer clicks|direct (default clicks: the background stores what the page records; direct: 10
- * writes/s from an extension page, announced on Dexie's channel, for when the background cannot keep up);
+ * writes/s from the service worker, announced on Dexie's channel, for when the background cannot keep up);
  * --sizes 1000,10000,100000; --landed-sizes 1000,10000 (the landed panel renders every row, and at
  * 100,000 takes minutes and gigabytes; add 100000 to try); --landed-ref main; --window-ms 10000.
  */
@@ -23,7 +26,7 @@ import { createServer } from 'node:http';
 import { existsSync } from 'node:fs';
 import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page, Worker } from 'playwright-core';
 import { launchChromium, type ChromiumWithExtension } from '../tests/e2e/support/chromium';
 import { cpuDelta, openMeter, type CpuSample } from './measure';
 
@@ -78,9 +81,13 @@ function startSite() {
   );
 }
 
-// ---------- in the extension page ----------
+// ---------- in the extension's service worker ----------
 
-/** Clones `template` into the sessions store until it holds `total` sessions (runs in an extension page). */
+/**
+ * Clones `template` into the sessions store until it holds `total` sessions (runs in the service worker).
+ * Written behind the extension's back, so the running storage totals it may keep (meta `totals`) are
+ * dropped: the extension counts them again, once, as it does after an upgrade.
+ */
 async function seedSessionsInExtension(args: { total: number; chunk: number }): Promise<number> {
   const open = indexedDB.open('rumscope');
   const db: IDBDatabase = await new Promise((ok, ko) => {
@@ -114,13 +121,18 @@ async function seedSessionsInExtension(args: { total: number; chunk: number }): 
       await new Promise((ok, ko) => ((tx.oncomplete = ok), (tx.onerror = () => ko(tx.error))));
       count += n;
     }
+    if (db.objectStoreNames.contains('meta')) {
+      const tx = db.transaction('meta', 'readwrite');
+      tx.objectStore('meta').delete('totals');
+      await new Promise((ok, ko) => ((tx.oncomplete = ok), (tx.onerror = () => ko(tx.error))));
+    }
     return count;
   } finally {
     db.close();
   }
 }
 
-/** Tells the panel it is hidden or shown, as the DevTools page does (runs in an extension page). */
+/** Tells the panel it is hidden or shown, as the DevTools page does (runs in the service worker). */
 function tellPanelInExtension(args: { tabId: number; shown: boolean }) {
   const channel = new BroadcastChannel(`rumscope-sessions-panel-${args.tabId}`);
   channel.postMessage({ shown: args.shown });
@@ -130,12 +142,12 @@ function tellPanelInExtension(args: { tabId: number; shown: boolean }) {
 // ---------- one peer ----------
 
 /**
- * `--writer direct`: 10 writes a second made from an extension page, as the background makes them (the live
+ * `--writer direct`: 10 writes a second made in the service worker, as the background makes them (the live
  * session's counts and one event), announced on Dexie's own cross-page channel the way Dexie announces the
  * background's writes. The panel then sees a steady 10 changes a second whatever the background's throughput.
  */
-async function startDirectWrites(extensionPage: Page): Promise<() => Promise<void>> {
-  await extensionPage.evaluate(() => {
+async function startDirectWrites(inWorker: InWorker): Promise<() => Promise<void>> {
+  await inWorker(() => {
     const state = globalThis as unknown as { __benchWriter?: ReturnType<typeof setInterval> };
     const open = indexedDB.open('rumscope');
     open.onsuccess = () => {
@@ -167,7 +179,7 @@ async function startDirectWrites(extensionPage: Page): Promise<() => Promise<voi
     };
   });
   return async () => {
-    await extensionPage.evaluate(() => clearInterval((globalThis as unknown as { __benchWriter?: ReturnType<typeof setInterval> }).__benchWriter));
+    await inWorker(() => clearInterval((globalThis as unknown as { __benchWriter?: ReturnType<typeof setInterval> }).__benchWriter));
   };
 }
 
@@ -194,13 +206,29 @@ async function panelPath(dist: string): Promise<string> {
   throw new Error(`no Sessions panel page in ${dist}`);
 }
 
-async function tabIdOf(extensionPage: Page, url: string): Promise<number> {
-  return extensionPage.evaluate(async (u) => (await chrome.tabs.query({})).find((t) => t.url === u)?.id ?? -1, url);
+/** Runs a function in the extension's current service worker (it may have been restarted since the last call). */
+type InWorker = <R, A = undefined>(fn: (arg: A) => R | Promise<R>, arg?: A) => Promise<R>;
+
+function workerRunner(browser: ChromiumWithExtension): InWorker {
+  const ready = new WeakSet<Worker>();
+  return async (fn, arg) => {
+    const worker = await browser.worker();
+    if (!ready.has(worker)) {
+      // tsx (esbuild keepNames) wraps named inner functions in __name(): give evaluated functions one.
+      await worker.evaluate('globalThis.__name ??= (fn) => fn');
+      ready.add(worker);
+    }
+    return worker.evaluate(fn as (arg: unknown) => never, arg);
+  };
+}
+
+async function tabIdOf(inWorker: InWorker, url: string): Promise<number> {
+  return inWorker(async (u: string) => (await chrome.tabs.query({})).find((t) => t.url === u)?.id ?? -1, url);
 }
 
 /** Actions stored in the newest session (the recorded page's). */
-async function liveActions(extensionPage: Page): Promise<number> {
-  return extensionPage.evaluate(async () => {
+async function liveActions(inWorker: InWorker): Promise<number> {
+  return inWorker(async () => {
     const open = indexedDB.open('rumscope');
     const db: IDBDatabase = await new Promise((ok, ko) => ((open.onsuccess = () => ok(open.result)), (open.onerror = () => ko(open.error))));
     const r = db.transaction('sessions').objectStore('sessions').index('startedAt').openCursor(null, 'prev');
@@ -210,12 +238,25 @@ async function liveActions(extensionPage: Page): Promise<number> {
   });
 }
 
-async function storedSessions(extensionPage: Page): Promise<number> {
-  return extensionPage.evaluate(async () => {
+async function storedSessions(inWorker: InWorker): Promise<number> {
+  return inWorker(async () => {
     const open = indexedDB.open('rumscope');
     const db: IDBDatabase = await new Promise((ok, ko) => ((open.onsuccess = () => ok(open.result)), (open.onerror = () => ko(open.error))));
     const r = db.transaction('sessions').objectStore('sessions').count();
     const n = await new Promise<number>((ok, ko) => ((r.onsuccess = () => ok(r.result)), (r.onerror = () => ko(r.error))));
+    db.close();
+    return n;
+  });
+}
+
+/** Sessions the extension's storage figures count (meta `usage`), or -1 when it has none yet. */
+async function countedSessions(inWorker: InWorker): Promise<number> {
+  return inWorker(async () => {
+    const open = indexedDB.open('rumscope');
+    const db: IDBDatabase = await new Promise((ok, ko) => ((open.onsuccess = () => ok(open.result)), (open.onerror = () => ko(open.error))));
+    if (!db.objectStoreNames.contains('meta')) return db.close(), -1;
+    const r = db.transaction('meta').objectStore('meta').get('usage');
+    const n = await new Promise<number>((ok, ko) => ((r.onsuccess = () => ok(r.result?.value?.sessions ?? -1)), (r.onerror = () => ko(r.error))));
     db.close();
     return n;
   });
@@ -227,27 +268,28 @@ async function measurePeer(peer: PeerBuild, site: string, windowMs: number): Pro
   process.env.RUMSCOPE_DIST = peer.dist;
   let browser: ChromiumWithExtension | undefined;
   try {
-    browser = await launchChromium();
+    browser = await launchChromium({ release: true });
     const context: BrowserContext = browser.context;
     const path = await panelPath(peer.dist);
-    const extensionPage = await context.newPage();
-    await extensionPage.goto(`chrome-extension://${browser.extensionId}/extension/options/index.html`);
-    // tsx (esbuild keepNames) wraps named inner functions in __name(): give evaluated functions one.
-    await extensionPage.evaluate('globalThis.__name = (fn) => fn');
-    const recorded = await context.newPage();
+    const inWorker = workerRunner(browser);
+    const recorded = context.pages()[0] ?? (await context.newPage());
     const pageUrl = `${site}/?peer=${peer.name}`;
     await recorded.goto(pageUrl);
-    const tabId = await tabIdOf(extensionPage, pageUrl);
+    const tabId = await tabIdOf(inWorker, pageUrl);
     const deadline = Date.now() + 30_000;
-    while ((await storedSessions(extensionPage)) < 1) {
+    while ((await storedSessions(inWorker)) < 1) {
       if (Date.now() > deadline) throw new Error(`${peer.name}: the bench page was not recorded`);
       await sleep(250);
     }
     for (const size of peer.sizes) {
       const seeded = Date.now();
-      const total = await extensionPage.evaluate(seedSessionsInExtension, { total: size, chunk: 5_000 });
+      const total = await inWorker(seedSessionsInExtension, { total: size, chunk: 5_000 });
       log(`${peer.name}: ${total} sessions stored (${((Date.now() - seeded) / 1000).toFixed(1)} s to seed)`);
-      let stopClicking = option('--writer') === 'direct' ? await startDirectWrites(extensionPage) : startClicking(recorded);
+      let stopClicking = option('--writer') === 'direct' ? await startDirectWrites(inWorker) : startClicking(recorded);
+      // The extension's storage figures count the seeded sessions (its retention pass after the first writes).
+      const counting = Date.now() + 120_000;
+      while ((await countedSessions(inWorker)) < total && Date.now() < counting) await sleep(500);
+      log(`${peer.name} @ ${size}: storage figures count ${await countedSessions(inWorker)} sessions (${((Date.now() - seeded) / 1000).toFixed(1)} s after seeding)`);
       const panel = await context.newPage();
       const opened = Date.now();
       let note: string | undefined;
@@ -267,23 +309,23 @@ async function measurePeer(peer: PeerBuild, site: string, windowMs: number): Pro
       await sleep(3_000); // first paint and its aftermath out of the window
       const meter = await openMeter(panel);
       const measureWindow = async (state: Row['state']) => {
-        const before = await liveActions(extensionPage);
+        const before = await liveActions(inWorker);
         const a = await meter.sample();
         await sleep(windowMs);
         const b = await meter.sample();
-        const recordedActions = (await liveActions(extensionPage)) - before;
+        const recordedActions = (await liveActions(inWorker)) - before;
         const row: Row = { peer: peer.name, sessions: size, state, cpu: cpuDelta(a, b), windowMs, recorded: recordedActions };
         rows.push(row);
-        log(`${peer.name} @ ${size} ${state} (${recordedActions} actions stored): script ${row.cpu!.scriptMs.toFixed(0)} ms, task ${row.cpu!.taskMs.toFixed(0)} ms per ${windowMs / 1000} s`);
+        log(`${peer.name} @ ${size} ${state} (${recordedActions} actions stored): script ${row.cpu!.scriptMs.toFixed(0)} ms, task ${row.cpu!.taskMs.toFixed(0)} ms (layout ${row.cpu!.layoutMs.toFixed(0)}, style ${row.cpu!.styleMs.toFixed(0)}) per ${windowMs / 1000} s`);
       };
       await panel.bringToFront();
       await measureWindow('recording');
       // Hidden: DevTools' notice, and the recorded tab in front of the panel's.
-      await extensionPage.evaluate(tellPanelInExtension, { tabId, shown: false });
+      await inWorker(tellPanelInExtension, { tabId, shown: false });
       await recorded.bringToFront();
       await sleep(500);
       await measureWindow('hidden, recording');
-      await extensionPage.evaluate(tellPanelInExtension, { tabId, shown: true });
+      await inWorker(tellPanelInExtension, { tabId, shown: true });
       await panel.bringToFront();
       await stopClicking();
       stopClicking = async () => {};
@@ -383,10 +425,11 @@ export async function runPanelBench(options: { build?: boolean } = {}): Promise<
     ...peers.map((p) => `- **${p.name}**: ${p.description}; sizes ${p.sizes.map((n) => n.toLocaleString('en-US')).join(', ')}.`),
     `- Panel page opened as a tab on the recording tab; a page on 127.0.0.1 gets 10 trusted clicks a second (10 recorded actions/s, as in the issue). ` +
       `Window ${windowMs / 1000} s after a 3 s settle; figures scaled to 10 s. CPU = CDP threadTicks of the panel page's main thread ` +
-      `(TaskDuration: script, style, layout, GC). "hidden": DevTools' hidden notice and another tab in front; "idle": nothing recorded.`,
+      `(TaskDuration: script, style, layout, GC; the panel is the only extension page open, the bench's own work in the extension runs in its service worker). ` +
+      `"hidden": DevTools' hidden notice and another tab in front; "idle": nothing recorded.`,
     `- Sessions seeded by cloning the recorded session in IndexedDB (sessions only, no events); the live session stays the newest.`,
     option('--writer') === 'direct'
-      ? `- Writer: direct (10 writes/s of the live session and one event each, from an extension page, announced on Dexie's cross-page channel as Dexie announces the background's writes).`
+      ? `- Writer: direct (10 writes/s of the live session and one event each, from the service worker, announced on Dexie's cross-page channel as Dexie announces the background's writes).`
       : `- Writer: the extension's background, storing what the page records ("actions stored" shows how much it kept up).`,
   ];
   return panelReport(rows, notes);

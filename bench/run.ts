@@ -422,7 +422,7 @@ async function runCapture(started: number) {
       return `/assets/${name}`;
     },
     intake: (tag) => ({ ...(server.intake.get(tag) ?? { bytes: 0, items: 0 }) }),
-    extension: () => (extension ??= launchChromium()),
+    extension: () => (extension ??= launchChromium({ release: true })),
   };
   server.setEnv(env);
   const contextFor = async (kind: BrowserKind) =>

@@ -9,6 +9,7 @@
 import Dexie, { type ObservabilitySet } from 'dexie';
 import type { SessionRecord, StoredEvent } from '../../sdk/schema';
 import type { LoadRecord, RumscopeDb } from '../storage/db';
+import { TOTALS_KEY } from '../storage/sessionTotals';
 import { decodeReplay } from '../../sdk/src/replay/segmentCodec';
 import {
   DEFAULT_PAGE_SIZE,
@@ -172,9 +173,10 @@ export function createDexieSessionSource(db: RumscopeDb): SessionSource {
     },
 
     async getStorage(): Promise<StorageStatus> {
-      const [usage, warning] = await db.meta.bulkGet(['usage', 'storageWarning']);
+      const [usage, warning, totals] = await db.meta.bulkGet(['usage', 'storageWarning', TOTALS_KEY]);
       return {
-        usage: usage?.key === 'usage' ? usage.value : null,
+        // The last retention pass's record, with what is stored now from the running totals (kept by every write).
+        usage: usage?.key === 'usage' ? { ...usage.value, ...(totals?.key === TOTALS_KEY ? totals.value : {}) } : null,
         warning: warning?.key === 'storageWarning' ? warning.value : null,
       };
     },

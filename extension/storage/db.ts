@@ -1,8 +1,9 @@
 import Dexie, { type EntityTable } from 'dexie';
 import type { DropReason, ReplaySegmentRow, SessionRecord, StorageUsage, StorageWarning, StoredEvent } from '../../sdk/schema';
 import type { LoadRecord } from '../../sdk/model/repository';
-import { jsonSize } from '../../sdk/model/sessionSize';
+import { jsonSize, type StorageTotals } from '../../sdk/model/sessionSize';
 import { applyVital } from '../../sdk/model/applyVital';
+import { sessionTotalsMiddleware } from './sessionTotals';
 
 export type { LoadRecord, StorageUsage, StorageWarning };
 export { jsonSize };
@@ -19,6 +20,8 @@ export interface TabStatsRecord {
 export type MetaRecord =
   | { key: 'storageWarning'; value: StorageWarning }
   | { key: 'usage'; value: StorageUsage }
+  /** Running totals of the sessions store, kept by every write (storage/sessionTotals.ts). */
+  | { key: 'totals'; value: StorageTotals }
   /** Team server sync (extension/sync): the lastEventAt of each session as last uploaded. */
   | { key: 'sync'; value: { uploaded: Record<string, number>; lastError: string | null; lastSyncAt: number | null } };
 
@@ -39,6 +42,8 @@ export class RumscopeDb extends Dexie {
 
   constructor(name: string = DB_NAME, options?: ConstructorParameters<typeof Dexie>[1]) {
     super(name, options);
+    // Every write to `sessions` also updates meta `totals` in its transaction (no schema change: a key of `meta`).
+    this.use(sessionTotalsMiddleware());
     this.version(1).stores({
       // startedAt: list order and time-range filter; [site+startedAt]: the site's current session.
       sessions: 'id, startedAt, [site+startedAt], pinned',

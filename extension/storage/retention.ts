@@ -2,11 +2,14 @@
  * Retention (spec: "decide how long to keep session data; automatically delete old sessions"):
  * sessions whose last event is older than the set days are deleted, then the oldest unpinned ones while
  * what is stored exceeds the size cap. Pinned sessions are never deleted here; live ones neither.
- * Each pass also records what is stored (meta `usage`) for the panel and the options page.
+ * Each pass also records what is stored (meta `usage`) for the panel and the options page. What is stored is
+ * read from the running totals (storage/sessionTotals.ts), never by summing every session: a pass after writes
+ * costs in proportion to what it deletes.
  */
 import { DEFAULT_TIMEOUTS, type SessionTimeouts } from '../../sdk/model/sessionRules';
 import type { RumscopeDb, StorageUsage } from './db';
 import { evictOldest } from './eviction';
+import { currentTotals } from './sessionTotals';
 import { deleteSessions } from './sessionStore';
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
@@ -34,7 +37,7 @@ export async function expiredSessionIds(db: RumscopeDb, days: number, now: numbe
 
 export async function runRetention(db: RumscopeDb, options: RetentionOptions): Promise<{ expired: number; overCap: number; usage: StorageUsage }> {
   const expired = await deleteSessions(db, await expiredSessionIds(db, options.days, options.now));
-  let total = await sumBytes(db);
+  const total = (await currentTotals(db)).bytes;
   let overCap = 0;
   if (total > options.capBytes) {
     const freed = await evictOldest(db, { bytes: total - options.capBytes, now: options.now, timeouts: options.timeouts ?? DEFAULT_TIMEOUTS });
@@ -44,26 +47,13 @@ export async function runRetention(db: RumscopeDb, options: RetentionOptions): P
   return { expired, overCap, usage };
 }
 
-async function sumBytes(db: RumscopeDb): Promise<number> {
-  let total = 0;
-  await db.sessions.each((s) => (total += s.bytes ?? 0));
-  return total;
-}
-
 /** Writes meta `usage`: what is stored, against the cap. */
 export async function recordUsage(
   db: RumscopeDb,
   options: Pick<RetentionOptions, 'days' | 'capBytes' | 'now' | 'estimate'>,
   lastRetention: StorageUsage['lastRetention'],
 ): Promise<StorageUsage> {
-  let bytes = 0;
-  let sessions = 0;
-  let pinned = 0;
-  await db.sessions.each((s) => {
-    bytes += s.bytes ?? 0;
-    sessions++;
-    if (s.pinned === 1) pinned++;
-  });
+  const { bytes, sessions, pinned } = await currentTotals(db);
   let browserUsage: number | null = null;
   let browserQuota: number | null = null;
   try {

@@ -9,6 +9,7 @@ import { ingestBatch, jsonSize, type BatchInput, type IngestOptions, type Ingest
 import type { RumscopeDb } from './db';
 import { createDexieRepository } from './dexieRepository';
 import { evictOldest, isQuotaError, recordStorageWarning } from './eviction';
+import { currentTotals } from './sessionTotals';
 
 export interface BatchWriterDeps {
   now?: () => number;
@@ -50,7 +51,7 @@ export function createBatchWriter(db: RumscopeDb, deps: BatchWriterDeps = {}) {
         // Room for this batch and then some: twice its size or 5% of what is stored; at least one session.
         // Idle sessions go first; live ones (another tab's) only from the second attempt. The session this
         // page writes to is never evicted here.
-        const total = await sumBytes(db);
+        const total = (await currentTotals(db).catch(() => null))?.bytes ?? 0;
         const wanted = Math.max(2 * jsonSize(input.events), total * 0.05);
         const load = await db.loads.get(input.loadId);
         const keep = new Set(load?.sessionId ? [load.sessionId] : []);
@@ -60,10 +61,4 @@ export function createBatchWriter(db: RumscopeDb, deps: BatchWriterDeps = {}) {
       }
     }
   };
-}
-
-async function sumBytes(db: RumscopeDb): Promise<number> {
-  let total = 0;
-  await db.sessions.each((s) => (total += s.bytes ?? 0));
-  return total;
 }
