@@ -12,6 +12,7 @@ import { adminRoutes } from './plugins/admin';
 import { dashboardRoutes } from './plugins/dashboard';
 import { authRoutes } from './plugins/auth';
 import { intakeRoutes } from './plugins/intake';
+import { replayRoutes } from './plugins/replay';
 import { sessionsRoutes } from './plugins/sessions';
 
 export interface BuildOptions {
@@ -53,6 +54,7 @@ export async function buildApp({ config, store, ownsStore = false }: BuildOption
   await app.register((child) => adminRoutes(child, ctx));
   await app.register((child) => intakeRoutes(child, ctx));
   await app.register((child) => sessionsRoutes(child, ctx));
+  await app.register((child) => replayRoutes(child, ctx));
   await app.register((child) => dashboardRoutes(child, ctx));
   if (ownsStore) app.addHook('onClose', () => store.close());
   return app;

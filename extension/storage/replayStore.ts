@@ -4,13 +4,14 @@
  * counted once), counted in the session's bytes so that retention, the size cap and quota eviction take
  * them with their session.
  */
-import { REPLAY_FULL_SNAPSHOT, type ReplayData, type ReplaySegmentPayload, type ReplaySegmentRow } from '../../sdk/schema';
-import { redactRecords } from '../../sdk/src/replay/redactRecords';
-import { compressRecords, decodeReplay } from '../../sdk/src/replay/segmentCodec';
+import type { ReplayData, ReplaySegmentPayload, ReplaySegmentRow } from '../../sdk/schema';
+import { addToReplayStats, buildSegmentRow, decodeReplay } from '../../sdk/src/replay/segmentCodec';
 import type { RumscopeDb } from './db';
 
 /** Bytes a segment row costs beyond its compressed data (keys, metadata). */
 const ROW_OVERHEAD = 200;
+
+export { buildSegmentRow };
 
 export type StoreReplayResult =
   | { status: 'stored'; sessionId: string; duplicate: boolean }
@@ -19,32 +20,6 @@ export type StoreReplayResult =
   /** No session records a replay for this load (unknown load, deleted session, not sampled for replay). */
   | { status: 'not_recorded' };
 
-
-/** Builds the row of one validated segment (redacted, compressed); no database involved. */
-export function buildSegmentRow(sessionId: string, loadId: string, seq: number, payload: ReplaySegmentPayload): ReplaySegmentRow {
-  const records = redactRecords(payload.records);
-  const { data, rawChars } = compressRecords(records);
-  let start = Infinity;
-  let end = -Infinity;
-  for (const record of records) {
-    start = Math.min(start, record.timestamp);
-    end = Math.max(end, record.timestamp);
-  }
-  return {
-    sessionId,
-    loadId,
-    seq,
-    viewId: payload.viewId,
-    reason: payload.reason,
-    start,
-    end,
-    records: records.length,
-    fullSnapshot: records.some((r) => r.type === REPLAY_FULL_SNAPSHOT),
-    rawChars,
-    bytes: data.byteLength,
-    data,
-  };
-}
 
 /** Stores one segment of a load, if the load's session records a replay. */
 export async function storeReplaySegment(
@@ -62,14 +37,7 @@ export async function storeReplaySegment(
     if (!session || !session.sampled || !session.replay) return { status: 'not_recorded' };
     if (await db.replaySegments.get([row.loadId, row.seq])) return { status: 'stored', sessionId: session.id, duplicate: true };
     await db.replaySegments.put(row);
-    const stats = session.replayStats;
-    session.replayStats = {
-      segments: (stats?.segments ?? 0) + 1,
-      bytes: (stats?.bytes ?? 0) + row.bytes,
-      rawChars: (stats?.rawChars ?? 0) + row.rawChars,
-      start: Math.min(stats?.start ?? Infinity, row.start),
-      end: Math.max(stats?.end ?? -Infinity, row.end),
-    };
+    session.replayStats = addToReplayStats(session.replayStats, row);
     session.bytes = (session.bytes ?? 0) + row.bytes + ROW_OVERHEAD;
     await db.sessions.put(session);
     return { status: 'stored', sessionId: session.id, duplicate: false };

@@ -6,14 +6,13 @@
  */
 import { EXPORT_FORMAT, EXPORT_VERSION, SCHEMA_VERSION, SERVER_ROUTES, UPLOAD_TOKEN_HEADER } from '../../sdk/schema';
 import type { SessionRecord, UploadRequest, UploadResponse } from '../../sdk/schema';
+import { plainHttpRefusal } from '../../sdk/schema/validateSettings';
 import type { RumscopeDb } from '../storage/db';
 
 export interface SyncTarget {
   url: string;
   token: string;
 }
-
-const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
 
 /** Why a token may not be sent to this URL, or null: plain http only to this machine. */
 export function refuseSyncTarget(target: SyncTarget): string | null {
@@ -25,8 +24,7 @@ export function refuseSyncTarget(target: SyncTarget): string | null {
     return `not a URL: ${target.url}`;
   }
   if (url.protocol === 'https:') return null;
-  if (url.protocol === 'http:' && LOOPBACK.test(url.hostname)) return null;
-  if (url.protocol === 'http:') return `refusing to send the upload token over plain http:// to ${url.host}: use https://`;
+  if (url.protocol === 'http:') return plainHttpRefusal(target.url);
   return `unsupported scheme ${url.protocol}`;
 }
 

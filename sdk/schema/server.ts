@@ -16,6 +16,7 @@ export const SERVER_ROUTES = {
   health: '/healthz',
   upload: '/api/intake/sessions',
   sdkBatch: '/api/intake/batch',
+  replayUpload: '/api/intake/replay',
   sessions: '/api/sessions',
   changes: '/api/sessions/changes',
   count: '/api/sessions/count',
@@ -60,8 +61,31 @@ export interface SdkBatchRequest {
   first: number;
   /** The page's URL (its origin is the session's site). */
   url: string;
+  /**
+   * The SDK's own session id (its first-party session store): every visitor of an app posts with the app's one
+   * token, so the session is the visitor's, not the site's latest. One load id per page load and session.
+   */
+  sessionId?: string;
   events: RumEvent[];
 }
+
+/**
+ * POST /api/intake/replay (upload token): replay segments, each keyed by its load and the load's replay sequence
+ * number ([loadId+seq]: a re-sent segment is stored once). The standalone SDK names only the load (its events
+ * went first: an unknown load answers 409 `unknown_load`, retry later); the extension names the session it
+ * uploaded (it must be the token's member's). `segment` is the JSON of a ReplaySegmentPayload.
+ */
+export interface ReplayUploadRequest {
+  protocol: 1;
+  segments: { loadId: string; seq: number; sessionId?: string; segment: string }[];
+}
+
+export type ReplayUploadResponse =
+  | { status: 'stored'; stored: number; duplicates: number }
+  | { status: 'unknown_load'; loadId: string };
+
+/** GET /api/sessions/:id/replay: the session's segments and records (ReplayData). */
+export const sessionReplayPath = (sessionId: string) => `${SERVER_ROUTES.sessions}/${encodeURIComponent(sessionId)}/replay`;
 
 /** 'gap': the server misses events before `first`: re-send from `upTo`. */
 export type SdkBatchResponse = { status: 'stored'; upTo: number; stored: number; session: SessionInfo } | { status: 'gap'; upTo: number };

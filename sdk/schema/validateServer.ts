@@ -8,6 +8,8 @@ import type { SessionRecord } from './session';
 import { EXPORT_FORMAT, EXPORT_VERSION } from './storage';
 import type { CreateUserRequest, LoginRequest, UploadRequest } from './server';
 import { inspectJson, schemaParts, validateEvent, type ValidationResult } from './validate';
+import type { ReplaySegmentPayload } from './replay';
+import { validateReplaySegment } from './validateReplay';
 
 const { str, nonNeg, id, jsonRecord, userContext, size } = schemaParts;
 const nullableStr = (max = 256) => v.nullable(str(max));
@@ -137,11 +139,12 @@ export const sdkBatchSchema = v.strictObject({
   loadId: id,
   first: v.pipe(v.number(), v.integer(), v.minValue(0)),
   url: v.pipe(v.string(), v.maxLength(16 * 1024), v.check((url) => /^https?:\/\/[^/]/i.test(url), 'the page URL must be http(s)')),
+  sessionId: v.optional(id),
   events: v.pipe(v.array(v.unknown()), v.minLength(1), v.maxLength(2000)),
 });
 
 /** A standalone SDK batch: the envelope strictly; each event through the shared event validator (a bad one becomes null). */
-export function validateSdkBatch(input: unknown): ValidationResult<{ loadId: string; first: number; url: string; events: (RumEvent | null)[]; refused: number }> {
+export function validateSdkBatch(input: unknown): ValidationResult<{ loadId: string; first: number; url: string; sessionId?: string; events: (RumEvent | null)[]; refused: number }> {
   const poison = inspectJson(input, UPLOAD_LIMITS.maxDepth);
   if (poison) return { ok: false, reason: poison };
   const envelope = v.safeParse(sdkBatchSchema, input);
@@ -153,7 +156,35 @@ export function validateSdkBatch(input: unknown): ValidationResult<{ loadId: str
     refused++;
     return null;
   });
-  return { ok: true, value: { loadId: envelope.output.loadId, first: envelope.output.first, url: envelope.output.url, events, refused } };
+  const { loadId, first, url, sessionId } = envelope.output;
+  return { ok: true, value: { loadId, first, url, ...(sessionId !== undefined && { sessionId }), events, refused } };
+}
+
+/** Segments per replay upload at most (each is also checked by validateReplaySegment). */
+export const MAX_REPLAY_SEGMENTS_PER_UPLOAD = 100;
+
+export const replayUploadSchema = v.strictObject({
+  protocol: v.literal(1),
+  segments: v.pipe(
+    v.array(v.strictObject({ loadId: id, seq: v.pipe(v.number(), v.integer(), v.minValue(0)), sessionId: v.optional(id), segment: v.string() })),
+    v.minLength(1),
+    v.maxLength(MAX_REPLAY_SEGMENTS_PER_UPLOAD),
+  ),
+});
+
+/** A replay upload: the envelope strictly, then every segment's JSON through the recorder's segment validator. */
+export function validateReplayUpload(input: unknown): ValidationResult<{ loadId: string; seq: number; sessionId?: string; payload: ReplaySegmentPayload }[]> {
+  const poison = inspectJson(input, UPLOAD_LIMITS.maxDepth);
+  if (poison) return { ok: false, reason: poison };
+  const envelope = v.safeParse(replayUploadSchema, input);
+  if (!envelope.success) return { ok: false, reason: v.summarize(envelope.issues) };
+  const out = [];
+  for (const [i, entry] of envelope.output.segments.entries()) {
+    const checked = validateReplaySegment(entry.segment);
+    if (!checked.ok) return { ok: false, reason: `segments[${i}].segment: ${checked.reason}` };
+    out.push({ loadId: entry.loadId, seq: entry.seq, ...(entry.sessionId !== undefined && { sessionId: entry.sessionId }), payload: checked.value });
+  }
+  return { ok: true, value: out };
 }
 
 const email = v.pipe(v.string(), v.trim(), v.toLowerCase(), v.email('not an email address'), v.maxLength(254));

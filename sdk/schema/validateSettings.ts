@@ -29,8 +29,26 @@ const httpUrl = v.union([
     v.maxLength(SETTINGS_LIMITS.maxUrlChars),
     v.url('not a URL'),
     v.check((url) => /^https?:\/\//i.test(url), 'the sync server URL must start with http:// or https://'),
+    v.check((url) => plainHttpRefusal(url) === null, (issue) => plainHttpRefusal(String(issue.input)) ?? 'refused'),
   ),
 ]);
+
+const LOOPBACK_HOST = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+
+/**
+ * Why the upload token may not be sent to `url`, or null: plain http:// only to this machine (localhost,
+ * 127.x.x.x, [::1]), where nothing travels over a network; anywhere else the token and the sessions need https://.
+ */
+export function plainHttpRefusal(url: string): string | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return null;
+  }
+  if (parsed.protocol !== 'http:' || LOOPBACK_HOST.test(parsed.hostname)) return null;
+  return `refusing to send the upload token over plain http:// to ${parsed.host}: use https:// (plain http:// only to this machine: localhost, 127.0.0.1)`;
+}
 
 const headerName = v.pipe(
   v.string(),

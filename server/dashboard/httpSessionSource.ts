@@ -5,7 +5,7 @@
 import type { SessionRecord } from '../../sdk/schema';
 import { cohortsOver, facetsOver, kpisOver } from '../../panel/dashboard/answerOver';
 import type { ApiError, SessionChangesResponse, SessionCountResponse, SessionDetailResponse, SessionListResponse } from '../../sdk/schema';
-import { SERVER_ROUTES } from '../../sdk/schema';
+import { SERVER_ROUTES, sessionReplayPath, type ReplayData } from '../../sdk/schema';
 import type { SessionFilter, SessionPage, SessionSource } from '../../panel/source/SessionSource';
 import { DEFAULT_PAGE_SIZE, NEWEST_FIRST } from '../../panel/source/SessionSource';
 
@@ -130,6 +130,11 @@ export function createHttpSessionSource(options: HttpSourceOptions = {}): Sessio
 
     async search() {
       throw new Error('search is not available on the team server yet');
+    },
+
+    /** The session's replay as the server stores it (records decompressed by the server, in time order). */
+    async getReplay(sessionId) {
+      return get<ReplayData>(sessionReplayPath(sessionId));
     },
 
     async getTabInfo(tabId) {

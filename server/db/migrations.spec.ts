@@ -50,6 +50,26 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
     await latest.close();
   });
 
+  it('upgrades a v2 database with a session to v3: the session intact, its replay segments storable once', async () => {
+    const v2 = await database.openMigrated('002_shared_state');
+    const session = makeSession('old-2', 1_700_000_000_000);
+    await (v2.db as never as import('kysely').Kysely<any>)
+      .insertInto('sessions')
+      .values({ id: session.id, site: session.site, started_at: session.startedAt, last_event_at: session.lastEventAt, ended_at: session.endedAt, incognito: 0, user_email: null, uploaded_by: null, uploaded_at: 3, record: JSON.stringify(session) })
+      .execute();
+    await v2.close();
+
+    const latest = database.open();
+    expect((await migrate(latest.db)).results?.map((r) => r.migrationName)).toContain('003_replay_segments');
+    expect(JSON.parse((await latest.db.selectFrom('sessions').select('record').executeTakeFirstOrThrow()).record)).toEqual(session);
+    const row = { load_id: 'l1', seq: 0, session_id: 'old-2', view_id: null, reason: 'time', start_at: 1, end_at: 2, records: 1, full_snapshot: 1, raw_chars: 10, bytes: 3, data: Buffer.from([1, 2, 3]) };
+    await latest.db.insertInto('replay_segments').values(row).execute();
+    await expect(latest.db.insertInto('replay_segments').values(row).execute()).rejects.toThrow();
+    const stored = await latest.db.selectFrom('replay_segments').selectAll().executeTakeFirstOrThrow();
+    expect([...stored.data]).toEqual([1, 2, 3]);
+    await latest.close();
+  });
+
   it('names the latest migration last', () => {
     expect(LATEST_MIGRATION).toBe(Object.keys(MIGRATIONS).sort().at(-1));
   });

@@ -97,6 +97,22 @@ export interface SessionChangesTable {
   changed_at: number;
 }
 
+/** Replay segments, keyed [load_id+seq] (migration 003). `data`: the records' JSON, deflated. */
+export interface ReplaySegmentsTable {
+  load_id: string;
+  seq: number;
+  session_id: string;
+  view_id: string | null;
+  reason: string;
+  start_at: number;
+  end_at: number;
+  records: number;
+  full_snapshot: number;
+  raw_chars: number;
+  bytes: number;
+  data: Uint8Array;
+}
+
 export interface Database {
   users: UsersTable;
   auth_sessions: AuthSessionsTable;
@@ -108,4 +124,5 @@ export interface Database {
   rate_limits: RateLimitsTable;
   upload_receipts: UploadReceiptsTable;
   session_changes: SessionChangesTable;
+  replay_segments: ReplaySegmentsTable;
 }

@@ -7,22 +7,22 @@
 import { Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { FastifyReply, FastifyRequest, RequestPayload } from 'fastify';
-import { ingestBatch } from '../../sdk/model';
+import { ingestBatch, ingestBatchIn, type BatchInput } from '../../sdk/model';
 import type { SdkBatchResponse, UploadResponse } from '../../sdk/schema';
 import { SERVER_ROUTES, UPLOAD_TOKEN_HEADER } from '../../sdk/schema';
 import { validateSdkBatch, validateUploadRequest } from '../../sdk/schema/validateServer';
-import { sqlRepository } from '../db/sqlRepository';
-import { HttpError, type RoutePlugin } from '../http';
+import { sqlRepository, type SqlTx } from '../db/sqlRepository';
+import { HttpError, type AppContext, type RoutePlugin } from '../http';
 import { hitRateLimit } from '../rateLimit';
 import { uploadTokenOf } from './authenticate';
 
 class ConflictError extends HttpError {}
 
-export const intakeRoutes: RoutePlugin = async (app, ctx) => {
+/** Route options every intake route shares: token and rate limit before the body is read, gzip with both size caps. */
+export function intakeOptions(ctx: AppContext) {
   const { store, config } = ctx;
   const limit = config.maxUploadBytes;
-
-  const intake = {
+  return {
     bodyLimit: limit,
     // Authenticate and rate-limit before the body is read.
     onRequest: async (request: FastifyRequest) => {
@@ -62,6 +62,19 @@ export const intakeRoutes: RoutePlugin = async (app, ctx) => {
       return out;
     },
   };
+}
+
+/** CORS for the intake: the standalone SDK posts from the app's own origin, the extension from its own (no cookies). */
+export const INTAKE_CORS = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-headers': `content-type, content-encoding, authorization, ${UPLOAD_TOKEN_HEADER}`,
+  'access-control-allow-methods': 'POST',
+  'access-control-max-age': '600',
+};
+
+export const intakeRoutes: RoutePlugin = async (app, ctx) => {
+  const { store } = ctx;
+  const intake = intakeOptions(ctx);
 
   app.post(SERVER_ROUTES.upload, { ...intake, schema: { body: { type: 'object', required: ['format', 'sessions'] } } }, async (request, reply) => {
     reply.headers({ 'access-control-allow-origin': '*' });
@@ -98,25 +111,36 @@ export const intakeRoutes: RoutePlugin = async (app, ctx) => {
     return reply.code(result.duplicate ? 200 : 201).send(result);
   });
 
-  // The standalone SDK posts from the app's own origin, the extension from its own: a CORS preflight, no cookies.
-  const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': `content-type, content-encoding, authorization, ${UPLOAD_TOKEN_HEADER}`, 'access-control-allow-methods': 'POST', 'access-control-max-age': '600' };
-  for (const route of [SERVER_ROUTES.sdkBatch, SERVER_ROUTES.upload]) app.options(route, async (_request, reply) => reply.code(204).headers(cors).send());
+  for (const route of [SERVER_ROUTES.sdkBatch, SERVER_ROUTES.upload]) app.options(route, async (_request, reply) => reply.code(204).headers(INTAKE_CORS).send());
   app.post(SERVER_ROUTES.sdkBatch, { ...intake, schema: { body: { type: 'object', required: ['loadId', 'events'] } } }, async (request, reply) => {
     reply.headers({ 'access-control-allow-origin': '*' });
     const token = request.uploadToken!;
     const checked = validateSdkBatch(request.body);
     if (!checked.ok) throw new HttpError(400, `invalid batch: ${checked.reason}`);
-    const { loadId, first, url, events } = checked.value;
-    const result = await ingestBatch(
-      sqlRepository(store, { uploader: token.userId }),
-      { loadId, tabId: -1, frameId: 0, site: new URL(url).origin, url, first, events, now: Date.now() },
-    );
+    const { loadId, first, url, events, sessionId } = checked.value;
+    const repository = sqlRepository(store, { uploader: token.userId });
+    const input = { loadId, tabId: -1, frameId: 0, site: new URL(url).origin, url, first, events, now: Date.now() };
+    const result = sessionId
+      ? await repository.transaction((tx) => ingestVisitorBatch(tx, input, sessionId, token.userId))
+      : await ingestBatch(repository, input);
     if (result.status === 'foreign') throw new HttpError(409, 'this load id belongs to another page');
     request.log.info({ tokenId: token.id, loadId, status: result.status, upTo: result.upTo }, 'sdk batch');
     const body: SdkBatchResponse = result.status === 'gap' ? result : { status: 'stored', upTo: result.upTo, stored: result.stored, session: result.session };
     return reply.code(result.status === 'gap' ? 409 : 200).send(body);
   });
 };
+
+/**
+ * The standalone SDK's batch for its visitor's own session: the app's one token serves every visitor, so the
+ * session is the one the SDK names (created under that id, owned by the token's member), never the site's latest.
+ */
+async function ingestVisitorBatch(tx: SqlTx, input: BatchInput, sessionId: string, uploader: string) {
+  const owner = await tx.ownerOf(sessionId);
+  if (owner !== undefined && owner !== uploader) throw new ConflictError(409, `session ${sessionId} was uploaded by another member`);
+  const visitorTx: SqlTx = { ...tx, latestSession: () => tx.getSession(sessionId) };
+  // A session of this id that the server already closed is not reopened: the next one gets a new id.
+  return ingestBatchIn(visitorTx, input, { newId: () => (owner === undefined ? sessionId : crypto.randomUUID()) });
+}
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -54,7 +54,7 @@ export function memberHeaders(session: Login, extra: Record<string, string> = {}
   return { cookie: session.cookie, [CSRF_HEADER]: session.csrf, ...extra };
 }
 
-export async function countRows(store: Store, table: 'sessions' | 'events' | 'upload_receipts'): Promise<number> {
+export async function countRows(store: Store, table: 'sessions' | 'events' | 'upload_receipts' | 'replay_segments'): Promise<number> {
   const row = await store.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   return Number(row.n);
 }

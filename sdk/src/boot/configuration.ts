@@ -3,13 +3,20 @@ import type { PrivacyLevel } from '../domain/privacy/getPrivacyLevel';
 import type { Transport } from '../transport/startMemoryTransport';
 
 /**
- * openobserveRum.init() options. The peers' connection options (applicationId, clientToken, site,
- * organizationIdentifier, insecureHTTP, apiVersion...) are accepted and kept for the coming HTTP transport.
+ * openobserveRum.init() options. Standalone, events and replay segments go to a Rumscope team server when
+ * `clientToken` (an upload token) and `site` (host[:port], https unless `insecureHTTP`, as OpenObserve's SDK
+ * takes them) or `intakeUrl` (the server's full URL) are given. The peers' other options (applicationId,
+ * organizationIdentifier, apiVersion...) are accepted and ignored.
  */
 export interface RumInitConfiguration {
   applicationId?: string;
+  /** An upload token of the team server (it can only upload). */
   clientToken?: string;
+  /** The team server's host[:port] (OpenObserve style): https://<site>, or http:// with insecureHTTP. */
   site?: string;
+  insecureHTTP?: boolean;
+  /** Rumscope: the team server's URL (e.g. https://rum.example.com), instead of site / insecureHTTP. */
+  intakeUrl?: string;
   service?: string;
   env?: string;
   version?: string;
@@ -57,4 +64,22 @@ export function validateAndBuildConfiguration(init: RumInitConfiguration): RumCo
     trackResources: init.trackResources !== false,
     trackLongTasks: init.trackLongTasks !== false,
   };
+}
+
+/** The team server's base URL from init()'s options, or null when the HTTP transport is off (or misconfigured). */
+export function intakeBaseUrl(init: RumInitConfiguration): string | null {
+  if (typeof init.clientToken !== 'string' || !init.clientToken) return null;
+  const raw = typeof init.intakeUrl === 'string' && init.intakeUrl
+    ? init.intakeUrl
+    : typeof init.site === 'string' && init.site
+      ? /^https?:\/\//i.test(init.site) ? init.site : `${init.insecureHTTP === true ? 'http' : 'https'}://${init.site}`
+      : null;
+  if (!raw) return null;
+  try {
+    const url = new URL(raw);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') return null;
+    return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+  } catch {
+    return null;
+  }
 }

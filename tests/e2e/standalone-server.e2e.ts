@@ -1,0 +1,167 @@
+/**
+ * The standalone SDK (<dist>/sdk, no extension) sending to a real team server (SQLite file), in Chromium and
+ * Firefox ESR: an app on one origin, the server on another (CORS), read back through the server's API as the
+ * dashboard reads it. A page left right after a click still delivers it (pagehide: keepalive), a server that
+ * answers 503 to the first attempts still gets every event exactly once, and a recorded session's replay arrives.
+ */
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { SERVER_ROUTES, sessionReplayPath, type ReplayData, type SessionDetailResponse } from '../../sdk/schema';
+import { createUploadToken, createUser } from '../../server/accounts/accounts';
+import { startServer, type RunningServer } from '../../server/main';
+import { ADMIN, login, memberHeaders, type Login } from '../../server/testing/harness';
+import { testConfig } from '../../server/testing/testStores';
+import { distDir } from './support/chromium';
+import { BROWSERS, launchPlainBrowser, type DriverPage } from './support/driver';
+
+const POLL = { timeout: 15_000, interval: 200 };
+
+const APP_PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>Shop</title></head><body>
+<h1>Shop CANARYVISIBLE</h1>
+<button id="buy" type="button">Buy tea</button>
+<button id="pay" type="button">Pay now</button>
+<a id="away" href="/next.html">Next</a>
+<script type="module">
+  import { openobserveRum } from '/sdk/rumscope.mjs';
+  const options = JSON.parse(decodeURIComponent(location.hash.slice(1)));
+  localStorage.clear(); // each test is a new visitor
+  openobserveRum.init({ service: 'shop', env: 'e2e', ...options });
+  window.__ready = true;
+</script></body></html>`;
+
+/** The app's origin: its pages and the SDK's files, as an app's own server would serve them. */
+async function startApp(): Promise<{ origin: string; close(): Promise<void> }> {
+  const sdkDir = resolve(distDir('chrome'), '../sdk');
+  const server = createServer(async (req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (path.startsWith('/sdk/')) {
+      const body = await readFile(join(sdkDir, basename(path)), 'utf8').catch(() => null);
+      res.writeHead(body === null ? 404 : 200, { 'content-type': 'text/javascript' }).end(body ?? '');
+    } else if (path === '/next.html') {
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>Next</title><p id="next">Left the shop</p>');
+    } else {
+      res.writeHead(200, { 'content-type': 'text/html' }).end(APP_PAGE);
+    }
+  });
+  return listen(server);
+}
+
+/** In front of the team server: answers 503 to the first `failures` event batches, passes everything else. */
+async function startFlakyProxy(target: string, failures: number) {
+  let failed = 0;
+  const upstream = new URL(target);
+  const server = createServer((req, res) => {
+    if (req.method === 'POST' && req.url === SERVER_ROUTES.sdkBatch && failed < failures) {
+      failed++;
+      req.resume();
+      res.writeHead(503, { 'access-control-allow-origin': '*', 'content-type': 'application/json' }).end('{"message":"down for a moment"}');
+      return;
+    }
+    const forward = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    forward.on('error', () => res.writeHead(502).end());
+    req.pipe(forward);
+  });
+  return { ...(await listen(server)), failed: () => failed };
+}
+
+function listen(server: Server): Promise<{ origin: string; close(): Promise<void> }> {
+  return new Promise((done) =>
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address() as { port: number };
+      done({ origin: `http://127.0.0.1:${address.port}`, close: () => new Promise<void>((closed) => server.close(() => closed())) });
+    }),
+  );
+}
+
+let team: RunningServer;
+let app: { origin: string; close(): Promise<void> };
+let token: string;
+let member: Login;
+let folder: string;
+
+beforeAll(async () => {
+  folder = await mkdtemp(join(tmpdir(), 'rumscope-standalone-server-'));
+  team = await startServer(testConfig(`file:${join(folder, 'team.sqlite')}`));
+  const admin = await createUser(team.store, { email: ADMIN.email, password: ADMIN.password, role: 'admin' });
+  ({ token } = await createUploadToken(team.store, admin.id, 'shop site'));
+  member = await login(team.app);
+  app = await startApp();
+});
+afterAll(async () => {
+  await Promise.all([team?.close(), app?.close()]);
+  await rm(folder, { recursive: true, force: true });
+});
+
+const read = async <T>(url: string): Promise<T> => (await team.app.inject({ method: 'GET', url, headers: memberHeaders(member) })).json<T>();
+const detailOf = (id: string) => read<SessionDetailResponse>(`${SERVER_ROUTES.sessions}/${encodeURIComponent(id)}`);
+
+async function openApp(page: DriverPage, options: object) {
+  await page.goto(`${app.origin}/shop.html#${encodeURIComponent(JSON.stringify(options))}`);
+  await expect.poll(() => page.evaluate(() => (window as any).__ready === true), POLL).toBe(true);
+}
+
+describe.each(BROWSERS)('standalone SDK to the team server in %s', (kind) => {
+  let browser: Awaited<ReturnType<typeof launchPlainBrowser>>;
+  beforeAll(async () => {
+    browser = await launchPlainBrowser(kind);
+  }, 180_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  test('a click followed at once by leaving the page reaches the server, in the visitor’s session, readable through the API', async () => {
+    const page = await browser.openPage('about:blank');
+    await openApp(page, { clientToken: token, intakeUrl: team.url });
+    const sessionId = await page.evaluate(() => (window as any).openobserveRum.getInternalContext().session_id as string);
+    // The batch delay is seconds: only the pagehide path can deliver this click before the next page loads.
+    await page.click('#buy');
+    await page.click('#away');
+    await expect.poll(() => page.evaluate(() => document.querySelector('#next')?.textContent ?? ''), POLL).toBe('Left the shop');
+    await expect.poll(async () => (await detailOf(sessionId)).events?.some((e) => e.type === 'action' && e.name === 'Buy tea'), POLL).toBe(true);
+    const detail = await detailOf(sessionId);
+    expect(detail.item.session).toMatchObject({ id: sessionId, site: app.origin, app: { service: 'shop', env: 'e2e' } });
+    expect(detail.item.uploadedBy?.email).toBe(ADMIN.email);
+    expect(detail.events.filter((e) => e.type === 'view').map((e) => (e as { url: string }).url.split('#')[0])).toContain(`${app.origin}/shop.html`);
+    await page.close();
+  });
+
+  test('a server answering 503 to the first attempts gets every event exactly once', async () => {
+    const proxy = await startFlakyProxy(team.url, 3);
+    try {
+      const page = await browser.openPage('about:blank');
+      await openApp(page, { clientToken: token, site: proxy.origin.replace('http://', ''), insecureHTTP: true });
+      const sessionId = await page.evaluate(() => (window as any).openobserveRum.getInternalContext().session_id as string);
+      for (const button of ['#buy', '#pay', '#buy']) await page.click(button);
+      await expect.poll(() => proxy.failed(), POLL).toBe(3);
+      await expect.poll(async () => (await detailOf(sessionId)).item?.session.counts.actions, { ...POLL, timeout: 30_000 }).toBe(3);
+      const detail = await detailOf(sessionId);
+      const actions = detail.events.filter((e) => e.type === 'action').map((e) => (e as { name: string }).name);
+      expect(actions).toEqual(['Buy tea', 'Pay now', 'Buy tea']);
+      const keys = detail.events.map((e) => `${e.loadId}:${e.seq}`);
+      expect(new Set(keys).size).toBe(keys.length);
+      expect(detail.item.session.counts.events).toBe(detail.events.length);
+      await page.close();
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test('a session drawn for replay sends its segments; the server plays them back (masked as in the page)', async () => {
+    const page = await browser.openPage('about:blank');
+    await openApp(page, { clientToken: token, intakeUrl: team.url, sessionReplaySampleRate: 100 });
+    const sessionId = await page.evaluate(() => (window as any).openobserveRum.getInternalContext().session_id as string);
+    await page.click('#buy');
+    await page.evaluate(() => (window as any).openobserveRum.stopSessionReplayRecording());
+    await expect.poll(async () => (await read<ReplayData>(sessionReplayPath(sessionId))).records?.some((r) => r.type === 2), { ...POLL, timeout: 30_000 }).toBe(true);
+    const replay = await read<ReplayData>(sessionReplayPath(sessionId));
+    expect(JSON.stringify(replay.records)).toContain('CANARYVISIBLE');
+    expect((await detailOf(sessionId)).item.session.replayStats?.segments).toBeGreaterThan(0);
+    await page.close();
+  });
+});
