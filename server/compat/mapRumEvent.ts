@@ -193,7 +193,7 @@ function contextOf(raw: Obj, base: Base, facts: RequestFacts): MappedItem | null
       effectiveType: str(connectivity.effective_type)?.slice(0, 32) ?? null,
       maxTouchPoints: 0,
     },
-    app: { service: str(raw.service), env: str(obj(raw).env) ?? envFromTags(str(raw.ddtags)), version: str(raw.version) },
+    app: { service: str(raw.service), env: envFromTags(str(raw.ddtags) ?? str(raw.ootags)), version: str(raw.version) },
     user: usr && Object.keys(usr).length ? usr : null,
     global,
   };
@@ -201,7 +201,7 @@ function contextOf(raw: Obj, base: Base, facts: RequestFacts): MappedItem | null
   return { key: `context:${fingerprint(JSON.stringify(content))}`, event };
 }
 
-/** `env:prod,service:shop` → 'prod'. */
+/** `env:prod,service:shop` (Datadog's `ddtags`, OpenObserve's `ootags`) → 'prod'. */
 function envFromTags(tags: string | null): string | null {
   const match = tags ? /(?:^|,)env:([^,]*)/.exec(tags) : null;
   return match?.[1] || null;
