@@ -11,6 +11,7 @@ import { HttpError, type AppContext } from './http';
 import { adminRoutes } from './plugins/admin';
 import { dashboardRoutes } from './plugins/dashboard';
 import { authRoutes } from './plugins/auth';
+import { compatIntakeRoutes } from './plugins/compatIntake';
 import { intakeRoutes } from './plugins/intake';
 import { replayRoutes } from './plugins/replay';
 import { sessionsRoutes } from './plugins/sessions';
@@ -53,6 +54,7 @@ export async function buildApp({ config, store, ownsStore = false }: BuildOption
   await app.register((child) => authRoutes(child, ctx));
   await app.register((child) => adminRoutes(child, ctx));
   await app.register((child) => intakeRoutes(child, ctx));
+  await app.register((child) => compatIntakeRoutes(child, ctx));
   await app.register((child) => sessionsRoutes(child, ctx));
   await app.register((child) => replayRoutes(child, ctx));
   await app.register((child) => dashboardRoutes(child, ctx));

@@ -27,7 +27,48 @@ export const SERVER_ROUTES = {
   loginLink: '/auth/link',
   users: '/api/admin/users',
   tokens: '/api/tokens',
+  applications: '/api/admin/applications',
 } as const;
+
+/**
+ * The compatible intake: the paths the real peer SDKs post to, unchanged (server/compat/). The client token is
+ * an application's (ApplicationInfo), given where the SDK puts it: `dd-api-key` / `o2-api-key` in the query.
+ * - Datadog @datadog/browser-rum: `/api/v2/rum|logs|replay`, or through its `proxy` option
+ *   (`<proxy>?ddforward=<path and query>`), for which the server answers at `proxy`.
+ * - OpenObserve @openobserve/browser-rum: `/rum/v1/<organization>/rum|logs|replay` (its `site` is the server's
+ *   host, `insecureHTTP` for plain http), or its `proxy` option (`?o2forward=…`) at the same `proxy` path.
+ */
+export const COMPAT_ROUTES = {
+  datadog: '/api/v2/:track',
+  openobserve: '/rum/v1/:organization/:track',
+  proxy: '/api/compat/proxy',
+} as const;
+
+/** What the compatible intake answers a stored batch (the SDKs read only the status). */
+export interface CompatIntakeResponse {
+  /** Events the batch held, and Rumscope events stored from them (0 for a retry). */
+  received: number;
+  stored: number;
+  /** Events left out, with why (unknown type, no session, invalid after mapping). */
+  refused: number;
+  reasons?: string[];
+}
+
+/** An application instrumented with a peer SDK; its client token may only upload. */
+export interface ApplicationInfo {
+  id: string;
+  name: string;
+  createdBy: string | null;
+  createdAt: number;
+  lastUsedAt: number | null;
+  revokedAt: number | null;
+}
+
+/** POST /api/admin/applications (admin): the client token is shown once; the server keeps only its hash. */
+export interface CreateApplicationResponse {
+  info: ApplicationInfo;
+  clientToken: string;
+}
 
 /**
  * POST /api/intake/sessions: ended (or still growing) sessions with their events, as the extension exports

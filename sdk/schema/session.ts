@@ -92,6 +92,45 @@ export interface SessionRecord {
   bytes?: number;
   /** Settings in force when the session started (options page); used where the app sets nothing. */
   defaults?: SessionDefaults;
+  /**
+   * The SDK that recorded it, when it is not Rumscope's own (absent: the extension or Rumscope's standalone SDK).
+   * Set by the server's compatible intake (@datadog/browser-rum, @openobserve/browser-rum) with the SDK's version.
+   */
+  sdk?: SessionSdk;
+  /** Replay segments another SDK recorded in a format the player cannot read: kept as sent, with the reason. */
+  foreignReplay?: ForeignReplayStats;
+}
+
+/** SDKs whose intake the team server speaks (see server/compat/). */
+export type SdkName = 'rumscope' | 'datadog' | 'openobserve';
+export const SDK_NAMES: readonly SdkName[] = ['rumscope', 'datadog', 'openobserve'];
+
+/** What people call each SDK (the session detail, the dashboard's "Recorded by" facet). */
+export const SDK_LABELS: Readonly<Record<SdkName, string>> = {
+  rumscope: 'Rumscope',
+  datadog: 'Datadog browser-rum',
+  openobserve: 'OpenObserve browser-rum',
+};
+
+export interface SessionSdk {
+  name: SdkName;
+  /** The version the SDK reported (`_dd.browser_sdk_version` / the intake's origin version), when it did. */
+  version: string | null;
+}
+
+/** Replay segments kept as another SDK sent them (not playable here: `reason` says why). */
+export interface ForeignReplayStats {
+  /** The recording's format, e.g. 'datadog-change' (Datadog's change-record snapshots). */
+  format: string;
+  /** Why the player cannot show it. */
+  reason: string;
+  segments: number;
+  /** Compressed bytes stored. */
+  bytes: number;
+  records: number;
+  /** Epoch ms of the first and last record. */
+  start: number;
+  end: number;
 }
 
 /** One session's Web Vitals: the last measured value of each name, with the UTC ms it was reported at. */

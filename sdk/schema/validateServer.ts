@@ -4,7 +4,7 @@
  */
 import * as v from 'valibot';
 import { SCHEMA_VERSION, type RumEvent, type StoredEvent } from './events';
-import type { SessionRecord } from './session';
+import { SDK_NAMES, type SessionRecord } from './session';
 import { EXPORT_FORMAT, EXPORT_VERSION } from './storage';
 import type { CreateUserRequest, LoginRequest, UploadRequest } from './server';
 import { inspectJson, schemaParts, validateEvent, type ValidationResult } from './validate';
@@ -61,6 +61,10 @@ export const sessionRecordSchema = v.strictObject({
       env: nullableStr(),
       privacyLevel: v.picklist(['allow', 'mask-user-input', 'mask']),
     }),
+  ),
+  sdk: v.optional(v.strictObject({ name: v.picklist(SDK_NAMES), version: nullableStr(64) })),
+  foreignReplay: v.optional(
+    v.strictObject({ format: str(64), reason: str(1024), segments: nonNeg, bytes: nonNeg, records: nonNeg, start: nonNeg, end: nonNeg }),
   ),
 });
 

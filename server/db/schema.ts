@@ -50,6 +50,8 @@ export interface SessionsTable {
   user_email: string | null;
   uploaded_by: string | null;
   uploaded_at: number;
+  /** The SDK that recorded it when not Rumscope's own ('datadog', 'openobserve'), else null (migration 003). */
+  sdk: string | null;
   /** The SessionRecord as JSON. */
   record: string;
 }
@@ -113,6 +115,41 @@ export interface ReplaySegmentsTable {
   data: Uint8Array;
 }
 
+/** An application instrumented with a peer SDK; its client token (hashed) may only upload (migration 004). */
+export interface ApplicationsTable {
+  id: string;
+  name: string;
+  token_hash: string;
+  created_by: string | null;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+/** Derivation keys of the peers' events already stored ("view v1 started", "error e7"): a retry adds nothing (migration 004). */
+export interface CompatKeysTable {
+  key: string;
+  created_at: number;
+}
+
+/** A peer SDK's replay segment, kept as sent (deflated) with its metadata JSON (migration 004). */
+export interface ForeignReplaySegmentsTable {
+  id: string;
+  session_id: string;
+  sdk: string;
+  format: string;
+  view_id: string | null;
+  start_at: number;
+  end_at: number;
+  records: number;
+  raw_bytes: number;
+  bytes: number;
+  full_snapshot: number;
+  metadata: string;
+  data: Uint8Array;
+  created_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   auth_sessions: AuthSessionsTable;
@@ -125,4 +162,7 @@ export interface Database {
   upload_receipts: UploadReceiptsTable;
   session_changes: SessionChangesTable;
   replay_segments: ReplaySegmentsTable;
+  applications: ApplicationsTable;
+  compat_keys: CompatKeysTable;
+  foreign_replay_segments: ForeignReplaySegmentsTable;
 }

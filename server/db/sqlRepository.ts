@@ -85,6 +85,7 @@ function sqlTx(trx: Kysely<Database>, uploader: string | null, now: () => number
         ended_at: session.endedAt,
         incognito: session.incognito ? 1 : 0,
         user_email: userEmailOf(session),
+        sdk: session.sdk?.name ?? null,
         uploaded_at: at,
         record: JSON.stringify(session),
       };

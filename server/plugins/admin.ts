@@ -1,8 +1,9 @@
 /** Admins manage members; every member manages their own upload tokens (admins: anyone's). */
-import type { CreateTokenResponse, CreateUserRequest, CreateUserResponse } from '../../sdk/schema';
+import type { CreateApplicationResponse, CreateTokenResponse, CreateUserRequest, CreateUserResponse } from '../../sdk/schema';
 import { SERVER_ROUTES } from '../../sdk/schema';
 import { createUserRequestSchema, parseWith } from '../../sdk/schema/validateServer';
 import { AccountExistsError, accountInfo, createLoginLink, createUploadToken, createUser, tokenInfo } from '../accounts/accounts';
+import { applicationInfo, createApplication } from '../accounts/applications';
 import { HttpError, type RoutePlugin } from '../http';
 import { requireAdmin, requireMember } from './authenticate';
 
@@ -89,6 +90,31 @@ export const adminRoutes: RoutePlugin = async (app, ctx) => {
     if (user.role !== 'admin') query = query.where('user_id', '=', user.id);
     const result = await query.executeTakeFirst();
     if (!Number(result.numUpdatedRows)) throw new HttpError(404, 'no such token');
+    return reply.code(204).send();
+  });
+
+  // Applications instrumented with a peer SDK (the compatible intake): admins create them and revoke their client tokens.
+  app.get(SERVER_ROUTES.applications, { preHandler: admin }, async () => {
+    const rows = await store.db.selectFrom('applications').selectAll().orderBy('created_at').execute();
+    return { items: rows.map(applicationInfo) };
+  });
+
+  app.post<{ Body: { name: string } }>(
+    SERVER_ROUTES.applications,
+    {
+      preHandler: admin,
+      schema: { body: { type: 'object', required: ['name'], additionalProperties: false, properties: { name: { type: 'string', minLength: 1, maxLength: 128 } } } },
+    },
+    async (request, reply) => {
+      const created = await createApplication(store, request.body.name.trim(), request.account!.user.id);
+      request.log.info({ applicationId: created.info.id, by: request.account!.user.id }, 'application created');
+      return reply.code(201).send(created satisfies CreateApplicationResponse);
+    },
+  );
+
+  app.delete<{ Params: { id: string } }>(`${SERVER_ROUTES.applications}/:id`, { preHandler: admin, schema: { params: idParams } }, async (request, reply) => {
+    const result = await store.db.updateTable('applications').set({ revoked_at: Date.now() }).where('id', '=', request.params.id).where('revoked_at', 'is', null).executeTakeFirst();
+    if (!Number(result.numUpdatedRows)) throw new HttpError(404, 'no such application');
     return reply.code(204).send();
   });
 };
