@@ -74,6 +74,10 @@ describe.each(BROWSERS)('session replay in %s', (kind) => {
     await typeInto(driver, page, '#password', 'PWCANARYtwo');
     await typeInto(driver, page, '#name', 'Ada Lovelace');
     await page.click('#add');
+    // A console message between the two lines: its marker in the player's timeline seeks to that moment.
+    await new Promise((ok) => setTimeout(ok, 300));
+    await page.evaluate(() => console.warn('CONSOLEMARK between the lines'));
+    await new Promise((ok) => setTimeout(ok, 300));
     await page.click('#add');
     // Segments are cut every ~5 s: leaving the page sends the last one.
     await page.evaluate(() => (window as any).__rumscopeRecorder.stop());
@@ -124,6 +128,21 @@ describe.each(BROWSERS)('session replay in %s', (kind) => {
       'the end of the recording in the player',
     );
     expect(await panel.evaluate(() => document.querySelector('[data-testid="replay-clock"]')?.textContent ?? '')).toContain("page's zone");
+    // The console message is a marker beside the clicks; clicking it seeks there: one line, not two.
+    const kinds = await waitFor(
+      () => panel.evaluate(() => [...document.querySelectorAll<HTMLElement>('[data-testid="replay-marker"]')].map((m) => [m.dataset.kind, m.getAttribute('aria-label')])),
+      (found) => found.some(([kind, label]) => kind === 'console' && label?.includes('CONSOLEMARK')),
+      'the console marker',
+    );
+    expect(kinds.map(([kind]) => kind)).toContain('action');
+    await panel.click('[data-testid="replay-marker"][data-kind="console"][aria-label*="CONSOLEMARK"]');
+    expect(await panel.evaluate(() => document.querySelector('[data-testid="replay-now"]')?.textContent ?? '')).toContain('console.warn: CONSOLEMARK between the lines');
+    const atMarker = await waitFor(
+      () => panel.evaluate(() => document.querySelector<HTMLIFrameElement>('[data-testid="replay-player"] iframe')?.contentDocument?.body?.textContent ?? ''),
+      (text) => text.includes('Line 1') && !text.includes('Line 2'),
+      'the page as it was at the console message',
+    );
+    expect(atMarker).toContain('CANARYVISIBLE');
     await panel.close();
     await page.close();
   });
