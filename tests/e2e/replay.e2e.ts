@@ -3,12 +3,12 @@
  * recorded sessions, what it stores is masked and compressed, forced recording works where the draw said no,
  * and the panel's player replays the recording in its sandboxed iframe.
  */
-import { inflateSync, strFromU8 } from 'fflate';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startDemoServer, type DemoServer } from '../../demo/server';
 import { eventsOf, typeInto, waitFor } from './support/capture';
 import { BROWSERS, launchDriver, type Driver } from './support/driver';
 import { patchSettingsVia } from './support/lifeDriver';
+import { decode, readSegments } from './support/replay';
 
 let demo: DemoServer;
 beforeAll(async () => {
@@ -18,41 +18,6 @@ afterAll(async () => {
   await demo?.close();
 });
 
-interface SegmentRow {
-  sessionId: string;
-  loadId: string;
-  seq: number;
-  reason: string;
-  start: number;
-  end: number;
-  fullSnapshot: boolean;
-  bytes: number;
-  rawChars: number;
-  data: number[];
-}
-
-/** The stored replay segments, their compressed data as plain numbers (both drivers carry that). */
-function readSegments(driver: Driver): Promise<SegmentRow[]> {
-  return driver.evaluateInExtension(async () => {
-    const open = indexedDB.open('rumscope');
-    const db: IDBDatabase = await new Promise((ok, ko) => {
-      open.onsuccess = () => ok(open.result);
-      open.onerror = () => ko(open.error);
-    });
-    try {
-      const rows: any[] = await new Promise((ok, ko) => {
-        const request = db.transaction('replaySegments').objectStore('replaySegments').getAll();
-        request.onsuccess = () => ok(request.result);
-        request.onerror = () => ko(request.error);
-      });
-      return rows.map((row) => ({ ...row, data: Array.from(row.data as Uint8Array) }));
-    } finally {
-      db.close();
-    }
-  });
-}
-
-const decode = (row: SegmentRow): any[] => JSON.parse(strFromU8(inflateSync(Uint8Array.from(row.data))));
 
 describe.each(BROWSERS)('session replay in %s', (kind) => {
   let driver: Driver;
