@@ -1,7 +1,7 @@
-/** The player's scrubber marks: page views, clicks, errors and API calls, placed on the recording's time range. */
+/** The player's scrubber marks: page views, clicks, errors, API calls and console messages, placed on the recording's time range. */
 import type { StoredEvent } from '../sdk/schema';
 
-export type MarkerKind = 'view' | 'action' | 'error' | 'api';
+export type MarkerKind = 'view' | 'action' | 'error' | 'api' | 'console';
 
 export interface ReplayMarker {
   kind: MarkerKind;
@@ -13,7 +13,10 @@ export interface ReplayMarker {
   time: number;
 }
 
-const KINDS = new Set<string>(['view', 'action', 'error', 'api']);
+const KINDS = new Set<string>(['view', 'action', 'error', 'api', 'console']);
+
+/** Characters of a console message shown in a marker's label. */
+const CONSOLE_LABEL_CHARS = 200;
 
 function label(event: StoredEvent): string {
   switch (event.type) {
@@ -25,6 +28,10 @@ function label(event: StoredEvent): string {
       return `Error: ${event.message}`;
     case 'api':
       return `${event.method} ${event.url} ${event.status}`;
+    case 'console': {
+      const text = event.message.length > CONSOLE_LABEL_CHARS ? `${event.message.slice(0, CONSOLE_LABEL_CHARS)}…` : event.message;
+      return `console.${event.level}: ${text}${event.count > 1 ? ` (×${event.count})` : ''}`;
+    }
     default:
       return event.type;
   }

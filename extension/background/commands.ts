@@ -16,6 +16,8 @@ export interface CommandDeps {
   runRetention?: () => Promise<{ expired: number; overCap: number }>;
   /** After sessions were deleted or (un)pinned: usage shown in the panel is refreshed. */
   afterChange?: () => void;
+  /** "Keep replay" (startReplayChannel.ts keep): the load's session records from now on, its instant replay kept. */
+  keepReplay?: (input: { loadId: string; tabId: number; frameId: number }) => Promise<boolean>;
 }
 
 /** The tab's current load (one definition, the session model's: panel and popup agree). */
@@ -55,6 +57,11 @@ export function startCommands(db: RumscopeDb, deps: CommandDeps = {}) {
       await endSession(db, load.sessionId, Date.now());
       return { sessionId: load.sessionId };
     },
+    keepReplay: async ({ tabId }) => {
+      const load = await tabLoad(db, tabId);
+      if (!load?.sessionId || !deps.keepReplay) return { sessionId: null };
+      return { sessionId: (await deps.keepReplay({ loadId: load.id, tabId, frameId: load.frameId })) ? load.sessionId : null };
+    },
     tabStatus: async ({ tabId }) => {
       const tab = await ext.tabs.get(tabId);
       const site = originOf(tab.url);
@@ -74,6 +81,7 @@ export function startCommands(db: RumscopeDb, deps: CommandDeps = {}) {
               startedAt: session.startedAt,
               endedAt: session.endedAt,
               sampled: session.sampled,
+              replay: session.replay,
               counts: {
                 events: session.counts.events,
                 views: session.counts.views,

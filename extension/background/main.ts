@@ -16,6 +16,7 @@ import { startReplayChannel } from './startReplayChannel';
 import { startRetention } from './startRetention';
 import { createTabGuard } from './tabGuard';
 import { networkDetailFor } from '../settings/networkDetail';
+import { instantReplayFor } from '../settings/instantReplay';
 import { loadTestHooks, takeInjectedWriteFailure } from './testHooks';
 import { startSync } from '../sync/syncSessions';
 import { createVisitorIds } from './visitorIds';
@@ -80,6 +81,7 @@ startRelayServer({
   },
   allowSite: (site, tabId, info) => siteGate.allowSite(site, tabId, info),
   networkDetail: async (site) => networkDetailFor(await settings.get(), site),
+  instantReplay: async (site) => instantReplayFor(await settings.get(), site),
   persist: async (input, options) => {
     await startup;
     return writeBatch(input, options);
@@ -92,6 +94,7 @@ startCommands(db, {
     return { expired, overCap };
   },
   afterChange: () => retention.afterWrite(),
+  keepReplay: (input) => replay.keep(input),
 });
 
 // Inject only into allowed sites; kept in step with the settings (one change at a time). When the registration

@@ -9,6 +9,7 @@ import { ingestBatch, type BatchInput, type IngestOptions, type IngestResult } f
 import { createDexieRepository } from '../storage/dexieRepository';
 import { ext } from '../platform';
 import { originOf } from './originOf';
+import { keepsOnError } from '../settings/instantReplay';
 import type { createTabGuard } from './tabGuard';
 
 export interface RelayServerDeps {
@@ -27,6 +28,8 @@ export interface RelayServerDeps {
   persist?: (input: BatchInput, options: IngestOptions) => Promise<IngestResult>;
   /** Session replay (startReplayChannel.ts): stores segments, forces and injects the recorder. */
   replay?: ReplayChannel;
+  /** Instant replay for this site (settings.instantReplay): its on-error rate, or undefined when off. */
+  instantReplay?: (site: string) => Promise<{ onErrorSampleRate: number } | undefined>;
 }
 
 /** What a refused page is told: nothing of its session is tracked. */
@@ -164,8 +167,16 @@ export function startRelayServer(deps: RelayServerDeps) {
     const networkDetail = result.session.sampled ? await deps.networkDetail?.(identity.site) : undefined;
     const session: SessionInfo = networkDetail ? { ...result.session, networkDetail } : result.session;
     reply({ kind: 'ack', loadId: message.loadId, upTo: result.upTo, session });
-    // A recorded session: its top page gets the recorder (once per load).
-    if (result.session.replay && isTop) deps.replay?.inject({ loadId: message.loadId, tabId, frameId: senderFrameId, privacyLevel: result.session.privacyLevel ?? null });
+    // A recorded session: its top page gets the recorder (once per load). A session not drawn for replay gets it
+    // in buffer mode only where the user turned instant replay on for the site; everywhere else, no recorder.
+    if (!isTop || !deps.replay || !result.session.sampled) return;
+    const privacyLevel = result.session.privacyLevel ?? null;
+    if (result.session.replay) return deps.replay.inject({ loadId: message.loadId, tabId, frameId: senderFrameId, privacyLevel });
+    const instant = await deps.instantReplay?.(site);
+    if (instant) {
+      const keepOnError = keepsOnError(result.session.id ?? message.loadId, instant.onErrorSampleRate);
+      deps.replay.inject({ loadId: message.loadId, tabId, frameId: senderFrameId, privacyLevel, buffer: { keepOnError } });
+    }
   };
 
   const onConnect = (port: chrome.runtime.Port) => {

@@ -3,6 +3,9 @@
  * when its session records a replay (drawn by sessionReplaySampleRate, or forced by the page's
  * startSessionReplayRecording({ force: true })), with scripting.executeScript: never a web-accessible file.
  * Segments arrive on the relay port as their own message kind and are stored compressed (replayStore.ts).
+ * Instant replay (a per-site setting): a page whose session is not drawn for replay gets the recorder in buffer
+ * mode (the last two minutes in the page's memory, nothing sent); forcing the session (the page on an error, or
+ * the user's "Keep replay") starts it again in full mode, which keeps the buffer and records on.
  */
 import { RECORDER_GLOBAL, type DefaultPrivacyLevel, type ReplaySegmentPayload } from '../../sdk/schema';
 import type { RumscopeDb } from '../storage/db';
@@ -15,41 +18,52 @@ export interface RecorderTarget {
   /** The browser's frame id of the document (the sender's). */
   frameId: number;
   privacyLevel: string | null;
+  /** Instant replay: buffer only; `keepOnError`: an error in the page asks for the buffer to be kept. */
+  buffer?: { keepOnError: boolean };
 }
 
 export interface ReplayChannel {
   store(input: { loadId: string; tabId: number; seq: number; payload: ReplaySegmentPayload }): Promise<StoreReplayResult>;
   force(input: { loadId: string; tabId: number; frameId: number; isTop: boolean }): Promise<void>;
   inject(target: RecorderTarget): void;
+  /** The user's "Keep replay" for a tab's current page: its session records from now on, its buffer kept. */
+  keep(input: { loadId: string; tabId: number; frameId: number }): Promise<boolean>;
   forgetTab(tabId: number): void;
 }
 
 /** Loads given the recorder, per tab (a worker restart forgets them: injecting again is a no-op in the page). */
 const MAX_LOADS_PER_TAB = 50;
 
-function startInPage(global: string, privacyLevel: DefaultPrivacyLevel | null) {
+function startInPage(global: string, privacyLevel: DefaultPrivacyLevel | null, buffer: { keepOnError: boolean } | null) {
   const recorder = (window as unknown as Record<string, { start(options: object): void } | undefined>)[global];
-  recorder?.start({ auto: true, ...(privacyLevel ? { privacyLevel } : {}) });
+  recorder?.start({ auto: true, ...(privacyLevel ? { privacyLevel } : {}), ...(buffer ? { buffer: true, keepOnError: buffer.keepOnError } : {}) });
 }
 
 export function startReplayChannel(db: RumscopeDb, deps: { afterWrite?: () => void; onError?: (error: unknown) => void } = {}): ReplayChannel {
   const injected = new Map<number, Set<string>>();
   const inject = (target: RecorderTarget) => {
     let loads = injected.get(target.tabId);
-    if (loads?.has(target.loadId)) return;
+    const key = target.buffer ? `${target.loadId}:buffer` : target.loadId;
+    if (loads?.has(key) || (target.buffer && loads?.has(target.loadId))) return;
     if (!loads) injected.set(target.tabId, (loads = new Set()));
     if (loads.size >= MAX_LOADS_PER_TAB) loads.clear();
-    loads.add(target.loadId);
+    loads.add(key);
     const where = { tabId: target.tabId, frameIds: [target.frameId] };
     const level = target.privacyLevel === 'allow' || target.privacyLevel === 'mask' || target.privacyLevel === 'mask-user-input' ? target.privacyLevel : null;
     void (async () => {
       await ext.scripting.executeScript({ target: where, world: 'MAIN', files: ['recorder.js'] });
-      await ext.scripting.executeScript({ target: where, world: 'MAIN', func: startInPage, args: [RECORDER_GLOBAL, level] });
+      await ext.scripting.executeScript({ target: where, world: 'MAIN', func: startInPage, args: [RECORDER_GLOBAL, level, target.buffer ?? null] });
     })().catch((error: unknown) => {
       // The page went away (or is not scriptable): its next load tries again.
-      loads.delete(target.loadId);
+      loads.delete(key);
       deps.onError?.(error);
     });
+  };
+  const force: ReplayChannel['force'] = async (input) => {
+    const forced = await forceReplay(db, input.loadId, input.tabId);
+    if (!forced || !input.isTop) return;
+    injected.get(input.tabId)?.delete(input.loadId);
+    inject({ loadId: input.loadId, tabId: input.tabId, frameId: input.frameId, privacyLevel: forced.privacyLevel });
   };
   return {
     async store(input) {
@@ -57,11 +71,13 @@ export function startReplayChannel(db: RumscopeDb, deps: { afterWrite?: () => vo
       if (result.status === 'stored' && !result.duplicate) deps.afterWrite?.();
       return result;
     },
-    async force(input) {
+    force,
+    async keep(input) {
       const forced = await forceReplay(db, input.loadId, input.tabId);
-      if (!forced || !input.isTop) return;
+      if (!forced) return false;
       injected.get(input.tabId)?.delete(input.loadId);
       inject({ loadId: input.loadId, tabId: input.tabId, frameId: input.frameId, privacyLevel: forced.privacyLevel });
+      return true;
     },
     inject,
     forgetTab: (tabId) => injected.delete(tabId),

@@ -7,9 +7,13 @@ import { parseSitePattern, patternMatches } from '../../sdk/schema/sitePattern';
  */
 export function networkDetailFor(settings: RumscopeSettings, site: string): SessionInfo['networkDetail'] {
   const { sites, redactHeaders, redactFields } = settings.networkDetail;
-  const on = sites.some((text) => {
+  return matchesAnySite(sites, site) ? { redactHeaders: [...redactHeaders], redactFields: [...redactFields] } : undefined;
+}
+
+/** Whether one of the site patterns (as siteAccess.allow) matches `site`. */
+export function matchesAnySite(patterns: readonly string[], site: string): boolean {
+  return patterns.some((text) => {
     const pattern = parseSitePattern(text);
     return !!pattern && patternMatches(pattern, site);
   });
-  return on ? { redactHeaders: [...redactHeaders], redactFields: [...redactFields] } : undefined;
 }

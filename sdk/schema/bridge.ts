@@ -187,6 +187,11 @@ export interface CommandMap {
   pinSession: { request: { sessionId: string; pinned: boolean }; response: { ok: true } };
   /** Ends the session of the tab's current page; its next event starts a new one (popup, panel). */
   endTabSession: { request: { tabId: number }; response: { sessionId: string | null } };
+  /**
+   * "Keep replay" (popup, panel): the session of the tab's current page records a replay from now on, and the
+   * page's instant replay buffer (the last two minutes) is kept. sessionId null: the tab has no tracked session.
+   */
+  keepReplay: { request: { tabId: number }; response: { sessionId: string | null } };
   /** Whether the tab's site is recorded and its current session (popup). */
   tabStatus: { request: { tabId: number }; response: TabRecordingStatus };
   /** Dismisses the panel's storage warning. */
@@ -229,6 +234,8 @@ export interface TabRecordingStatus {
     startedAt: number;
     endedAt: number | null;
     sampled: boolean;
+    /** Whether the session records a replay (drawn, forced, or kept from instant replay). */
+    replay: boolean;
     counts: { events: number; views: number; actions: number; errors: number; apiCalls: number };
   } | null;
 }

@@ -46,6 +46,19 @@ export interface RumscopeSettings {
   /** Where a later sync sends sessions. Its origin is never recorded. '' = no sync server. */
   sync: { url: string; token: string };
   networkDetail: NetworkDetailSettings;
+  instantReplay: InstantReplaySettings;
+}
+
+/**
+ * Instant replay, opt-in per site (off everywhere by default: it loads the recorder into the page). A page of
+ * these sites whose session is not drawn for a full recording keeps the last two minutes in its own memory,
+ * stored only when an error happens (drawn by onErrorSampleRate) or the user asks ("Keep replay").
+ */
+export interface InstantReplaySettings {
+  /** Site patterns (as siteAccess.allow). */
+  sites: string[];
+  /** Percentage of sessions whose buffer an error keeps (0-100); "Keep replay" keeps it whatever this says. */
+  onErrorSampleRate: number;
 }
 
 /**
@@ -77,6 +90,7 @@ export const DEFAULT_SETTINGS: RumscopeSettings = {
   retention: { days: 30, maxStorageMb: 500 },
   sync: { url: '', token: '' },
   networkDetail: { sites: [], redactHeaders: [], redactFields: [] },
+  instantReplay: { sites: [], onErrorSampleRate: 100 },
 };
 
 /** Limits the validator enforces (and the options page shows). */

@@ -76,6 +76,7 @@ const LEAVES = {
     redactHeaders: v.pipe(v.array(headerName), v.maxLength(SETTINGS_LIMITS.maxRedactNames)),
     redactFields: v.pipe(v.array(fieldName), v.maxLength(SETTINGS_LIMITS.maxRedactNames)),
   },
+  instantReplay: { sites: patterns, onErrorSampleRate: percent },
 } as const;
 type PrivacyLevelTuple = ['allow', 'mask-user-input', 'mask'];
 
@@ -125,6 +126,7 @@ function walk(input: unknown, base: RumscopeSettings): { settings: RumscopeSetti
   settings.siteAccess.allow = [...new Set(settings.siteAccess.allow)];
   settings.siteAccess.block = [...new Set(settings.siteAccess.block)];
   settings.networkDetail.sites = [...new Set(settings.networkDetail.sites)];
+  settings.instantReplay.sites = [...new Set(settings.instantReplay.sites)];
   return { settings, issues };
 }
 

@@ -3,12 +3,12 @@
  * recorded sessions, what it stores is masked and compressed, forced recording works where the draw said no,
  * and the panel's player replays the recording in its sandboxed iframe.
  */
-import { inflateSync, strFromU8 } from 'fflate';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startDemoServer, type DemoServer } from '../../demo/server';
 import { eventsOf, typeInto, waitFor } from './support/capture';
 import { BROWSERS, launchDriver, type Driver } from './support/driver';
 import { patchSettingsVia } from './support/lifeDriver';
+import { decode, readSegments } from './support/replay';
 
 let demo: DemoServer;
 beforeAll(async () => {
@@ -18,41 +18,6 @@ afterAll(async () => {
   await demo?.close();
 });
 
-interface SegmentRow {
-  sessionId: string;
-  loadId: string;
-  seq: number;
-  reason: string;
-  start: number;
-  end: number;
-  fullSnapshot: boolean;
-  bytes: number;
-  rawChars: number;
-  data: number[];
-}
-
-/** The stored replay segments, their compressed data as plain numbers (both drivers carry that). */
-function readSegments(driver: Driver): Promise<SegmentRow[]> {
-  return driver.evaluateInExtension(async () => {
-    const open = indexedDB.open('rumscope');
-    const db: IDBDatabase = await new Promise((ok, ko) => {
-      open.onsuccess = () => ok(open.result);
-      open.onerror = () => ko(open.error);
-    });
-    try {
-      const rows: any[] = await new Promise((ok, ko) => {
-        const request = db.transaction('replaySegments').objectStore('replaySegments').getAll();
-        request.onsuccess = () => ok(request.result);
-        request.onerror = () => ko(request.error);
-      });
-      return rows.map((row) => ({ ...row, data: Array.from(row.data as Uint8Array) }));
-    } finally {
-      db.close();
-    }
-  });
-}
-
-const decode = (row: SegmentRow): any[] => JSON.parse(strFromU8(inflateSync(Uint8Array.from(row.data))));
 
 describe.each(BROWSERS)('session replay in %s', (kind) => {
   let driver: Driver;
@@ -74,6 +39,10 @@ describe.each(BROWSERS)('session replay in %s', (kind) => {
     await typeInto(driver, page, '#password', 'PWCANARYtwo');
     await typeInto(driver, page, '#name', 'Ada Lovelace');
     await page.click('#add');
+    // A console message between the two lines: its marker in the player's timeline seeks to that moment.
+    await new Promise((ok) => setTimeout(ok, 300));
+    await page.evaluate(() => console.warn('CONSOLEMARK between the lines'));
+    await new Promise((ok) => setTimeout(ok, 300));
     await page.click('#add');
     // Segments are cut every ~5 s: leaving the page sends the last one.
     await page.evaluate(() => (window as any).__rumscopeRecorder.stop());
@@ -124,6 +93,21 @@ describe.each(BROWSERS)('session replay in %s', (kind) => {
       'the end of the recording in the player',
     );
     expect(await panel.evaluate(() => document.querySelector('[data-testid="replay-clock"]')?.textContent ?? '')).toContain("page's zone");
+    // The console message is a marker beside the clicks; clicking it seeks there: one line, not two.
+    const kinds = await waitFor(
+      () => panel.evaluate(() => [...document.querySelectorAll<HTMLElement>('[data-testid="replay-marker"]')].map((m) => [m.dataset.kind, m.getAttribute('aria-label')])),
+      (found) => found.some(([kind, label]) => kind === 'console' && label?.includes('CONSOLEMARK')),
+      'the console marker',
+    );
+    expect(kinds.map(([kind]) => kind)).toContain('action');
+    await panel.click('[data-testid="replay-marker"][data-kind="console"][aria-label*="CONSOLEMARK"]');
+    expect(await panel.evaluate(() => document.querySelector('[data-testid="replay-now"]')?.textContent ?? '')).toContain('console.warn: CONSOLEMARK between the lines');
+    const atMarker = await waitFor(
+      () => panel.evaluate(() => document.querySelector<HTMLIFrameElement>('[data-testid="replay-player"] iframe')?.contentDocument?.body?.textContent ?? ''),
+      (text) => text.includes('Line 1') && !text.includes('Line 2'),
+      'the page as it was at the console message',
+    );
+    expect(atMarker).toContain('CANARYVISIBLE');
     await panel.close();
     await page.close();
   });

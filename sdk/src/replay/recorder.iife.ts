@@ -1,10 +1,11 @@
 /**
  * recorder.js: the replay recorder the extension's background injects into the page's MAIN world
  * (scripting.executeScript) only when the page's session is recorded: sampled for replay, or forced by
- * startSessionReplayRecording({ force: true }). Never a web-accessible file; never part of capture.js.
+ * startSessionReplayRecording({ force: true }); or, for a site with instant replay on, in buffer mode (the last two
+ * minutes kept in memory, sent only once kept). Never a web-accessible file; never part of capture.js.
  * Segments leave through the relay on their own message kind ('replay').
  */
-import { PAGE_SOURCE, PAGE_UNLOAD_EVENT, PROTOCOL_VERSION, RECORDER_GLOBAL, type DefaultPrivacyLevel, type PageReplayMessage } from '../../schema';
+import { PAGE_SOURCE, PAGE_UNLOAD_EVENT, PROTOCOL_VERSION, RECORDER_GLOBAL, type DefaultPrivacyLevel, type PageControlMessage, type PageReplayMessage } from '../../schema';
 import { startRecorder, type Recorder } from './startRecorder';
 
 export interface RecorderControl {
@@ -13,11 +14,13 @@ export interface RecorderControl {
    * background's start (the session is drawn for replay), which does not undo the page's own
    * stopSessionReplayRecording().
    */
-  start(options?: { privacyLevel?: DefaultPrivacyLevel; auto?: boolean }): void;
+  start(options?: { privacyLevel?: DefaultPrivacyLevel; auto?: boolean; buffer?: boolean; keepOnError?: boolean }): void;
   stop(): void;
   /** Sends the open segment now (it would go within ~5 s anyway). */
   flush(): void;
   readonly recording: boolean;
+  /** Instant replay: recording into the in-memory two-minute buffer only (nothing sent yet). */
+  readonly buffering: boolean;
 }
 
 interface CaptureApi {
@@ -37,16 +40,35 @@ interface CaptureApi {
     if (leaving) dispatchEvent(new CustomEvent(PAGE_UNLOAD_EVENT, { detail: JSON.stringify(message) }));
     else postMessage(message, origin);
   };
+  // Instant replay drawn to be kept on an error: the page asks the extension to record its session (the same
+  // request as startSessionReplayRecording({ force: true })); the background's start then keeps the buffer.
+  let keepOnError = false;
+  let asked = false;
+  const onError = () => {
+    if (!keepOnError || asked || !recorder?.buffering) return;
+    asked = true;
+    const message: PageControlMessage = { source: PAGE_SOURCE, protocol: PROTOCOL_VERSION, kind: 'control', command: 'startReplay' };
+    postMessage(message, origin);
+  };
+  addEventListener('error', onError);
+  addEventListener('unhandledrejection', onError);
   const control: RecorderControl = {
     start(options) {
       try {
         if (options?.privacyLevel === 'allow' || options?.privacyLevel === 'mask' || options?.privacyLevel === 'mask-user-input') privacyLevel = options.privacyLevel;
-        if (recorder || (options?.auto && stoppedByPage)) return;
+        if (options?.auto && stoppedByPage) return;
+        if (recorder) {
+          // The session records now: an instant replay buffer is kept and recording goes on.
+          if (!options?.buffer) recorder.keep();
+          return;
+        }
         stoppedByPage = false;
+        keepOnError = !!options?.buffer && !!options.keepOnError;
         recorder = startRecorder({
           privacyLevel,
           send,
           viewId: () => (globals.rumscope as CaptureApi | undefined)?.getInternalContext?.()?.view?.id ?? null,
+          buffer: !!options?.buffer,
         });
       } catch {
         // Never break the page.
@@ -70,6 +92,9 @@ interface CaptureApi {
     },
     get recording() {
       return !!recorder;
+    },
+    get buffering() {
+      return !!recorder?.buffering;
     },
   };
   Object.defineProperty(window, RECORDER_GLOBAL, { value: control, configurable: false, enumerable: false, writable: false });

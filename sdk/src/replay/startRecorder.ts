@@ -3,6 +3,7 @@ import { REPLAY_FULL_SNAPSHOT, type DefaultPrivacyLevel, type ReplayRecord, type
 import { redactRecords } from './redactRecords';
 import { createSegmentBuilder, SEGMENT_MAX_MS } from './createSegmentBuilder';
 import { privacyOptions } from './privacyOptions';
+import { createRollingBuffer, INSTANT_REPLAY_CHECKOUT_MS } from './createRollingBuffer';
 
 export interface RecorderOptions {
   privacyLevel: DefaultPrivacyLevel;
@@ -16,18 +17,26 @@ export interface RecorderOptions {
    * background (off the page's thread); the standalone SDK, with no background, does it here.
    */
   redactInPage?: boolean;
+  /**
+   * Instant replay: keep a rolling buffer of the last two minutes in this page's memory and send nothing,
+   * until keep() hands the buffer over as segments and recording goes on as usual.
+   */
+  buffer?: boolean;
 }
 
 type RecordFn = (options: Record<string, unknown>) => (() => void) | undefined;
 
 /**
  * Records the page with rrweb (`@rrweb/record`) and hands it over in segments: every ~5 s, ~60 KB, at a
- * view change, when the page is hidden or left, and at stop. Each record is serialized once, here; the
+ * view change, when the page is hidden or left, and at stop. With `buffer` (instant replay) it only keeps the
+ * last two minutes in memory until keep(). Each record is serialized once, here; the
  * compression happens in the extension's background (or the app's transport), never on this thread.
  * Canvas is not recorded (the player never runs scripts, see the panel's ReplayPlayer). Open shadow roots are.
  */
 export function startRecorder(options: RecorderOptions) {
   let leaving = false;
+  let buffering = !!options.buffer;
+  const rolling = createRollingBuffer();
   const builder = createSegmentBuilder({ onSegment: (json, reason) => options.send(json, reason, leaving) });
   let viewCache: { at: number; id: string | null } = { at: -Infinity, id: null };
   const currentView = () => {
@@ -45,6 +54,7 @@ export function startRecorder(options: RecorderOptions) {
   }
   const add = (event: { type: number; timestamp: number }) => {
     if (options.redactInPage) redactRecords([event as ReplayRecord]);
+    if (buffering) return rolling.add({ json: JSON.stringify(event), viewId: currentView(), type: event.type, timestamp: event.timestamp }, Date.now());
     builder.add(JSON.stringify(event), currentView(), Date.now());
     // A full snapshot goes out at once: it is what a player needs first.
     if (event.type === REPLAY_FULL_SNAPSHOT) builder.flush('size');
@@ -69,6 +79,8 @@ export function startRecorder(options: RecorderOptions) {
       // Scripts are dropped from the recording (the player would never run them anyway), comments too.
       slimDOMOptions: { script: true, comment: true, headFavicon: true, headWhitespace: true, headMetaVerification: true },
       sampling: { mousemove: 50, scroll: 150, input: 'last', media: 800 },
+      // While buffering, a fresh full snapshot every minute lets the buffer drop what is older than two minutes.
+      ...(buffering && { checkoutEveryNms: INSTANT_REPLAY_CHECKOUT_MS }),
       errorHandler: (error: unknown) => {
         options.onError?.(error);
         return true;
@@ -115,6 +127,21 @@ export function startRecorder(options: RecorderOptions) {
   return {
     /** Sends what is pending now. */
     flush: () => builder.flush('time'),
+    /** Instant replay kept (an error, the page's force, the user's "Keep replay"): the buffer goes out, recording goes on. */
+    keep() {
+      if (!buffering) return;
+      buffering = false;
+      for (const record of rolling.take()) builder.add(record.json, record.viewId, Date.now());
+      builder.flush('size');
+      // Recording on without the buffer's periodic checkouts (this starts with one full snapshot more).
+      if (!paused) {
+        safe(() => stopRecording?.());
+        stopRecording = start();
+      }
+    },
+    get buffering() {
+      return buffering;
+    },
     stop() {
       endCalmWatch();
       safe(() => stopRecording?.());
