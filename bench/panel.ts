@@ -24,10 +24,11 @@
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { existsSync } from 'node:fs';
-import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import type { BrowserContext, Page, Worker } from 'playwright-core';
 import { launchChromium, type ChromiumWithExtension } from '../tests/e2e/support/chromium';
+import { buildRef } from './buildRef';
 import { cpuDelta, openMeter, type CpuSample } from './measure';
 
 const root = resolve(import.meta.dirname, '..');
@@ -342,29 +343,6 @@ async function measurePeer(peer: PeerBuild, site: string, windowMs: number): Pro
   return rows;
 }
 
-// ---------- the landed build ----------
-
-/** Builds `ref` (git archive into .tmp, this checkout's node_modules) into its own dist folder. */
-async function buildLanded(ref: string): Promise<{ dist: string; commit: string }> {
-  const commit = execFileSync('git', ['rev-parse', '--short', ref], { cwd: root, encoding: 'utf8' }).trim();
-  const src = join(root, '.tmp', `bench-landed-src`);
-  const dist = join('.tmp', 'dist-bench-landed');
-  await rm(src, { recursive: true, force: true });
-  await mkdir(src, { recursive: true });
-  const archive = join(root, '.tmp', 'bench-landed.tar');
-  execFileSync('git', ['archive', '--format=tar', '-o', archive, ref], { cwd: root });
-  execFileSync('tar', ['-xf', archive, '-C', src]);
-  await rm(archive, { force: true });
-  await symlink(join(root, 'node_modules'), join(src, 'node_modules'), 'dir');
-  execFileSync('npx', ['tsx', 'scripts/build.ts'], {
-    cwd: src,
-    env: { ...process.env, RUMSCOPE_DIST: join(root, dist) },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  await rm(src, { recursive: true, force: true });
-  return { dist, commit };
-}
-
 // ---------- report ----------
 
 const pct = (cpu: CpuSample | null, windowMs: number, key: 'scriptMs' | 'taskMs') => (cpu ? (cpu[key] / windowMs) * 100 : NaN);
@@ -409,7 +387,7 @@ export async function runPanelBench(options: { build?: boolean } = {}): Promise<
     execFileSync('npx', ['tsx', 'scripts/build.ts'], { cwd: root, env: { ...process.env, RUMSCOPE_DIST: subjectDist }, stdio: ['ignore', 'ignore', 'inherit'] });
   }
   log(`building the landed panel (${ref}) ...`);
-  const landed = await buildLanded(ref);
+  const landed = await buildRef(ref, 'dist-bench-landed');
   const peers: PeerBuild[] = [
     { name: 'subject', description: `this working tree's build (${relative(root, resolve(root, subjectDist))})`, dist: subjectDist, sizes },
     { name: 'landed', description: `the landed build, ${ref} at ${landed.commit}`, dist: landed.dist, sizes: landedSizes },

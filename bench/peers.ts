@@ -47,8 +47,11 @@ export interface BenchEnv {
   serveAsset(name: string, body: string | Buffer, type?: string): string;
   /** What the local intake received for a run tag (requests whose path starts with /intake/<tag>). */
   intake(tag: string): Collected;
-  /** The Chromium with the built extension (launched on first use). */
-  extension(): Promise<ChromiumWithExtension>;
+  /**
+   * The Chromium with a built extension loaded (launched on first use): `dist` is a build's chrome folder,
+   * RUMSCOPE_DIST's by default. Each build runs in a Chromium of its own (same binary, flags, fresh profile).
+   */
+  extension(dist?: string): Promise<ChromiumWithExtension>;
 }
 
 export interface RunInfo {
@@ -61,6 +64,8 @@ export interface Peer {
   /** One line for the report. */
   description: string;
   browser: BrowserKind;
+  /** For 'extension' peers: the build's chrome folder (default: RUMSCOPE_DIST's), e.g. an earlier commit's build. */
+  dist?: string;
   /** The no-SDK page: every other peer's "extra" is its value minus this one's in the same round. */
   baseline?: boolean;
   /** Builds what the peer needs (once per bench run); returns its scripts' sizes. */
@@ -115,6 +120,8 @@ export interface RumscopeOptions {
   configureWorker?: string;
   /** Replay on: recorder.js (injected by the background into recorded pages) counts in the page's code. */
   replay?: boolean;
+  /** Another build's chrome folder (e.g. an earlier commit's, for a before/after comparison); default RUMSCOPE_DIST's. */
+  dist?: string;
 }
 
 /**
@@ -140,9 +147,10 @@ export function rumscopePeer(options: RumscopeOptions = {}): Peer {
     name: options.name ?? 'rumscope',
     description: options.description ?? 'Rumscope extension build (capture.js in the MAIN world + relay.js), replay off',
     browser: 'extension',
+    dist: options.dist,
     probe: '!!window.rumscope',
     async prepare() {
-      const dir = distDir('chrome');
+      const dir = options.dist ?? distDir('chrome');
       const capture = await readFile(join(dir, 'capture.js'));
       const relay = await readFile(join(dir, 'relay.js'));
       const sizes = [sizeOf('capture.js', capture, true), sizeOf('relay.js (isolated world)', relay, false)];
@@ -151,12 +159,12 @@ export function rumscopePeer(options: RumscopeOptions = {}): Peer {
     },
     async beforeRun(env) {
       if (!options.configureWorker) return;
-      const worker = await (await env.extension()).worker();
+      const worker = await (await env.extension(options.dist)).worker();
       await worker.evaluate(options.configureWorker);
     },
     head: () => '',
     async collected(env, run, settle) {
-      const ext = await env.extension();
+      const ext = await env.extension(options.dist);
       // Strings, not functions: tsx wraps named inner functions in a helper the worker lacks.
       const read = async () => {
         const worker = await ext.worker();
@@ -224,7 +232,53 @@ function storedBytesScript(tag: string): string {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Datadog Browser RUM (npm package bundled into one IIFE, loaded synchronously first in <head>)
+// Script peers: an npm package bundled into one IIFE, served cacheable and loaded synchronously in <head>
+
+const bundles = new Map<string, Promise<ScriptSize[]>>();
+
+/**
+ * Bundles `entrySource` (an ES module importing npm packages) into one minified IIFE served as
+ * /assets/<asset>, once per bench run; returns its size. Lazily loaded chunks are inlined (an IIFE
+ * cannot split).
+ */
+function bundleScript(env: BenchEnv, asset: string, entrySource: string): Promise<ScriptSize[]> {
+  let bundle = bundles.get(asset);
+  if (!bundle) {
+    bundle = (async () => {
+      const dir = join(env.workDir, asset.replace(/\W/g, '_'));
+      await mkdir(dir, { recursive: true });
+      const entry = join(dir, 'entry.js');
+      await writeFile(entry, entrySource);
+      await build({
+        configFile: false,
+        root: repoRoot,
+        logLevel: 'warn',
+        build: {
+          outDir: join(dir, 'out'),
+          emptyOutDir: true,
+          target: 'es2022',
+          minify: true,
+          sourcemap: false,
+          copyPublicDir: false,
+          lib: { entry, formats: ['iife'], name: 'BENCH_' + asset.replace(/\W/g, '_'), fileName: () => asset },
+        },
+      });
+      const code = await readFile(join(dir, 'out', asset));
+      env.serveAsset(asset, code);
+      return [sizeOf(asset, code, true)];
+    })();
+    bundles.set(asset, bundle);
+  }
+  return bundle;
+}
+
+/** What the local intake received for the run (after the exit flush when `settle`). */
+async function intakeCollected(env: BenchEnv, run: RunInfo, settle: boolean): Promise<Collected> {
+  if (settle) await waitSettled(async () => env.intake(run.tag).bytes);
+  return env.intake(run.tag);
+}
+
+// Datadog Browser RUM (optionally with Browser Logs forwarding the console)
 
 export interface DatadogOptions {
   name?: string;
@@ -233,82 +287,56 @@ export interface DatadogOptions {
   replay: boolean;
   /** Extra init options, e.g. { defaultPrivacyLevel: 'allow' } for a replay peer. */
   init?: Record<string, unknown>;
-}
-
-const DATADOG_ASSET = 'datadog-rum.iife.js';
-let datadogBundle: Promise<ScriptSize[]> | undefined;
-
-/** One IIFE of @datadog/browser-rum (its lazy recorder/profiler chunks inlined: IIFE cannot split). */
-async function bundleDatadog(env: BenchEnv): Promise<ScriptSize[]> {
-  const dir = join(env.workDir, 'datadog');
-  await mkdir(dir, { recursive: true });
-  const entry = join(dir, 'entry.js');
-  await writeFile(entry, `import { datadogRum } from '@datadog/browser-rum';\nwindow.DD_RUM = datadogRum;\n`);
-  await build({
-    configFile: false,
-    root: repoRoot,
-    logLevel: 'warn',
-    build: {
-      outDir: join(dir, 'out'),
-      emptyOutDir: true,
-      target: 'es2022',
-      minify: true,
-      sourcemap: false,
-      copyPublicDir: false,
-      lib: { entry, formats: ['iife'], name: 'DD_RUM_BUNDLE', fileName: () => DATADOG_ASSET },
-    },
-  });
-  const code = await readFile(join(dir, 'out', DATADOG_ASSET));
-  env.serveAsset(DATADOG_ASSET, code);
-  return [sizeOf(DATADOG_ASSET, code, true)];
+  /**
+   * @datadog/browser-logs 7.16.2 too, with these init options (e.g. forwardConsoleLogs: 'all'), bundled
+   * with RUM in one script and sent to the same local intake.
+   */
+  logs?: Record<string, unknown>;
 }
 
 export function datadogPeer(options: DatadogOptions): Peer {
+  const asset = options.logs ? 'datadog-rum-logs.iife.js' : 'datadog-rum.iife.js';
+  const entry = options.logs
+    ? `import { datadogRum } from '@datadog/browser-rum';\nimport { datadogLogs } from '@datadog/browser-logs';\nwindow.DD_RUM = datadogRum;\nwindow.DD_LOGS = datadogLogs;\n`
+    : `import { datadogRum } from '@datadog/browser-rum';\nwindow.DD_RUM = datadogRum;\n`;
+  const logsProbe = options.logs ? ' && window.DD_LOGS && window.DD_LOGS.getInternalContext && window.DD_LOGS.getInternalContext()' : '';
   return {
     name: options.name ?? (options.replay ? 'datadog-replay' : 'datadog'),
     description:
       options.description ??
       `@datadog/browser-rum 7.16.2, sessionReplaySampleRate ${options.replay ? 100 : 0}, sent to a local intake`,
     browser: 'plain',
-    probe: '!!(window.DD_RUM && window.DD_RUM.getInternalContext && window.DD_RUM.getInternalContext())',
-    prepare: (env) => (datadogBundle ??= bundleDatadog(env)),
+    probe: `!!(window.DD_RUM && window.DD_RUM.getInternalContext && window.DD_RUM.getInternalContext()${logsProbe})`,
+    prepare: (env) => bundleScript(env, asset, entry),
     head(env, run) {
-      const config = {
-        applicationId: '00000000-0000-4000-8000-000000000000',
+      const common = {
         clientToken: 'pub00000000000000000000000000000000',
         site: 'datadoghq.com',
         service: 'rumscope-bench',
         env: 'bench',
         proxy: `${env.origin}/intake/${run.tag}`,
         sessionSampleRate: 100,
+      };
+      const config = {
+        ...common,
+        applicationId: '00000000-0000-4000-8000-000000000000',
         sessionReplaySampleRate: options.replay ? 100 : 0,
         trackUserInteractions: true,
         trackResources: true,
         trackLongTasks: true,
         ...options.init,
       };
-      return `<script src="/assets/${DATADOG_ASSET}"></script><script>window.DD_RUM && DD_RUM.init(${JSON.stringify(config)});</script>`;
+      const logs = options.logs ? `window.DD_LOGS && DD_LOGS.init(${JSON.stringify({ ...common, ...options.logs })});` : '';
+      return `<script src="/assets/${asset}"></script><script>window.DD_RUM && DD_RUM.init(${JSON.stringify(config)});${logs}</script>`;
     },
-    async collected(env, run, settle) {
-      if (settle) await waitSettled(async () => env.intake(run.tag).bytes);
-      return env.intake(run.tag);
-    },
+    collected: intakeCollected,
   };
 }
 
-// ---------------------------------------------------------------------------------------------------
 // Floor reference: bare @rrweb/record + web-vitals, its JSON kept uncompressed and sent as is
 
 const RRWEB_ASSET = 'rrweb-record-vitals.iife.js';
-let rrwebBundle: Promise<ScriptSize[]> | undefined;
-
-async function bundleRrweb(env: BenchEnv): Promise<ScriptSize[]> {
-  const dir = join(env.workDir, 'rrweb');
-  await mkdir(dir, { recursive: true });
-  const entry = join(dir, 'entry.js');
-  await writeFile(
-    entry,
-    `import { record } from '@rrweb/record';
+const RRWEB_ENTRY = `import { record } from '@rrweb/record';
 import { onCLS, onINP, onLCP } from 'web-vitals';
 let parts = [];
 const flush = (beacon) => {
@@ -322,38 +350,16 @@ window.__RRWEB_STOP = record({ emit: (event) => parts.push(JSON.stringify(event)
 setInterval(() => flush(false), 5000);
 addEventListener('pagehide', () => flush(true));
 onCLS(() => {}); onINP(() => {}); onLCP(() => {});
-`,
-  );
-  await build({
-    configFile: false,
-    root: repoRoot,
-    logLevel: 'warn',
-    build: {
-      outDir: join(dir, 'out'),
-      emptyOutDir: true,
-      target: 'es2022',
-      minify: true,
-      sourcemap: false,
-      copyPublicDir: false,
-      lib: { entry, formats: ['iife'], name: 'RRWEB_BUNDLE', fileName: () => RRWEB_ASSET },
-    },
-  });
-  const code = await readFile(join(dir, 'out', RRWEB_ASSET));
-  env.serveAsset(RRWEB_ASSET, code);
-  return [sizeOf(RRWEB_ASSET, code, true)];
-}
+`;
 
 export const rrwebPeer: Peer = {
   name: 'rrweb-bare',
   description: 'floor reference: bare @rrweb/record 2.1.6 + web-vitals, record everything, JSON sent uncompressed every 5 s',
   browser: 'plain',
   probe: '!!window.__RRWEB_STOP',
-  prepare: (env) => (rrwebBundle ??= bundleRrweb(env)),
+  prepare: (env) => bundleScript(env, RRWEB_ASSET, RRWEB_ENTRY),
   head: (env, run) => `<script>window.__RRWEB_INTAKE = ${JSON.stringify(`${env.origin}/intake/${run.tag}/replay`)};</script><script src="/assets/${RRWEB_ASSET}"></script>`,
-  async collected(env, run, settle) {
-    if (settle) await waitSettled(async () => env.intake(run.tag).bytes);
-    return env.intake(run.tag);
-  },
+  collected: intakeCollected,
 };
 
 /** Waits until a byte count stops moving (the exit flush has landed), at most a few seconds. */
@@ -363,11 +369,27 @@ async function waitSettled(read: () => Promise<number>) {
 
 // ---------------------------------------------------------------------------------------------------
 
+/** The default Rumscope peer's settings: replay off, network detail off. */
+const CAPTURE_ONLY = allScripts(replaySettingScript(false), networkDetailScript([]));
+
+/**
+ * The default Rumscope peer run on another build (`--compare-dist`): `rumscope@<label>`, e.g. the build of
+ * the commit before a change, measured in the same run as the working tree's.
+ */
+export function rumscopeBuildPeer(label: string, dist: string): Peer {
+  return rumscopePeer({
+    name: `rumscope@${label}`,
+    description: `Rumscope extension build ${label} (same settings as rumscope: replay off, network detail off)`,
+    configureWorker: CAPTURE_ONLY,
+    dist,
+  });
+}
+
 /** Every known peer, by name. `--peers` picks from these; DEFAULT_PEERS run when it is not given. */
 export const PEERS: Record<string, Peer> = Object.fromEntries(
   [
     baselinePeer,
-    rumscopePeer({ configureWorker: allScripts(replaySettingScript(false), networkDetailScript([])) }),
+    rumscopePeer({ configureWorker: CAPTURE_ONLY }),
     // Replay peers, for the replay issue's comparison (not in the default set).
     rumscopePeer({
       name: 'rumscope-replay',
@@ -385,6 +407,13 @@ export const PEERS: Record<string, Peer> = Object.fromEntries(
     datadogPeer({ replay: false }),
     // Datadog with replay, for the replay issue's comparison (not in the default set).
     datadogPeer({ replay: true, init: { defaultPrivacyLevel: 'allow' } }),
+    // Datadog RUM + Browser Logs forwarding every console call and uncaught error, for --console-network.
+    datadogPeer({
+      name: 'datadog-logs',
+      description: "@datadog/browser-rum + @datadog/browser-logs 7.16.2 (logs: forwardConsoleLogs 'all', forwardErrorsToLogs), replay 0, sent to a local intake",
+      replay: false,
+      logs: { forwardConsoleLogs: 'all', forwardErrorsToLogs: true },
+    }),
   ].map((peer) => [peer.name, peer]),
 );
 

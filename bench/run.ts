@@ -20,22 +20,30 @@
  *          --console-network (the storm adds 2,000 console calls and 200 fetch POSTs with bodies; peer
  *          rumscope-detail has network detail on for the bench origin),
  *          --scenario capture|panel|all (default all: the capture above, then the Sessions panel's cost,
- *          bench/panel.ts, whose own options are listed there).
+ *          bench/panel.ts, whose own options are listed there),
+ *          --compare-ref ref[,ref] (builds each git ref, e.g. the commit before a change, with bench/buildRef.ts
+ *          and adds peer `rumscope@<commit>`: the rumscope peer's settings on that build, in its own Chromium,
+ *          alternating with the others in the same run), --compare-dist [label=]dir[,…] (the same with a build
+ *          already made: a RUMSCOPE_DIST-style folder holding chrome/). The report then has a "Builds compared"
+ *          table: each build's extra script CPU against rumscope's (the working tree's), round by round.
  */
 import { execFileSync } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, platform, release, totalmem } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, join, relative, resolve } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
-import { CHROMIUM_FLAGS, launchChromium, type ChromiumWithExtension } from '../tests/e2e/support/chromium';
+import { CHROMIUM_FLAGS, distDir, launchChromium, type ChromiumWithExtension } from '../tests/e2e/support/chromium';
 import { findBrowser } from '../tests/e2e/support/findBrowser';
+import { buildRef } from './buildRef';
 import { cpuDelta, openMeter, summarize, type CpuSample, type Summary } from './measure';
 import { planStorm, renderBenchPage, runStorm, STORM } from './page';
 import {
   DEFAULT_PEERS,
   PEERS,
   REFERENCE_PEER,
+  rumscopeBuildPeer,
   SUBJECT_PEER,
   type BenchEnv,
   type BrowserKind,
@@ -64,8 +72,31 @@ const rounds = Number(option('--runs') ?? 6);
 /** --console-network: the storm also makes 2,000 console calls and 200 fetch POSTs with JSON bodies (bench/page.ts). */
 const CONSOLE_NETWORK = flag('--console-network');
 const warmup = Number(option('--warmup') ?? 1);
-const peerNames = (option('--peers') ?? DEFAULT_PEERS.join(',')).split(',').filter(Boolean);
 const log = (message: string) => process.stderr.write(message + '\n');
+const listOption = (name: string) => (option(name) ?? '').split(',').filter(Boolean);
+
+/** Other builds of Rumscope measured in the same run (--compare-ref, --compare-dist): `rumscope@<label>` peers. */
+async function comparedPeers(): Promise<Peer[]> {
+  if (scenario === 'panel') return [];
+  const builds: { label: string; dist: string }[] = [];
+  for (const ref of listOption('--compare-ref')) {
+    log(`building ${ref} for --compare-ref ...`);
+    const built = await buildRef(ref, `dist-bench-ref-${ref.replace(/\W/g, '_')}`);
+    builds.push({ label: built.commit, dist: built.dist });
+  }
+  for (const item of listOption('--compare-dist')) {
+    const [label, dir] = item.includes('=') ? item.split('=', 2) as [string, string] : [basename(item).replace(/^dist-/, ''), item];
+    builds.push({ label, dist: dir });
+  }
+  return builds.map(({ label, dist }) => {
+    const chrome = resolve(root, dist, 'chrome');
+    if (!existsSync(join(chrome, 'manifest.json'))) throw new Error(`--compare-dist: no built extension in ${dist}/chrome`);
+    return rumscopeBuildPeer(label, chrome);
+  });
+}
+const compared = await comparedPeers();
+for (const peer of compared) PEERS[peer.name] = peer;
+const peerNames = [...(option('--peers') ?? DEFAULT_PEERS.join(',')).split(',').filter(Boolean), ...compared.map((p) => p.name)];
 
 for (const name of peerNames) if (!PEERS[name]) throw new Error(`unknown peer ${name}; known: ${Object.keys(PEERS).join(', ')}`);
 const peers = peerNames.map((name) => PEERS[name]!);
@@ -308,6 +339,48 @@ function peersTable(reports: PeerReport[]): string {
   return lines.join('\n');
 }
 
+/**
+ * "Builds compared" (--compare-ref / --compare-dist): each other build's extra (vs the baseline of the same
+ * round) against the working tree's rumscope peer. Per-round ratio: rumscope's extra / the build's extra in
+ * the same round (they alternate in one run), so the machine's load, which moves between rounds, cancels
+ * as far as it can.
+ */
+function comparedTable(reports: PeerReport[]): string {
+  const subject = reports.find((r) => r.name === SUBJECT_PEER);
+  const others = reports.filter((r) => compared.some((p) => p.name === r.name));
+  const baseRuns = new Map((reports.find((r) => r.name === baseline!.name)?.runs ?? []).map((r) => [r.round, r]));
+  if (!subject?.extra || !others.length) return '';
+  const keys: [string, MetricKey, number][] = [
+    ['init extra script CPU ms', 'initScript', 1],
+    ['storm extra script CPU ms', 'stormScript', 0],
+    ['init extra task CPU ms (noisy)', 'initTask', 0],
+    ['storm extra task CPU ms (noisy)', 'stormTask', 0],
+    ['heap extra after GC MB', 'heapMB', 2],
+  ];
+  const lines = [
+    `| metric | build | that build | ${SUBJECT_PEER} (working tree) | ratio of medians | per-round ratio median [min–max] |`,
+    '|---|---|---|---|---|---|',
+  ];
+  const extraOf = (report: PeerReport, round: number, key: MetricKey) => {
+    const run = report.runs.find((r) => r.round === round);
+    const base = baseRuns.get(round);
+    return run && base ? METRICS[key](run) - METRICS[key](base) : NaN;
+  };
+  for (const other of others) {
+    for (const [label, key, digits] of keys) {
+      const perRound = [...baseRuns.keys()]
+        .map((round) => extraOf(subject, round, key) / extraOf(other, round, key))
+        .filter(Number.isFinite);
+      const a = other.extra![key];
+      const b = subject.extra[key];
+      lines.push(
+        `| ${label} | ${other.name} | ${cell(a, digits)} | ${cell(b, digits)} | ${a.median > 0 ? fmt(b.median / a.median, 2) + '×' : 'n/a'} | ${cell(summarize(perRound), 2)} |`,
+      );
+    }
+  }
+  return lines.join('\n');
+}
+
 interface TargetRow {
   metric: string;
   subject: string;
@@ -412,7 +485,8 @@ async function runCapture(started: number) {
   const workDir = await mkdtemp(join(root, '.tmp', 'bench-'));
   const server = startServer();
   const origin = await server.listen();
-  let extension: Promise<ChromiumWithExtension> | undefined;
+  /** One Chromium per extension build (by chrome folder), launched on first use. */
+  const extensions = new Map<string, Promise<ChromiumWithExtension>>();
   let plain: Promise<BrowserContext> | undefined;
   const env: BenchEnv = {
     origin,
@@ -422,19 +496,25 @@ async function runCapture(started: number) {
       return `/assets/${name}`;
     },
     intake: (tag) => ({ ...(server.intake.get(tag) ?? { bytes: 0, items: 0 }) }),
-    extension: () => (extension ??= launchChromium({ release: true })),
+    extension(dist = distDir('chrome')) {
+      let launched = extensions.get(dist);
+      // A release build: the bench measures what ships and drives no test hook.
+      if (!launched) extensions.set(dist, (launched = launchChromium({ dist, release: true })));
+      return launched;
+    },
   };
   server.setEnv(env);
-  const contextFor = async (kind: BrowserKind) =>
-    kind === 'extension' ? (await env.extension()).context : await (plain ??= launchPlain(join(workDir, 'profile-plain')));
+  const contextFor = async (peer: Peer) =>
+    peer.browser === 'extension' ? (await env.extension(peer.dist)).context : await (plain ??= launchPlain(join(workDir, 'profile-plain')));
 
   const results: RunResult[] = [];
   const sizes = new Map<string, ScriptSize[]>();
   let chromiumVersion = '';
   try {
     for (const peer of peers) sizes.set(peer.name, await peer.prepare(env));
-    for (const kind of new Set(peers.map((p) => p.browser))) {
-      const context = await contextFor(kind);
+    // Every browser up before the first round (one plain, one per extension build).
+    for (const peer of peers) {
+      const context = await contextFor(peer);
       chromiumVersion ||= context.browser()?.version() ?? '';
     }
     const total = warmup + rounds;
@@ -442,7 +522,7 @@ async function runCapture(started: number) {
       const isWarmup = round < warmup;
       const order = peers.map((_, i) => peers[(i + round) % peers.length]!);
       for (const peer of order) {
-        const result = await measureRun(await contextFor(peer.browser), env, peer, round - warmup, isWarmup);
+        const result = await measureRun(await contextFor(peer), env, peer, round - warmup, isWarmup);
         results.push(result);
         log(
           `${isWarmup ? 'warm-up' : `round ${round - warmup + 1}/${rounds}`} ${peer.name.padEnd(15)} ` +
@@ -453,7 +533,7 @@ async function runCapture(started: number) {
       }
     }
   } finally {
-    if (extension) await (await extension.catch(() => undefined))?.close();
+    for (const launched of extensions.values()) await (await launched.catch(() => undefined))?.close();
     if (plain) await (await plain.catch(() => undefined))?.close().catch(() => {});
     await new Promise((ok) => server.server.close(ok));
     await rm(workDir, { recursive: true, force: true });
@@ -501,6 +581,7 @@ async function runCapture(started: number) {
     '',
     peersTable(reports),
     '',
+    ...(compared.length ? ['## Builds compared', '', comparedTable(reports), ''] : []),
     '## Targets (Rumscope vs Datadog RUM-only)',
     '',
     targetsTable(rows),

@@ -35,13 +35,15 @@ export interface LaunchOptions {
   backForwardCache?: boolean;
   /** A page the browser opens as it starts, as `npm start` does with the demo (before the extension is ready). */
   startUrl?: string;
-  /** Accept a release build (the bench measures what ships; the e2e tests need a test build's hooks). */
+  /** The build's chrome folder to load (default: RUMSCOPE_DIST's), e.g. the bench's build of an earlier commit. */
+  dist?: string;
+  /** Accept a release build: the bench measures what ships and drives no test hook. The e2e tests never set it. */
   release?: boolean;
 }
 
 /** Debian's Chromium with the built extension loaded, headless, in a throwaway profile. */
 export async function launchChromium(options: LaunchOptions = {}): Promise<ChromiumWithExtension> {
-  const dist = distDir('chrome');
+  const dist = options.dist ?? distDir('chrome');
   if (!options.release) assertTestBuild(dist);
   const ownProfile = !options.profileDir;
   const profile = options.profileDir ?? (await mkdtemp(join(tmpdir(), 'rumscope-chromium-')));
