@@ -70,6 +70,29 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
     await latest.close();
   });
 
+  it('upgrades a v3 database with a session and a replay segment to v4: both intact, the session named as Rumscope\'s own', async () => {
+    const v3 = await database.openMigrated('003_replay_segments');
+    const session = makeSession('old-3', 1_700_000_000_000);
+    const any3 = v3.db as never as import('kysely').Kysely<any>;
+    await any3
+      .insertInto('sessions')
+      .values({ id: session.id, site: session.site, started_at: session.startedAt, last_event_at: session.lastEventAt, ended_at: session.endedAt, incognito: 0, user_email: null, uploaded_by: null, uploaded_at: 3, record: JSON.stringify(session) })
+      .execute();
+    const segment = { load_id: 'l3', seq: 0, session_id: 'old-3', view_id: null, reason: 'time', start_at: 1, end_at: 2, records: 1, full_snapshot: 1, raw_chars: 10, bytes: 3, data: Buffer.from([4, 5, 6]) };
+    await any3.insertInto('replay_segments').values(segment).execute();
+    await v3.close();
+
+    const latest = database.open();
+    expect((await migrate(latest.db)).results?.map((r) => [r.migrationName, r.status])).toEqual([['004_compat_intake', 'Success']]);
+    const row = await latest.db.selectFrom('sessions').selectAll().executeTakeFirstOrThrow();
+    expect(JSON.parse(row.record)).toEqual(session);
+    expect(row.sdk).toBeNull();
+    const kept = await latest.db.selectFrom('replay_segments').selectAll().executeTakeFirstOrThrow();
+    expect([...kept.data]).toEqual([4, 5, 6]);
+    expect(await latest.db.selectFrom('applications').selectAll().execute()).toEqual([]);
+    await latest.close();
+  });
+
   it('names the latest migration last', () => {
     expect(LATEST_MIGRATION).toBe(Object.keys(MIGRATIONS).sort().at(-1));
   });

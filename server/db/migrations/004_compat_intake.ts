@@ -1,5 +1,5 @@
 /**
- * v3: the compatible intake (Datadog / OpenObserve browser SDKs). Applications and their client tokens (an
+ * v4: the compatible intake (Datadog / OpenObserve browser SDKs). Applications and their client tokens (an
  * upload-only credential an admin creates per application), the derivation keys that make the peers' retries
  * and repeated view updates idempotent, the replay segments they record in a format the player cannot read
  * (kept as sent), and sessions.sdk (which SDK recorded a session; null: Rumscope's own) for filtering.
