@@ -18,6 +18,9 @@ export default defineConfig({
           name: 'unit',
           include: ['{sdk,extension,panel,server,scripts,tests/unit}/**/*.spec.ts'],
           environment: 'node',
+          // The server's tests open real SQLite and PostgreSQL databases: seconds each on a loaded CI machine.
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
         },
         resolve: {
           conditions: ['browser'],

@@ -53,7 +53,17 @@ export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase
     drop = async () => {
       const client = new pg.Client({ connectionString: base });
       await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      // FORCE cannot end a backend of another role (an autovacuum worker on a loaded machine): wait and retry.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+          break;
+        } catch (error) {
+          const code = (error as { code?: string }).code;
+          if (attempt >= 20 || (code !== '42501' && code !== '55006')) throw error;
+          await new Promise((done) => setTimeout(done, 250 * attempt));
+        }
+      }
       await client.end();
     };
   }
