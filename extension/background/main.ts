@@ -18,13 +18,19 @@ import { createTabGuard } from './tabGuard';
 import { networkDetailFor } from '../settings/networkDetail';
 import { loadTestHooks, takeInjectedWriteFailure } from './testHooks';
 import { startSync } from '../sync/syncSessions';
+import { loadSyncToken } from '../sync/syncCredentials';
 
 const db = new RumscopeDb();
 const tabGuard = createTabGuard(db);
 const settings = createSettingsCache();
 const siteGate = createSiteGate({ settings: settings.get });
-// Opt-in upload of ended sessions to the team server (settings.sync); a timer of its own, never in the write path.
-startSync({ db, target: async () => (await settings.get()).sync, source: { name: 'rumscope-extension', version: ext.runtime.getManifest().version } });
+// Opt-in upload of ended sessions to the team server (settings.sync.url; the token in the database, never in
+// storage.local); a timer of its own, never in the write path.
+const sync = startSync({
+  db,
+  target: async () => ({ url: (await settings.get()).sync.url, token: await loadSyncToken(db) }),
+  source: { name: 'rumscope-extension', version: ext.runtime.getManifest().version },
+});
 // Test builds only (compiled out of a release): shortened session timeouts and injected write failures.
 const testTimeouts = async () => (__RUMSCOPE_TEST__ ? (await loadTestHooks()).sessionTimeouts : undefined);
 const retention = startRetention({ db, settings: settings.get, timeouts: testTimeouts });
@@ -89,6 +95,7 @@ startCommands(db, {
     return { expired, overCap };
   },
   afterChange: () => retention.afterWrite(),
+  afterSyncTokenChange: () => sync.now(),
 });
 
 // Inject only into allowed sites; kept in step with the settings (one change at a time). When the registration
@@ -116,7 +123,13 @@ ext.runtime.onInstalled.addListener(() => void registerScripts(true));
 ext.runtime.onStartup.addListener(() => void registerScripts(true));
 
 // Retention settings apply at once (e.g. fewer days, a smaller cap); site access changes what is injected.
-settings.onChange(() => {
+let syncUrl: string | undefined;
+void settings.get().then((current) => (syncUrl = current.sync.url), () => undefined);
+settings.onChange((current) => {
+  if (current.sync.url !== syncUrl) {
+    syncUrl = current.sync.url;
+    sync.now();
+  }
   void retention.run().catch(() => undefined);
   void registerScripts();
 });
