@@ -9,7 +9,7 @@ import { createSettingsCache } from '../settings/settings';
 import { ext } from '../platform';
 import { startCommands } from './commands';
 import { countBoot } from './countBoot';
-import { injectIntoOpenTabs, syncContentScripts } from './registerCapture';
+import { injectIntoOpenTabs, injectionPlan, syncContentScripts } from './registerCapture';
 import { createSiteGate } from './siteGate';
 import { startRelayServer } from './startRelayServer';
 import { startReplayChannel } from './startReplayChannel';
@@ -121,6 +121,16 @@ void registerScripts();
 // before this background ran): the open tabs are injected even if the registration kept from before is the same.
 ext.runtime.onInstalled.addListener(() => void registerScripts(true));
 ext.runtime.onStartup.addListener(() => void registerScripts(true));
+// `npm run dev` only (compiled out of every other build): after the dev loop reloaded the extension, the recorded
+// tabs are reloaded too, so that they run the capture just built.
+if (__RUMSCOPE_DEV_RELOAD__) {
+  ext.runtime.onInstalled.addListener(() => {
+    void settings.get().then(async (current) => {
+      const { matches } = injectionPlan(current);
+      if (matches.length) for (const tab of await ext.tabs.query({ url: matches })) if (tab.id !== undefined) void ext.tabs.reload(tab.id);
+    });
+  });
+}
 
 // Retention settings apply at once (e.g. fewer days, a smaller cap); site access changes what is injected.
 let syncUrl: string | undefined;

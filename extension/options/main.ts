@@ -5,7 +5,9 @@ import { createExtensionCommands, sendCommand } from '../pages/commandClient';
 import { loadSyncToken } from '../sync/syncCredentials';
 import { createDexieSessionSource } from '../panelHost/dexieSessionSource';
 import './options.css';
+import { startDevReload } from '../pages/devReload';
 
+startDevReload();
 const target = document.getElementById('app');
 if (!target) throw new Error('Rumscope options: #app is missing');
 const db = new RumscopeDb();

@@ -66,10 +66,12 @@ describe.each(BROWSERS)('sync token in %s', (kind) => {
     expect((await driver.readStore('credentials')).map((c) => [c.name, c.token])).toEqual([['sync', token]]);
 
     // Sync works with it: saving started a pass, and the ended session is on the server.
-    await expect.poll(() => countRows(server.store, 'sessions'), POLL).toBe(before + 1);
+    await expect
+      .poll(async () => (await driver.readStore('meta')).find((m) => m.key === 'sync')?.value, POLL)
+      .toMatchObject({ lastError: null, uploaded: { [sessionId!]: expect.any(Number) } });
+    expect(await countRows(server.store, 'sessions')).toBe(before + 1);
     const stored = await server.store.db.selectFrom('sessions').select('id').where('id', '=', sessionId!).execute();
     expect(stored).toHaveLength(1);
-    await expect.poll(async () => (await driver.readStore('meta')).find((m) => m.key === 'sync')?.value.lastError, POLL).toBeNull();
 
     // The options page opened again shows the saved token (read from the database).
     await options.close();
