@@ -35,7 +35,7 @@ describe.each(BROWSERS)('sync token in %s', (kind) => {
   let driver: Driver;
   beforeAll(async () => {
     driver = await launchDriver(kind);
-  });
+  }, 180_000);
   afterAll(async () => {
     await driver?.close();
   });
