@@ -12,7 +12,9 @@ import { createDexieSessionSource } from './dexieSessionSource';
 import { devtoolsPanelVisibility } from './panelVisibility';
 import { readTabId } from './tabId';
 import '../../panel/panel.css';
+import { startDevReload } from '../pages/devReload';
 
+startDevReload();
 const target = document.getElementById('app');
 if (!target) throw new Error('Rumscope panel: #app is missing');
 

@@ -42,7 +42,7 @@ describe('decideSite', () => {
   });
 
   test('never the extension, never the sync server, not in private windows unless allowed; block wins over allow', () => {
-    const s = settings({ sync: { url: 'http://127.0.0.1:4318/ingest', token: 't' } });
+    const s = settings({ sync: { url: 'http://127.0.0.1:4318/ingest' } });
     expect(decideSite('chrome-extension://abcdef', s, { extensionOrigins: ['chrome-extension://abcdef'] }).reason).toBe('extension');
     expect(decideSite('moz-extension://1234', s).reason).toBe('unsupported');
     expect(decideSite('http://127.0.0.1:4318', s).reason).toBe('sync_server');

@@ -80,7 +80,7 @@ describe('sync to the team server', () => {
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
     const before = await countRows(server.store, 'events');
-    const stop = startSync({ db, target: async () => ({ url, token }), intervalMs: 60_000, backoffMs: { base: 20, max: 100 } });
+    const { stop } = startSync({ db, target: async () => ({ url, token }), intervalMs: 60_000, backoffMs: { base: 20, max: 100 } });
     await expect.poll(async () => (await db.meta.get('sync'))?.value, { timeout: 10_000 }).toMatchObject({ lastError: null, uploaded: { [`${n}-flaky`]: T0 + 5000 } });
     stop();
     proxy.close();

@@ -1,5 +1,5 @@
 /**
- * Opt-in upload of ended sessions to the team server (settings: sync.url + token). One pass uploads the
+ * Opt-in upload of ended sessions to the team server (settings: sync.url; the token: syncCredentials.ts). One pass uploads the
  * sessions not yet uploaded (or grown since) in batches, gzip, to POST /api/intake/sessions; the server
  * stores a batch once whatever the retries. Runs from the background on a timer, never in the write path
  * of recording. Private-window sessions are never uploaded.
@@ -132,12 +132,14 @@ export interface StartSyncDeps extends SyncOptions {
 }
 
 /** Runs a pass now and then every intervalMs; after a retryable failure, with exponential backoff and jitter. */
-export function startSync(deps: StartSyncDeps): () => void {
+export function startSync(deps: StartSyncDeps): { stop(): void; now(): void } {
   const interval = deps.intervalMs ?? 60_000;
   const { base, max } = deps.backoffMs ?? { base: 5_000, max: 10 * 60_000 };
   let failures = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
+  let running: Promise<void> | null = null;
+  let again = false;
   const pass = async () => {
     let delay = interval;
     try {
@@ -153,11 +155,38 @@ export function startSync(deps: StartSyncDeps): () => void {
     } catch (error) {
       console.warn('[rumscope] sync pass failed', error);
     }
-    if (!stopped) timer = setTimeout(() => void pass(), delay);
+    return delay;
   };
-  timer = setTimeout(() => void pass(), 0);
-  return () => {
-    stopped = true;
+  // One pass at a time; a pass asked for while one runs follows it.
+  const schedule = (delay: number) => {
     clearTimeout(timer);
+    if (!stopped) timer = setTimeout(run, delay);
+  };
+  const run = () => {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = pass().then((delay) => {
+      running = null;
+      if (again) {
+        again = false;
+        delay = 0;
+      }
+      schedule(delay);
+    });
+  };
+  schedule(0);
+  return {
+    stop: () => {
+      stopped = true;
+      clearTimeout(timer);
+    },
+    /** A pass at once (the server or its token changed), then the usual rhythm. */
+    now: () => {
+      if (stopped) return;
+      clearTimeout(timer);
+      run();
+    },
   };
 }
