@@ -50,6 +50,26 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
     await latest.close();
   });
 
+  it('upgrades a v2 database to v3 (compatible intake): its sessions stay Rumscope’s own (sdk null) and untouched', async () => {
+    const v2 = await database.openMigrated('002_shared_state');
+    const session = makeSession('v2-1', 1_700_000_000_000);
+    await (v2.db as never as import('kysely').Kysely<any>)
+      .insertInto('sessions')
+      .values({ id: session.id, site: session.site, started_at: session.startedAt, last_event_at: session.lastEventAt, ended_at: null, incognito: 0, uploaded_by: null, uploaded_at: 3, user_email: null, record: JSON.stringify(session) })
+      .execute();
+    await v2.close();
+    const latest = database.open();
+    const result = await migrate(latest.db);
+    expect(result.results?.map((r) => [r.migrationName, r.status])).toContainEqual(['003_compat_intake', 'Success']);
+    const row = await latest.db.selectFrom('sessions').selectAll().executeTakeFirstOrThrow();
+    expect(row.sdk).toBeNull();
+    expect(JSON.parse(row.record)).toEqual(session);
+    for (const table of ['applications', 'compat_keys', 'foreign_replay_segments'] as const) {
+      expect(await latest.db.selectFrom(table).selectAll().execute()).toEqual([]);
+    }
+    await latest.close();
+  });
+
   it('names the latest migration last', () => {
     expect(LATEST_MIGRATION).toBe(Object.keys(MIGRATIONS).sort().at(-1));
   });
