@@ -99,6 +99,9 @@ describe.each(DIALECTS)('compatible intake on %s', { timeout: 60_000 }, (dialect
     const list = await sessions();
     expect(list.map((i) => i.session.sdk?.name).sort()).toEqual(['datadog', 'openobserve']);
     expect(list.every((i) => i.session.counts.views === 1)).toBe(true);
+    const only = (sdk: string) => t.app.inject({ method: 'GET', url: `${SERVER_ROUTES.sessions}?sdk=${sdk}`, headers: memberHeaders(admin) }).then((r) => r.json<SessionListResponse>().items.map((i) => i.session.sdk?.name ?? 'rumscope'));
+    expect(await only('datadog')).toEqual(['datadog']);
+    expect(await only('rumscope')).toEqual([]);
     const o2proxy = await post(`/api/compat/proxy?o2forward=${encodeURIComponent(`/rum/v1/default/rum?o2-api-key=${clientToken}`)}`, ndjson([view(now + 10)]));
     expect(o2proxy.statusCode).toBe(202);
     expect(await sessions()).toHaveLength(2);
