@@ -6,6 +6,7 @@ import {
   DURATION_PRESETS,
   ERROR_COUNT_PRESETS,
   FACET_KEYS,
+  SDK_LABELS,
   TIME_RANGE_MS,
   TIME_RANGE_PRESETS,
   UNKNOWN_VALUE,
@@ -67,6 +68,8 @@ export function facetValue(session: SessionRecord, key: FacetKey): string {
       return known(session.app.version);
     case 'site':
       return known(session.site);
+    case 'sdk':
+      return SDK_LABELS[session.sdk?.name ?? 'rumscope'];
   }
 }
 

@@ -5,7 +5,7 @@
 import type { SessionRecord } from '../../sdk/schema';
 import { cohortsOver, facetsOver, kpisOver } from '../../panel/dashboard/answerOver';
 import type { ApiError, SessionChangesResponse, SessionCountResponse, SessionDetailResponse, SessionListResponse } from '../../sdk/schema';
-import { SERVER_ROUTES, sessionReplayPath, type ReplayData } from '../../sdk/schema';
+import { SDK_LABELS, SDK_NAMES, SERVER_ROUTES, sessionReplayPath, type ReplayData } from '../../sdk/schema';
 import type { SessionFilter, SessionPage, SessionSource } from '../../panel/source/SessionSource';
 import { DEFAULT_PAGE_SIZE, NEWEST_FIRST } from '../../panel/source/SessionSource';
 
@@ -45,7 +45,9 @@ export function createHttpSessionSource(options: HttpSourceOptions = {}): Sessio
     return (await response.json()) as T;
   }
 
-  const range = (filter: SessionFilter = {}) => ({ from: filter.startedFrom, to: filter.startedBefore });
+  // One "Recorded by" value is answered by the server (several, or none: every SDK).
+  const sdkOf = (labels: string[] | undefined) => (labels?.length === 1 ? SDK_NAMES.find((name) => SDK_LABELS[name] === labels[0]) : undefined);
+  const range = (filter: SessionFilter = {}) => ({ from: filter.startedFrom, to: filter.startedBefore, sdk: sdkOf(filter.sdk) });
 
   async function recentSessions(filter: SessionFilter): Promise<SessionRecord[]> {
     const out: SessionRecord[] = [];
