@@ -9,7 +9,7 @@
 import Dexie, { type ObservabilitySet } from 'dexie';
 import type { SessionRecord, StoredEvent } from '../../sdk/schema';
 import type { LoadRecord, RumscopeDb } from '../storage/db';
-import { decodeReplay } from '../../sdk/src/replay/segmentCodec';
+import { readReplay } from '../storage/replayStore';
 import {
   DEFAULT_PAGE_SIZE,
   NEWEST_FIRST,
@@ -170,10 +170,7 @@ export function createDexieSessionSource(db: RumscopeDb): SessionSource {
       };
     },
 
-    async getReplay(sessionId) {
-      const rows = await db.replaySegments.where('[sessionId+start]').between([sessionId, -Infinity], [sessionId, Infinity]).toArray();
-      return decodeReplay(rows);
-    },
+    getReplay: (sessionId, window) => readReplay(db, sessionId, window),
   };
 }
 

@@ -16,6 +16,7 @@ import type {
   FacetCounts,
   KpiReport,
   ReplayData,
+  ReplayWindowQuery,
   RumEventType,
   SearchHit,
   SearchQuery,
@@ -140,6 +141,10 @@ export interface SessionSource {
   search(query: SearchQuery): Promise<SearchHit[]>;
   /** Storage used and the quota warning; a source without them leaves it out (the panel then shows neither). */
   getStorage?(): Promise<StorageStatus>;
-  /** The session's replay recording, decompressed (empty records when it has none); a source without replays leaves it out. */
-  getReplay?(sessionId: string): Promise<ReplayData>;
+  /**
+   * The session's replay recording, decompressed (empty records when it has none); a source without replays
+   * leaves it out. With `window`: only the segments of that time window (ReplayWindowQuery), with `window` and
+   * `range` in the answer, so that the player reads a long recording piece by piece.
+   */
+  getReplay?(sessionId: string, window?: ReplayWindowQuery): Promise<ReplayData>;
 }
