@@ -11,6 +11,7 @@ import type { SessionRecord, StoredEvent } from '../../sdk/schema';
 import type { LoadRecord, RumscopeDb } from '../storage/db';
 import { TOTALS_KEY } from '../storage/sessionTotals';
 import { decodeReplay } from '../../sdk/src/replay/segmentCodec';
+import { readReplay } from '../storage/replayStore';
 import {
   DEFAULT_PAGE_SIZE,
   NEWEST_FIRST,
@@ -181,10 +182,7 @@ export function createDexieSessionSource(db: RumscopeDb): SessionSource {
       };
     },
 
-    async getReplay(sessionId) {
-      const rows = await db.replaySegments.where('[sessionId+start]').between([sessionId, -Infinity], [sessionId, Infinity]).toArray();
-      return decodeReplay(rows);
-    },
+    getReplay: (sessionId, window) => readReplay(db, sessionId, window),
   };
 }
 

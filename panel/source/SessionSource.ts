@@ -18,6 +18,7 @@ import type {
   FacetCounts,
   KpiReport,
   ReplayData,
+  ReplayWindowQuery,
   RumEventType,
   SearchHit,
   SearchQuery,
@@ -144,6 +145,10 @@ export interface SessionSource {
   getCohorts?(filter: SessionFilter, query?: CohortQuery): Promise<CohortReport>;
   /** Storage used and the quota warning; a source without them leaves it out (the panel then shows neither). */
   getStorage?(): Promise<StorageStatus>;
-  /** The session's replay recording, decompressed (empty records when it has none); a source without replays leaves it out. */
-  getReplay?(sessionId: string): Promise<ReplayData>;
+  /**
+   * The session's replay recording, decompressed (empty records when it has none); a source without replays
+   * leaves it out. With `window`: only the segments of that time window (ReplayWindowQuery), with `window` and
+   * `range` in the answer, so that the player reads a long recording piece by piece.
+   */
+  getReplay?(sessionId: string, window?: ReplayWindowQuery): Promise<ReplayData>;
 }
