@@ -19,7 +19,7 @@ export type MetaRecord =
   | { key: 'storageWarning'; value: StorageWarning }
   | { key: 'usage'; value: StorageUsage }
   /** Team server sync (extension/sync): the lastEventAt of each session as last uploaded. */
-  | { key: 'sync'; value: { uploaded: Record<string, number>; lastError: string | null; lastSyncAt: number | null } };
+  | { key: 'sync'; value: { uploaded: Record<string, number>; lastError: string | null; lastSyncAt: number | null; replayUploaded?: Record<string, number> } };
 
 export const DB_NAME = 'rumscope';
 

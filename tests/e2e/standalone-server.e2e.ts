@@ -150,7 +150,7 @@ describe.each(BROWSERS)('standalone SDK to the team server in %s', (kind) => {
     } finally {
       await proxy.close();
     }
-  });
+  }, 180_000);
 
   test('a session drawn for replay sends its segments; the server plays them back (masked as in the page)', async () => {
     const page = await browser.openPage('about:blank');
