@@ -13,6 +13,7 @@ import { dashboardRoutes } from './plugins/dashboard';
 import { authRoutes } from './plugins/auth';
 import { intakeRoutes } from './plugins/intake';
 import { replayRoutes } from './plugins/replay';
+import { searchRoutes } from './plugins/search';
 import { sessionsRoutes } from './plugins/sessions';
 
 export interface BuildOptions {
@@ -53,6 +54,7 @@ export async function buildApp({ config, store, ownsStore = false }: BuildOption
   await app.register((child) => authRoutes(child, ctx));
   await app.register((child) => adminRoutes(child, ctx));
   await app.register((child) => intakeRoutes(child, ctx));
+  await app.register((child) => searchRoutes(child, ctx));
   await app.register((child) => sessionsRoutes(child, ctx));
   await app.register((child) => replayRoutes(child, ctx));
   await app.register((child) => dashboardRoutes(child, ctx));
