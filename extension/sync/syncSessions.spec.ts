@@ -8,6 +8,7 @@ import { countRows, seedAdmin } from '../../server/testing/harness';
 import { makeEvents, makeSession } from '../../server/testing/fixtures';
 import { createTestDatabase, testConfig, type TestDatabase } from '../../server/testing/testStores';
 import { RumscopeDb } from '../storage/db';
+import { buildSegmentRow } from '../../sdk/src/replay/segmentCodec';
 import { refuseSyncTarget, startSync, syncOnce } from './syncSessions';
 
 const T0 = 1_700_000_000_000;
@@ -58,6 +59,32 @@ describe('sync to the team server', () => {
     expect(stored.map((r) => r.id).sort()).toEqual(ids.map((id) => `${n}-${id}`).sort());
     await db.sessions.update(`${n}-e1`, { lastEventAt: T0 + 99_000 });
     expect(await syncOnce(db, target)).toEqual({ uploaded: 1 });
+    db.close();
+  });
+
+  it('uploads a session’s replay segments after the session, once, and the server plays them back', async () => {
+    const db = await freshDb();
+    const id = `${n}-replayed`;
+    const rows = [
+      buildSegmentRow(id, `l-${n}-r`, 0, { viewId: 'v1', reason: 'time', records: [{ type: 2, timestamp: T0 + 10, data: { text: 'snapshot' } }] }),
+      buildSegmentRow(id, `l-${n}-r`, 1, { viewId: 'v1', reason: 'exit', records: [{ type: 3, timestamp: T0 + 20, data: { text: 'click' } }] }),
+    ];
+    await db.sessions.put(makeSession(id, T0, { replay: true, replayStats: { segments: 2, bytes: 10, rawChars: 10, start: T0 + 10, end: T0 + 20 } }));
+    await db.events.bulkPut(makeEvents(id, `l-${n}-r`, T0, 2));
+    await db.replaySegments.bulkPut(rows);
+    const requests: string[] = [];
+    const counting: typeof fetch = (input, init) => {
+      requests.push(new URL(String(input)).pathname);
+      return fetch(input, init);
+    };
+    expect(await syncOnce(db, { url: server.url, token }, { fetch: counting })).toEqual({ uploaded: 1 });
+    expect(requests).toEqual(['/api/intake/sessions', '/api/intake/replay']);
+    expect(await syncOnce(db, { url: server.url, token }, { fetch: counting })).toEqual({ uploaded: 0 });
+    expect(requests).toHaveLength(2);
+    const stored = await server.store.db.selectFrom('replay_segments').select(['seq', 'session_id']).where('session_id', '=', id).orderBy('seq').execute();
+    expect(stored).toEqual([{ seq: 0, session_id: id }, { seq: 1, session_id: id }]);
+    const session = JSON.parse((await server.store.db.selectFrom('sessions').select('record').where('id', '=', id).executeTakeFirstOrThrow()).record);
+    expect(session.replayStats).toMatchObject({ segments: 2, start: T0 + 10, end: T0 + 20 });
     db.close();
   });
 
