@@ -159,3 +159,34 @@ describe('search index', () => {
     expect(cut.length).toBeLessThanOrEqual(122);
   });
 });
+
+describe('sessionIds (the filter answer, from the term postings)', () => {
+  it('finds exactly the sessions the ranked search finds, for any kind, through adds, removals and a reload', () => {
+    let seed = 9;
+    const rand = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    const pick = <T>(list: readonly T[]) => list[Math.floor(rand() * list.length)]!;
+    const index = createSearchIndex();
+    for (let i = 0; i < 120; i++) {
+      index.addEvents(`s${i}`, [
+        view(`https://shop.test/${pick(['cart', 'checkout', 'account', 'help'])}/${i % 7}`, pick(['Cart', 'Pay now', ''])),
+        error(pick(['Cannot read id', 'Payment declined', 'quota exceeded'])),
+        action(pick(['Add to cart', 'Checkout', 'Sign in']), pick(['button#pay', null])),
+        api(pick(['GET', 'POST']), `https://shop.test/api/${pick(['pay', 'cart'])}`, pick([200, 500])),
+      ]);
+    }
+    for (let i = 0; i < 120; i += 9) index.removeSession(`s${i}`);
+    const ranked = (text: string, kinds?: ('url' | 'api' | 'error' | 'action')[]) =>
+      new Set(index.search({ text, ...(kinds && { kinds }), limit: Infinity, snippets: 0 }).map((h) => h.sessionId));
+    const queries: [string, ('url' | 'api' | 'error' | 'action')[]?][] = [
+      ['checkout'], ['chec'], ['checkout', ['url']], ['pay'], ['api pay 500'], ['post pa'], ['button#pay checkout'],
+      ['declined', ['error']], ['cart 3'], ['CART'], ['nothing-here'], ['quota exceded'],
+    ];
+    for (const [text, kinds] of queries) {
+      const expected = ranked(text, kinds);
+      expect([text, index.sessionIds({ text, ...(kinds && { kinds }) })]).toEqual([text, expected]);
+    }
+    expect(index.sessionIds('checkout').size).toBeGreaterThan(10);
+    const reloaded = loadSearchIndex(JSON.parse(JSON.stringify(index.toJSON())));
+    for (const [text, kinds] of queries) expect(reloaded.sessionIds({ text, ...(kinds && { kinds }) })).toEqual(ranked(text, kinds));
+  });
+});

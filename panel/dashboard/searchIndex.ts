@@ -8,6 +8,8 @@
  * and persists `toJSON()`; the server can do the same.
  */
 import MiniSearch, { type AsPlainObject } from 'minisearch';
+import SearchableMap from 'minisearch/SearchableMap';
+import { SEARCH_KINDS } from '../../sdk/schema';
 import type { JsonValue, RumEvent, SearchHit, SearchKind, SearchQuery, SessionRecord, UserContext } from '../../sdk/schema';
 
 /** Longest text indexed per document; longer texts are cut. */
@@ -130,7 +132,28 @@ function build(json?: SearchIndexJSON): SessionSearchIndex {
   /** Per session: its documents' ids and the set of texts already indexed (kind + text). */
   const bySession = new Map<string, { ids: Set<string>; seen: Set<string> }>();
   let textCount = 0;
+  /**
+   * Which sessions have each term, per kind of text (key: kind NUL term): the filter's question ("which sessions
+   * match?") is answered from it by set operations, without scoring every matching document as a ranked search does.
+   */
+  const postings = new SearchableMap<Set<string>>();
+  const post = (sessionId: string, kind: SearchKind, texts: Iterable<string>, add: boolean) => {
+    for (const text of texts) {
+      for (const token of tokenize(text)) {
+        const key = `${kind}\u0000${token.toLowerCase()}`;
+        let set = postings.get(key);
+        if (add) {
+          if (!set) postings.set(key, (set = new Set()));
+          set.add(sessionId);
+        } else if (set) {
+          set.delete(sessionId);
+          if (!set.size) postings.delete(key);
+        }
+      }
+    }
+  };
   const remember = (doc: Doc, fresh: string[]) => {
+    post(doc.sessionId, doc.kind, fresh, true);
     const id = docId(doc.sessionId, doc.kind);
     docs.set(id, doc);
     let entry = bySession.get(doc.sessionId);
@@ -186,6 +209,8 @@ function build(json?: SearchIndexJSON): SessionSearchIndex {
       const entry = bySession.get(sessionId);
       if (!entry) return;
       for (const id of entry.ids) {
+        const doc = docs.get(id);
+        if (doc) post(sessionId, doc.kind, doc.texts, false);
         mini.discard(id);
         docs.delete(id);
       }
@@ -240,8 +265,31 @@ function build(json?: SearchIndexJSON): SessionSearchIndex {
       }
       return top;
     },
-    sessionIds(query) {
-      return new Set(index.search({ ...queryOf(query), limit: Infinity, snippets: 0 }).map((h) => h.sessionId));
+    sessionIds(input) {
+      const query = queryOf(input);
+      const terms = [...new Set(tokenize(query.text).map((t) => t.toLowerCase()))];
+      if (!terms.length) return new Set();
+      const kinds = query.kinds?.length ? query.kinds : SEARCH_KINDS;
+      // Exact terms, the last one a prefix (as you type), every term somewhere in the session: the ranked search's rule.
+      const last = tokenize(query.text).at(-1)!.toLowerCase();
+      const sets = terms.map((term) => {
+        const found = new Set<string>();
+        for (const kind of kinds) {
+          if (term === last) {
+            for (const [, ids] of postings.atPrefix(`${kind}\u0000${term}`)) for (const id of ids) found.add(id);
+          } else {
+            for (const id of postings.get(`${kind}\u0000${term}`) ?? []) found.add(id);
+          }
+        }
+        return found;
+      });
+      sets.sort((a, b) => a.size - b.size);
+      const [first, ...rest] = sets;
+      const out = new Set<string>();
+      for (const id of first!) if (rest.every((set) => set.has(id))) out.add(id);
+      if (out.size || sets.every((set) => set.size)) return out;
+      // A term found nowhere: the ranked search then forgives typos; the filter finds what it finds.
+      return new Set(index.search({ ...query, limit: Infinity, snippets: 0 }).map((h) => h.sessionId));
     },
     hasSession: (sessionId) => bySession.has(sessionId),
     get sessionCount() {
