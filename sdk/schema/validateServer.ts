@@ -57,7 +57,6 @@ export const sessionRecordSchema = v.strictObject({
   pinned: v.union([v.literal(0), v.literal(1)]),
   overheadMs: nonNeg,
   bytes: v.optional(nonNeg),
-  replayStats: v.optional(v.strictObject({ segments: nonNeg, bytes: nonNeg, rawChars: nonNeg, start: nonNeg, end: nonNeg })),
   defaults: v.optional(
     v.strictObject({
       user: v.nullable(userContext),
