@@ -118,7 +118,7 @@ describe.each(BROWSERS)('popup, panel and options in %s', (kind) => {
     const unpinned = stored.filter((s) => s.id !== currentId).map((s) => s.id);
     for (const id of unpinned) {
       await panel.click(`tbody tr[data-session-id="${id}"] td.pick input`);
-      expect(await checked(panel, `tbody tr[data-session-id="${id}"] td.pick input`)).toBe(true);
+      await expect.poll(() => checked(panel, `tbody tr[data-session-id="${id}"] td.pick input`), POLL).toBe(true);
     }
     await panel.click(byTestId('delete-picked'));
     await expect.poll(async () => (await driver.readStore('sessions')).map((s) => s.id), POLL).toEqual([currentId]);
