@@ -7,6 +7,7 @@
  * the background's origin (IndexedDB, tabs API), it neither wakes nor keeps alive the background, and it works
  * while the background is stopped. (A Playwright Worker handle of a stopped service worker can hang on evaluate.)
  */
+import { afterAll, beforeAll } from 'vitest';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -435,4 +436,26 @@ export async function launchPlainBrowser(kind: BrowserKind): Promise<{ openPage(
 /** Texts of every element matching `selector` in a driver page (for panel assertions). */
 export function textsOf(page: DriverPage, selector: string): Promise<string[]> {
   return page.evaluate((s) => [...document.querySelectorAll<HTMLElement>(s)].map((e) => e.innerText.trim()), selector);
+}
+
+/**
+ * The browser of one `describe.each(BROWSERS)` block, the e2e fixture: launched with the extension before the
+ * block's tests (over a minute on a loaded machine) and closed after them. It is the Driver itself; using it
+ * before the launch (at collection time) throws.
+ */
+export function useDriver(kind: BrowserKind, options: DriverOptions = {}): Driver {
+  let driver: Driver | undefined;
+  beforeAll(async () => {
+    driver = await launchDriver(kind, options);
+  }, 180_000);
+  afterAll(async () => {
+    await driver?.close();
+  });
+  return new Proxy({} as Driver, {
+    get(_target, key) {
+      if (!driver) throw new Error(`the ${kind} driver is used before its launch (use it inside a test or hook)`);
+      const value: unknown = Reflect.get(driver, key);
+      return typeof value === 'function' ? value.bind(driver) : value;
+    },
+  });
 }
