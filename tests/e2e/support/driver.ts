@@ -440,14 +440,14 @@ export function textsOf(page: DriverPage, selector: string): Promise<string[]> {
 
 /**
  * The browser of one `describe.each(BROWSERS)` block, the e2e fixture: launched with the extension before the
- * block's tests (over a minute on a loaded machine) and closed after them. It is the Driver itself; using it
+ * block's tests (up to a few minutes on a loaded 2-core machine) and closed after them. It is the Driver itself; using it
  * before the launch (at collection time) throws.
  */
 export function useDriver(kind: BrowserKind, options: DriverOptions = {}): Driver {
   let driver: Driver | undefined;
   beforeAll(async () => {
     driver = await launchDriver(kind, options);
-  }, 180_000);
+  }, 240_000);
   afterAll(async () => {
     await driver?.close();
   });
