@@ -160,6 +160,27 @@ function wrapPlaywright(page: PlaywrightPage): DriverPage {
   };
 }
 
+/**
+ * Puppeteer clicks where the element was when it asked (it has no Playwright-style actionability wait): on a
+ * page still laying out (the dashboard's lazy charts above the list) the click lands on whatever moved there.
+ * So wait until the element has not moved for 100 ms, then click it as a user would (at its point, hit-tested).
+ */
+async function settledClick(page: PuppeteerPage, selector: string) {
+  const element = await page.waitForSelector(selector, { timeout: 10_000 });
+  if (!element) throw new Error(`no ${selector}`);
+  await page.waitForFunction(
+    (el: Element) =>
+      new Promise<boolean>((ok) => {
+        const where = () => JSON.stringify(el.getBoundingClientRect());
+        const before = where();
+        setTimeout(() => ok(el.isConnected && where() === before), 100);
+      }),
+    { timeout: 10_000, polling: 50 },
+    element,
+  );
+  await element.click();
+}
+
 /** Firefox saves every download into `downloadDir` (prefs set at launch) without asking. */
 function wrapPuppeteer(page: PuppeteerPage, downloadDir: string): DriverPage {
   const errors: string[] = [];
@@ -169,7 +190,7 @@ function wrapPuppeteer(page: PuppeteerPage, downloadDir: string): DriverPage {
     goto: async (url) => void (await page.goto(url)),
     reload: async () => void (await page.reload()),
     goBack: async () => void page.goBack().catch(() => {}),
-    click: (selector) => page.click(selector),
+    click: (selector) => settledClick(page, selector),
     fill: (selector, value) =>
       page.evaluate(
         ({ selector, value }) => {
