@@ -30,9 +30,9 @@ import { changeFromParts } from './changeFromParts';
 
 export { changeFromParts };
 import { createDashboardStore, type DashboardStore } from './dashboardStore';
-import { cohortsOver, facetsOver, kpisOver, matchingOver } from '../../panel/dashboard/answerOver';
-import { createSearchFollower } from './search/searchFollower';
-import type { SearchService } from './search/searchClient';
+import { cohortsOver } from '../../panel/dashboard/answerOver';
+import { createStoredSearch } from './search/storedSearch';
+import type { SearchService } from './search/protocol';
 
 /** The most rows one list read returns. */
 const MAX_PAGE = 1000;
@@ -76,20 +76,8 @@ function currentLoad(loads: LoadRecord[]): LoadRecord | undefined {
   return newest(loads.filter((l) => l.frameId === 0)) ?? newest(loads);
 }
 
-/** Search in this page, for hosts without a Worker (unit tests): the same follower, fed by the page's change feed. */
-function inProcessSearch(db: RumscopeDb, watchChanges: SessionSource['watchChanges']): SearchService {
-  const follower = createSearchFollower(db);
-  let stop: (() => void) | null = null;
-  const follow = () => (stop ??= watchChanges((change) => follower.onChange(change)));
-  return {
-    search: (query) => (follow(), follower.search(query)),
-    sessionIds: (text, kinds) => (follow(), follower.sessionIds(text, kinds)),
-    close: () => stop?.(),
-  };
-}
-
 export interface DexieSourceOptions {
-  /** Where search is answered: the panel host's Worker (extension/panelHost/search); default in this page. */
+  /** Where search is answered: the panel host's Worker (extension/panelHost/search); default in this page. Both read the stored postings. */
   search?: SearchService;
 }
 
@@ -105,29 +93,22 @@ export function createDexieSessionSource(db: RumscopeDb, options: DexieSourceOpt
     Dexie.on.storagemutated.subscribe(listener);
     return () => Dexie.on.storagemutated.unsubscribe(listener);
   };
+  const searcher = options.search ?? createStoredSearch(db);
+  const searchIds = async (text: string) => new Set(await searcher.sessionIds(text));
   // Made on the first dashboard question: a plain list never reads more than its window.
   let store: DashboardStore | null = null;
-  const dashboard = () => (store ??= createDashboardStore(db, watchChanges));
-  const searcher = options.search ?? inProcessSearch(db, watchChanges);
-  const searchIds = async (text: string) => new Set(await searcher.sessionIds(text));
-  const hasSearch = (filter: SessionFilter) => !!filter.search?.trim();
-  // With search text, the search service answers which sessions match it; the store's records (all of them, kept
-  // current) answer the rest. Without, the store answers alone.
-  const everySession = () => dashboard().matching({});
-  const matching = async (filter: SessionFilter) =>
-    hasSearch(filter) ? matchingOver(await everySession(), filter, Date.now(), searchIds) : dashboard().matching(filter);
+  const dashboard = () => (store ??= createDashboardStore(db, watchChanges, searchIds));
+  const matching = (filter: SessionFilter) => dashboard().matching(filter);
   return {
     watchChanges,
 
-    getFacetCounts: async (filter) =>
-      hasSearch(filter) ? facetsOver(await everySession(), filter, Date.now(), searchIds) : dashboard().facetCounts(filter),
-    getKpis: async (filter, kpiOptions = {}) =>
-      hasSearch(filter) ? kpisOver(await everySession(), filter, kpiOptions, Date.now(), searchIds) : dashboard().kpis(filter, kpiOptions),
+    getFacetCounts: (filter) => dashboard().facetCounts(filter),
+    getKpis: (filter, kpiOptions = {}) => dashboard().kpis(filter, kpiOptions),
     search: (query) => searcher.search(query),
 
     async getCohorts(filter, query = {}) {
       // Every session is history (returning users, new regions): the store's records, read once and kept current.
-      return cohortsOver(await everySession(), filter, query, Date.now(), searchIds, async (text) => new Set(await searcher.sessionIds(text, ['url'])));
+      return cohortsOver(await dashboard().matching({}), filter, query, Date.now(), searchIds, async (text) => new Set(await searcher.sessionIds(text, ['url'])));
     },
 
     listSessions: (query) => listSessions(db, matching, query),

@@ -10,10 +10,11 @@
 import MiniSearch, { type AsPlainObject } from 'minisearch';
 import SearchableMap from 'minisearch/SearchableMap';
 import { SEARCH_KINDS } from '../../sdk/schema';
-import type { JsonValue, RumEvent, SearchHit, SearchKind, SearchQuery, SessionRecord, UserContext } from '../../sdk/schema';
+import type { RumEvent, SearchHit, SearchKind, SearchQuery, SessionRecord } from '../../sdk/schema';
+import { attributeTexts, clip, eventTexts, tokenize } from '../../sdk/model/searchTexts';
 
-/** Longest text indexed per document; longer texts are cut. */
-export const MAX_TEXT = 300;
+export { eventTexts, MAX_TEXT, tokenize } from '../../sdk/model/searchTexts';
+
 /** Distinct texts indexed per session; later ones are not indexed (the session stays findable by the rest). */
 export const MAX_TEXTS_PER_SESSION = 2_000;
 const DEFAULT_LIMIT = 1_000;
@@ -22,12 +23,6 @@ const SNIPPETS_PER_HIT = 3;
 /** Above this many matching sessions, hits are not ranked (see search). */
 export const RANKED_MAX = 2_000;
 const JSON_VERSION = 1;
-
-const SPLIT = /[\s\p{P}\p{S}]+/u;
-
-export function tokenize(text: string): string[] {
-  return text.split(SPLIT).filter(Boolean);
-}
 
 /** A session's texts of one kind: one minisearch document, replaced when the session gains a new text. */
 interface Doc {
@@ -66,49 +61,6 @@ const MINI_OPTIONS = {
   processTerm: (term: string) => term.toLowerCase(),
   autoVacuum: { minDirtCount: 1_000, minDirtFactor: 0.1, batchSize: 1_000, batchWait: 10 },
 };
-
-function clip(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > MAX_TEXT ? flat.slice(0, MAX_TEXT) : flat;
-}
-
-function attributeText(key: string, value: JsonValue | undefined): string | null {
-  if (value === undefined || value === null || value === '') return null;
-  return `${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`;
-}
-
-function attributeTexts(user: UserContext | null, global: Record<string, JsonValue>): [SearchKind, string][] {
-  const out: [SearchKind, string][] = [];
-  for (const [key, value] of Object.entries(user ?? {})) {
-    const text = attributeText(`user.${key}`, value);
-    if (text) out.push(['attribute', text]);
-  }
-  for (const [key, value] of Object.entries(global)) {
-    const text = attributeText(key, value);
-    if (text) out.push(['attribute', text]);
-  }
-  return out;
-}
-
-/** The searchable texts of one event, with their kind. */
-export function eventTexts(event: RumEvent): [SearchKind, string][] {
-  switch (event.type) {
-    case 'view':
-      return [['url', event.title ? `${event.url} ${event.title}` : event.url]];
-    case 'api':
-      return [['api', `${event.method} ${event.url} ${event.status || 'failed'}`]];
-    case 'error':
-      return [['error', `${event.errorType}: ${event.message}`]];
-    case 'action':
-      return [['action', event.selector ? `${event.name} ${event.selector}` : event.name]];
-    case 'context':
-      return attributeTexts(event.user, event.global);
-    case 'console':
-      return [['console', `${event.level}: ${event.message}`]];
-    default:
-      return [];
-  }
-}
 
 /** The text around the first matched term, at most ~120 characters. */
 export function snippet(text: string, terms: readonly string[]): string {

@@ -1,13 +1,12 @@
 /**
- * The panel page's side of search: questions go to the search Worker (searchWorker.ts), which keeps the index
- * current as events are written; the page's main thread never builds or scans it. Identical questions in flight
+ * The panel page's side of search: questions go to the search Worker (searchWorker.ts), which reads the stored
+ * postings; the page's main thread never reads them. Identical questions in flight
  * share one answer (a keystroke asks the list, the count, the facets and the KPIs the same thing).
  */
 import type { SearchHit, SearchKind, SearchQuery } from '../../../sdk/schema';
-import type { SearchQuestion, SearchRequest, SearchResponse } from './protocol';
-import type { SearchFollower } from './searchFollower';
+import type { SearchQuestion, SearchRequest, SearchResponse, SearchService } from './protocol';
 
-export type SearchService = Pick<SearchFollower, 'search' | 'sessionIds'> & { close(): void };
+export type { SearchService };
 
 interface WorkerLike {
   postMessage(message: SearchRequest): void;
