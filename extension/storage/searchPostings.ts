@@ -128,14 +128,13 @@ const HIGHEST = '\uffff';
 export async function sessionIdsMatching(reader: PostingsReader, text: string, kinds: readonly SearchKind[] = SEARCH_KINDS): Promise<Set<string>> {
   const query = queryTerms(text);
   if (!query) return new Set();
+  // Every range asked at once (one request each, answered together).
   const sets = await Promise.all(
     query.terms.map(async (term) => {
-      const ids = new Set<string>();
       const exact = term !== query.prefix;
-      for (const kind of kinds) {
-        const keys = await reader.keysBetween([kind, term, LOWEST], exact ? [kind, term, HIGHEST] : [kind, `${term}${HIGHEST}`, HIGHEST]);
-        for (const key of keys) ids.add(key[2]);
-      }
+      const lists = await Promise.all(kinds.map((kind) => reader.keysBetween([kind, term, LOWEST], exact ? [kind, term, HIGHEST] : [kind, `${term}${HIGHEST}`, HIGHEST])));
+      const ids = new Set<string>();
+      for (const keys of lists) for (const key of keys) ids.add(key[2]);
       return ids;
     }),
   );

@@ -23,7 +23,9 @@ export function postingsReader(db: RumscopeDb): PostingsReader {
 
 export function createStoredSearch(db: RumscopeDb): SearchService {
   const reader = postingsReader(db);
-  const idsOf = (text: string, kinds?: readonly SearchKind[]) => sessionIdsMatching(reader, text, kinds?.length ? kinds : undefined);
+  // One read transaction for all of a question's key ranges.
+  const idsOf = (text: string, kinds?: readonly SearchKind[]) =>
+    db.transaction('r', db.searchTerms, () => sessionIdsMatching(reader, text, kinds?.length ? kinds : undefined));
 
   /** The matching sessions, newest first, at most `limit`. */
   async function newestFirst(ids: Set<string>, limit: number): Promise<string[]> {
@@ -47,12 +49,14 @@ export function createStoredSearch(db: RumscopeDb): SearchService {
   async function snippetsOf(ids: string[], query: SearchQuery): Promise<Map<string, SearchHit['snippets']>> {
     if (!ids.length) return new Map();
     const index = createSearchIndex();
-    const sessions = await db.sessions.bulkGet(ids);
-    for (const [i, id] of ids.entries()) {
+    const [sessions, events] = await db.transaction('r', db.sessions, db.events, () =>
+      Promise.all([db.sessions.bulkGet(ids), Promise.all(ids.map((id) => db.events.where('[sessionId+time]').between([id, -Infinity], [id, Infinity], true, true).toArray()))]),
+    );
+    ids.forEach((id, i) => {
       const session = sessions[i];
       if (session) index.addSession(session);
-      index.addEvents(id, await db.events.where('[sessionId+time]').between([id, -Infinity], [id, Infinity], true, true).toArray());
-    }
+      index.addEvents(id, events[i]!);
+    });
     return new Map(index.search({ ...query, limit: ids.length, snippets: ids.length }).map((hit) => [hit.sessionId, hit.snippets]));
   }
 
