@@ -11,15 +11,51 @@ export function compressRecords(records: ReplayRecord[]): { data: Uint8Array; ra
   return { data: deflateSync(strToU8(json), { level: 6 }), rawChars: json.length };
 }
 
-export function decompressRecords(data: Uint8Array): ReplayRecord[] {
+/** Above this a segment is inflated into a buffer of its own (no scratch buffer that large is kept). */
+const SCRATCH_MAX = 16 * 1024 * 1024;
+let scratch: Uint8Array | null = null;
+
+/**
+ * A segment's records. With `rawChars` (the row's JSON length) it inflates into one reused buffer of 3 bytes
+ * per char (UTF-8's most for a UTF-16 unit): fflate without an output buffer grows a fresh one of 128 KB+ per
+ * call, which made reading a window of small segments cost several times its inflating. A size that does not
+ * hold (an untrusted row) is only slower: a full buffer is taken as too small and the segment inflated again.
+ */
+export function decompressRecords(data: Uint8Array, rawChars?: number): ReplayRecord[] {
+  const size = rawChars !== undefined && Number.isSafeInteger(rawChars) && rawChars > 0 ? rawChars * 3 : 0;
+  if (size && size <= SCRATCH_MAX) {
+    if (!scratch || scratch.length < size) scratch = new Uint8Array(Math.max(size, 64 * 1024));
+    const out = inflateSync(data, { out: scratch });
+    if (out.length < scratch.length) return JSON.parse(strFromU8(out)) as ReplayRecord[];
+  }
   return JSON.parse(strFromU8(inflateSync(data))) as ReplayRecord[];
+}
+
+/**
+ * A segment's records inflated by the platform's own DecompressionStream where there is one (native zlib: no
+ * JavaScript inflate that runs cold, in the interpreter, on the first segment a page opens), fflate otherwise.
+ */
+export async function decompressRecordsNative(data: Uint8Array, rawChars?: number): Promise<ReplayRecord[]> {
+  if (typeof DecompressionStream !== 'function') return decompressRecords(data, rawChars);
+  const inflated = new Blob([data as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
+  return JSON.parse(await new Response(inflated).text()) as ReplayRecord[];
 }
 
 /** A session's rows (any order) as the player reads them: records decompressed and in time order. */
 export function decodeReplay(rows: ReplaySegmentRow[]): ReplayData {
+  return collect(rows, (row) => decompressRecords(row.data, row.rawChars));
+}
+
+/** decodeReplay, inflating natively (decompressRecordsNative): what a browser page reads with. */
+export async function decodeReplayNative(rows: ReplaySegmentRow[]): Promise<ReplayData> {
+  const decoded = new Map(await Promise.all(rows.map(async (row) => [row, await decompressRecordsNative(row.data, row.rawChars)] as const)));
+  return collect(rows, (row) => decoded.get(row)!);
+}
+
+function collect(rows: ReplaySegmentRow[], recordsOf: (row: ReplaySegmentRow) => ReplayRecord[]): ReplayData {
   const sorted = [...rows].sort((a, b) => a.start - b.start || a.seq - b.seq);
   const records: ReplayRecord[] = [];
-  for (const row of sorted) for (const record of decompressRecords(row.data)) records.push(record);
+  for (const row of sorted) for (const record of recordsOf(row)) records.push(record);
   records.sort((a, b) => a.timestamp - b.timestamp);
   return { records, segments: sorted.map(({ data: _data, ...meta }) => meta) };
 }
@@ -60,3 +96,4 @@ export function addToReplayStats(stats: ReplayStats | undefined, row: Pick<Repla
     end: Math.max(stats?.end ?? -Infinity, row.end),
   };
 }
+
