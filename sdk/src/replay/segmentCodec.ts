@@ -3,7 +3,7 @@
  * extension's background, the team server) and read (the panel's source); never in the page.
  */
 import { deflateSync, inflateSync, strFromU8, strToU8 } from 'fflate';
-import { REPLAY_FULL_SNAPSHOT, type ReplayData, type ReplayRecord, type ReplaySegmentPayload, type ReplaySegmentRow, type ReplayStats } from '../../schema';
+import { REPLAY_FULL_SNAPSHOT, REPLAY_META, type ReplayData, type ReplayRecord, type ReplaySegmentPayload, type ReplaySegmentRow, type ReplayStats } from '../../schema';
 import { redactRecords } from './redactRecords';
 
 export function compressRecords(records: ReplayRecord[]): { data: Uint8Array; rawChars: number } {
@@ -97,3 +97,32 @@ export function addToReplayStats(stats: ReplayStats | undefined, row: Pick<Repla
   };
 }
 
+/** The load id an imported recording's segments are stored under (an export bundle keeps no loads). */
+export const importedLoadId = (sessionId: string) => `import:${sessionId}`.slice(0, 64);
+
+/** Bounds of the segments splitRecords cuts (as the recorder's: ~5 s, ~60 KB of JSON). */
+export const SPLIT_SEGMENT = { maxMs: 5_000, maxChars: 60_000 } as const;
+
+/**
+ * A recording kept as one list of records (an export bundle's `replay`) cut back into segments to store, as the
+ * recorder would have cut it: by time and size, and before every full snapshot (with the Meta record just before
+ * it), so that a player reading by window finds each snapshot at the start of a segment.
+ */
+export function splitRecords(records: readonly ReplayRecord[], bounds: { maxMs: number; maxChars: number } = SPLIT_SEGMENT): ReplayRecord[][] {
+  const segments: ReplayRecord[][] = [];
+  let current: ReplayRecord[] = [];
+  let chars = 0;
+  for (const [index, record] of records.entries()) {
+    const opensSnapshot = record.type === REPLAY_FULL_SNAPSHOT || (record.type === REPLAY_META && records[index + 1]?.type === REPLAY_FULL_SNAPSHOT);
+    const startsNew = current.length > 0 && (record.timestamp - current[0]!.timestamp >= bounds.maxMs || chars >= bounds.maxChars || (opensSnapshot && current.at(-1)?.type !== REPLAY_META));
+    if (startsNew) {
+      segments.push(current);
+      current = [];
+      chars = 0;
+    }
+    current.push(record);
+    chars += JSON.stringify(record).length;
+  }
+  if (current.length) segments.push(current);
+  return segments;
+}
