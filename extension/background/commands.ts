@@ -4,6 +4,8 @@ import { currentLoad } from '../../sdk/model/currentLoad';
 import type { RumscopeDb } from '../storage/db';
 import { clearStorageWarning } from '../storage/eviction';
 import { deleteSessions, endSession } from '../storage/sessionStore';
+import { importBundle } from '../storage/importBundle';
+import { validateExportBundle } from '../../sdk/schema/validateServer';
 import { ext } from '../platform';
 import { saveSyncToken } from '../sync/syncCredentials';
 import { validateSyncToken } from '../../sdk/schema/validateSettings';
@@ -105,6 +107,20 @@ export function startCommands(db: RumscopeDb, deps: CommandDeps = {}) {
     runRetention: async () => {
       const result = deps.runRetention ? await deps.runRetention() : { expired: 0, overCap: 0 };
       return { expired: result.expired, overCap: result.overCap };
+    },
+    // A file the user picked: untrusted input, checked whole before anything is stored, then stored whole.
+    importSessions: async ({ json }) => {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(json);
+      } catch {
+        throw new Error('This file is not a Rumscope export: it is not JSON. Nothing was imported.');
+      }
+      const checked = validateExportBundle(parsed);
+      if (!checked.ok) throw new Error(`This file is not a valid Rumscope export (${checked.reason}). Nothing was imported.`);
+      const result = await importBundle(db, checked.value);
+      deps.afterChange?.();
+      return result;
     },
     setSyncToken: async ({ token }) => {
       const valid = validateSyncToken(token);

@@ -30,5 +30,6 @@ export function createExtensionCommands(db: RumscopeDb): SessionCommands {
       return { blob, fileName };
     },
     dismissStorageWarning: async () => void (await sendCommand('clearStorageWarning', {})),
+    importSessions: async (bundle) => sendCommand('importSessions', { json: await bundle.text() }),
   };
 }

@@ -112,6 +112,43 @@ describe('replay segments', () => {
     expect(bundle.sessions[0].replay.map((r: ReplayRecord) => r.timestamp)).toEqual([T0, T0 + 5]);
   });
 
+  test('a frame at a time reads from its full snapshot only: the first frame is one segment, a later view starts at its own snapshot', async () => {
+    await seedLoad();
+    const meta = (time: number): ReplayRecord => ({ type: 4, timestamp: time, data: { href: 'https://shop.test/', width: 800, height: 600 } });
+    const rows = [];
+    // 10 minutes of 5 s segments; view 2 starts at segment 60, its Meta cut into the segment before its snapshot.
+    for (let seq = 0; seq < 120; seq++) {
+      const at = T0 + seq * 5_000;
+      const records = seq === 0 ? [meta(at), fullSnapshot(at)] : seq === 59 ? [mutation(at, '/a'), meta(at + 4_000)] : seq === 60 ? [fullSnapshot(at)] : [mutation(at, '/a')];
+      rows.push(buildSegmentRow('s1', 'load-1', seq, payload(records)));
+    }
+    await db.replaySegments.bulkPut(rows);
+    const first = await readReplay(db, 's1', { at: 0, spanMs: 0 });
+    expect(first.segments.map((s) => s.seq)).toEqual([0]);
+    expect(first.records.map((r) => r.type)).toEqual([4, 2]);
+    expect(first.window).toEqual({ until: T0, more: true });
+    expect(first.range).toEqual({ start: T0, end: T0 + 119 * 5_000 });
+    // What follows the first frame, window after window: nothing twice, nothing skipped.
+    const next = await readReplay(db, 's1', { after: first.window!.until, spanMs: 60_000 });
+    expect(next.segments.map((s) => s.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
+    // Seeking into view 2: from its snapshot (with the Meta before it), not from the recording's start.
+    const later = await readReplay(db, 's1', { at: T0 + 62 * 5_000, spanMs: 10_000 });
+    expect(later.segments.map((s) => s.seq)).toEqual([59, 60, 61, 62, 63, 64]);
+    expect(later.records.filter((r) => r.type !== 3).map((r) => r.type)).toEqual([4, 2]);
+    expect(later.window).toEqual({ until: T0 + 62 * 5_000 + 10_000, more: true });
+    const end = await readReplay(db, 's1', { at: T0 + 119 * 5_000, spanMs: 0 });
+    expect(end.window!.more).toBe(false);
+    expect(await readReplay(db, 'none', { at: 0, spanMs: 0 })).toMatchObject({ records: [], window: { more: false } });
+  });
+
+  test('a segment decodes the same whatever its stored JSON length says (a wrong one is only slower)', () => {
+    // Larger than the smallest scratch buffer (64 KB), non-ASCII (more UTF-8 bytes than chars).
+    const records = [fullSnapshot(T0), mutation(T0 + 1, '/é😀'.repeat(50) + 'x'.repeat(300_000))];
+    const row = buildSegmentRow('s1', 'load-1', 0, payload(records));
+    const expected = decompressRecords(row.data);
+    for (const rawChars of [1, 10, Math.floor(row.rawChars / 3), -5, Number.NaN, 1e12, row.rawChars]) expect(decompressRecords(row.data, rawChars)).toEqual(expected);
+  });
+
   test('the validator refuses what is not a segment', () => {
     expect(validateReplaySegment(JSON.stringify(payload([fullSnapshot(T0)]))).ok).toBe(true);
     expect(validateReplaySegment('{').ok).toBe(false);

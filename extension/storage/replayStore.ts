@@ -6,7 +6,7 @@
  */
 import { REPLAY_FULL_SNAPSHOT, type ReplayData, type ReplaySegmentPayload, type ReplaySegmentRow, type ReplayWindowQuery } from '../../sdk/schema';
 import { redactRecords } from '../../sdk/src/replay/redactRecords';
-import { addToReplayStats, buildSegmentRow, compressRecords, decodeReplay } from '../../sdk/src/replay/segmentCodec';
+import { addToReplayStats, buildSegmentRow, compressRecords, decodeReplay, decodeReplayNative } from '../../sdk/src/replay/segmentCodec';
 import type { RumscopeDb } from './db';
 
 /** Bytes a segment row costs beyond its compressed data (keys, metadata). */
@@ -70,19 +70,38 @@ export function listSegments(db: RumscopeDb, sessionId: string): Promise<ReplayS
 
 /**
  * Everything the player needs for one session: records decompressed, in time order. With a window, only the
- * segments that start in (after, first start after `after` + spanMs]: reads a few rows, never the whole session.
+ * segments that start in (after, first start after `after` + spanMs], or, with `at`, from the segment of the full
+ * snapshot a frame at `at` is drawn from up to `at` + spanMs (ReplayWindowQuery): reads a few rows, never the whole
+ * session.
  */
 export async function readReplay(db: RumscopeDb, sessionId: string, window?: ReplayWindowQuery): Promise<ReplayData> {
   if (!window) return decodeReplay(await listSegments(db, sessionId));
   const index = () => db.replaySegments.where('[sessionId+start]');
-  const after = window.after ?? -Infinity;
-  const [first, last, next] = await Promise.all([
-    index().between([sessionId, -Infinity], [sessionId, Infinity]).first(),
-    index().between([sessionId, -Infinity], [sessionId, Infinity]).last(),
-    index().between([sessionId, after], [sessionId, Infinity], false, true).first(),
+  const all = () => index().between([sessionId, -Infinity], [sessionId, Infinity]);
+  const span = Math.max(0, window.spanMs);
+  const at = window.at;
+  const [first, last, atOrBefore] = await Promise.all([
+    all().first(),
+    all().last(),
+    at === undefined ? undefined : index().between([sessionId, -Infinity], [sessionId, at], true, true).reverse().filter((r) => r.fullSnapshot).first(),
   ]);
-  if (!first || !last || !next) return { records: [], segments: [], window: { until: after, more: false }, ...(first && last && { range: { start: first.start, end: last.end } }) };
-  const until = next.start + Math.max(0, window.spanMs);
+  if (!first || !last) return { records: [], segments: [], window: { until: window.after ?? at ?? -Infinity, more: false } };
+  const range = (rows: ReplaySegmentRow[]) => ({ start: first.start, end: Math.max(last.end, ...rows.map((r) => r.end)) });
+  if (at !== undefined) {
+    // No full snapshot stored: nothing can be drawn; the first window then (the player says so).
+    const from = atOrBefore ?? (first.fullSnapshot ? first : await all().filter((r) => r.fullSnapshot).first()) ?? first;
+    const until = Math.max(at, from.start) + span;
+    const [before, rows] = await Promise.all([
+      from.seq > 0 ? db.replaySegments.get([from.loadId, from.seq - 1]) : undefined,
+      index().between([sessionId, from.start], [sessionId, until], true, true).toArray(),
+    ]);
+    if (before && !rows.some((r) => r.loadId === before.loadId && r.seq === before.seq)) rows.unshift(before);
+    return { ...(await decodeReplayNative(rows)), window: { until, more: last.start > until }, range: range(rows) };
+  }
+  const after = window.after ?? -Infinity;
+  const next = await index().between([sessionId, after], [sessionId, Infinity], false, true).first();
+  if (!next) return { records: [], segments: [], window: { until: after, more: false }, range: range([]) };
+  const until = next.start + span;
   const rows = await index().between([sessionId, after], [sessionId, until], false, true).toArray();
-  return { ...decodeReplay(rows), window: { until, more: last.start > until }, range: { start: first.start, end: Math.max(last.end, ...rows.map((r) => r.end)) } };
+  return { ...(await decodeReplayNative(rows)), window: { until, more: last.start > until }, range: range(rows) };
 }

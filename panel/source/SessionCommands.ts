@@ -1,3 +1,5 @@
+import type { ImportResult } from '../../sdk/schema';
+
 /**
  * What the panel may ask of the store that holds the sessions: the user's control of their data.
  * The extension implements it with runtime messages to its background (extension/pages/commandClient.ts);
@@ -14,8 +16,12 @@ export interface SessionCommands {
   exportSessions(sessionIds: string[] | 'all'): Promise<{ blob: Blob; fileName: string }>;
   /** Hides the storage warning until the next refused write. */
   dismissStorageWarning(): Promise<void>;
-  /** Adds the sessions of an exported bundle (a later version); absent where the host cannot import. Resolves to how many were added. */
-  importSessions?(bundle: Blob): Promise<number>;
+  /**
+   * Adds the sessions of an exported bundle (a file the user picked) with their events and recordings; absent where
+   * the host cannot import. A malformed bundle rejects with why, and nothing of it is stored; a session already
+   * stored is never overwritten (ImportResult says which were kept as they are).
+   */
+  importSessions?(bundle: Blob): Promise<ImportResult>;
 }
 
 /** Saves a Blob as a download from the page (works in extension pages and in a dashboard alike). */

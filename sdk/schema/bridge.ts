@@ -10,6 +10,7 @@
  */
 import type { RumEvent } from './events';
 import type { DefaultPrivacyLevel } from './settings';
+import type { ImportResult } from './storage';
 
 export const PROTOCOL_VERSION = 1 as const;
 
@@ -200,6 +201,8 @@ export interface CommandMap {
   runRetention: { request: Record<string, never>; response: { expired: number; overCap: number } };
   /** Saves the sync server's upload token ('' forgets it) where content scripts cannot read it, then syncs (options page). */
   setSyncToken: { request: { token: string }; response: { ok: true } };
+  /** An export bundle's text, as the user picked the file: validated whole, then stored in one transaction or not at all. */
+  importSessions: { request: { json: string }; response: ImportResult };
 }
 
 /** Why a site is or is not recorded (extension/settings/siteAccess.ts). */

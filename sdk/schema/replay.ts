@@ -70,9 +70,15 @@ export interface ReplayStats {
  * One time window of a recording (SessionSource.getReplay's second argument): the segments that start after
  * `after` (epoch ms; absent: from the first) up to `spanMs` past the first of them. The player asks for the
  * window around its playhead, so opening a long recording reads only its beginning.
+ *
+ * With `at` instead of `after`: the segments a frame at `at` is drawn from, i.e. from the segment holding the
+ * last full snapshot that starts at or before `at` (none: the first full snapshot; the segment before it in the
+ * same load too, which may hold its Meta record) to those that start up to `at` + `spanMs`. `{ at: 0, spanMs: 0 }`
+ * is the least that shows a recording's first frame: its first full snapshot's segment, usually one row.
  */
 export interface ReplayWindowQuery {
   after?: number;
+  at?: number;
   spanMs: number;
 }
 

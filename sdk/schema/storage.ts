@@ -52,5 +52,15 @@ export interface SessionExportBundle {
   sessions: { session: SessionRecord; events: StoredEvent[]; replay?: ReplayRecord[] }[];
 }
 
+/** What importing a bundle did (SessionCommands.importSessions). */
+export interface ImportResult {
+  /** Sessions stored, with their events and recordings. */
+  added: number;
+  /** Sessions already stored exactly as in the bundle: nothing written. */
+  unchanged: number;
+  /** Sessions stored differently than in the bundle: left as they are, never overwritten (their ids). */
+  kept: string[];
+}
+
 export const EXPORT_FORMAT = 'rumscope.sessions' as const;
 export const EXPORT_VERSION = 1 as const;

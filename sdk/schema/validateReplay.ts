@@ -11,7 +11,8 @@ import type { ValidationResult } from './validate';
 /** Records in one segment at most (a segment is cut every ~5 s or ~60 KB; a full snapshot is one record). */
 export const MAX_RECORDS_PER_SEGMENT = 20_000;
 
-const record = v.object({
+/** One rrweb record: its type and time checked, its data opaque (also in an export bundle's `replay`). */
+export const replayRecordSchema = v.object({
   type: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(6)),
   timestamp: v.pipe(v.number(), v.finite(), v.minValue(0)),
   data: v.unknown(),
@@ -21,7 +22,7 @@ const record = v.object({
 const segmentSchema = v.strictObject({
   viewId: v.nullable(v.pipe(v.string(), v.maxLength(64))),
   reason: v.picklist(REPLAY_SEGMENT_REASONS),
-  records: v.pipe(v.array(record), v.minLength(1), v.maxLength(MAX_RECORDS_PER_SEGMENT)),
+  records: v.pipe(v.array(replayRecordSchema), v.minLength(1), v.maxLength(MAX_RECORDS_PER_SEGMENT)),
 });
 
 /** Parses and checks the JSON of one segment; unknown keys of a record are dropped. */

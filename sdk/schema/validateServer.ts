@@ -8,15 +8,18 @@ import { SDK_NAMES, type SessionRecord } from './session';
 import { EXPORT_FORMAT, EXPORT_VERSION } from './storage';
 import type { CreateUserRequest, LoginRequest, UploadRequest } from './server';
 import { inspectJson, schemaParts, validateEvent, type ValidationResult } from './validate';
-import type { ReplaySegmentPayload } from './replay';
-import { validateReplaySegment } from './validateReplay';
+import type { ReplayRecord, ReplaySegmentPayload } from './replay';
+import { replayRecordSchema, validateReplaySegment } from './validateReplay';
 
 const { str, nonNeg, id, jsonRecord, userContext, size } = schemaParts;
 const nullableStr = (max = 256) => v.nullable(str(max));
 const namedVersion = v.strictObject({ name: nullableStr(), version: nullableStr() });
 
-/** Upper bounds of one upload (the byte size is capped before parsing by the server). */
-export const UPLOAD_LIMITS = { maxSessions: 500, maxEventsPerSession: 100_000, maxDepth: 16 } as const;
+/**
+ * Upper bounds of one upload or imported bundle (the byte size is capped before parsing by the server). A
+ * session's `replay` records nest as deep as the recorded page's DOM: they have a depth bound of their own.
+ */
+export const UPLOAD_LIMITS = { maxSessions: 500, maxEventsPerSession: 100_000, maxDepth: 16, maxReplayRecordsPerSession: 1_000_000, maxReplayDepth: 2_000 } as const;
 
 export const sessionRecordSchema = v.strictObject({
   id,
@@ -81,8 +84,14 @@ const envelopeSchema = v.strictObject({
   source: v.strictObject({ name: str(128), version: str(64) }),
   batchId: v.optional(id),
   sessions: v.pipe(
-    v.array(v.strictObject({ session: v.unknown(), events: v.pipe(v.array(v.unknown()), v.maxLength(UPLOAD_LIMITS.maxEventsPerSession)) })),
-    v.minLength(1, 'a batch holds at least one session'),
+    v.array(
+      v.strictObject({
+        session: v.unknown(),
+        events: v.pipe(v.array(v.unknown()), v.maxLength(UPLOAD_LIMITS.maxEventsPerSession)),
+        // The recording, as the extension's export writes it (SessionExportBundle).
+        replay: v.optional(v.pipe(v.array(replayRecordSchema), v.maxLength(UPLOAD_LIMITS.maxReplayRecordsPerSession))),
+      }),
+    ),
     v.maxLength(UPLOAD_LIMITS.maxSessions),
   ),
 });
@@ -114,11 +123,37 @@ export function validateStoredEvent(input: unknown): ValidationResult<StoredEven
 }
 
 /**
- * A whole upload. Every event must belong to the session it is filed under; any problem rejects the batch
- * with the path of the first bad item (e.g. "sessions[2].events[17]: Invalid type ...").
+ * The poison check (inspectJson) of a bundle: its sessions and events within UPLOAD_LIMITS.maxDepth, each
+ * session's replay records within maxReplayDepth (a DOM snapshot nests as deep as its page).
  */
-export function validateUploadRequest(input: unknown): ValidationResult<UploadRequest> {
-  const poison = inspectJson(input, UPLOAD_LIMITS.maxDepth);
+function inspectBundle(input: unknown): string | null {
+  const sessions = typeof input === 'object' && input !== null && Array.isArray((input as { sessions?: unknown }).sessions) ? ((input as { sessions: unknown[] }).sessions) : null;
+  if (!sessions) return inspectJson(input, UPLOAD_LIMITS.maxDepth);
+  const replays: unknown[] = [];
+  const rest = sessions.map((entry) => {
+    if (typeof entry !== 'object' || entry === null || !('replay' in entry)) return entry;
+    const { replay, ...others } = entry as { replay: unknown };
+    replays.push(replay);
+    return others;
+  });
+  const poison = inspectJson({ ...(input as object), sessions: rest }, UPLOAD_LIMITS.maxDepth);
+  if (poison) return poison;
+  for (const replay of replays) {
+    const bad = inspectJson(replay, UPLOAD_LIMITS.maxReplayDepth);
+    if (bad) return `replay: ${bad}`;
+  }
+  return null;
+}
+
+/**
+ * A session export bundle (SessionExportBundle, as the extension's Export writes it, with its sessions'
+ * recordings), checked whole before anything is stored: the extension's background importing a file and the
+ * server's upload intake (validateUploadRequest) both take it. Every event must belong to the session it is
+ * filed under; any problem rejects the bundle with the path of the first bad item (e.g. "sessions[2].events[17]:
+ * Invalid type ..."). Replay records come back in time order.
+ */
+export function validateExportBundle(input: unknown): ValidationResult<UploadRequest> {
+  const poison = inspectBundle(input);
   if (poison) return { ok: false, reason: poison };
   const envelope = v.safeParse(envelopeSchema, input);
   if (!envelope.success) return { ok: false, reason: v.summarize(envelope.issues) };
@@ -138,9 +173,19 @@ export function validateUploadRequest(input: unknown): ValidationResult<UploadRe
       }
       events.push(event.value);
     }
-    sessions.push({ session: session.value, events });
+    const replay: ReplayRecord[] | undefined = entry.replay
+      ?.map((r) => ({ type: r.type, timestamp: r.timestamp, data: r.data, ...(r.delay !== undefined && { delay: r.delay }) }))
+      .sort((a, b) => a.timestamp - b.timestamp);
+    sessions.push({ session: session.value, events, ...(replay?.length && { replay }) });
   }
   return { ok: true, value: { ...envelope.output, sessions } };
+}
+
+/** A whole upload (POST /api/intake/sessions): an export bundle of at least one session. */
+export function validateUploadRequest(input: unknown): ValidationResult<UploadRequest> {
+  const checked = validateExportBundle(input);
+  if (checked.ok && !checked.value.sessions.length) return { ok: false, reason: 'a batch holds at least one session' };
+  return checked;
 }
 
 export const sdkBatchSchema = v.strictObject({

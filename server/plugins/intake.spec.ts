@@ -1,9 +1,37 @@
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SERVER_ROUTES, type SessionDetailResponse, type UploadResponse } from '../../sdk/schema';
+import { SERVER_ROUTES, sessionReplayPath, type ReplayData, type SessionDetailResponse, type UploadResponse } from '../../sdk/schema';
 import { ADMIN, countRows, login, memberHeaders, seedAdmin, startTestApp, uploadHeaders, type TestApp } from '../testing/harness';
 import { makeEvents, makeSession, makeUpload, oneSessionUpload } from '../testing/fixtures';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../testing/testStores';
+import 'fake-indexeddb/auto';
+import { RumscopeDb } from '../../extension/storage/db';
+import { exportSessions } from '../../extension/storage/exportBundle';
+import { buildSegmentRow } from '../../extension/storage/replayStore';
+import { base, makeSession as makeStoredSession, stored } from '../../tests/unit/support/sessionFixtures';
+
+/** What the extension's Export writes for one recorded session (its own code, on a fake IndexedDB). */
+async function extensionBundle(): Promise<string> {
+  const db = new RumscopeDb(`intake-bundle-${Math.random()}`);
+  try {
+    const at = 1_700_000_000_000;
+    await db.sessions.put(makeStoredSession({ id: 'ext-1', startedAt: at, replay: true, replayStats: { segments: 1, bytes: 1, rawChars: 1, start: at, end: at + 10 } }));
+    await db.events.put(stored({ ...base(at + 5), type: 'action', action: 'click', name: 'Buy', selector: null, x: 1, y: 2, rage: false, dead: false, errorClick: false }, 'ext-1'));
+    // A snapshot nests deeper than events may: the bundle's recording has a depth bound of its own.
+    let node: Record<string, unknown> = { type: 3, id: 900, textContent: 'deep' };
+    for (let i = 0; i < 40; i++) node = { type: 2, id: 100 + i, tagName: 'div', attributes: {}, childNodes: [node] };
+    const records = [
+      { type: 4, timestamp: at, data: { href: 'https://shop.test/', width: 800, height: 600 } },
+      { type: 2, timestamp: at, data: { node: { type: 0, id: 1, childNodes: [node] }, initialOffset: { top: 0, left: 0 } } },
+      { type: 3, timestamp: at + 10, data: { source: 0, texts: [{ id: 900, value: 'after' }], attributes: [], removes: [], adds: [] } },
+    ];
+    await db.replaySegments.put(buildSegmentRow('ext-1', 'load-1', 0, { viewId: 'v1', reason: 'time', records }));
+    return await (await exportSessions(db, 'all', { name: 'rumscope-extension', version: '0.1.0' })).blob.text();
+  } finally {
+    db.close();
+    await db.delete();
+  }
+}
 
 describe.each(DIALECTS)('intake on %s', (dialect) => {
   let database: TestDatabase;
@@ -35,6 +63,22 @@ describe.each(DIALECTS)('intake on %s', (dialect) => {
     expect(body.item.uploadedBy?.email).toBe(ADMIN.email);
     expect(body.events.map((e) => e.seq)).toEqual([0, 1, 2, 3, 4]);
     expect(body.events[0]).toMatchObject({ type: 'view', title: 'Shop', loadId: 'load-s1' });
+  });
+
+  it("accepts a bundle the extension's Export wrote, with its recording, which the player then reads back", async () => {
+    const bundle = await extensionBundle();
+    const response = await upload(bundle);
+    expect(response.statusCode, response.body).toBe(201);
+    expect(response.json<UploadResponse>()).toMatchObject({ sessions: 1, events: 1 });
+    const member = await login(t.app);
+    const replay = (await t.app.inject({ method: 'GET', url: sessionReplayPath('ext-1'), headers: memberHeaders(member) })).json<ReplayData>();
+    expect(replay.records).toEqual(JSON.parse(bundle).sessions[0].replay);
+    expect(replay.segments[0]).toMatchObject({ fullSnapshot: true, loadId: 'import:ext-1' });
+    const detail = (await t.app.inject({ method: 'GET', url: `${SERVER_ROUTES.sessions}/ext-1`, headers: memberHeaders(member) })).json<SessionDetailResponse>();
+    expect(detail.item.session).toMatchObject({ replay: true, replayStats: { segments: replay.segments.length } });
+    // Sent again: the recording already there is not stored twice.
+    expect((await upload(bundle)).statusCode).toBe(201);
+    expect(await countRows(t.store, 'replay_segments')).toBe(replay.segments.length);
   });
 
   it('stores a retried batch once (same batch id), and a re-sent batch under a new id adds no duplicates', async () => {

@@ -8,13 +8,20 @@ import { Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { FastifyReply, FastifyRequest, RequestPayload } from 'fastify';
 import { ingestBatch, ingestBatchIn, type BatchInput } from '../../sdk/model';
-import type { SdkBatchResponse, UploadResponse } from '../../sdk/schema';
+import type { ReplaySegmentRow, SdkBatchResponse, UploadResponse } from '../../sdk/schema';
 import { SERVER_ROUTES, UPLOAD_TOKEN_HEADER } from '../../sdk/schema';
 import { validateSdkBatch, validateUploadRequest } from '../../sdk/schema/validateServer';
 import { sqlRepository, type SqlTx } from '../db/sqlRepository';
 import { HttpError, type AppContext, type RoutePlugin } from '../http';
 import { hitRateLimit } from '../rateLimit';
 import { uploadTokenOf } from './authenticate';
+import { bundleReplayRows, insertReplayRow, storedReplayStats } from './replayRows';
+
+/** Inserts a bundle's segment rows; the session's replay figures from what is stored then. */
+async function storeRows(trx: SqlTx['trx'], rows: ReplaySegmentRow[]) {
+  for (const row of rows) await insertReplayRow(trx, row);
+  return storedReplayStats(trx, rows[0]!.sessionId);
+}
 
 class ConflictError extends HttpError {}
 
@@ -84,6 +91,8 @@ export const intakeRoutes: RoutePlugin = async (app, ctx) => {
     const batch = checked.value;
     const events = batch.sessions.reduce((n, s) => n + s.events.length, 0);
     const response: UploadResponse = { batchId: batch.batchId ?? null, sessions: batch.sessions.length, events, duplicate: false };
+    // A bundle exported by the extension carries its sessions' recordings: cut and compressed before the transaction.
+    const replays = new Map(batch.sessions.filter((s) => s.replay?.length).map((s) => [s.session.id, bundleReplayRows(s.session.id, s.replay!)]));
 
     const result = await sqlRepository(store, { uploader: token.userId }).transaction(async (tx) => {
       if (batch.batchId) {
@@ -101,7 +110,10 @@ export const intakeRoutes: RoutePlugin = async (app, ctx) => {
       for (const { session, events: sessionEvents } of batch.sessions) {
         const owner = await tx.ownerOf(session.id);
         if (owner !== undefined && owner !== token.userId) throw new ConflictError(409, `session ${session.id} was uploaded by another member`);
-        await tx.putSession(session);
+        const rows = replays.get(session.id);
+        // A recording is stored with its session unless the server holds one already (the extension's sync sent it).
+        const stats = rows && !(await storedReplayStats(tx.trx, session.id)) ? await storeRows(tx.trx, rows) : null;
+        await tx.putSession(stats ? { ...session, replay: true, replayStats: stats } : session);
         await tx.putEvents(sessionEvents);
       }
       return response;

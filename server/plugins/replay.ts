@@ -12,6 +12,7 @@ import type { ReplaySegmentsTable } from '../db/schema';
 import { HttpError, type RoutePlugin } from '../http';
 import { requireMember } from './authenticate';
 import { INTAKE_CORS, intakeOptions } from './intake';
+import { insertReplayRow, storedReplayStats } from './replayRows';
 
 /** Bytes a segment row costs in its session's size beyond its compressed data (as the extension counts it). */
 const ROW_OVERHEAD = 200;
@@ -64,25 +65,7 @@ export const replayRoutes: RoutePlugin = async (app, ctx) => {
       let stored = 0;
       const added = new Map<string, ReplaySegmentRow[]>();
       for (const { row } of built) {
-        const inserted = await tx.trx
-          .insertInto('replay_segments')
-          .values({
-            load_id: row.loadId,
-            seq: row.seq,
-            session_id: row.sessionId,
-            view_id: row.viewId,
-            reason: row.reason,
-            start_at: row.start,
-            end_at: row.end,
-            records: row.records,
-            full_snapshot: row.fullSnapshot ? 1 : 0,
-            raw_chars: row.rawChars,
-            bytes: row.bytes,
-            data: Buffer.from(row.data.buffer, row.data.byteOffset, row.data.byteLength),
-          })
-          .onConflict((oc) => oc.columns(['load_id', 'seq']).doNothing())
-          .returning('seq')
-          .executeTakeFirst();
+        const inserted = await insertReplayRow(tx.trx, row);
         if (!inserted) continue;
         stored++;
         added.set(row.sessionId, [...(added.get(row.sessionId) ?? []), row]);
@@ -91,12 +74,8 @@ export const replayRoutes: RoutePlugin = async (app, ctx) => {
         const session = await tx.getSession(sessionId);
         if (!session) continue;
         // The stats from what is stored (an extension's uploaded record already counts its segments).
-        const totals = await tx.trx
-          .selectFrom('replay_segments')
-          .select((eb) => [eb.fn.countAll<number>().as('segments'), eb.fn.sum<number>('bytes').as('bytes'), eb.fn.sum<number>('raw_chars').as('rawChars'), eb.fn.min('start_at').as('start'), eb.fn.max('end_at').as('end')])
-          .where('session_id', '=', sessionId)
-          .executeTakeFirstOrThrow();
-        session.replayStats = { segments: Number(totals.segments), bytes: Number(totals.bytes), rawChars: Number(totals.rawChars), start: Number(totals.start), end: Number(totals.end) };
+        const stats = await storedReplayStats(tx.trx, sessionId);
+        if (stats) session.replayStats = stats;
         // The SDK's sessions are sized here; an uploaded record came with its size.
         if (viaLoad.has(sessionId)) session.bytes = (session.bytes ?? 0) + rows.reduce((n, row) => n + row.bytes + ROW_OVERHEAD, 0);
         session.replay = true;

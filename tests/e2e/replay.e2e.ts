@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startDemoServer, type DemoServer } from '../../demo/server';
 import { eventsOf, typeInto, waitFor } from './support/capture';
-import { BROWSERS, useDriver } from './support/driver';
+import { BROWSERS, useDriver, type DriverPage } from './support/driver';
 import { patchSettingsVia } from './support/lifeDriver';
 import { decode, readSegments } from './support/replay';
 
@@ -18,6 +18,20 @@ afterAll(async () => {
   await demo?.close();
 });
 
+
+/** Seeks the panel's player to the end of the recording and waits until the replayed page shows `text`. */
+async function seekToEnd(panel: DriverPage, text: string) {
+  await panel.evaluate(() => {
+    const range = document.querySelector<HTMLInputElement>('[data-testid="replay-scrubber"]')!;
+    range.value = range.max;
+    range.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+  await waitFor(
+    () => panel.evaluate(() => document.querySelector<HTMLIFrameElement>('[data-testid="replay-player"] iframe')?.contentDocument?.body?.textContent ?? ''),
+    (shown) => shown.includes(text),
+    `the end of the recording (${text}) in the player`,
+  );
+}
 
 describe.each(BROWSERS)('session replay in %s', (kind) => {
   const driver = useDriver(kind);
@@ -76,16 +90,7 @@ describe.each(BROWSERS)('session replay in %s', (kind) => {
     expect(frame.sandbox).toBe('allow-same-origin');
     expect(frame.text).not.toContain('CANARYHIDDEN');
     // Seek to the end: the clicks' lines are there.
-    await panel.evaluate(() => {
-      const range = document.querySelector<HTMLInputElement>('[data-testid="replay-scrubber"]')!;
-      range.value = range.max;
-      range.dispatchEvent(new Event('input', { bubbles: true }));
-    });
-    await waitFor(
-      () => panel.evaluate(() => document.querySelector<HTMLIFrameElement>('[data-testid="replay-player"] iframe')?.contentDocument?.body?.textContent ?? ''),
-      (text) => text.includes('Line 2'),
-      'the end of the recording in the player',
-    );
+    await seekToEnd(panel, 'Line 2');
     expect(await panel.evaluate(() => document.querySelector('[data-testid="replay-clock"]')?.textContent ?? '')).toContain("page's zone");
     // The console message is a marker beside the clicks; clicking it seeks there: one line, not two.
     const kinds = await waitFor(
@@ -132,6 +137,71 @@ describe.each(BROWSERS)('session replay in %s', (kind) => {
     expect(segments.some((r) => r.fullSnapshot)).toBe(true);
     expect((await driver.readStore('sessions')).find((s) => s.id === session.id).replay).toBe(true);
     await page.close();
+  });
+
+  test("a session's bundle exported, everything deleted, the bundle imported: the session and its replay are back; a bad file stores nothing", async () => {
+    await patchSettingsVia(driver, { sampling: { sessionSampleRate: 100, sessionReplaySampleRate: 100 }, privacyLevel: 'allow' });
+    const url = `${demo.origin}/fixtures/replay.html?bundle`;
+    const page = await driver.openPage(url);
+    await waitFor(() => page.evaluate(() => !!(window as any).__rumscopeRecorder?.recording), Boolean, 'the recorder in the page');
+    await page.click('#add');
+    await page.evaluate(() => (window as any).__rumscopeRecorder.stop());
+    await waitFor(() => readSegments(driver), (rows) => rows.some((r) => decode(r).some((e) => JSON.stringify(e).includes('Line 1'))), 'the recorded click');
+    await page.close();
+    const before = (await driver.readStore('sessions')).map((s) => s.id).sort();
+    const recorded = (await readSegments(driver)).find((r) => decode(r).some((e) => JSON.stringify(e).includes('Line 1')))!.sessionId;
+
+    const panel = await driver.openPanel(-1);
+    await waitFor(() => panel.evaluate(() => !!document.querySelector('[data-testid="export-all"]:not([disabled])')), Boolean, 'Export all');
+    const download = await panel.download(() => panel.click('[data-testid="export-all"]'));
+    expect(JSON.parse(download.text).sessions.find((s: any) => s.session.id === recorded).replay.length).toBeGreaterThan(2);
+    await panel.click('[data-testid="delete-all"]');
+    await panel.click('[data-testid="confirm-delete-all"]');
+    await waitFor(() => driver.readStore('sessions'), (rows) => rows.length === 0, 'every session deleted');
+    expect(await readSegments(driver)).toEqual([]);
+
+    // The user picks a file (the file chooser is the browser's; the page gets the same FileList and change event).
+    const pick = (text: string) =>
+      panel.evaluate(
+        ({ text }) => {
+          const input = document.querySelector<HTMLInputElement>('[data-testid="import-file"]')!;
+          const files = new DataTransfer();
+          files.items.add(new File([text], 'rumscope-sessions.json', { type: 'application/json' }));
+          input.files = files.files;
+          input.dispatchEvent(new Event('change', { bubbles: true }));
+        },
+        { text },
+      );
+    const notice = () => panel.evaluate(() => document.querySelector('[data-testid="notice"]')?.textContent ?? '');
+    // A malformed file: a clear error, nothing stored.
+    const broken = JSON.parse(download.text);
+    broken.sessions.at(-1).events.push({ type: 'nope' });
+    await pick(JSON.stringify(broken));
+    expect(await waitFor(notice, (text) => text.includes('Nothing was imported'), 'the refusal')).toContain('not a valid Rumscope export');
+    await pick('{"format": "rumscope.sessions", "sessions": [');
+    await waitFor(notice, (text) => text.includes('not JSON'), 'the refusal of a truncated file');
+    expect(await driver.readStore('sessions')).toEqual([]);
+    expect(await readSegments(driver)).toEqual([]);
+
+    await pick(download.text);
+    await waitFor(notice, (text) => text.includes(`Imported ${before.length} session`), 'the import');
+    expect((await driver.readStore('sessions')).map((s) => s.id).sort()).toEqual(before);
+    expect((await readSegments(driver)).filter((r) => r.sessionId === recorded).length).toBeGreaterThan(0);
+    // Imported again: nothing overwritten, nothing added.
+    await pick(download.text);
+    await waitFor(notice, (text) => text.includes(`Imported 0 sessions`) && text.includes('already stored'), 'the second import');
+
+    // The imported session replays.
+    const play = `tr[data-session-id="${recorded}"] [data-testid="play"]:not([disabled])`;
+    await waitFor(() => panel.evaluate((selector) => !!document.querySelector(selector), play), Boolean, "the imported session's ▶");
+    await panel.evaluate((selector) => document.querySelector<HTMLButtonElement>(selector)!.click(), play);
+    await waitFor(
+      () => panel.evaluate(() => document.querySelector<HTMLIFrameElement>('[data-testid="replay-player"] iframe')?.contentDocument?.body?.textContent ?? ''),
+      (text) => text.includes('CANARYVISIBLE'),
+      'the imported recording in the player',
+    );
+    await seekToEnd(panel, 'Line 1');
+    await panel.close();
   });
 
   test('a recording full of scripts, handlers, javascript: URLs, srcdoc and SVG onload runs nothing in the panel', async () => {
