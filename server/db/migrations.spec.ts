@@ -83,13 +83,48 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
     await v3.close();
 
     const latest = database.open();
-    expect((await migrate(latest.db)).results?.map((r) => [r.migrationName, r.status])).toEqual([['004_compat_intake', 'Success']]);
+    expect((await migrate(latest.db)).results?.map((r) => [r.migrationName, r.status])[0]).toEqual(['004_compat_intake', 'Success']);
     const row = await latest.db.selectFrom('sessions').selectAll().executeTakeFirstOrThrow();
     expect(JSON.parse(row.record)).toEqual(session);
     expect(row.sdk).toBeNull();
     const kept = await latest.db.selectFrom('replay_segments').selectAll().executeTakeFirstOrThrow();
     expect([...kept.data]).toEqual([4, 5, 6]);
     expect(await latest.db.selectFrom('applications').selectAll().execute()).toEqual([]);
+    await latest.close();
+  });
+
+  it('upgrades a v4 database with sessions to v5: records intact, the list columns filled from each record', async () => {
+    const v4 = await database.openMigrated('004_compat_intake');
+    const any4 = v4.db as never as import('kysely').Kysely<any>;
+    const plain = makeSession('old-4a', 1_700_000_000_000);
+    const other = makeSession('old-4b', 1_700_000_060_000, {
+      lastEventAt: 1_700_000_060_000 + 11 * 60_000,
+      user: null,
+      geo: { country: null, city: null, region: null },
+      browser: { name: 'Firefox', version: '140' },
+      deviceType: null,
+      app: { service: 'shop', env: null, version: null },
+      defaults: { env: 'development' } as never,
+      sdk: { name: 'datadog', version: null },
+      counts: { events: 9, views: 2, actions: 3, errors: 7, apiCalls: 0, resources: 0, longTasks: 0 },
+    });
+    for (const session of [plain, other]) {
+      await any4
+        .insertInto('sessions')
+        .values({ id: session.id, site: session.site, started_at: session.startedAt, last_event_at: session.lastEventAt, ended_at: session.endedAt, incognito: 0, user_email: null, uploaded_by: null, uploaded_at: 3, sdk: session.sdk?.name ?? null, record: JSON.stringify(session) })
+        .execute();
+    }
+    await v4.close();
+
+    const latest = database.open();
+    expect((await migrate(latest.db)).results?.map((r) => [r.migrationName, r.status])[0]).toEqual(['005_session_list_columns', 'Success']);
+    const rows = await latest.db.selectFrom('sessions').selectAll().orderBy('id').execute();
+    expect(rows.map((row) => JSON.parse(row.record))).toEqual([plain, other]);
+    expect(rows[0]).toMatchObject({ errors: 1, time_spent: 5000, email_sort: 'tester@example.com', location_sort: 'gb - unknown · chrome · linux', f_country: 'GB', f_city: 'Unknown', f_env: 'staging', f_sdk: 'Rumscope', f_user_email: 'Tester@Example.com', device_key: 'Desktop · Linux · Chrome' });
+    expect(rows[1]).toMatchObject({ errors: 7, time_spent: 11 * 60_000, email_sort: '', f_country: 'Unknown', f_browser: 'Firefox', f_device_type: 'Unknown', f_env: 'development', f_version: 'Unknown', f_sdk: 'Datadog browser-rum', f_user_email: 'Unknown' });
+    // The new columns serve the list at once.
+    const page = await latest.queries.listSessions({ filter: { errors: { preset: 'many' } }, sort: { key: 'timeSpent', direction: 'desc' }, limit: 10, now: Date.now() });
+    expect(page.items.map((item) => item.session.id)).toEqual(['old-4b']);
     await latest.close();
   });
 

@@ -10,6 +10,15 @@ import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql,
 import pg from 'pg';
 import { MIGRATIONS } from './migrations';
 import type { Database } from './schema';
+import { searchSessions } from './search';
+import { createSessionQueries, type SessionQueries } from './sessionQueries';
+
+/** Most sessions a search in a list filter narrows to. */
+const SEARCH_FILTER_MAX = 5000;
+
+function queriesOf(db: Kysely<Database>, dialect: Dialect): SessionQueries {
+  return createSessionQueries(db, dialect, async (text) => (await searchSessions(db, text, SEARCH_FILTER_MAX)).map((hit) => hit.sessionId));
+}
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -18,6 +27,8 @@ export interface Store {
   dialect: Dialect;
   /** Runs `work` in one transaction (SQLite: BEGIN IMMEDIATE, so two processes on one file queue up instead of failing). */
   transaction<T>(work: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
+  /** The session list's filters and sorts (each dialect's SQL). */
+  queries: SessionQueries;
   close(): Promise<void>;
 }
 
@@ -44,6 +55,7 @@ export function openDatabase(url: string): Store {
       db,
       dialect: 'postgres',
       transaction: (work) => serializable(db, work),
+      queries: queriesOf(db, 'postgres'),
       close: () => db.destroy(),
     };
   }
@@ -58,6 +70,7 @@ export function openDatabase(url: string): Store {
   return {
     db,
     dialect: 'sqlite',
+    queries: queriesOf(db, 'sqlite'),
     transaction: (work) =>
       db.connection().execute(async (conn) => {
         await sql`begin immediate`.execute(conn);

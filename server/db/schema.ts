@@ -1,5 +1,6 @@
 /** The server's tables as Kysely sees them (the latest migration). Times are UTC ms; JSON columns are text. */
 import type { Generated } from 'kysely';
+import type { SessionListColumns } from './sessionColumns';
 
 export interface UsersTable {
   id: string;
@@ -39,7 +40,8 @@ export interface UploadTokensTable {
   revoked_at: number | null;
 }
 
-export interface SessionsTable {
+/** With the derived list columns of migration 005 (server/db/sessionColumns.ts). */
+export interface SessionsTable extends SessionListColumns {
   id: string;
   site: string;
   started_at: number;

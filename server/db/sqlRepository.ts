@@ -7,6 +7,7 @@ import type { LoadRecord, SessionRepository, SessionTx } from '../../sdk/model/r
 import type { SessionRecord, StoredEvent } from '../../sdk/schema';
 import { userEmailOf } from './migrations/002_shared_state';
 import type { Store } from './openDatabase';
+import { sessionListColumns } from './sessionColumns';
 import type { Database } from './schema';
 
 /** Rows per INSERT: well under SQLite's and PostgreSQL's bound-parameter limits. */
@@ -86,6 +87,7 @@ function sqlTx(trx: Kysely<Database>, uploader: string | null, now: () => number
         incognito: session.incognito ? 1 : 0,
         user_email: userEmailOf(session),
         sdk: session.sdk?.name ?? null,
+        ...sessionListColumns(session),
         uploaded_at: at,
         record: JSON.stringify(session),
       };
