@@ -50,8 +50,7 @@ export function createHttpSessionSource(options: HttpSourceOptions = {}): Sessio
   const bounds = (filter: SessionFilter = {}) => ({ from: filter.startedFrom, to: filter.startedBefore });
 
   /** The server's search (URLs, API calls, errors, actions, console, context). */
-  const searchHits = async (text: string, limit?: number) => (await get<SessionSearchResponse>(SERVER_ROUTES.search, { q: text, limit })).hits;
-  const searchIds = async (text: string) => new Set((await searchHits(text, 5000)).map((hit) => hit.sessionId));
+  const searchIds = async (text: string) => new Set((await get<SessionSearchResponse>(SERVER_ROUTES.search, { q: text, limit: 100_000, snippets: 0 })).hits.map((hit) => hit.sessionId));
 
   async function recentSessions(filter: SessionFilter): Promise<SessionRecord[]> {
     const out: SessionRecord[] = [];
@@ -134,9 +133,7 @@ export function createHttpSessionSource(options: HttpSourceOptions = {}): Sessio
     },
 
     async search(query) {
-      const wanted = query.kinds ? new Set(query.kinds) : null;
-      const hits = await searchHits(query.text, query.limit);
-      return wanted ? hits.map((hit) => ({ ...hit, snippets: hit.snippets.filter((s) => wanted.has(s.kind)) })).filter((hit) => hit.snippets.length) : hits;
+      return (await get<SessionSearchResponse>(SERVER_ROUTES.search, { q: query.text, limit: Number.isFinite(query.limit) ? query.limit : 100_000, kinds: query.kinds, snippets: query.snippets })).hits;
     },
 
     /** The session's replay as the server stores it (records decompressed by the server, in time order). */

@@ -3,6 +3,9 @@ import { createTestDatabase, DIALECTS, type TestDatabase } from '../testing/test
 import { makeEvents, makeSession } from '../testing/fixtures';
 import { LATEST_MIGRATION, MIGRATIONS } from './migrations';
 import { migrate } from './openDatabase';
+import { searchSessions } from './search';
+import { sessionListColumns } from './sessionColumns';
+import { sqlRepository } from './sqlRepository';
 
 describe.each(DIALECTS)('migrations on %s', (dialect) => {
   let database: TestDatabase;
@@ -125,6 +128,42 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
     // The new columns serve the list at once.
     const page = await latest.queries.listSessions({ filter: { errors: { preset: 'many' } }, sort: { key: 'timeSpent', direction: 'desc' }, limit: 10, now: Date.now() });
     expect(page.items.map((item) => item.session.id)).toEqual(['old-4b']);
+    await latest.close();
+  });
+
+  it('upgrades a v5 database with sessions and events to v6: the search index filled from what was stored', async () => {
+    const v5 = await database.openMigrated('005_session_list_columns');
+    const any5 = v5.db as never as import('kysely').Kysely<any>;
+    const first = makeSession('old-5a', 1_700_000_000_000, { global: { plan: 'Enterprise' } });
+    const second = makeSession('old-5b', 1_700_000_001_000);
+    for (const session of [first, second]) {
+      await any5
+        .insertInto('sessions')
+        .values({ id: session.id, site: session.site, started_at: session.startedAt, last_event_at: session.lastEventAt, ended_at: session.endedAt, incognito: 0, user_email: null, uploaded_by: null, uploaded_at: 3, sdk: null, record: JSON.stringify(session), ...sessionListColumns(session) })
+        .execute();
+    }
+    const events = [...makeEvents('old-5a', 'load-a', first.startedAt, 5), ...makeEvents('old-5b', 'load-b', second.startedAt, 3)];
+    await any5
+      .insertInto('events')
+      .values(events.map((e) => ({ load_id: e.loadId, seq: e.seq, session_id: e.sessionId, type: e.type, time: e.time, body: JSON.stringify(e) })))
+      .execute();
+    await v5.close();
+
+    const latest = database.open();
+    expect((await migrate(latest.db)).results?.map((r) => [r.migrationName, r.status])[0]).toEqual(['006_search_index', 'Success']);
+    expect((await latest.db.selectFrom('sessions').select('record').orderBy('id').execute()).map((row) => JSON.parse(row.record))).toEqual([first, second]);
+    expect((await latest.db.selectFrom('events').select('body').execute()).length).toBe(8);
+    // Events (error "boom 4" only in old-5a) and records (its plan) are searchable at once, by the route's function and the list's filter.
+    expect((await searchSessions(latest.db, { text: 'boom 4' })).map((hit) => hit.sessionId)).toEqual(['old-5a']);
+    expect((await searchSessions(latest.db, { text: 'buy' })).map((hit) => [hit.sessionId, hit.score])).toEqual([['old-5a', 2], ['old-5b', 1]]);
+    expect((await searchSessions(latest.db, { text: 'enterprise', kinds: ['attribute'] })).map((hit) => hit.snippets[0]?.text)).toEqual(['plan: Enterprise']);
+    const listed = await latest.queries.listSessions({ filter: { search: 'TypeError' }, limit: 10, now: Date.now() });
+    expect(listed.items.map((item) => item.session.id)).toEqual(['old-5b', 'old-5a']);
+    // New writes are indexed too, and a text written twice counts once.
+    await sqlRepository(latest).transaction((tx) => tx.putEvents(makeEvents('old-5b', 'load-b', second.startedAt, 5)));
+    await sqlRepository(latest).transaction((tx) => tx.putEvents(makeEvents('old-5b', 'load-b', second.startedAt, 5)));
+    expect((await searchSessions(latest.db, { text: 'boom 4' })).map((hit) => hit.sessionId).sort()).toEqual(['old-5a', 'old-5b']);
+    expect((await searchSessions(latest.db, { text: 'buy' })).map((hit) => hit.score)).toEqual([2, 2]);
     await latest.close();
   });
 

@@ -10,15 +10,7 @@ import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql,
 import pg from 'pg';
 import { MIGRATIONS } from './migrations';
 import type { Database } from './schema';
-import { searchSessions } from './search';
 import { createSessionQueries, type SessionQueries } from './sessionQueries';
-
-/** Most sessions a search in a list filter narrows to. */
-const SEARCH_FILTER_MAX = 5000;
-
-function queriesOf(db: Kysely<Database>, dialect: Dialect): SessionQueries {
-  return createSessionQueries(db, dialect, async (text) => (await searchSessions(db, text, SEARCH_FILTER_MAX)).map((hit) => hit.sessionId));
-}
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -55,7 +47,7 @@ export function openDatabase(url: string): Store {
       db,
       dialect: 'postgres',
       transaction: (work) => serializable(db, work),
-      queries: queriesOf(db, 'postgres'),
+      queries: createSessionQueries(db, 'postgres'),
       close: () => db.destroy(),
     };
   }
@@ -70,7 +62,7 @@ export function openDatabase(url: string): Store {
   return {
     db,
     dialect: 'sqlite',
-    queries: queriesOf(db, 'sqlite'),
+    queries: createSessionQueries(db, 'sqlite'),
     transaction: (work) =>
       db.connection().execute(async (conn) => {
         await sql`begin immediate`.execute(conn);

@@ -152,6 +152,22 @@ export interface ForeignReplaySegmentsTable {
   created_at: number;
 }
 
+/** A session's distinct searchable texts per kind, cut as the panel's index cuts them (migration 006). */
+export interface SearchTextsTable {
+  session_id: string;
+  kind: string;
+  text: string;
+}
+
+/** One term of a session's texts of one kind, lower-cased (migration 006; COLLATE "C" on PostgreSQL). */
+export interface SearchTermsTable {
+  term: string;
+  session_id: string;
+  kind: string;
+  /** How many of the session's texts of that kind hold the term (the hit's score adds them up). */
+  hits: number;
+}
+
 export interface Database {
   users: UsersTable;
   auth_sessions: AuthSessionsTable;
@@ -167,4 +183,6 @@ export interface Database {
   applications: ApplicationsTable;
   compat_keys: CompatKeysTable;
   foreign_replay_segments: ForeignReplaySegmentsTable;
+  search_texts: SearchTextsTable;
+  search_terms: SearchTermsTable;
 }

@@ -6,13 +6,14 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SessionRecord } from '../../sdk/schema';
+import type { SearchKind, SessionRecord, StoredEvent } from '../../sdk/schema';
 import { matchingOver } from '../../panel/dashboard/answerOver';
+import { createSearchIndex, type SessionSearchIndex } from '../../panel/dashboard/searchIndex';
 import { SESSION_SORT_KEYS, type SessionFilter, type SessionSort, type SessionSource } from '../../panel/source/SessionSource';
 import { compareSessions } from '../../panel/source/sessionSort';
 import { createHttpSessionSource } from '../dashboard/httpSessionSource';
 import { login, seedAdmin, startTestApp, type TestApp } from '../testing/harness';
-import { makeSession } from '../testing/fixtures';
+import { makeEvents, makeSession } from '../testing/fixtures';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../testing/testStores';
 import { sqlRepository } from './sqlRepository';
 import type { ListPosition } from './sessionQueries';
@@ -53,10 +54,24 @@ function listFixture(now: number): SessionRecord[] {
       os: { name: systems[i % systems.length]!, version: null },
       deviceType: devices[i % devices.length]!,
       app: apps[i % apps.length]! as SessionRecord['app'],
-      ...(i % 3 === 2 ? { defaults: { env: 'development' } as SessionRecord['defaults'] } : {}),
+      global: i % 2 ? { plan: 'enterprise', seats: i } : { plan: 'pro' },
+      ...(i % 6 === 2 ? { defaults: { env: 'development' } as SessionRecord['defaults'] } : {}),
       ...(i % 5 === 1 ? { sdk: { name: 'datadog', version: null } } : {}),
       counts: { events: 3, views: 1 + (i % 3), actions: i % 4, errors: errors[i % errors.length]!, apiCalls: 0, resources: 0, longTasks: 0 },
     });
+  });
+}
+
+/** Each session's page URLs, actions, errors and console messages (makeEvents' five events, their texts varied). */
+function eventsOf(session: SessionRecord, i: number): StoredEvent[] {
+  const pages = ['cart', 'checkout', 'search?q=shoes', 'account/settings'];
+  const actions = ['Add to cart', 'Pay now', 'Search', 'Open menu'];
+  const errors = ['Cannot read properties of undefined', 'checkout failed: card declined', 'NetworkError when attempting to fetch resource', 'Timeout'];
+  return makeEvents(session.id, `load-${session.id}`, session.startedAt, 5).map((event): StoredEvent => {
+    if (event.type === 'view') return { ...event, url: `https://shop.example/${pages[i % pages.length]}`, title: i % 2 ? 'Shop' : '' };
+    if (event.type === 'action') return { ...event, name: actions[(i + event.seq) % actions.length]! };
+    if (event.type === 'error') return event.seq === 4 && i % 3 ? { ...event, message: errors[i % errors.length]! } : event;
+    return event;
   });
 }
 
@@ -99,7 +114,17 @@ function filterCases(now: number): [string, SessionFilter][] {
     ['new region, no range', { novelty: 'region' }],
     ['new device within bounds', { startedFrom: now - 4 * DAY, novelty: 'device' }],
     ['errors, Chrome, 30 days', { errors: { preset: 'some' }, browser: ['Chrome'], time: { preset: '30d' } }],
-    ['long and GB', { duration: { preset: 'long' }, country: ['GB'] }],
+    ['long and FR or US', { duration: { preset: 'long' }, country: ['FR', 'US'] }],
+    ['search checkout', { search: 'checkout' }],
+    ['search two terms, any kinds', { search: 'CHECKOUT declined' }],
+    ['search prefix as you type', { search: 'pa' }],
+    ['search "add to" (the last term a prefix)', { search: 'add to' }],
+    ['search URL', { search: 'shop.example/search' }],
+    ['search custom attribute', { search: 'plan pro' }],
+    ['search user attribute', { search: 'carol' }],
+    ['search nothing', { search: 'zzz' }],
+    ['search punctuation only', { search: '%' }],
+    ['search and errors and 7 days', { search: 'undefined', errors: { preset: 'some' }, time: { preset: '7d' } }],
     ['everything at once', { time: { preset: '30d' }, errors: { preset: 'custom', min: 0, max: 6 }, duration: { preset: 'custom', minMs: 1000, maxMs: null }, os: ['Linux', 'Windows'], sdk: ['Rumscope'], userEmailContains: 'a' }],
   ];
 }
@@ -126,6 +151,7 @@ describe.each(DIALECTS)('the session list’s filters and sorts on %s', (dialect
   let t: TestApp;
   let source: SessionSource;
   let sessions: SessionRecord[];
+  const index: SessionSearchIndex = createSearchIndex();
   const seededAt = Date.now();
 
   beforeAll(async () => {
@@ -134,9 +160,15 @@ describe.each(DIALECTS)('the session list’s filters and sorts on %s', (dialect
     await seedAdmin(t.store);
     source = createHttpSessionSource({ fetch: injectFetch(t.app, (await login(t.app)).cookie) });
     sessions = listFixture(seededAt);
-    await sqlRepository(t.store).transaction(async (tx) => {
-      for (const session of sessions) await tx.putSession(session);
-    });
+    for (const [i, session] of sessions.entries()) {
+      const events = eventsOf(session, i);
+      await sqlRepository(t.store).transaction(async (tx) => {
+        await tx.putSession(session);
+        await tx.putEvents(events);
+      });
+      index.addSession(session);
+      index.addEvents(session.id, events);
+    }
   });
   afterAll(async () => {
     await t.close();
@@ -144,7 +176,7 @@ describe.each(DIALECTS)('the session list’s filters and sorts on %s', (dialect
   });
 
   const expected = async (filter: SessionFilter, sort: SessionSort, now: number) =>
-    (await matchingOver(sessions, filter, now)).sort(compareSessions(sort)).map((s) => s.id);
+    (await matchingOver(sessions, filter, now, (text) => index.sessionIds(text))).sort(compareSessions(sort)).map((s) => s.id);
 
   it('gives every sort of the unfiltered list in the panel’s order, in offset pages', async () => {
     for (const sort of SORTS) {
@@ -154,16 +186,42 @@ describe.each(DIALECTS)('the session list’s filters and sorts on %s', (dialect
 
   it('gives the panel’s rows and count for every filter (each with a sort of its own)', async () => {
     const cases = filterCases(seededAt);
-    let nonEmpty = 0;
+    const vacuous: string[] = [];
     for (const [i, [name, filter]] of cases.entries()) {
       const sort = SORTS[i % SORTS.length]!;
       const want = await expected(filter, sort, Date.now());
       expect(await allPages(source, filter, sort, 4), `${name}, ${sort.key} ${sort.direction}`).toEqual(want);
       expect(await source.countSessions(filter), name).toBe(want.length);
-      if (want.length && want.length < sessions.length) nonEmpty++;
+      if (!want.length || want.length === sessions.length) vacuous.push(name);
     }
-    // The fixture is not vacuous: most cases keep some sessions and drop others.
-    expect(nonEmpty).toBeGreaterThan(cases.length - 5);
+    // The fixture is not vacuous: every case but these keeps some sessions and drops others.
+    expect(vacuous).toEqual(['email contains nothing known', 'search nothing', 'search punctuation only']);
+  });
+
+  it('searches as the panel’s index does: the same sessions for every query and kind', async () => {
+    const queries: [string, SearchKind[]?][] = [
+      ['checkout'],
+      ['checkout', ['url']],
+      ['checkout', ['error']],
+      ['CHECKOUT declined'],
+      ['pay', ['action']],
+      ['p'],
+      ['shop.example cart'],
+      ['networkerror fetch', ['error', 'console']],
+      ['tess', ['attribute']],
+      ['zzz'],
+    ];
+    for (const [text, kinds] of queries) {
+      const want = index.search({ text, kinds, limit: Infinity }).map((hit) => hit.sessionId).sort();
+      const got = await source.search({ text, kinds });
+      expect(got.map((hit) => hit.sessionId).sort(), `${text} ${kinds ?? ''}`).toEqual(want);
+      // Each hit of the best says where it matched, in the kinds asked for.
+      for (const hit of got) {
+        expect(hit.snippets.length, text).toBeGreaterThan(0);
+        if (kinds) for (const snippet of hit.snippets) expect(kinds).toContain(snippet.kind);
+      }
+    }
+    expect((await source.search({ text: 'checkout' })).length).toBeGreaterThan(5);
   });
 
   it('pages by keyset position in every sort, with the same rows as one read', async () => {

@@ -12,6 +12,7 @@ import type { SessionFilter, SessionSort, SessionSortKey } from '../../panel/sou
 import { NEWEST_FIRST } from '../../panel/source/SessionSource';
 import type { Dialect } from './openDatabase';
 import type { Database } from './schema';
+import { sessionsMatching } from './search';
 
 /** Where a page ended: the sort value, start and id of its last row. */
 export interface ListPosition {
@@ -37,9 +38,6 @@ export interface SessionListPage {
   /** The position after the last row when more rows follow, else null. */
   next: ListPosition | null;
 }
-
-/** Sessions matching a search text (the server's search). */
-export type SearchSessionIds = (text: string) => Promise<string[]>;
 
 export interface SessionQueries {
   listSessions(query: SessionListQuery): Promise<SessionListPage>;
@@ -106,13 +104,13 @@ function between(eb: Eb, column: 'errors' | 'time_spent' | 'started_at', min: nu
 
 const NEVER = sql<SqlBool>`1 = 0`;
 
-export function createSessionQueries(db: Kysely<Database>, dialect: Dialect, searchIds: SearchSessionIds): SessionQueries {
+export function createSessionQueries(db: Kysely<Database>, dialect: Dialect): SessionQueries {
   /** The id as the panel compares it (code units): bytewise on PostgreSQL whatever the database's collation. */
   const idRef = dialect === 'postgres' ? sql<string>`sessions.id collate "C"` : sql<string>`sessions.id`;
 
-  /** The filter as SQL conditions (AND); search hits are read first. */
+  /** The filter as SQL conditions (AND). */
   async function conditions(filter: SessionFilter = {}, now: number): Promise<(eb: Eb) => Expression<SqlBool>[]> {
-    const search = filter.search?.trim() ? await searchIds(filter.search) : null;
+    const search = filter.search?.trim() ? sessionsMatching(db, filter.search) : null;
     return (eb) => {
       const out: Expression<SqlBool>[] = [];
       if (filter.startedFrom !== undefined) out.push(eb('sessions.started_at', '>=', filter.startedFrom));
@@ -149,7 +147,8 @@ export function createSessionQueries(db: Kysely<Database>, dialect: Dialect, sea
         if (values?.length) out.push(eb(`sessions.${column}`, 'in', [...new Set<string>(values)]));
       }
       if (filter.novelty) out.push(novelty(eb, filter, now));
-      if (search) out.push(search.length ? eb('sessions.id', 'in', search) : NEVER);
+      // Every term of the search text (the search index: one indexed lookup per term).
+      if (search) out.push(...(search.length ? search.map((sub) => eb('sessions.id', 'in', sub)) : [NEVER]));
       return out;
     };
   }
