@@ -16,6 +16,7 @@ import { intakeRoutes } from './plugins/intake';
 import { replayRoutes } from './plugins/replay';
 import { searchRoutes } from './plugins/search';
 import { sessionsRoutes } from './plugins/sessions';
+import { startRetention } from './retention';
 
 export interface BuildOptions {
   config: ServerConfig;
@@ -60,7 +61,13 @@ export async function buildApp({ config, store, ownsStore = false }: BuildOption
   await app.register((child) => sessionsRoutes(child, ctx));
   await app.register((child) => replayRoutes(child, ctx));
   await app.register((child) => dashboardRoutes(child, ctx));
-  if (ownsStore) app.addHook('onClose', () => store.close());
+  // Retention runs from start to close; a pass in progress finishes before the store closes.
+  const stopRetention =
+    config.retentionDays === null ? null : startRetention({ store, retentionDays: config.retentionDays, intervalMs: config.retentionIntervalMs, log: app.log });
+  app.addHook('onClose', async () => {
+    await stopRetention?.();
+    if (ownsStore) await store.close();
+  });
   return app;
 }
 
