@@ -2,6 +2,7 @@
  * Builds the Fastify app: one plugin per feature over one Store. No state in memory that another instance
  * would need: sessions, rate limits and upload receipts are rows.
  */
+import { createRequire } from 'node:module';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { ApiError } from '../sdk/schema';
 import { SERVER_ROUTES } from '../sdk/schema';
@@ -17,6 +18,9 @@ import { replayRoutes } from './plugins/replay';
 import { searchRoutes } from './plugins/search';
 import { sessionsRoutes } from './plugins/sessions';
 import { startRetention } from './retention';
+import { serveOpenApi } from './plugins/openapi';
+
+const SERVER_VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
 export interface BuildOptions {
   config: ServerConfig;
@@ -49,7 +53,8 @@ export async function buildApp({ config, store, ownsStore = false }: BuildOption
     reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no route ${request.method} ${request.url.split('?')[0]}` } satisfies ApiError),
   );
 
-  app.get(SERVER_ROUTES.health, async () => {
+  serveOpenApi(app, SERVER_VERSION);
+  app.get(SERVER_ROUTES.health, { schema: { summary: 'Liveness and database check' } }, async () => {
     await store.db.selectFrom('users').select('id').limit(1).execute();
     return { ok: true, database: store.dialect };
   });

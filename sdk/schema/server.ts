@@ -30,6 +30,8 @@ export const SERVER_ROUTES = {
   users: '/api/admin/users',
   tokens: '/api/tokens',
   applications: '/api/admin/applications',
+  /** The OpenAPI 3 document of every route. */
+  openapi: '/api/openapi.json',
 } as const;
 
 /**

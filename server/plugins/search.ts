@@ -14,6 +14,7 @@ export const searchRoutes: RoutePlugin = async (app, ctx) => {
     {
       preHandler: requireMember(ctx),
       schema: {
+        summary: 'Sessions whose texts hold every term (the last as a prefix), best first, with snippets',
         querystring: {
           type: 'object',
           additionalProperties: false,

@@ -48,7 +48,7 @@ export const sessionsRoutes: RoutePlugin = async (app, ctx) => {
   const { store } = ctx;
   const member = requireMember(ctx);
 
-  app.get<{ Querystring: ListParams }>(SERVER_ROUTES.sessions, { preHandler: member, schema: { querystring: listQuery } }, async (request) => {
+  app.get<{ Querystring: ListParams }>(SERVER_ROUTES.sessions, { preHandler: member, schema: { summary: 'Sessions matching the filter, in the sort asked for (cursor or offset pages)', querystring: listQuery } }, async (request) => {
     const { limit, cursor, offset, sort: key = 'startedAt', direction = 'desc', ...params } = request.query;
     if (cursor && offset !== undefined) throw new HttpError(400, 'use either cursor or offset, not both');
     const sort: SessionSort = { key, direction };
@@ -57,7 +57,7 @@ export const sessionsRoutes: RoutePlugin = async (app, ctx) => {
     return { items: page.items, nextCursor: next } satisfies SessionListResponse;
   });
 
-  app.get<{ Querystring: SessionFilterParams }>(SERVER_ROUTES.count, { preHandler: member, schema: { querystring: countQuery } }, async (request) => {
+  app.get<{ Querystring: SessionFilterParams }>(SERVER_ROUTES.count, { preHandler: member, schema: { summary: 'How many sessions match the filter', querystring: countQuery } }, async (request) => {
     return { count: await store.queries.countSessions(parseFilter(request.query), Date.now()) } satisfies SessionCountResponse;
   });
 
