@@ -184,9 +184,11 @@ export function createSessionQueries(db: Kysely<Database>, dialect: Dialect): Se
       const where = await conditions(query.filter, query.now);
       const after = query.after;
       const cmp = sort.direction === 'desc' ? '<' : '>';
-      let q = summaryQuery(db)
-        .select(`${column} as sort_value`)
-        .where((eb) => eb.and(where(eb as unknown as Eb)));
+      // The order and the page on narrow rows (sort value, start, id); the records of the page's rows only.
+      let q = db
+        .selectFrom('sessions')
+        .select(['sessions.id', 'sessions.started_at', `${column} as sort_value`])
+        .where((eb) => eb.and(where(eb)));
       if (after) {
         q = q.where((eb) =>
           eb.or([
@@ -206,9 +208,11 @@ export function createSessionQueries(db: Kysely<Database>, dialect: Dialect): Se
         .limit(query.limit + 1)
         .execute();
       const page = rows.slice(0, query.limit);
+      const summaries = page.length ? ((await summaryQuery(db).where('sessions.id', 'in', page.map((row) => row.id)).execute()) as SummaryRow[]) : [];
+      const byId = new Map(summaries.map((row) => [row.id, row]));
       const last = page.at(-1);
       return {
-        items: page.map((row) => toSummary(row as SummaryRow)),
+        items: page.flatMap((row) => (byId.has(row.id) ? [toSummary(byId.get(row.id)!)] : [])),
         next: rows.length > query.limit && last ? { value: last.sort_value as number | string, startedAt: last.started_at, id: last.id } : null,
       };
     },
