@@ -1,19 +1,17 @@
 /**
  * What the dashboard asks of the extension's database (filters beyond the start-time index, facet counts,
- * KPIs, search), answered in the panel page from two things kept up to date by the change feed:
+ * KPIs), answered in the panel page from the session records kept up to date by the change feed:
  * - the session records, read once (on the first dashboard question) and then only the records the feed
  *   names as changed; filters are answered over them in memory (panel/dashboard); the facet counts and KPIs
  *   of the filter on screen are kept by applying the changed records to a counter and an accumulator (and,
  *   as time moves, only the sessions whose start crossed a time range's bound), not recomputed over all;
- * - the search index (panel/dashboard/searchIndex.ts), built from the stored events on the first search and
- *   then fed only the new events of the sessions the feed names.
+ * - which sessions match a search text is asked of `searchIds` (the postings stored with the data).
  * The feed only marks what is stale (no read per event); the reads happen when the panel asks, which it
  * does at a bounded rate and never while hidden (panel/source/live.ts).
  */
-import type { FacetCounts, KpiReport, SearchHit, SearchQuery, SessionRecord, StoredEvent, VersionChange } from '../../sdk/schema';
+import type { FacetCounts, KpiReport, SessionRecord, VersionChange } from '../../sdk/schema';
 import type { RumscopeDb } from '../storage/db';
 import type { KpiQueryOptions, SessionFilter, SessionSource, SourceChange } from '../../panel/source/SessionSource';
-import { createSearchIndex, type SessionSearchIndex } from '../../panel/dashboard';
 import { facetsOver, kpisOver, matcherWithoutTime, matchingOver } from '../../panel/dashboard/answerOver';
 import { createFacetCounter, type FacetCounter } from '../../panel/dashboard/filter';
 import { createLiveKpis, type LiveKpis } from '../../panel/dashboard/kpis';
@@ -54,21 +52,20 @@ const keepable = (filter: SessionFilter) => !filter.search?.trim() && !filter.no
 const boundsOf = (filter: SessionFilter) => (s: SessionRecord) =>
   s.startedAt >= (filter.startedFrom ?? -Infinity) && s.startedAt < (filter.startedBefore ?? Infinity);
 
-/** Events carrying searchable text (see eventTexts). */
-const SEARCHED_TYPES = new Set<string>(['view', 'api', 'error', 'action', 'context', 'console']);
-
 export interface DashboardStore {
   /** Sessions matching the filter, in no particular order. */
   matching(filter: SessionFilter, now?: number): Promise<SessionRecord[]>;
   facetCounts(filter: SessionFilter, now?: number): Promise<FacetCounts>;
   kpis(filter: SessionFilter, options?: KpiQueryOptions, now?: number): Promise<KpiReport>;
-  search(query: SearchQuery): Promise<SearchHit[]>;
   /** Stops following the change feed and forgets what was read. */
   close(): void;
 }
 
-/** `watchChanges`: the source's change feed (it marks what is stale; nothing is read on a notice). */
-export function createDashboardStore(db: RumscopeDb, watchChanges: SessionSource['watchChanges']): DashboardStore {
+/**
+ * `watchChanges`: the source's change feed (it marks what is stale; nothing is read on a notice). `searchIds`: the
+ * sessions matching a search text.
+ */
+export function createDashboardStore(db: RumscopeDb, watchChanges: SessionSource['watchChanges'], searchIds: (text: string) => Promise<Set<string>>): DashboardStore {
   let sessions: Map<string, SessionRecord> | null = null;
   // The latest version change (quality views): recomputed only when a session came, went or changed version.
   let versionChange: VersionChange | null | undefined;
@@ -76,21 +73,12 @@ export function createDashboardStore(db: RumscopeDb, watchChanges: SessionSource
   let byStart: SessionRecord[] = [];
   let keptFacets: Kept<FacetCounter> | null = null;
   let keptKpis: Kept<LiveKpis> | null = null;
-  let index: SessionSearchIndex | null = null;
-  /** Last event time indexed per session: later reads start there (the index drops texts it already has). */
-  const indexedTo = new Map<string, number>();
   let staleSessions: Stale = new Set();
-  let staleSearchSessions: Stale = new Set();
-  let staleSearchEvents: Stale = new Set();
   let unfollow: (() => void) | null = null;
   let reading: Promise<unknown> = Promise.resolve();
 
   const listener = (change: SourceChange) => {
     if (sessions) staleSessions = addStale(staleSessions, change.sessions);
-    if (index) {
-      staleSearchSessions = addStale(staleSearchSessions, change.sessions);
-      staleSearchEvents = addStale(staleSearchEvents, change.events);
-    }
   };
   const follow = () => {
     unfollow ??= watchChanges(listener);
@@ -169,50 +157,6 @@ export function createDashboardStore(db: RumscopeDb, watchChanges: SessionSource
     return { key, now, inBounds, live };
   }
 
-  function indexEvent(target: SessionSearchIndex, event: StoredEvent): void {
-    if (event.time > (indexedTo.get(event.sessionId) ?? -Infinity)) indexedTo.set(event.sessionId, event.time);
-    if (SEARCHED_TYPES.has(event.type)) target.addEvents(event.sessionId, [event]);
-  }
-
-  async function freshIndex(): Promise<SessionSearchIndex> {
-    follow();
-    if (!index || staleSearchEvents === 'all' || staleSearchSessions === 'all') {
-      staleSearchSessions = new Set();
-      staleSearchEvents = new Set();
-      indexedTo.clear();
-      const fresh = createSearchIndex();
-      index = fresh;
-      await db.sessions.each((s) => void fresh.addSession(s));
-      await db.events.each((e) => indexEvent(fresh, e));
-      return fresh;
-    }
-    const current = index;
-    if (staleSearchSessions.size) {
-      const ids = [...staleSearchSessions];
-      staleSearchSessions = new Set();
-      const rows = await db.sessions.bulkGet(ids);
-      ids.forEach((id, i) => {
-        const row = rows[i];
-        if (row) current.addSession(row);
-        else {
-          current.removeSession(id);
-          indexedTo.delete(id);
-        }
-      });
-    }
-    if (staleSearchEvents.size) {
-      const ids = [...staleSearchEvents];
-      staleSearchEvents = new Set();
-      for (const id of ids) {
-        const from = indexedTo.get(id) ?? -Infinity;
-        const events = await db.events.where('[sessionId+time]').between([id, from], [id, Infinity], true, true).toArray();
-        for (const e of events) indexEvent(current, e);
-      }
-    }
-    return current;
-  }
-
-  const searchIds = async (text: string) => (await freshIndex()).sessionIds(text);
   const records = async () => [...(await freshSessions()).values()];
 
   return {
@@ -237,16 +181,12 @@ export function createDashboardStore(db: RumscopeDb, watchChanges: SessionSource
         return { ...keptKpis.live.report(), versionChange };
       }),
 
-    search: (query) => serial(async () => (query.text.trim() ? (await freshIndex()).search(query) : [])),
-
     close() {
       unfollow?.();
       unfollow = null;
       sessions = null;
       byStart = [];
       keptFacets = keptKpis = null;
-      index = null;
-      indexedTo.clear();
     },
   };
 }

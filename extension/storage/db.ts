@@ -4,6 +4,7 @@ import type { LoadRecord } from '../../sdk/model/repository';
 import { jsonSize, type StorageTotals } from '../../sdk/model/sessionSize';
 import { applyVital } from '../../sdk/model/applyVital';
 import { sessionTotalsMiddleware } from './sessionTotals';
+import { backfillPostings, searchPostingsMiddleware, type SearchTermRow } from './searchPostings';
 import { copyLegacySyncToken, finishLegacySyncTokenMove, readLegacySyncToken, type LegacySettingsArea } from './legacySyncToken';
 
 export type { LoadRecord, StorageUsage, StorageWarning };
@@ -63,11 +64,14 @@ export class RumscopeDb extends Dexie {
   meta!: EntityTable<MetaRecord, 'key'>;
   replaySegments!: Dexie.Table<ReplaySegmentRow, [string, number]>;
   credentials!: EntityTable<CredentialRecord, 'name'>;
+  searchTerms!: Dexie.Table<SearchTermRow, [string, string, string]>;
 
   constructor(name: string = DB_NAME, { legacySettings = extensionStorageLocal(), ...options }: RumscopeDbOptions = {}) {
     super(name, options);
     // Every write to `sessions` also updates meta `totals` in its transaction (no schema change: a key of `meta`).
     this.use(sessionTotalsMiddleware());
+    // Every write to `events` or `sessions` also writes their search postings in its transaction (version 7).
+    this.use(searchPostingsMiddleware());
     this.version(1).stores({
       // startedAt: list order and time-range filter; [site+startedAt]: the site's current session.
       sessions: 'id, startedAt, [site+startedAt], pinned',
@@ -116,6 +120,12 @@ export class RumscopeDb extends Dexie {
       .upgrade(async (tx) => {
         if (legacySettings) await copyLegacySyncToken(tx.table('credentials'), await Dexie.waitFor(readLegacySyncToken(legacySettings)));
       });
+    // 7: `searchTerms`, the search index kept with the data (storage/searchPostings.ts): one row per session, kind
+    // and term, keyed [kind+term+sessionId] (a term or a prefix is one key range); sessionId to remove a session's.
+    // (6 is the replay assets' version.) The upgrade indexes what is stored, one session at a time.
+    this.version(7)
+      .stores({ searchTerms: '[kind+term+sessionId], sessionId' })
+      .upgrade((tx) => backfillPostings(tx));
     if (legacySettings) {
       // `vip`: the database as it opens (a table of `this` would wait for the open that waits for this).
       this.on('ready', (vip) =>

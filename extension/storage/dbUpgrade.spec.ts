@@ -38,3 +38,42 @@ describe('Dexie schema upgrade to version 4', () => {
     }
   });
 });
+
+describe('Dexie schema upgrade to version 7', () => {
+  test("stored sessions become searchable: their events' and attributes' postings are written; nothing else changes", async () => {
+    const name = 'upgrade-v7';
+    // The schema as the previous release shipped it (versions 1 to 5).
+    const old = new Dexie(name);
+    old.version(1).stores({ sessions: 'id, startedAt, [site+startedAt], pinned', events: '[loadId+seq], [sessionId+time]', loads: 'id, tabId, sessionId', tabStats: 'tabId' });
+    old.version(2).stores({ meta: 'key' });
+    old.version(3).stores({ replaySegments: '[loadId+seq], [sessionId+start]' });
+    old.version(4).stores({});
+    old.version(5).stores({ credentials: 'name' });
+    const shop = makeSession({ id: 'shop', global: { plan: 'gold' } });
+    const blog = makeSession({ id: 'blog' });
+    const events = [
+      stored({ ...base(T0 + 1), type: 'view', url: 'http://127.0.0.1:5173/checkout', referrer: '', title: 'Pay', navigation: 'initial', loadingTime: null }, 'shop'),
+      stored({ ...base(T0 + 2), type: 'error', source: 'uncaught', errorType: 'TypeError', message: 'card declined', stack: null, frames: [] }, 'shop'),
+      stored({ ...base(T0 + 3), type: 'view', url: 'http://127.0.0.1:5173/posts/1', referrer: '', title: 'Post', navigation: 'initial', loadingTime: null }, 'blog'),
+    ];
+    await old.table('sessions').bulkPut([shop, blog]);
+    await old.table('events').bulkPut(events);
+    old.close();
+
+    const upgraded = new RumscopeDb(name, { legacySettings: null });
+    try {
+      expect(upgraded.verno).toBe(7);
+      const sessionsOf = async (kind: string, term: string) =>
+        (await upgraded.searchTerms.where('[kind+term+sessionId]').between([kind, term, ''], [kind, term, '\uffff']).primaryKeys()).map((k) => k[2]);
+      expect(await sessionsOf('url', 'checkout')).toEqual(['shop']);
+      expect(await sessionsOf('error', 'declined')).toEqual(['shop']);
+      expect(await sessionsOf('attribute', 'gold')).toEqual(['shop']);
+      expect(await sessionsOf('url', 'posts')).toEqual(['blog']);
+      expect(await upgraded.sessions.toArray()).toEqual([blog, shop]);
+      expect(await upgraded.events.count()).toBe(3);
+    } finally {
+      upgraded.close();
+      await Dexie.delete(name);
+    }
+  });
+});

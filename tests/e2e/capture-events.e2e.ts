@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startDemoServer, type DemoServer } from '../../demo/server';
 import { eventsOf, simulateHidden, typeInto, waitFor } from './support/capture';
-import { BROWSERS, launchDriver, type Driver } from './support/driver';
+import { BROWSERS, useDriver } from './support/driver';
 
 let demo: DemoServer;
 beforeAll(async () => {
@@ -21,13 +21,7 @@ const path = (url: string) => {
 };
 
 describe.each(BROWSERS)('capture in %s', (kind) => {
-  let driver: Driver;
-  beforeAll(async () => {
-    driver = await launchDriver(kind);
-  });
-  afterAll(async () => {
-    await driver?.close();
-  });
+  const driver = useDriver(kind);
 
   test('SPA: the first load and every pushState, replaceState, hashchange and popstate are views', async () => {
     const url = `${demo.origin}/fixtures/spa.html?t=spa`;

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startDemoServer, type DemoServer } from '../../demo/server';
 import { eventsOf, setTestHooks, waitFor } from './support/capture';
-import { BROWSERS, launchDriver, type Driver } from './support/driver';
+import { BROWSERS, useDriver } from './support/driver';
 
 let demo: DemoServer;
 beforeAll(async () => {
@@ -17,13 +17,7 @@ afterAll(async () => {
 });
 
 describe.each(BROWSERS)('sessions in %s', (kind) => {
-  let driver: Driver;
-  beforeAll(async () => {
-    driver = await launchDriver(kind);
-  });
-  afterAll(async () => {
-    await driver?.close();
-  });
+  const driver = useDriver(kind);
 
   test('two tabs, a reload, same- and cross-origin frames and a second init are one session', async () => {
     const site = demo.origin;

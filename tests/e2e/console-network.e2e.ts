@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startDemoServer, type DemoServer } from '../../demo/server';
 import { eventsOf, waitFor } from './support/capture';
-import { BROWSERS, launchDriver, type Driver, type DriverPage } from './support/driver';
+import { BROWSERS, type Driver, type DriverPage, useDriver } from './support/driver';
 import { byTestId, patchSettingsVia, storageGet } from './support/lifeDriver';
 
 const POLL = { timeout: 15_000 };
@@ -65,13 +65,7 @@ function expectPageUnaffected(results: any) {
 }
 
 describe.each(BROWSERS)('console and network detail in %s', (kind) => {
-  let driver: Driver;
-  beforeAll(async () => {
-    driver = await launchDriver(kind);
-  });
-  afterAll(async () => {
-    await driver?.close();
-  });
+  const driver = useDriver(kind);
 
   test('network detail is off by default: API calls keep no headers or bodies', async () => {
     const url = `${demo.origin}/fixtures/console.html?t=detail-off`;

@@ -4,7 +4,8 @@
  * Every figure is checked against the stored records, computed here independently.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { BROWSERS, launchDriver, textsOf, type Driver, type DriverPage } from './support/driver';
+import { BROWSERS, textsOf, type DriverPage, useDriver } from './support/driver';
+import { choose, reloadPanel, rowIds } from './support/panelPage';
 import { startDemoServer, type DemoServer } from '../../demo/server';
 
 let shop: DemoServer;
@@ -16,20 +17,6 @@ afterAll(async () => {
 });
 
 const POLL = { timeout: 15_000, interval: 100 };
-
-const rowIds = (panel: DriverPage) =>
-  panel.evaluate(() => [...document.querySelectorAll<HTMLElement>('tbody tr[data-session-id]')].map((r) => r.dataset.sessionId).sort());
-
-const choose = (panel: DriverPage, selector: string, value: string) =>
-  panel.evaluate(
-    ({ selector, value }) => {
-      const select = document.querySelector<HTMLSelectElement>(selector);
-      if (!select) throw new Error(`no ${selector}`);
-      select.value = value;
-      select.dispatchEvent(new Event('change', { bubbles: true }));
-    },
-    { selector, value },
-  );
 
 /** Sets an input's value and commits it (change), as a user leaving the field does. */
 const commit = (panel: DriverPage, selector: string, value: string) =>
@@ -46,25 +33,10 @@ const commit = (panel: DriverPage, selector: string, value: string) =>
 
 const param = (panel: DriverPage, name: string) => panel.evaluate((name) => new URLSearchParams(location.search).getAll(name).join(','), name);
 
-/** Reloads the panel from inside (a driver's reload of an extension page never returns in Firefox). */
-async function reload(panel: DriverPage) {
-  await panel.evaluate(() => {
-    (window as { beforeReload?: boolean }).beforeReload = true;
-    setTimeout(() => location.reload(), 0);
-  });
-  await expect.poll(() => panel.evaluate(() => (window as { beforeReload?: boolean }).beforeReload === undefined && document.readyState === 'complete'), POLL).toBe(true);
-}
-
 const ms = (value: number) => `${Math.round(value).toLocaleString('en-US')} ms`;
 
 describe.each(BROWSERS)('Dashboard cohorts, vitals and custom filters in %s', (kind) => {
-  let driver: Driver;
-  beforeAll(async () => {
-    driver = await launchDriver(kind);
-  });
-  afterAll(async () => {
-    await driver?.close();
-  });
+  const driver = useDriver(kind);
 
   test('Web Vitals p75 with ratings, new vs returning users, segments and quality views', async () => {
     const page = await driver.openPage(shop.origin + '/');
@@ -150,7 +122,7 @@ describe.each(BROWSERS)('Dashboard cohorts, vitals and custom filters in %s', (k
     await expect.poll(() => rowIds(panel), POLL).toEqual([]);
     const to = await param(panel, 'to');
     expect(new Date(to).getTime()).toBe(new Date(local(earliest - 60_000)).getTime());
-    await reload(panel);
+    await reloadPanel(panel, POLL);
     await expect.poll(() => panel.evaluate(() => (document.querySelector('input[data-filter="time-to"]') as HTMLInputElement | null)?.value), POLL).toBe(local(earliest - 60_000));
     expect(await rowIds(panel)).toEqual([]);
     await choose(panel, 'select[data-filter="time"]', '');
@@ -173,7 +145,7 @@ describe.each(BROWSERS)('Dashboard cohorts, vitals and custom filters in %s', (k
     await commit(panel, 'input[data-filter="duration-min"]', '30');
     await expect.poll(() => param(panel, 'duration'), POLL).toBe('1800-');
     await expect.poll(() => rowIds(panel), POLL).toEqual([]);
-    await reload(panel);
+    await reloadPanel(panel, POLL);
     await expect.poll(() => panel.evaluate(() => (document.querySelector('input[data-filter="duration-min"]') as HTMLInputElement | null)?.value), POLL).toBe('30');
     expect(await rowIds(panel)).toEqual([]);
     expect(await textsOf(panel, '.issue')).toEqual([]);

@@ -3,7 +3,8 @@
  * KPI cards, the error-count filter (kept in the URL), search by a visited URL, and the session detail's HAR.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { BROWSERS, launchDriver, textsOf, type Driver, type DriverPage } from './support/driver';
+import { BROWSERS, textsOf, type DriverPage, useDriver } from './support/driver';
+import { choose, reloadPanel, rowIds } from './support/panelPage';
 import { startDemoServer, type DemoServer } from '../../demo/server';
 
 let shop: DemoServer;
@@ -17,31 +18,10 @@ afterAll(async () => {
 
 const POLL = { timeout: 10_000, interval: 100 };
 
-const rowIds = (panel: DriverPage) =>
-  panel.evaluate(() => [...document.querySelectorAll<HTMLElement>('tbody tr[data-session-id]')].map((r) => r.dataset.sessionId).sort());
-
 const kpi = async (panel: DriverPage, id: string) => (await textsOf(panel, `[data-kpi="${id}"] .value`))[0];
 
-/** Chooses an option of a filter's select as a user would (the browsers' drivers differ in select support). */
-const choose = (panel: DriverPage, selector: string, value: string) =>
-  panel.evaluate(
-    ({ selector, value }) => {
-      const select = document.querySelector<HTMLSelectElement>(selector);
-      if (!select) throw new Error(`no ${selector}`);
-      select.value = value;
-      select.dispatchEvent(new Event('change', { bubbles: true }));
-    },
-    { selector, value },
-  );
-
 describe.each(BROWSERS)('Sessions dashboard in %s', (kind) => {
-  let driver: Driver;
-  beforeAll(async () => {
-    driver = await launchDriver(kind);
-  });
-  afterAll(async () => {
-    await driver?.close();
-  });
+  const driver = useDriver(kind);
 
   test('KPIs, the error filter, search by URL and the HAR of a session', async () => {
     // Two sites, two sessions: the shop's calls the API and throws; the blog's visits the checkout page, no error.
@@ -78,12 +58,7 @@ describe.each(BROWSERS)('Sessions dashboard in %s', (kind) => {
     expect(await panel.evaluate(() => new URLSearchParams(location.search).get('tabId'))).not.toBeNull();
 
     // A reload keeps the filter (it is in the URL).
-    // (Reloaded from the page: a driver's reload of an extension page never returns in Firefox.)
-    await panel.evaluate(() => {
-      (window as { beforeReload?: boolean }).beforeReload = true;
-      setTimeout(() => location.reload(), 0);
-    });
-    await expect.poll(() => panel.evaluate(() => (window as { beforeReload?: boolean }).beforeReload === undefined && document.readyState === 'complete'), POLL).toBe(true);
+    await reloadPanel(panel, POLL);
     await expect.poll(() => rowIds(panel), POLL).toEqual([failing.id]);
     await expect.poll(() => panel.evaluate(() => document.querySelector<HTMLSelectElement>('select[data-filter="errors"]')?.value), POLL).toBe('some');
 

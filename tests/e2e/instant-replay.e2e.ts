@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startDemoServer, type DemoServer } from '../../demo/server';
 import { eventsOf, waitFor } from './support/capture';
-import { BROWSERS, launchDriver, type Driver, type DriverPage } from './support/driver';
+import { BROWSERS, type DriverPage, useDriver } from './support/driver';
 import { byTestId, patchSettingsVia, textOf } from './support/lifeDriver';
 import { decode, readSegments } from './support/replay';
 
@@ -28,14 +28,7 @@ const pause = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
 const throwInPage = (page: DriverPage, message: string) => page.evaluate((text) => void setTimeout(() => { throw new Error(text); }), message);
 
 describe.each(BROWSERS)('instant replay in %s', (kind) => {
-  let driver: Driver;
-  // Launching a browser with the extension can take over a minute on a loaded machine.
-  beforeAll(async () => {
-    driver = await launchDriver(kind);
-  }, 180_000);
-  afterAll(async () => {
-    await driver?.close();
-  });
+  const driver = useDriver(kind);
   const sessionOf = async (site: string) => (await driver.readStore('sessions')).find((s) => s.site === site);
   const segmentsOf = async (sessionId: string) => (await readSegments(driver)).filter((s) => s.sessionId === sessionId);
 

@@ -3,7 +3,7 @@
  * session shows up in the list, and the inspected tab's session (its row and its open detail) follows its events.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { BROWSERS, launchDriver, textsOf, type Driver } from './support/driver';
+import { BROWSERS, textsOf, useDriver } from './support/driver';
 import { startDemoServer, type DemoServer } from '../../demo/server';
 
 let demo: DemoServer;
@@ -22,13 +22,7 @@ const SHOWN_SOON = { timeout: 3_000, interval: 100 };
 const POLL = { timeout: 10_000 };
 
 describe.each(BROWSERS)('live Sessions panel in %s', (kind) => {
-  let driver: Driver;
-  beforeAll(async () => {
-    driver = await launchDriver(kind);
-  });
-  afterAll(async () => {
-    await driver?.close();
-  });
+  const driver = useDriver(kind);
 
   test('a new session appears in the open list, and the tab session and its detail follow their events', async () => {
     const page = await driver.openPage(demo.origin + '/');

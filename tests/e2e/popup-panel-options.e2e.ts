@@ -1,6 +1,6 @@
 /** The popup, Sessions panel and Options controls, in Chromium and Firefox ESR (extension pages opened as tabs). */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { BROWSERS, launchDriver, type Driver, type DriverPage } from './support/driver';
+import { BROWSERS, type DriverPage, useDriver } from './support/driver';
 import { byTestId, patchSettingsVia, setTestHooksVia, storageGet, textOf } from './support/lifeDriver';
 import { startDemoServer, type DemoServer } from '../../demo/server';
 
@@ -23,13 +23,7 @@ const attribute = (page: DriverPage, selector: string, name: string) =>
 const value = (page: DriverPage, selector: string) => page.evaluate((s) => document.querySelector<HTMLInputElement>(s)!.value, selector);
 
 describe.each(BROWSERS)('popup, panel and options in %s', (kind) => {
-  let driver: Driver;
-  beforeAll(async () => {
-    driver = await launchDriver(kind);
-  });
-  afterAll(async () => {
-    await driver?.close();
-  });
+  const driver = useDriver(kind);
   const sessionsOf = async (site: string) => (await driver.readStore('sessions')).filter((s) => s.site === site);
 
   test('popup: switch a site on, the open tab is recorded at once, see its counts, end the session, open the Sessions panel', async () => {

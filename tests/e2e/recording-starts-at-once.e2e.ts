@@ -3,7 +3,7 @@
  * without a reload (never twice in one document), and the first page opened as the browser starts is recorded.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { BROWSERS, launchDriver, type Driver } from './support/driver';
+import { BROWSERS, launchDriver, useDriver } from './support/driver';
 import { patchSettingsVia as patchSettings } from './support/lifeDriver';
 import { startDemoServer, type DemoServer } from '../../demo/server';
 import { DEFAULT_ALLOW_PATTERNS } from '../../sdk/schema';
@@ -37,13 +37,7 @@ describe.each(BROWSERS)('recording starts at once in %s', (kind) => {
   });
 
   describe('a tab open before its site is allowed', () => {
-    let driver: Driver;
-    beforeAll(async () => {
-      driver = await launchDriver(kind);
-    });
-    afterAll(async () => {
-      await driver?.close();
-    });
+    const driver = useDriver(kind);
 
     test('is recorded from the moment it is allowed, without a reload, once', async () => {
       const page = await driver.openPage(other.origin + '/');

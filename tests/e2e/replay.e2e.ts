@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startDemoServer, type DemoServer } from '../../demo/server';
 import { eventsOf, typeInto, waitFor } from './support/capture';
-import { BROWSERS, launchDriver, type Driver } from './support/driver';
+import { BROWSERS, useDriver } from './support/driver';
 import { patchSettingsVia } from './support/lifeDriver';
 import { decode, readSegments } from './support/replay';
 
@@ -20,14 +20,7 @@ afterAll(async () => {
 
 
 describe.each(BROWSERS)('session replay in %s', (kind) => {
-  let driver: Driver;
-  // Launching a browser with the extension can take over a minute on a loaded machine.
-  beforeAll(async () => {
-    driver = await launchDriver(kind);
-  }, 180_000);
-  afterAll(async () => {
-    await driver?.close();
-  });
+  const driver = useDriver(kind);
 
   test('a sampled session is recorded: full snapshot and interactions stored compressed, passwords and hidden content never', async () => {
     // The most revealing level: even here passwords (also after "show password") and hidden elements stay out.

@@ -142,7 +142,7 @@ describe.each(KINDS)('spine in %s: background lifecycle, hostile pages', (kind) 
     const kinds = await page.evaluate(() => (window as any).__kindCounts(10_000));
     const harmlessInFirefox = driver.kind === 'firefox' ? kinds.protoMessage + kinds.protoContext : 0;
     const counted = async () => (await driver.readStore('tabStats')).find((t) => t.tabId === tabId)?.dropped ?? 0;
-    await expect.poll(counted, { timeout: 10_000 }).toBeGreaterThanOrEqual(10_000 - kinds.impersonation - harmlessInFirefox);
+    await expect.poll(counted, { timeout: 30_000 }).toBeGreaterThanOrEqual(10_000 - kinds.impersonation - harmlessInFirefox);
     await new Promise((ok) => setTimeout(ok, 1500)); // one more flush period: nothing else may arrive
     expect(await counted()).toBeLessThanOrEqual(10_000 - kinds.impersonation + 20);
 

@@ -1,6 +1,6 @@
 /** The spine's visit test, run in Chromium and in Firefox ESR through the shared driver. */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { BROWSERS, launchDriver, textsOf, type Driver } from './support/driver';
+import { BROWSERS, textsOf, useDriver } from './support/driver';
 import { startDemoServer, type DemoServer } from '../../demo/server';
 
 let demo: DemoServer;
@@ -12,13 +12,7 @@ afterAll(async () => {
 });
 
 describe.each(BROWSERS)('spine in %s', (kind) => {
-  let driver: Driver;
-  beforeAll(async () => {
-    driver = await launchDriver(kind);
-  });
-  afterAll(async () => {
-    await driver?.close();
-  });
+  const driver = useDriver(kind);
 
   test('a visit with two page loads, three clicks and one thrown error is one session with Error Count 1', async () => {
     const page = await driver.openPage(demo.origin + '/');

@@ -5,7 +5,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { BROWSERS, launchDriver, textsOf, type Driver } from './support/driver';
+import { BROWSERS, textsOf, useDriver } from './support/driver';
 import { sendCommandVia } from './support/lifeDriver';
 import { startDemoServer, type DemoServer } from '../../demo/server';
 import { countRows, seedAdmin, startTestApp, type TestApp } from '../../server/testing/harness';
@@ -32,13 +32,7 @@ afterAll(async () => {
 });
 
 describe.each(BROWSERS)('sync token in %s', (kind) => {
-  let driver: Driver;
-  beforeAll(async () => {
-    driver = await launchDriver(kind);
-  }, 180_000);
-  afterAll(async () => {
-    await driver?.close();
-  });
+  const driver = useDriver(kind);
 
   test('saved in the options page, it is not in storage.local, and an ended session reaches the team server', async () => {
     const before = await countRows(server.store, 'sessions');

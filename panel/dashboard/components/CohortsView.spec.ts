@@ -2,26 +2,12 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { flushSync, mount, unmount } from 'svelte';
 import type { CohortReport, SessionRecord } from '../../../sdk/schema';
+import { charts } from '../../../tests/unit/support/fakeUplot';
 import { makeSession } from '../../../tests/unit/support/sessionFixtures';
 import { cohortsOver } from '../answerOver';
 import CohortsView from './CohortsView.svelte';
 
-const charts: { data: unknown[] }[] = [];
-vi.mock('uplot', () => ({
-  default: class {
-    data: unknown[];
-    constructor(_opts: never, data: unknown[], el: HTMLElement) {
-      this.data = data;
-      el.append(document.createElement('canvas'));
-      charts.push(this);
-    }
-    setData(data: unknown[]) {
-      this.data = data;
-    }
-    setSize() {}
-    destroy() {}
-  },
-}));
+vi.mock('uplot', () => import('../../../tests/unit/support/fakeUplot'));
 
 let mounted: ReturnType<typeof mount> | null = null;
 afterEach(() => {

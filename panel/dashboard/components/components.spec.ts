@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { flushSync, mount, unmount, type Component } from 'svelte';
 import type { FacetCounts, KpiDay, SessionFilter } from '../../../sdk/schema';
+import { charts } from '../../../tests/unit/support/fakeUplot';
 import { makeSession } from '../../../tests/unit/support/sessionFixtures';
 import { events } from '../../../tests/unit/support/detailFixtures';
 import { waterfallRows } from '../detail/waterfall';
@@ -14,27 +15,7 @@ import SearchBox from './SearchBox.svelte';
 import TrendChart from './TrendChart.svelte';
 import Waterfall from './Waterfall.svelte';
 
-const charts: { opts: { height: number; series: { label?: string }[] }; data: unknown[]; destroyed: boolean; setData: (d: unknown[]) => void }[] = [];
-vi.mock('uplot', () => ({
-  default: class {
-    opts: { height: number; series: { label?: string }[] };
-    data: unknown[];
-    destroyed = false;
-    constructor(opts: never, data: unknown[], el: HTMLElement) {
-      this.opts = opts;
-      this.data = data;
-      el.append(document.createElement('canvas'));
-      charts.push(this);
-    }
-    setData(data: unknown[]) {
-      this.data = data;
-    }
-    setSize() {}
-    destroy() {
-      this.destroyed = true;
-    }
-  },
-}));
+vi.mock('uplot', () => import('../../../tests/unit/support/fakeUplot'));
 
 let mounted: ReturnType<typeof mount>[] = [];
 afterEach(() => {

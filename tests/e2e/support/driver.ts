@@ -7,6 +7,7 @@
  * the background's origin (IndexedDB, tabs API), it neither wakes nor keeps alive the background, and it works
  * while the background is stopped. (A Playwright Worker handle of a stopped service worker can hang on evaluate.)
  */
+import { afterAll, beforeAll } from 'vitest';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -159,6 +160,27 @@ function wrapPlaywright(page: PlaywrightPage): DriverPage {
   };
 }
 
+/**
+ * Puppeteer clicks where the element was when it asked (it has no Playwright-style actionability wait): on a
+ * page still laying out (the dashboard's lazy charts above the list) the click lands on whatever moved there.
+ * So wait until the element has not moved for 100 ms, then click it as a user would (at its point, hit-tested).
+ */
+async function settledClick(page: PuppeteerPage, selector: string) {
+  const element = await page.waitForSelector(selector, { timeout: 10_000 });
+  if (!element) throw new Error(`no ${selector}`);
+  await page.waitForFunction(
+    (el: Element) =>
+      new Promise<boolean>((ok) => {
+        const where = () => JSON.stringify(el.getBoundingClientRect());
+        const before = where();
+        setTimeout(() => ok(el.isConnected && where() === before), 100);
+      }),
+    { timeout: 10_000, polling: 50 },
+    element,
+  );
+  await element.click();
+}
+
 /** Firefox saves every download into `downloadDir` (prefs set at launch) without asking. */
 function wrapPuppeteer(page: PuppeteerPage, downloadDir: string): DriverPage {
   const errors: string[] = [];
@@ -168,7 +190,7 @@ function wrapPuppeteer(page: PuppeteerPage, downloadDir: string): DriverPage {
     goto: async (url) => void (await page.goto(url)),
     reload: async () => void (await page.reload()),
     goBack: async () => void page.goBack().catch(() => {}),
-    click: (selector) => page.click(selector),
+    click: (selector) => settledClick(page, selector),
     fill: (selector, value) =>
       page.evaluate(
         ({ selector, value }) => {
@@ -435,4 +457,26 @@ export async function launchPlainBrowser(kind: BrowserKind): Promise<{ openPage(
 /** Texts of every element matching `selector` in a driver page (for panel assertions). */
 export function textsOf(page: DriverPage, selector: string): Promise<string[]> {
   return page.evaluate((s) => [...document.querySelectorAll<HTMLElement>(s)].map((e) => e.innerText.trim()), selector);
+}
+
+/**
+ * The browser of one `describe.each(BROWSERS)` block, the e2e fixture: launched with the extension before the
+ * block's tests (up to a few minutes on a loaded 2-core machine) and closed after them. It is the Driver itself; using it
+ * before the launch (at collection time) throws.
+ */
+export function useDriver(kind: BrowserKind, options: DriverOptions = {}): Driver {
+  let driver: Driver | undefined;
+  beforeAll(async () => {
+    driver = await launchDriver(kind, options);
+  }, 240_000);
+  afterAll(async () => {
+    await driver?.close();
+  });
+  return new Proxy({} as Driver, {
+    get(_target, key) {
+      if (!driver) throw new Error(`the ${kind} driver is used before its launch (use it inside a test or hook)`);
+      const value: unknown = Reflect.get(driver, key);
+      return typeof value === 'function' ? value.bind(driver) : value;
+    },
+  });
 }

@@ -1,0 +1,19 @@
+/**
+ * The panel host's search Worker: answers the panel's questions from the postings stored with the data
+ * (storedSearch.ts), off the panel's main thread (a common word's postings are tens of thousands of keys).
+ */
+import { RumscopeDb } from '../../storage/db';
+import { createStoredSearch } from './storedSearch';
+import type { SearchRequest, SearchResponse } from './protocol';
+
+const search = createStoredSearch(new RumscopeDb());
+
+const scope = self as unknown as { onmessage: ((event: MessageEvent<SearchRequest>) => void) | null; postMessage(message: SearchResponse): void };
+scope.onmessage = async ({ data }) => {
+  try {
+    const value = data.op === 'search' ? await search.search(data.query) : await search.sessionIds(data.text, data.kinds);
+    scope.postMessage({ id: data.id, ok: true, value });
+  } catch (error) {
+    scope.postMessage({ id: data.id, ok: false, error: error instanceof Error ? error.message : String(error) });
+  }
+};

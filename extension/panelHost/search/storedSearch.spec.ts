@@ -1,0 +1,89 @@
+import 'fake-indexeddb/auto';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RumEvent } from '../../../sdk/schema';
+import { RumscopeDb } from '../../storage/db';
+import { base, makeSession, stored } from '../../../tests/unit/support/sessionFixtures';
+import { createStoredSearch } from './storedSearch';
+
+const opened: RumscopeDb[] = [];
+afterEach(async () => {
+  for (const db of opened.splice(0)) {
+    db.close();
+    await RumscopeDb.delete(db.name);
+  }
+});
+let n = 0;
+const open = () => {
+  const db = new RumscopeDb(`stored-search-${++n}`, { legacySettings: null });
+  opened.push(db);
+  return db;
+};
+const view = (url: string, at = 1): RumEvent => ({ ...base(at), type: 'view', url, referrer: '', title: '', navigation: 'initial', loadingTime: null });
+const error = (message: string, at = 2): RumEvent => ({ ...base(at), type: 'error', source: 'uncaught', errorType: 'TypeError', message, stack: null, frames: [] });
+const sorted = async (ids: Promise<string[]>) => (await ids).sort();
+
+describe('stored search (postings written with the data)', () => {
+  it('finds sessions by what their events and attributes say, as soon as they are written, and forgets deleted sessions', async () => {
+    const db = open();
+    const search = createStoredSearch(db);
+    await db.sessions.bulkPut([makeSession({ id: 'a', startedAt: 1 }), makeSession({ id: 'b', startedAt: 2, global: { plan: 'gold' } })]);
+    await db.events.bulkPut([stored(view('https://shop.test/checkout', 1), 'a'), stored(view('https://shop.test/cart', 1), 'b')]);
+    expect(await search.sessionIds('checkout')).toEqual(['a']);
+    expect(await search.sessionIds('gold')).toEqual(['b']);
+    expect(await search.sessionIds('plan gold')).toEqual(['b']);
+
+    // Written later: found at once (no index to rebuild, no change notice needed).
+    await db.events.put(stored(view('https://shop.test/checkout/pay', 5), 'b'));
+    expect(await sorted(search.sessionIds('checkout'))).toEqual(['a', 'b']);
+    // The last word is a prefix (as you type); the others are whole words; every word must match the session.
+    expect(await sorted(search.sessionIds('chec'))).toEqual(['a', 'b']);
+    expect(await search.sessionIds('checkout pa')).toEqual(['b']);
+    expect(await search.sessionIds('chec pay')).toEqual([]);
+    // Case does not matter; kinds narrow.
+    expect(await search.sessionIds('PAY', ['url'])).toEqual(['b']);
+    expect(await search.sessionIds('pay', ['error'])).toEqual([]);
+
+    // Hits: newest session first, snippets for the asked few.
+    await db.events.put(stored(error("Cannot read properties of undefined (reading 'checkout')"), 'a'));
+    const hits = await search.search({ text: 'checkout', snippets: 1 });
+    expect(hits.map((h) => h.sessionId)).toEqual(['b', 'a']);
+    expect(hits[0]!.snippets.map((s) => s.kind)).toContain('url');
+    expect(hits[1]!.snippets).toEqual([]);
+
+    // A deleted session's postings go with it (one by one, and all at once).
+    await db.sessions.delete('a');
+    expect(await search.sessionIds('checkout')).toEqual(['b']);
+    expect(await db.searchTerms.where('sessionId').equals('a').count()).toBe(0);
+    await db.sessions.clear();
+    expect(await db.searchTerms.count()).toBe(0);
+  });
+
+  it('writes nothing when the write fails (the postings share its transaction)', async () => {
+    const db = open();
+    const search = createStoredSearch(db);
+    await db.sessions.put(makeSession({ id: 'a' }));
+    await expect(
+      db.transaction('rw', db.events, async () => {
+        await db.events.put(stored(view('https://shop.test/aborted'), 'a'));
+        throw new Error('disk full');
+      }),
+    ).rejects.toThrow('disk full');
+    expect(await search.sessionIds('aborted')).toEqual([]);
+    // Written again after the failure: indexed (what the failed write seemed to index was not remembered).
+    await db.events.put(stored(view('https://shop.test/aborted'), 'a'));
+    expect(await search.sessionIds('aborted')).toEqual(['a']);
+  });
+
+  it('answers a common word over thousands of sessions with one key range per kind', async () => {
+    const db = open();
+    const search = createStoredSearch(db);
+    const sessions = Array.from({ length: 3_000 }, (_, i) => makeSession({ id: `s${String(i).padStart(4, '0')}`, startedAt: i }));
+    await db.sessions.bulkPut(sessions);
+    await db.events.bulkPut(sessions.map((s, i) => stored(view(`https://shop.test/${i % 3 ? 'checkout' : 'cart'}/${i}`), s.id)));
+    expect(await search.sessionIds('checkout')).toHaveLength(2_000);
+    const hits = await search.search({ text: 'checkout', limit: 5, snippets: 2 });
+    // Newest first: the start-time order (more than READ_TO_ORDER matches).
+    expect(hits.map((h) => h.sessionId)).toEqual(['s2999', 's2998', 's2996', 's2995', 's2993']);
+    expect(hits.map((h) => h.snippets.length > 0)).toEqual([true, true, false, false, false]);
+  });
+});
