@@ -1,15 +1,15 @@
 /**
- * The server's search, indexed: the panel's search index (panel/dashboard/searchIndex.ts) kept as two tables.
- * `search_texts` holds each session's distinct texts per kind (the same texts, cut the same way, from the same
- * `eventTexts`), `search_terms` one row per (term, session, kind) with the texts' terms as the panel tokenizes and
- * lower-cases them. A query matches a session when every term of it is one of the session's terms, the last term
- * as a prefix (as you type), exactly as the panel's index answers; each term is one B-tree lookup (a range scan
- * for the prefix) on both SQLite and PostgreSQL. Not done here: the panel's typo tolerance (its fuzzy second
- * pass when the exact one misses a term).
+ * The server's search, indexed, by the texts and terms every Rumscope index uses (sdk/model/searchTexts.ts, as
+ * the extension's stored postings and the panel's index): `search_texts` holds each session's distinct texts per
+ * kind (for snippets), `search_terms` one row per (term, session, kind). A query matches a session when every term
+ * of it is one of the session's terms, the last one as a prefix (as you type), as the extension's postings answer;
+ * each term is one B-tree lookup (a range scan for the prefix) on both SQLite and PostgreSQL. Not done here: the
+ * panel's typo tolerance (its fuzzy pass when a term is found nowhere).
  */
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
-import type { RumEvent, SearchHit, SearchKind, SearchQuery, SessionRecord, StoredEvent } from '../../sdk/schema';
-import { eventTexts, MAX_TEXT, MAX_TEXTS_PER_SESSION, snippet, tokenize } from '../../panel/dashboard/searchIndex';
+import type { SearchHit, SearchKind, SearchQuery, SessionRecord, StoredEvent } from '../../sdk/schema';
+import { attributeTexts, clip, eventTexts, queryTerms, termsOf as kindTermsOf } from '../../sdk/model/searchTexts';
+import { snippet } from '../../panel/dashboard/searchIndex';
 import type { Database } from './schema';
 
 const DEFAULT_LIMIT = 1_000;
@@ -23,13 +23,8 @@ const TOP = '\u{10FFFF}';
 /** Event types that carry searchable text (as the extension's dashboard store indexes them). */
 export const SEARCHED_TYPES: readonly string[] = ['view', 'api', 'error', 'action', 'context', 'console'];
 
-function clip(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > MAX_TEXT ? flat.slice(0, MAX_TEXT) : flat;
-}
-
-/** The terms of a text as the panel's index keeps them. */
-export const termsOf = (text: string): string[] => [...new Set(tokenize(text).map((t) => t.toLowerCase()))];
+/** The terms of a text as every index keeps them (sdk/model/searchTexts.ts: lower case, cut to MAX_TERM). */
+export const termsOf = (text: string): string[] => kindTermsOf([['url', text]]).map(([, term]) => term);
 
 /** The searchable texts of events and of a session record (its user and global context: custom attributes). */
 export function searchTexts(events: readonly StoredEvent[], sessions: readonly Pick<SessionRecord, 'id' | 'user' | 'global'>[] = []): Map<string, [SearchKind, string][]> {
@@ -39,15 +34,12 @@ export function searchTexts(events: readonly StoredEvent[], sessions: readonly P
     if (!list) bySession.set(sessionId, (list = []));
     list.push(...texts);
   };
-  for (const session of sessions) add(session.id, eventTexts({ type: 'context', user: session.user, global: session.global } as RumEvent));
+  for (const session of sessions) add(session.id, attributeTexts(session.user, session.global ?? {}));
   for (const event of events) if (SEARCHED_TYPES.includes(event.type)) add(event.sessionId, eventTexts(event));
   return bySession;
 }
 
-/**
- * Adds what is new in these texts to the index (a text already indexed for the session adds nothing; past
- * MAX_TEXTS_PER_SESSION distinct texts a session's later texts are left out, as in the panel).
- */
+/** Adds what is new in these texts to the index (a text already indexed for the session adds nothing). */
 export async function indexTexts(db: Kysely<Database>, bySession: Map<string, [SearchKind, string][]>): Promise<void> {
   for (const [sessionId, raw] of bySession) {
     const distinct = new Map<string, [SearchKind, string]>();
@@ -56,19 +48,16 @@ export async function indexTexts(db: Kysely<Database>, bySession: Map<string, [S
       if (clipped) distinct.set(`${kind}\u0000${clipped}`, [kind, clipped]);
     }
     if (!distinct.size) continue;
-    const have = await db.selectFrom('search_texts').select((eb) => eb.fn.countAll<number>().as('n')).where('session_id', '=', sessionId).executeTakeFirstOrThrow();
-    let room = MAX_TEXTS_PER_SESSION - Number(have.n);
     const candidates = [...distinct.values()];
-    for (let i = 0; i < candidates.length && room > 0; i += CHUNK) {
+    for (let i = 0; i < candidates.length; i += CHUNK) {
       const rows = candidates.slice(i, i + CHUNK).map(([kind, text]) => ({ session_id: sessionId, kind, text }));
       // Only the texts this statement added come back: their terms are the new ones.
       const added = await db
         .insertInto('search_texts')
-        .values(rows.slice(0, room))
+        .values(rows)
         .onConflict((oc) => oc.columns(['session_id', 'kind', 'text']).doNothing())
         .returning(['kind', 'text'])
         .execute();
-      room -= added.length;
       const terms = new Map<string, { term: string; session_id: string; kind: string; hits: number }>();
       for (const row of added) {
         for (const term of termsOf(row.text)) {
@@ -90,11 +79,6 @@ export async function indexTexts(db: Kysely<Database>, bySession: Map<string, [S
   }
 }
 
-/** The query's terms; the last one is a prefix. */
-function queryTerms(text: string): string[] {
-  return [...new Set(tokenize(text).map((t) => t.toLowerCase()))];
-}
-
 type TermsEb = ExpressionBuilder<Database, 'search_terms'>;
 
 function termMatches(eb: TermsEb, term: string, prefix: boolean): Expression<SqlBool> {
@@ -103,9 +87,9 @@ function termMatches(eb: TermsEb, term: string, prefix: boolean): Expression<Sql
 
 /** Sessions that have every term of `text` (in any of `kinds`): a subquery per term, for the list filter. */
 export function sessionsMatching(db: Kysely<Database>, text: string, kinds?: readonly SearchKind[]) {
-  const terms = queryTerms(text);
-  return terms.map((term, i) => {
-    let q = db.selectFrom('search_terms').select('search_terms.session_id').where((eb) => termMatches(eb, term, i === terms.length - 1));
+  const query = queryTerms(text);
+  return (query?.terms ?? []).map((term) => {
+    let q = db.selectFrom('search_terms').select('search_terms.session_id').where((eb) => termMatches(eb, term, term === query!.prefix));
     if (kinds?.length) q = q.where('search_terms.kind', 'in', kinds);
     return q;
   });
@@ -113,10 +97,10 @@ export function sessionsMatching(db: Kysely<Database>, text: string, kinds?: rea
 
 /** Sessions matching every term of the query, most matching texts first, with snippets for the best. */
 export async function searchSessions(db: Kysely<Database>, query: SearchQuery): Promise<SearchHit[]> {
-  const terms = queryTerms(query.text);
-  if (!terms.length) return [];
+  const parsed = queryTerms(query.text);
+  if (!parsed) return [];
   const kinds = query.kinds?.length ? query.kinds : undefined;
-  const anyTerm = (eb: TermsEb) => eb.or(terms.map((term, i) => termMatches(eb, term, i === terms.length - 1)));
+  const anyTerm = (eb: TermsEb) => eb.or(parsed.terms.map((term) => termMatches(eb, term, term === parsed.prefix)));
   let hitsQuery = db
     .selectFrom('search_terms')
     .select(['search_terms.session_id', (eb) => eb.fn.sum<number>('search_terms.hits').as('score')])
