@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../testing/testStores';
 import { makeEvents, makeSession } from '../testing/fixtures';
@@ -6,6 +7,9 @@ import { migrate } from './openDatabase';
 import { searchSessions } from './search';
 import { sessionListColumns } from './sessionColumns';
 import { sqlRepository } from './sqlRepository';
+import { deleteSessionsBefore } from '../retention';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 describe.each(DIALECTS)('migrations on %s', (dialect) => {
   let database: TestDatabase;
@@ -164,6 +168,32 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
     await sqlRepository(latest).transaction((tx) => tx.putEvents(makeEvents('old-5b', 'load-b', second.startedAt, 5)));
     expect((await searchSessions(latest.db, { text: 'boom 4' })).map((hit) => hit.sessionId).sort()).toEqual(['old-5a', 'old-5b']);
     expect((await searchSessions(latest.db, { text: 'buy' })).map((hit) => hit.score)).toEqual([2, 2]);
+    await latest.close();
+  });
+
+  it('upgrades a v6 database with a session, its load and change to v7: rows intact, deleted through the new indexes', async () => {
+    const v6 = await database.openMigrated('006_search_index');
+    const session = makeSession('old-6', 1_700_000_000_000);
+    await sqlRepository(v6).transaction(async (tx) => {
+      await tx.putSession(session);
+      await tx.putLoad({ id: 'load-6', tabId: -1, frameId: 0, site: session.site, sessionId: 'old-6', url: 'http://127.0.0.1:5173/', startedAt: session.startedAt, nextSeq: 0 });
+    });
+    await v6.close();
+
+    const latest = database.open();
+    expect((await migrate(latest.db)).results?.map((r) => [r.migrationName, r.status])[0]).toEqual(['007_session_delete_indexes', 'Success']);
+    expect(JSON.parse((await latest.db.selectFrom('sessions').select('record').executeTakeFirstOrThrow()).record)).toEqual(session);
+    expect(await latest.db.selectFrom('loads').select('session_id').execute()).toEqual([{ session_id: 'old-6' }]);
+    expect(await latest.db.selectFrom('session_changes').select('session_id').execute()).toEqual([{ session_id: 'old-6' }]);
+    const indexNames =
+      dialect === 'sqlite'
+        ? sql<{ name: string }>`select name from sqlite_master where type = 'index'`
+        : sql<{ name: string }>`select indexname as name from pg_indexes`;
+    const names = (await indexNames.execute(latest.db)).rows.map((row) => row.name);
+    expect(names).toEqual(expect.arrayContaining(['loads_session', 'session_changes_session']));
+    expect(await deleteSessionsBefore(latest, session.startedAt + DAY_MS)).toMatchObject({ sessions: 1 });
+    expect(await latest.db.selectFrom('loads').select('session_id').execute()).toEqual([]);
+    expect(await latest.db.selectFrom('session_changes').select('session_id').execute()).toEqual([]);
     await latest.close();
   });
 
