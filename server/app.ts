@@ -2,6 +2,7 @@
  * Builds the Fastify app: one plugin per feature over one Store. No state in memory that another instance
  * would need: sessions, rate limits and upload receipts are rows.
  */
+import { createRequire } from 'node:module';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { ApiError } from '../sdk/schema';
 import { SERVER_ROUTES } from '../sdk/schema';
@@ -16,6 +17,10 @@ import { intakeRoutes } from './plugins/intake';
 import { replayRoutes } from './plugins/replay';
 import { searchRoutes } from './plugins/search';
 import { sessionsRoutes } from './plugins/sessions';
+import { startRetention } from './retention';
+import { serveOpenApi } from './plugins/openapi';
+
+const SERVER_VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
 export interface BuildOptions {
   config: ServerConfig;
@@ -48,7 +53,8 @@ export async function buildApp({ config, store, ownsStore = false }: BuildOption
     reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no route ${request.method} ${request.url.split('?')[0]}` } satisfies ApiError),
   );
 
-  app.get(SERVER_ROUTES.health, async () => {
+  serveOpenApi(app, SERVER_VERSION);
+  app.get(SERVER_ROUTES.health, { schema: { summary: 'Liveness and database check' } }, async () => {
     await store.db.selectFrom('users').select('id').limit(1).execute();
     return { ok: true, database: store.dialect };
   });
@@ -60,7 +66,13 @@ export async function buildApp({ config, store, ownsStore = false }: BuildOption
   await app.register((child) => sessionsRoutes(child, ctx));
   await app.register((child) => replayRoutes(child, ctx));
   await app.register((child) => dashboardRoutes(child, ctx));
-  if (ownsStore) app.addHook('onClose', () => store.close());
+  // Retention runs from start to close; a pass in progress finishes before the store closes.
+  const stopRetention =
+    config.retentionDays === null ? null : startRetention({ store, retentionDays: config.retentionDays, intervalMs: config.retentionIntervalMs, log: app.log });
+  app.addHook('onClose', async () => {
+    await stopRetention?.();
+    if (ownsStore) await store.close();
+  });
   return app;
 }
 

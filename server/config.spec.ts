@@ -8,6 +8,11 @@ describe('server configuration', () => {
     expect(config.databaseUrl).toMatch(/^file:.*data[\\/]rumscope\.sqlite$/);
   });
 
+  it('keeps sessions forever unless RETENTION_DAYS is set, and runs the retention hourly by default', () => {
+    expect(loadConfig({})).toMatchObject({ retentionDays: null, retentionIntervalMs: 3_600_000 });
+    expect(loadConfig({ RETENTION_DAYS: '30', RETENTION_INTERVAL_MINUTES: '5' })).toMatchObject({ retentionDays: 30, retentionIntervalMs: 300_000 });
+  });
+
   it('reads every variable', () => {
     const config = loadConfig({
       PORT: '9000',
@@ -39,13 +44,17 @@ describe('server configuration', () => {
         PUBLIC_URL: 'ftp://x',
         LOG_LEVEL: 'loud',
         ADMIN_EMAIL: 'a@example.com',
+        RETENTION_DAYS: 'a month',
+        RETENTION_INTERVAL_MINUTES: '0',
       });
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems;
-    expect(problems).toHaveLength(7);
+    expect(problems).toHaveLength(9);
+    expect(problems.join('\n')).toMatch(/RETENTION_DAYS="a month": expected a whole number from 1 to 36500/);
+    expect(problems.join('\n')).toMatch(/RETENTION_INTERVAL_MINUTES="0": expected a whole number from 1 to 10080/);
     expect(problems.join('\n')).toMatch(/PORT="99999": expected a whole number from 0 to 65535/);
     expect(problems.join('\n')).toMatch(/TRUSTED_PROXIES: "proxy.local" is not an IP address or CIDR range/);
     expect(problems.join('\n')).toMatch(/ADMIN_EMAIL and ADMIN_PASSWORD: set both or neither/);

@@ -27,6 +27,10 @@ export interface ServerConfig {
   /** First-run admin (both or neither). */
   adminEmail: string | null;
   adminPassword: string | null;
+  /** Sessions whose last event is older than this many days are deleted with all their data; null = kept forever. */
+  retentionDays: number | null;
+  /** Time between two retention passes (the first runs at start). */
+  retentionIntervalMs: number;
   /** Folder of the built team dashboard (default server/static when built); null = not served. */
   staticDir: string | null;
 }
@@ -101,6 +105,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const loginAttemptsPer15Min = int('LOGIN_ATTEMPTS_PER_15_MIN', 10, 1, 10_000);
   const sessionTtlHours = int('SESSION_TTL_HOURS', 24 * 14, 1, 24 * 366);
 
+  const retentionDays = value('RETENTION_DAYS') === undefined ? null : int('RETENTION_DAYS', 0, 1, 36_500);
+  const retentionIntervalMs = int('RETENTION_INTERVAL_MINUTES', 60, 1, 7 * 24 * 60) * 60_000;
+
   const adminEmail = value('ADMIN_EMAIL') ?? null;
   const adminPassword = env.ADMIN_PASSWORD ?? null;
   if ((adminEmail === null) !== (adminPassword === null)) problems.push('ADMIN_EMAIL and ADMIN_PASSWORD: set both or neither');
@@ -122,6 +129,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     uploadsPerMinute,
     loginAttemptsPer15Min,
     sessionTtlHours,
+    retentionDays,
+    retentionIntervalMs,
     adminEmail,
     adminPassword,
     staticDir,

@@ -30,6 +30,8 @@ export const SERVER_ROUTES = {
   users: '/api/admin/users',
   tokens: '/api/tokens',
   applications: '/api/admin/applications',
+  /** The OpenAPI 3 document of every route. */
+  openapi: '/api/openapi.json',
 } as const;
 
 /**
@@ -156,8 +158,10 @@ export interface SessionSummary {
 }
 
 /**
- * GET /api/sessions?from&to&site&limit&cursor: newest first (startedAt, then id), keyset-paginated; or
- * ?offset&sort=startedAt|timeSpent&direction=asc|desc for the panel's numbered pages (nextCursor is then null).
+ * GET /api/sessions: every filter of the panel (server/sessionListParams.ts: from, to, range, errors, duration,
+ * email, the facets, novelty, q) and every sort (sort=startedAt|timeSpent|errors|email|location, direction;
+ * ties newest first, then id), keyset-paginated by `cursor` (the previous page's nextCursor, same sort) or by
+ * `offset` for the panel's numbered pages.
  */
 export interface SessionListResponse {
   items: SessionSummary[];
@@ -165,7 +169,7 @@ export interface SessionListResponse {
   nextCursor: string | null;
 }
 
-/** GET /api/sessions/count?from&to&site */
+/** GET /api/sessions/count with the list's filter parameters. */
 export interface SessionCountResponse {
   count: number;
 }

@@ -58,7 +58,8 @@ describe('the dashboard over HTTP', () => {
     expect(await s.getSession('nope')).toBeNull();
     expect((await s.getEvents('a', { types: ['action'] })).map((e) => e.type)).toEqual(['action']);
     expect(await s.getTabInfo(3)).toEqual({ tabId: 3, currentSessionId: null, dropped: 0, droppedByReason: {} });
-    await expect(s.listSessions({ sort: { key: 'email', direction: 'asc' } })).rejects.toThrow(/cannot sort by email/);
+    expect((await s.listSessions({ sort: { key: 'errors', direction: 'asc' }, filter: { errors: { preset: 'some' } } })).sessions.map((r) => r.id)).toEqual(['c', 'b', 'a']);
+    expect(await s.countSessions({ errors: { preset: 'none' } })).toBe(0);
   });
 
   it('reports sessions uploaded after it started watching', async () => {

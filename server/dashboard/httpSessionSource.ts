@@ -5,7 +5,8 @@
 import type { SessionRecord } from '../../sdk/schema';
 import { cohortsOver, facetsOver, kpisOver } from '../../panel/dashboard/answerOver';
 import type { ApiError, SessionSearchResponse, SessionChangesResponse, SessionCountResponse, SessionDetailResponse, SessionListResponse } from '../../sdk/schema';
-import { SDK_LABELS, SDK_NAMES, SERVER_ROUTES, sessionReplayPath, type ReplayData } from '../../sdk/schema';
+import { SERVER_ROUTES, sessionReplayPath, type ReplayData } from '../../sdk/schema';
+import { filterToParams } from '../sessionListParams';
 import type { SessionFilter, SessionPage, SessionSource } from '../../panel/source/SessionSource';
 import { DEFAULT_PAGE_SIZE, NEWEST_FIRST } from '../../panel/source/SessionSource';
 
@@ -28,9 +29,12 @@ export function createHttpSessionSource(options: HttpSourceOptions = {}): Sessio
   const doFetch = options.fetch ?? ((input, init) => fetch(input, init));
   const pollMs = options.pollMs ?? 2000;
 
-  async function get<T>(path: string, params: Record<string, string | number | undefined> = {}): Promise<T> {
+  async function get<T>(path: string, params: Record<string, string | number | string[] | undefined> = {}): Promise<T> {
     const query = new URLSearchParams();
-    for (const [key, value] of Object.entries(params)) if (value !== undefined) query.set(key, String(value));
+    for (const [key, value] of Object.entries(params)) {
+      if (Array.isArray(value)) for (const item of value) query.append(key, item);
+      else if (value !== undefined) query.set(key, String(value));
+    }
     const qs = query.toString();
     const response = await doFetch(`${base}${path}${qs ? `?${qs}` : ''}`, { credentials: 'same-origin', headers: { accept: 'application/json' } });
     if (!response.ok) {
@@ -42,18 +46,16 @@ export function createHttpSessionSource(options: HttpSourceOptions = {}): Sessio
     return (await response.json()) as T;
   }
 
-  // One "Recorded by" value is answered by the server (several, or none: every SDK).
-  const sdkOf = (labels: string[] | undefined) => (labels?.length === 1 ? SDK_NAMES.find((name) => SDK_LABELS[name] === labels[0]) : undefined);
-  const range = (filter: SessionFilter = {}) => ({ from: filter.startedFrom, to: filter.startedBefore, sdk: sdkOf(filter.sdk) });
+  // The dashboard's counts need every session of the bounds (each facet is counted with the others applied).
+  const bounds = (filter: SessionFilter = {}) => ({ from: filter.startedFrom, to: filter.startedBefore });
 
   /** The server's search (URLs, API calls, errors, actions, console, context). */
-  const searchHits = async (text: string, limit?: number) => (await get<SessionSearchResponse>(SERVER_ROUTES.search, { q: text, limit })).hits;
-  const searchIds = async (text: string) => new Set((await searchHits(text, 5000)).map((hit) => hit.sessionId));
+  const searchIds = async (text: string) => new Set((await get<SessionSearchResponse>(SERVER_ROUTES.search, { q: text, limit: 100_000, snippets: 0 })).hits.map((hit) => hit.sessionId));
 
   async function recentSessions(filter: SessionFilter): Promise<SessionRecord[]> {
     const out: SessionRecord[] = [];
     while (out.length < DASHBOARD_SESSIONS_MAX) {
-      const page = await get<SessionListResponse>(SERVER_ROUTES.sessions, { ...range(filter), offset: out.length, limit: SERVER_PAGE_MAX, sort: 'startedAt', direction: 'desc' });
+      const page = await get<SessionListResponse>(SERVER_ROUTES.sessions, { ...bounds(filter), offset: out.length, limit: SERVER_PAGE_MAX, sort: 'startedAt', direction: 'desc' });
       for (const item of page.items) out.push(item.session);
       if (page.items.length < SERVER_PAGE_MAX) break;
     }
@@ -91,15 +93,14 @@ export function createHttpSessionSource(options: HttpSourceOptions = {}): Sessio
 
     async listSessions(query) {
       const sort = query.sort ?? NEWEST_FIRST;
-      if (sort.key !== 'startedAt' && sort.key !== 'timeSpent') throw new Error(`the team server cannot sort by ${sort.key} yet`);
       const offset = query.offset ?? 0;
       const limit = Math.min(query.limit ?? DEFAULT_PAGE_SIZE, SERVER_PAGE_MAX);
-      const page = await get<SessionListResponse>(SERVER_ROUTES.sessions, { ...range(query.filter), offset, limit, sort: sort.key, direction: sort.direction });
+      const page = await get<SessionListResponse>(SERVER_ROUTES.sessions, { ...filterToParams(query.filter), offset, limit, sort: sort.key, direction: sort.direction });
       return { sessions: page.items.map((item) => item.session), offset } satisfies SessionPage;
     },
 
     async countSessions(filter) {
-      return (await get<SessionCountResponse>(SERVER_ROUTES.count, range(filter))).count;
+      return (await get<SessionCountResponse>(SERVER_ROUTES.count, filterToParams(filter))).count;
     },
 
     async getSession(sessionId) {
@@ -132,9 +133,7 @@ export function createHttpSessionSource(options: HttpSourceOptions = {}): Sessio
     },
 
     async search(query) {
-      const wanted = query.kinds ? new Set(query.kinds) : null;
-      const hits = await searchHits(query.text, query.limit);
-      return wanted ? hits.map((hit) => ({ ...hit, snippets: hit.snippets.filter((s) => wanted.has(s.kind)) })).filter((hit) => hit.snippets.length) : hits;
+      return (await get<SessionSearchResponse>(SERVER_ROUTES.search, { q: query.text, limit: Number.isFinite(query.limit) ? query.limit : 100_000, kinds: query.kinds, snippets: query.snippets })).hits;
     },
 
     /** The session's replay as the server stores it (records decompressed by the server, in time order). */

@@ -1,8 +1,15 @@
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../testing/testStores';
 import { makeEvents, makeSession } from '../testing/fixtures';
 import { LATEST_MIGRATION, MIGRATIONS } from './migrations';
 import { migrate } from './openDatabase';
+import { searchSessions } from './search';
+import { sessionListColumns } from './sessionColumns';
+import { sqlRepository } from './sqlRepository';
+import { deleteSessionsBefore } from '../retention';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 describe.each(DIALECTS)('migrations on %s', (dialect) => {
   let database: TestDatabase;
@@ -83,13 +90,110 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
     await v3.close();
 
     const latest = database.open();
-    expect((await migrate(latest.db)).results?.map((r) => [r.migrationName, r.status])).toEqual([['004_compat_intake', 'Success']]);
+    expect((await migrate(latest.db)).results?.map((r) => [r.migrationName, r.status])[0]).toEqual(['004_compat_intake', 'Success']);
     const row = await latest.db.selectFrom('sessions').selectAll().executeTakeFirstOrThrow();
     expect(JSON.parse(row.record)).toEqual(session);
     expect(row.sdk).toBeNull();
     const kept = await latest.db.selectFrom('replay_segments').selectAll().executeTakeFirstOrThrow();
     expect([...kept.data]).toEqual([4, 5, 6]);
     expect(await latest.db.selectFrom('applications').selectAll().execute()).toEqual([]);
+    await latest.close();
+  });
+
+  it('upgrades a v4 database with sessions to v5: records intact, the list columns filled from each record', async () => {
+    const v4 = await database.openMigrated('004_compat_intake');
+    const any4 = v4.db as never as import('kysely').Kysely<any>;
+    const plain = makeSession('old-4a', 1_700_000_000_000);
+    const other = makeSession('old-4b', 1_700_000_060_000, {
+      lastEventAt: 1_700_000_060_000 + 11 * 60_000,
+      user: null,
+      geo: { country: null, city: null, region: null },
+      browser: { name: 'Firefox', version: '140' },
+      deviceType: null,
+      app: { service: 'shop', env: null, version: null },
+      defaults: { env: 'development' } as never,
+      sdk: { name: 'datadog', version: null },
+      counts: { events: 9, views: 2, actions: 3, errors: 7, apiCalls: 0, resources: 0, longTasks: 0 },
+    });
+    for (const session of [plain, other]) {
+      await any4
+        .insertInto('sessions')
+        .values({ id: session.id, site: session.site, started_at: session.startedAt, last_event_at: session.lastEventAt, ended_at: session.endedAt, incognito: 0, user_email: null, uploaded_by: null, uploaded_at: 3, sdk: session.sdk?.name ?? null, record: JSON.stringify(session) })
+        .execute();
+    }
+    await v4.close();
+
+    const latest = database.open();
+    expect((await migrate(latest.db)).results?.map((r) => [r.migrationName, r.status])[0]).toEqual(['005_session_list_columns', 'Success']);
+    const rows = await latest.db.selectFrom('sessions').selectAll().orderBy('id').execute();
+    expect(rows.map((row) => JSON.parse(row.record))).toEqual([plain, other]);
+    expect(rows[0]).toMatchObject({ errors: 1, time_spent: 5000, email_sort: 'tester@example.com', location_sort: 'gb - unknown · chrome · linux', f_country: 'GB', f_city: 'Unknown', f_env: 'staging', f_sdk: 'Rumscope', f_user_email: 'Tester@Example.com', device_key: 'Desktop · Linux · Chrome' });
+    expect(rows[1]).toMatchObject({ errors: 7, time_spent: 11 * 60_000, email_sort: '', f_country: 'Unknown', f_browser: 'Firefox', f_device_type: 'Unknown', f_env: 'development', f_version: 'Unknown', f_sdk: 'Datadog browser-rum', f_user_email: 'Unknown' });
+    // The new columns serve the list at once.
+    const page = await latest.queries.listSessions({ filter: { errors: { preset: 'many' } }, sort: { key: 'timeSpent', direction: 'desc' }, limit: 10, now: Date.now() });
+    expect(page.items.map((item) => item.session.id)).toEqual(['old-4b']);
+    await latest.close();
+  });
+
+  it('upgrades a v5 database with sessions and events to v6: the search index filled from what was stored', async () => {
+    const v5 = await database.openMigrated('005_session_list_columns');
+    const any5 = v5.db as never as import('kysely').Kysely<any>;
+    const first = makeSession('old-5a', 1_700_000_000_000, { global: { plan: 'Enterprise' } });
+    const second = makeSession('old-5b', 1_700_000_001_000);
+    for (const session of [first, second]) {
+      await any5
+        .insertInto('sessions')
+        .values({ id: session.id, site: session.site, started_at: session.startedAt, last_event_at: session.lastEventAt, ended_at: session.endedAt, incognito: 0, user_email: null, uploaded_by: null, uploaded_at: 3, sdk: null, record: JSON.stringify(session), ...sessionListColumns(session) })
+        .execute();
+    }
+    const events = [...makeEvents('old-5a', 'load-a', first.startedAt, 5), ...makeEvents('old-5b', 'load-b', second.startedAt, 3)];
+    await any5
+      .insertInto('events')
+      .values(events.map((e) => ({ load_id: e.loadId, seq: e.seq, session_id: e.sessionId, type: e.type, time: e.time, body: JSON.stringify(e) })))
+      .execute();
+    await v5.close();
+
+    const latest = database.open();
+    expect((await migrate(latest.db)).results?.map((r) => [r.migrationName, r.status])[0]).toEqual(['006_search_index', 'Success']);
+    expect((await latest.db.selectFrom('sessions').select('record').orderBy('id').execute()).map((row) => JSON.parse(row.record))).toEqual([first, second]);
+    expect((await latest.db.selectFrom('events').select('body').execute()).length).toBe(8);
+    // Events (error "boom 4" only in old-5a) and records (its plan) are searchable at once, by the route's function and the list's filter.
+    expect((await searchSessions(latest.db, { text: 'boom 4' })).map((hit) => hit.sessionId)).toEqual(['old-5a']);
+    expect((await searchSessions(latest.db, { text: 'buy' })).map((hit) => [hit.sessionId, hit.score])).toEqual([['old-5a', 2], ['old-5b', 1]]);
+    expect((await searchSessions(latest.db, { text: 'enterprise', kinds: ['attribute'] })).map((hit) => hit.snippets[0]?.text)).toEqual(['plan: Enterprise']);
+    const listed = await latest.queries.listSessions({ filter: { search: 'TypeError' }, limit: 10, now: Date.now() });
+    expect(listed.items.map((item) => item.session.id)).toEqual(['old-5b', 'old-5a']);
+    // New writes are indexed too, and a text written twice counts once.
+    await sqlRepository(latest).transaction((tx) => tx.putEvents(makeEvents('old-5b', 'load-b', second.startedAt, 5)));
+    await sqlRepository(latest).transaction((tx) => tx.putEvents(makeEvents('old-5b', 'load-b', second.startedAt, 5)));
+    expect((await searchSessions(latest.db, { text: 'boom 4' })).map((hit) => hit.sessionId).sort()).toEqual(['old-5a', 'old-5b']);
+    expect((await searchSessions(latest.db, { text: 'buy' })).map((hit) => hit.score)).toEqual([2, 2]);
+    await latest.close();
+  });
+
+  it('upgrades a v6 database with a session, its load and change to v7: rows intact, deleted through the new indexes', async () => {
+    const v6 = await database.openMigrated('006_search_index');
+    const session = makeSession('old-6', 1_700_000_000_000);
+    await sqlRepository(v6).transaction(async (tx) => {
+      await tx.putSession(session);
+      await tx.putLoad({ id: 'load-6', tabId: -1, frameId: 0, site: session.site, sessionId: 'old-6', url: 'http://127.0.0.1:5173/', startedAt: session.startedAt, nextSeq: 0 });
+    });
+    await v6.close();
+
+    const latest = database.open();
+    expect((await migrate(latest.db)).results?.map((r) => [r.migrationName, r.status])[0]).toEqual(['007_session_delete_indexes', 'Success']);
+    expect(JSON.parse((await latest.db.selectFrom('sessions').select('record').executeTakeFirstOrThrow()).record)).toEqual(session);
+    expect(await latest.db.selectFrom('loads').select('session_id').execute()).toEqual([{ session_id: 'old-6' }]);
+    expect(await latest.db.selectFrom('session_changes').select('session_id').execute()).toEqual([{ session_id: 'old-6' }]);
+    const indexNames =
+      dialect === 'sqlite'
+        ? sql<{ name: string }>`select name from sqlite_master where type = 'index'`
+        : sql<{ name: string }>`select indexname as name from pg_indexes`;
+    const names = (await indexNames.execute(latest.db)).rows.map((row) => row.name);
+    expect(names).toEqual(expect.arrayContaining(['loads_session', 'session_changes_session']));
+    expect(await deleteSessionsBefore(latest, session.startedAt + DAY_MS)).toMatchObject({ sessions: 1 });
+    expect(await latest.db.selectFrom('loads').select('session_id').execute()).toEqual([]);
+    expect(await latest.db.selectFrom('session_changes').select('session_id').execute()).toEqual([]);
     await latest.close();
   });
 

@@ -10,6 +10,7 @@ import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql,
 import pg from 'pg';
 import { MIGRATIONS } from './migrations';
 import type { Database } from './schema';
+import { createSessionQueries, type SessionQueries } from './sessionQueries';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -18,6 +19,8 @@ export interface Store {
   dialect: Dialect;
   /** Runs `work` in one transaction (SQLite: BEGIN IMMEDIATE, so two processes on one file queue up instead of failing). */
   transaction<T>(work: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
+  /** The session list's filters and sorts (each dialect's SQL). */
+  queries: SessionQueries;
   close(): Promise<void>;
 }
 
@@ -44,6 +47,7 @@ export function openDatabase(url: string): Store {
       db,
       dialect: 'postgres',
       transaction: (work) => serializable(db, work),
+      queries: createSessionQueries(db, 'postgres'),
       close: () => db.destroy(),
     };
   }
@@ -58,6 +62,7 @@ export function openDatabase(url: string): Store {
   return {
     db,
     dialect: 'sqlite',
+    queries: createSessionQueries(db, 'sqlite'),
     transaction: (work) =>
       db.connection().execute(async (conn) => {
         await sql`begin immediate`.execute(conn);

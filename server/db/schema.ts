@@ -1,5 +1,6 @@
 /** The server's tables as Kysely sees them (the latest migration). Times are UTC ms; JSON columns are text. */
 import type { Generated } from 'kysely';
+import type { SessionListColumns } from './sessionColumns';
 
 export interface UsersTable {
   id: string;
@@ -39,7 +40,8 @@ export interface UploadTokensTable {
   revoked_at: number | null;
 }
 
-export interface SessionsTable {
+/** With the derived list columns of migration 005 (server/db/sessionColumns.ts). */
+export interface SessionsTable extends SessionListColumns {
   id: string;
   site: string;
   started_at: number;
@@ -150,6 +152,22 @@ export interface ForeignReplaySegmentsTable {
   created_at: number;
 }
 
+/** A session's distinct searchable texts per kind, cut as the panel's index cuts them (migration 006). */
+export interface SearchTextsTable {
+  session_id: string;
+  kind: string;
+  text: string;
+}
+
+/** One term of a session's texts of one kind, lower-cased (migration 006; COLLATE "C" on PostgreSQL). */
+export interface SearchTermsTable {
+  term: string;
+  session_id: string;
+  kind: string;
+  /** How many of the session's texts of that kind hold the term (the hit's score adds them up). */
+  hits: number;
+}
+
 export interface Database {
   users: UsersTable;
   auth_sessions: AuthSessionsTable;
@@ -165,4 +183,6 @@ export interface Database {
   applications: ApplicationsTable;
   compat_keys: CompatKeysTable;
   foreign_replay_segments: ForeignReplaySegmentsTable;
+  search_texts: SearchTextsTable;
+  search_terms: SearchTermsTable;
 }

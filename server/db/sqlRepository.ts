@@ -7,6 +7,8 @@ import type { LoadRecord, SessionRepository, SessionTx } from '../../sdk/model/r
 import type { SessionRecord, StoredEvent } from '../../sdk/schema';
 import { userEmailOf } from './migrations/002_shared_state';
 import type { Store } from './openDatabase';
+import { sessionListColumns } from './sessionColumns';
+import { indexTexts, searchTexts } from './search';
 import type { Database } from './schema';
 
 /** Rows per INSERT: well under SQLite's and PostgreSQL's bound-parameter limits. */
@@ -86,6 +88,7 @@ function sqlTx(trx: Kysely<Database>, uploader: string | null, now: () => number
         incognito: session.incognito ? 1 : 0,
         user_email: userEmailOf(session),
         sdk: session.sdk?.name ?? null,
+        ...sessionListColumns(session),
         uploaded_at: at,
         record: JSON.stringify(session),
       };
@@ -95,6 +98,7 @@ function sqlTx(trx: Kysely<Database>, uploader: string | null, now: () => number
         .onConflict((oc) => oc.column('id').doUpdateSet(columns))
         .execute();
       await trx.insertInto('session_changes').values({ session_id: session.id, changed_at: at }).execute();
+      await indexTexts(trx, searchTexts([], [session]));
     },
     async putEvents(events: StoredEvent[]) {
       // One row per key (the last wins): PostgreSQL refuses to update a row twice in one statement.
@@ -121,6 +125,7 @@ function sqlTx(trx: Kysely<Database>, uploader: string | null, now: () => number
           )
           .execute();
       }
+      await indexTexts(trx, searchTexts(unique));
     },
     async ownerOf(sessionId) {
       const row = await trx.selectFrom('sessions').select('uploaded_by').where('id', '=', sessionId).executeTakeFirst();

@@ -38,15 +38,18 @@ describe.each(DIALECTS)('search on the team server on %s', (dialect) => {
   it('finds sessions by action name, error message, page URL and context, case-insensitively, most matches first', async () => {
     // s-ent has actions "Buy 1" and "Buy 3", s-pro only "Buy 1".
     expect((await search('buy')).map((h) => [h.sessionId, h.score, h.snippets[0]?.kind])).toEqual([['s-ent', 2, 'action'], ['s-pro', 1, 'action']]);
-    expect((await search('BOOM 4')).map((h) => [h.sessionId, h.snippets[0]!.text])).toEqual([['s-ent', 'boom 4']]);
+    // Every term must match (the last one as a prefix, as you type): only s-ent has an error "boom 4".
+    expect((await search('BOOM 4')).map((h) => [h.sessionId, h.snippets[0]!.text])).toEqual([['s-ent', 'TypeError: boom 4']]);
+    expect((await search('boo')).map((h) => h.sessionId)).toEqual(['s-ent', 's-pro']);
+    expect(await search('boo 4')).toEqual([]);
     expect((await search('127.0.0.1:5173/')).map((h) => h.snippets[0]!.kind)).toEqual(['url', 'url']);
     expect((await search('enterprise')).map((h) => [h.sessionId, h.snippets[0]!.kind])).toEqual([['s-ent', 'attribute']]);
   });
 
-  it('treats LIKE wildcards and quotes as text, and only members may search', async () => {
+  it('treats SQL wildcards and quotes as text, and only members may search', async () => {
     expect((await search('_100%')).map((h) => h.sessionId)).toEqual(['s-ent']);
-    // As wildcards these would match every session; as text only the one with a literal "%" / nothing.
-    expect((await search('%')).map((h) => h.sessionId)).toEqual(['s-ent']);
+    // Punctuation alone holds no term: nothing (as in the panel), never every session.
+    expect(await search('%')).toEqual([]);
     expect(await search('B_y')).toEqual([]);
     expect(await search("' or 1=1 --")).toEqual([]);
     expect((await t.app.inject({ method: 'GET', url: `${SERVER_ROUTES.search}?q=buy`, headers: uploadHeaders(token) })).statusCode).toBe(401);

@@ -1,110 +1,65 @@
-/** The dashboard's read API: sessions newest first (keyset-paginated), one session with its events, and a change feed. */
-import { sql, type SelectQueryBuilder } from 'kysely';
-import type { SessionChangesResponse, SessionCountResponse, SessionDetailResponse, SessionListResponse, SessionRecord, SessionSummary, StoredEvent } from '../../sdk/schema';
+/**
+ * The dashboard's read API: the session list with every filter and sort of the panel (keyset- or
+ * offset-paginated; the storage layer's SessionQueries answer it), one session with its events, and a change feed.
+ */
+import type { SessionChangesResponse, SessionCountResponse, SessionDetailResponse, SessionListResponse, StoredEvent } from '../../sdk/schema';
 import { SERVER_ROUTES } from '../../sdk/schema';
-import type { Store } from '../db/openDatabase';
-import type { Database } from '../db/schema';
+import type { SessionFilter, SessionSort, SessionSortKey } from '../../panel/source/SessionSource';
+import { summaryQuery, toSummary, type ListPosition, type SummaryRow } from '../db/sessionQueries';
+import { filterFromParams, SESSION_FILTER_PARAMS_SCHEMA, SESSION_SORT_PARAMS_SCHEMA, type SessionFilterParams } from '../sessionListParams';
 import { HttpError, decodeCursor, encodeCursor, type RoutePlugin } from '../http';
 import { requireMember } from './authenticate';
 
 const MAX_CHANGES = 500;
 
-function summaryQuery(store: Store) {
-  return store.db
-    .selectFrom('sessions')
-    .leftJoin('users', 'users.id', 'sessions.uploaded_by')
-    .select(['sessions.id', 'sessions.record', 'sessions.uploaded_at', 'sessions.started_at', 'users.id as uploader_id', 'users.email as uploader_email', 'users.name as uploader_name']);
-}
-
-type SummaryRow = {
-  id: string;
-  record: string;
-  uploaded_at: number;
-  started_at: number;
-  uploader_id: string | null;
-  uploader_email: string | null;
-  uploader_name: string | null;
-};
-
-function toSummary(row: SummaryRow): SessionSummary {
-  return {
-    session: JSON.parse(row.record) as SessionRecord,
-    uploadedBy: row.uploader_id ? { id: row.uploader_id, email: row.uploader_email ?? '', name: row.uploader_name ?? '' } : null,
-    uploadedAt: row.uploaded_at,
-  };
-}
-
 const listQuery = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    from: { type: 'integer', minimum: 0 },
-    to: { type: 'integer', minimum: 0 },
-    site: { type: 'string', maxLength: 2048 },
-    /** Which SDK recorded it ('rumscope': the extension or Rumscope's own SDK). */
-    sdk: { type: 'string', enum: ['rumscope', 'datadog', 'openobserve'] },
+    ...SESSION_FILTER_PARAMS_SCHEMA,
+    ...SESSION_SORT_PARAMS_SCHEMA,
     limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
-    cursor: { type: 'string', maxLength: 4096 },
-    /** Rows to skip instead of a cursor (the panel's pages). */
-    offset: { type: 'integer', minimum: 0, maximum: 1_000_000 },
-    /** startedAt (default) or timeSpent, then asc or desc (default). */
-    sort: { type: 'string', enum: ['startedAt', 'timeSpent'] },
-    direction: { type: 'string', enum: ['asc', 'desc'] },
+    cursor: { type: 'string', maxLength: 4096, description: "The previous page's nextCursor (same filter and sort)" },
+    offset: { type: 'integer', minimum: 0, maximum: 1_000_000, description: 'Rows to skip instead of a cursor (the panel\'s pages)' },
   },
 } as const;
 
-type Range = { from?: number; to?: number; site?: string; sdk?: 'rumscope' | 'datadog' | 'openobserve' };
+const countQuery = { type: 'object', additionalProperties: false, properties: SESSION_FILTER_PARAMS_SCHEMA } as const;
 
-function filtered<Q extends SelectQueryBuilder<Database, 'sessions', any>>(query: Q, { from, to, site, sdk }: Range): Q {
-  let q = query;
-  if (from !== undefined) q = q.where('sessions.started_at', '>=', from) as Q;
-  if (to !== undefined) q = q.where('sessions.started_at', '<', to) as Q;
-  if (site) q = q.where('sessions.site', '=', site) as Q;
-  if (sdk) q = (sdk === 'rumscope' ? q.where('sessions.sdk', 'is', null) : q.where('sessions.sdk', '=', sdk)) as Q;
-  return q;
+type ListParams = SessionFilterParams & { limit: number; cursor?: string; offset?: number; sort?: SessionSortKey; direction?: 'asc' | 'desc' };
+
+function parseFilter(params: SessionFilterParams): SessionFilter {
+  try {
+    return filterFromParams(params);
+  } catch (error) {
+    throw new HttpError(400, (error as Error).message);
+  }
+}
+
+/** A cursor names its sort, so a page of another order is refused instead of skipping rows. */
+function positionOf(cursor: string, sort: SessionSort): ListPosition {
+  const [key, direction, value, startedAt, id] = decodeCursor(cursor);
+  if (key !== sort.key || direction !== sort.direction) throw new HttpError(400, 'the cursor belongs to another sort order');
+  if ((typeof value !== 'number' && typeof value !== 'string') || typeof startedAt !== 'number' || typeof id !== 'string') throw new HttpError(400, 'invalid cursor');
+  return { value, startedAt, id };
 }
 
 export const sessionsRoutes: RoutePlugin = async (app, ctx) => {
   const { store } = ctx;
   const member = requireMember(ctx);
 
-  app.get<{ Querystring: Range & { limit: number; cursor?: string; offset?: number; sort?: 'startedAt' | 'timeSpent'; direction?: 'asc' | 'desc' } }>(
-    SERVER_ROUTES.sessions,
-    { preHandler: member, schema: { querystring: listQuery } },
-    async (request) => {
-      const { limit, cursor, offset, sort = 'startedAt', direction = 'desc' } = request.query;
-      let query = filtered(summaryQuery(store) as unknown as SelectQueryBuilder<Database, 'sessions', SummaryRow>, request.query);
-      if (offset !== undefined || sort !== 'startedAt' || direction !== 'desc') {
-        if (cursor) throw new HttpError(400, 'use either cursor (newest first) or offset with sort, not both');
-        const key = sort === 'timeSpent' ? sql<number>`sessions.last_event_at - sessions.started_at` : sql<number>`sessions.started_at`;
-        const rows = await query.orderBy(key, direction).orderBy('sessions.id', direction).offset(offset ?? 0).limit(limit).execute();
-        return { items: rows.map(toSummary), nextCursor: null } satisfies SessionListResponse;
-      }
-      if (cursor) {
-        const [startedAt, id] = decodeCursor(cursor);
-        if (typeof startedAt !== 'number' || typeof id !== 'string') throw new HttpError(400, 'invalid cursor');
-        query = query.where((eb) =>
-          eb.or([eb('sessions.started_at', '<', startedAt), eb.and([eb('sessions.started_at', '=', startedAt), eb('sessions.id', '<', id)])]),
-        );
-      }
-      const rows = await query.orderBy('sessions.started_at', 'desc').orderBy('sessions.id', 'desc').limit(limit + 1).execute();
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      const nextCursor = rows.length > limit && last ? encodeCursor([last.started_at, last.id]) : null;
-      return { items: page.map(toSummary), nextCursor } satisfies SessionListResponse;
-    },
-  );
+  app.get<{ Querystring: ListParams }>(SERVER_ROUTES.sessions, { preHandler: member, schema: { summary: 'Sessions matching the filter, in the sort asked for (cursor or offset pages)', querystring: listQuery } }, async (request) => {
+    const { limit, cursor, offset, sort: key = 'startedAt', direction = 'desc', ...params } = request.query;
+    if (cursor && offset !== undefined) throw new HttpError(400, 'use either cursor or offset, not both');
+    const sort: SessionSort = { key, direction };
+    const page = await store.queries.listSessions({ filter: parseFilter(params), sort, limit, offset, after: cursor ? positionOf(cursor, sort) : undefined, now: Date.now() });
+    const next = page.next && encodeCursor([key, direction, page.next.value, page.next.startedAt, page.next.id]);
+    return { items: page.items, nextCursor: next } satisfies SessionListResponse;
+  });
 
-  app.get<{ Querystring: Range }>(
-    SERVER_ROUTES.count,
-    { preHandler: member, schema: { querystring: { ...listQuery, properties: { from: listQuery.properties.from, to: listQuery.properties.to, site: listQuery.properties.site, sdk: listQuery.properties.sdk } } } },
-    async (request) => {
-      const row = await filtered(store.db.selectFrom('sessions'), request.query)
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .executeTakeFirstOrThrow();
-      return { count: Number(row.n) } satisfies SessionCountResponse;
-    },
-  );
+  app.get<{ Querystring: SessionFilterParams }>(SERVER_ROUTES.count, { preHandler: member, schema: { summary: 'How many sessions match the filter', querystring: countQuery } }, async (request) => {
+    return { count: await store.queries.countSessions(parseFilter(request.query), Date.now()) } satisfies SessionCountResponse;
+  });
 
   app.get<{ Querystring: { cursor?: string } }>(
     SERVER_ROUTES.changes,
@@ -123,7 +78,7 @@ export const sessionsRoutes: RoutePlugin = async (app, ctx) => {
         .limit(MAX_CHANGES)
         .execute();
       const ids = [...new Set(changes.map((c) => c.session_id))];
-      const rows = ids.length ? ((await summaryQuery(store).where('sessions.id', 'in', ids).execute()) as SummaryRow[]) : [];
+      const rows = ids.length ? ((await summaryQuery(store.db).where('sessions.id', 'in', ids).execute()) as SummaryRow[]) : [];
       const byId = new Map(rows.map((row) => [row.id, row]));
       const items = ids.flatMap((id) => (byId.has(id) ? [toSummary(byId.get(id)!)] : []));
       const cursor = String(changes.at(-1)?.id ?? after);
@@ -135,7 +90,7 @@ export const sessionsRoutes: RoutePlugin = async (app, ctx) => {
     `${SERVER_ROUTES.sessions}/:id`,
     { preHandler: member, schema: { params: { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 64 } } } } },
     async (request) => {
-      const row = (await summaryQuery(store).where('sessions.id', '=', request.params.id).executeTakeFirst()) as SummaryRow | undefined;
+      const row = (await summaryQuery(store.db).where('sessions.id', '=', request.params.id).executeTakeFirst()) as SummaryRow | undefined;
       if (!row) throw new HttpError(404, 'no such session');
       const events = await store.db
         .selectFrom('events')

@@ -92,6 +92,8 @@ export function testConfig(databaseUrl: string, overrides: Partial<ServerConfig>
     uploadsPerMinute: 1000,
     loginAttemptsPer15Min: 10,
     sessionTtlHours: 24,
+    retentionDays: null,
+    retentionIntervalMs: 60 * 60_000,
     adminEmail: null,
     adminPassword: null,
     staticDir: null,

@@ -4,12 +4,18 @@ import * as m001 from './001_initial';
 import * as m002 from './002_shared_state';
 import * as m003 from './003_replay_segments';
 import * as m004 from './004_compat_intake';
+import * as m005 from './005_session_list_columns';
+import * as m006 from './006_search_index';
+import * as m007 from './007_session_delete_indexes';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '001_initial': m001,
   '002_shared_state': m002,
   '003_replay_segments': m003,
   '004_compat_intake': m004,
+  '005_session_list_columns': m005,
+  '006_search_index': m006,
+  '007_session_delete_indexes': m007,
 };
 
 export const LATEST_MIGRATION = Object.keys(MIGRATIONS).at(-1)!;

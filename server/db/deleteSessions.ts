@@ -1,0 +1,13 @@
+/** Deletes sessions with everything stored for them, in one transaction: what retention and deletion requests share. */
+import type { Kysely } from 'kysely';
+import type { Database } from './schema';
+
+/** Tables whose rows belong to one session (by session_id). */
+const SESSION_TABLES = ['events', 'loads', 'replay_segments', 'foreign_replay_segments', 'search_terms', 'search_texts', 'session_changes'] as const;
+
+export async function deleteSessionRows(trx: Kysely<Database>, ids: readonly string[]): Promise<number> {
+  if (!ids.length) return 0;
+  for (const table of SESSION_TABLES) await trx.deleteFrom(table).where('session_id', 'in', ids).execute();
+  const result = await trx.deleteFrom('sessions').where('id', 'in', ids).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

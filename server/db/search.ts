@@ -1,0 +1,155 @@
+/**
+ * The server's search, indexed, by the texts and terms every Rumscope index uses (sdk/model/searchTexts.ts, as
+ * the extension's stored postings and the panel's index): `search_texts` holds each session's distinct texts per
+ * kind (for snippets), `search_terms` one row per (term, session, kind). A query matches a session when every term
+ * of it is one of the session's terms, the last one as a prefix (as you type), as the extension's postings answer;
+ * each term is one B-tree lookup (a range scan for the prefix) on both SQLite and PostgreSQL. Not done here: the
+ * panel's typo tolerance (its fuzzy pass when a term is found nowhere).
+ */
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
+import type { SearchHit, SearchKind, SearchQuery, SessionRecord, StoredEvent } from '../../sdk/schema';
+import { attributeTexts, clip, eventTexts, queryTerms, termsOf as kindTermsOf } from '../../sdk/model/searchTexts';
+import { snippet } from '../../panel/dashboard/searchIndex';
+import type { Database } from './schema';
+
+const DEFAULT_LIMIT = 1_000;
+const DEFAULT_SNIPPET_HITS = 50;
+const SNIPPETS_PER_HIT = 3;
+/** Rows per INSERT: well under both databases' bound-parameter limits. */
+const CHUNK = 300;
+/** Above every character: `term < prefix + TOP` holds for every term that starts with the prefix (bytewise order). */
+const TOP = '\u{10FFFF}';
+
+/** Event types that carry searchable text (as the extension's dashboard store indexes them). */
+export const SEARCHED_TYPES: readonly string[] = ['view', 'api', 'error', 'action', 'context', 'console'];
+
+/** The terms of a text as every index keeps them (sdk/model/searchTexts.ts: lower case, cut to MAX_TERM). */
+export const termsOf = (text: string): string[] => kindTermsOf([['url', text]]).map(([, term]) => term);
+
+/** The searchable texts of events and of a session record (its user and global context: custom attributes). */
+export function searchTexts(events: readonly StoredEvent[], sessions: readonly Pick<SessionRecord, 'id' | 'user' | 'global'>[] = []): Map<string, [SearchKind, string][]> {
+  const bySession = new Map<string, [SearchKind, string][]>();
+  const add = (sessionId: string, texts: [SearchKind, string][]) => {
+    let list = bySession.get(sessionId);
+    if (!list) bySession.set(sessionId, (list = []));
+    list.push(...texts);
+  };
+  for (const session of sessions) add(session.id, attributeTexts(session.user, session.global ?? {}));
+  for (const event of events) if (SEARCHED_TYPES.includes(event.type)) add(event.sessionId, eventTexts(event));
+  return bySession;
+}
+
+/** Adds what is new in these texts to the index (a text already indexed for the session adds nothing). */
+export async function indexTexts(db: Kysely<Database>, bySession: Map<string, [SearchKind, string][]>): Promise<void> {
+  for (const [sessionId, raw] of bySession) {
+    const distinct = new Map<string, [SearchKind, string]>();
+    for (const [kind, text] of raw) {
+      const clipped = clip(text);
+      if (clipped) distinct.set(`${kind}\u0000${clipped}`, [kind, clipped]);
+    }
+    if (!distinct.size) continue;
+    const candidates = [...distinct.values()];
+    for (let i = 0; i < candidates.length; i += CHUNK) {
+      const rows = candidates.slice(i, i + CHUNK).map(([kind, text]) => ({ session_id: sessionId, kind, text }));
+      // Only the texts this statement added come back: their terms are the new ones.
+      const added = await db
+        .insertInto('search_texts')
+        .values(rows)
+        .onConflict((oc) => oc.columns(['session_id', 'kind', 'text']).doNothing())
+        .returning(['kind', 'text'])
+        .execute();
+      const terms = new Map<string, { term: string; session_id: string; kind: string; hits: number }>();
+      for (const row of added) {
+        for (const term of termsOf(row.text)) {
+          const key = `${row.kind}\u0000${term}`;
+          const known = terms.get(key);
+          if (known) known.hits++;
+          else terms.set(key, { term, session_id: sessionId, kind: row.kind, hits: 1 });
+        }
+      }
+      const termRows = [...terms.values()];
+      for (let j = 0; j < termRows.length; j += CHUNK) {
+        await db
+          .insertInto('search_terms')
+          .values(termRows.slice(j, j + CHUNK))
+          .onConflict((oc) => oc.columns(['term', 'session_id', 'kind']).doUpdateSet((eb) => ({ hits: eb(eb.ref('search_terms.hits'), '+', eb.ref('excluded.hits')) })))
+          .execute();
+      }
+    }
+  }
+}
+
+type TermsEb = ExpressionBuilder<Database, 'search_terms'>;
+
+function termMatches(eb: TermsEb, term: string, prefix: boolean): Expression<SqlBool> {
+  return prefix ? eb.and([eb('search_terms.term', '>=', term), eb('search_terms.term', '<', term + TOP)]) : eb('search_terms.term', '=', term);
+}
+
+/** Sessions that have every term of `text` (in any of `kinds`): a subquery per term, for the list filter. */
+export function sessionsMatching(db: Kysely<Database>, text: string, kinds?: readonly SearchKind[]) {
+  const query = queryTerms(text);
+  return (query?.terms ?? []).map((term) => {
+    let q = db.selectFrom('search_terms').select('search_terms.session_id').where((eb) => termMatches(eb, term, term === query!.prefix));
+    if (kinds?.length) q = q.where('search_terms.kind', 'in', kinds);
+    return q;
+  });
+}
+
+/** Sessions matching every term of the query, most matching texts first, with snippets for the best. */
+export async function searchSessions(db: Kysely<Database>, query: SearchQuery): Promise<SearchHit[]> {
+  const parsed = queryTerms(query.text);
+  if (!parsed) return [];
+  const kinds = query.kinds?.length ? query.kinds : undefined;
+  const anyTerm = (eb: TermsEb) => eb.or(parsed.terms.map((term) => termMatches(eb, term, term === parsed.prefix)));
+  let hitsQuery = db
+    .selectFrom('search_terms')
+    .select(['search_terms.session_id', (eb) => eb.fn.sum<number>('search_terms.hits').as('score')])
+    .where(anyTerm)
+    .groupBy('search_terms.session_id')
+    .orderBy('score', 'desc')
+    .orderBy(sql`search_terms.session_id`, 'asc')
+    .limit(Number.isFinite(query.limit) ? (query.limit ?? DEFAULT_LIMIT) : 1_000_000);
+  if (kinds) hitsQuery = hitsQuery.where('search_terms.kind', 'in', kinds);
+  // Every term but the first is required through a subquery (the first is in `anyTerm` and checked below).
+  for (const sub of sessionsMatching(db, query.text, kinds)) hitsQuery = hitsQuery.where('search_terms.session_id', 'in', sub);
+  const rows = await hitsQuery.execute();
+  const hits: SearchHit[] = rows.map((row) => ({ sessionId: row.session_id, score: Number(row.score), snippets: [] }));
+
+  const withSnippets = hits.slice(0, query.snippets ?? DEFAULT_SNIPPET_HITS);
+  if (withSnippets.length) {
+    const ids = withSnippets.map((hit) => hit.sessionId);
+    let matched = db.selectFrom('search_terms').select(['session_id', 'term', 'kind']).where('session_id', 'in', ids).where(anyTerm);
+    if (kinds) matched = matched.where('kind', 'in', kinds);
+    const found = new Map<string, Map<string, Set<string>>>();
+    for (const row of await matched.execute()) {
+      let byKind = found.get(row.session_id);
+      if (!byKind) found.set(row.session_id, (byKind = new Map()));
+      let set = byKind.get(row.kind);
+      if (!set) byKind.set(row.kind, (set = new Set()));
+      set.add(row.term);
+    }
+    const texts = await db
+      .selectFrom('search_texts')
+      .select(['session_id', 'kind', 'text'])
+      .where('session_id', 'in', ids)
+      .where('kind', 'in', [...new Set([...found.values()].flatMap((byKind) => [...byKind.keys()]))])
+      .orderBy('session_id')
+      .orderBy('kind')
+      .orderBy('text')
+      .execute();
+    // Per hit, the texts holding the most of its matched terms first.
+    const candidates = new Map<string, SearchHit['snippets']>();
+    for (const row of texts) {
+      const own = termsOf(row.text);
+      const hitTerms = [...(found.get(row.session_id)?.get(row.kind) ?? [])].filter((term) => own.includes(term));
+      if (!hitTerms.length) continue;
+      let list = candidates.get(row.session_id);
+      if (!list) candidates.set(row.session_id, (list = []));
+      list.push({ kind: row.kind as SearchKind, text: snippet(row.text, hitTerms), terms: hitTerms });
+    }
+    for (const hit of withSnippets) {
+      hit.snippets = (candidates.get(hit.sessionId) ?? []).sort((a, b) => b.terms.length - a.terms.length).slice(0, SNIPPETS_PER_HIT);
+    }
+  }
+  return hits;
+}
