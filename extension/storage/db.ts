@@ -1,5 +1,5 @@
 import Dexie, { type EntityTable } from 'dexie';
-import type { DropReason, ReplaySegmentRow, SessionRecord, StorageUsage, StorageWarning, StoredEvent } from '../../sdk/schema';
+import type { DropReason, ReplayAssetRef, ReplayAssetRow, ReplaySegmentRow, SessionRecord, StorageUsage, StorageWarning, StoredEvent } from '../../sdk/schema';
 import type { LoadRecord } from '../../sdk/model/repository';
 import { jsonSize, type StorageTotals } from '../../sdk/model/sessionSize';
 import { applyVital } from '../../sdk/model/applyVital';
@@ -39,6 +39,8 @@ export class RumscopeDb extends Dexie {
   tabStats!: EntityTable<TabStatsRecord, 'tabId'>;
   meta!: EntityTable<MetaRecord, 'key'>;
   replaySegments!: Dexie.Table<ReplaySegmentRow, [string, number]>;
+  replayAssets!: EntityTable<ReplayAssetRow, 'hash'>;
+  replayAssetRefs!: Dexie.Table<ReplayAssetRef, [string, string]>;
 
   constructor(name: string = DB_NAME, options?: ConstructorParameters<typeof Dexie>[1]) {
     super(name, options);
@@ -84,6 +86,20 @@ export class RumscopeDb extends Dexie {
           const found = vitals.get(session.id)?.vitals;
           if (found) session.vitals = found;
         });
+      });
+    // 5: assets kept with recordings (docs/replay-assets.md): bodies once per content hash (`owner`: the session
+    // their bytes are counted in), and each session's references by URL (`hash`: which sessions share a body).
+    // Recordings stored before keep no assets: their sessions say so, so that the player does not list every
+    // stylesheet, font and image as missing.
+    this.version(5)
+      .stores({ replayAssets: 'hash, owner', replayAssetRefs: '[sessionId+url], hash' })
+      .upgrade(async (tx) => {
+        await tx
+          .table('sessions')
+          .filter((session: SessionRecord) => !!session.replayStats?.segments)
+          .modify((session: SessionRecord) => {
+            session.replayAssets = { kept: 0, skipped: 0, ownedBytes: 0, referencedBytes: 0, predatesAssets: true };
+          });
       });
   }
 }

@@ -28,10 +28,49 @@ describe('Dexie schema upgrade to version 4', () => {
 
     const upgraded = new RumscopeDb(name);
     try {
-      expect(upgraded.verno).toBe(4);
+      expect(upgraded.verno).toBeGreaterThanOrEqual(4);
       expect(await upgraded.sessions.get('measured')).toEqual({ ...measured, vitals: { LCP: { value: 2600, time: T0 + 5 }, INP: { value: 120, time: T0 + 3 } } });
       expect(await upgraded.sessions.get('none')).toEqual(none);
       expect(await upgraded.events.count()).toBe(5);
+    } finally {
+      upgraded.close();
+      await Dexie.delete(name);
+    }
+  });
+});
+
+describe('Dexie schema upgrade to version 5', () => {
+  test('version 4 data is kept; sessions with a recording say it predates kept assets; the asset tables work', async () => {
+    const name = 'upgrade-v5';
+    // The version-4 schema exactly as the last release shipped it.
+    const v4 = new Dexie(name);
+    v4.version(1).stores({ sessions: 'id, startedAt, [site+startedAt], pinned', events: '[loadId+seq], [sessionId+time]', loads: 'id, tabId, sessionId', tabStats: 'tabId' });
+    v4.version(2).stores({ meta: 'key' });
+    v4.version(3).stores({ replaySegments: '[loadId+seq], [sessionId+start]' });
+    v4.version(4).stores({});
+    const replayStats = { segments: 1, bytes: 40, rawChars: 120, start: T0, end: T0 + 5000 };
+    const recorded = makeSession({ id: 'recorded', bytes: 300, replay: true, replayStats, vitals: { LCP: { value: 900, time: T0 } } });
+    const plain = makeSession({ id: 'plain', bytes: 20 });
+    const segment = { sessionId: 'recorded', loadId: 'load-1', seq: 0, viewId: 'v1', reason: 'time', start: T0, end: T0 + 5000, records: 2, fullSnapshot: true, rawChars: 120, bytes: 40, data: new Uint8Array([1, 2, 3]) };
+    await v4.table('sessions').bulkPut([recorded, plain]);
+    await v4.table('replaySegments').put(segment);
+    await v4.table('events').put(stored({ ...base(T0 + 1), type: 'vital', name: 'LCP', value: 900, supported: true, rating: 'good' }, 'recorded'));
+    await v4.table('meta').put({ key: 'totals', value: { sessions: 2, pinned: 0, bytes: 320 } });
+    v4.close();
+
+    const upgraded = new RumscopeDb(name);
+    try {
+      expect(upgraded.verno).toBe(5);
+      expect(await upgraded.sessions.get('recorded')).toEqual({ ...recorded, replayAssets: { kept: 0, skipped: 0, ownedBytes: 0, referencedBytes: 0, predatesAssets: true } });
+      expect(await upgraded.sessions.get('plain')).toEqual(plain);
+      expect(await upgraded.replaySegments.toArray()).toEqual([segment]);
+      expect(await upgraded.events.count()).toBe(1);
+      expect(await upgraded.meta.get('totals')).toEqual({ key: 'totals', value: { sessions: 2, pinned: 0, bytes: 320 } });
+      expect(await upgraded.replayAssets.count()).toBe(0);
+      await upgraded.replayAssets.put({ hash: 'h1', bytes: 3, contentType: 'text/css', data: new Uint8Array([1, 2, 3]), fetchedAt: T0, owner: 'plain' });
+      await upgraded.replayAssetRefs.put({ sessionId: 'plain', url: 'http://127.0.0.1:5174/a.css', kind: 'stylesheet', hash: 'h1', bytes: 3, at: T0 });
+      expect(await upgraded.replayAssets.where('owner').equals('plain').count()).toBe(1);
+      expect(await upgraded.replayAssetRefs.where('hash').equals('h1').count()).toBe(1);
     } finally {
       upgraded.close();
       await Dexie.delete(name);
