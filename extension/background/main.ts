@@ -13,6 +13,7 @@ import { injectIntoOpenTabs, syncContentScripts } from './registerCapture';
 import { createSiteGate } from './siteGate';
 import { startRelayServer } from './startRelayServer';
 import { startReplayChannel } from './startReplayChannel';
+import { startAssetFetcher } from './startAssetFetcher';
 import { startRetention } from './startRetention';
 import { createTabGuard } from './tabGuard';
 import { networkDetailFor } from '../settings/networkDetail';
@@ -64,7 +65,9 @@ const writeBatch = createBatchWriter(db, {
   afterWrite: () => retention.afterWrite(),
 });
 
-const replay = startReplayChannel(db, { afterWrite: () => retention.afterWrite() });
+// Stylesheets, fonts and images of recorded pages, kept with their sessions (docs/replay-assets.md).
+const assets = startAssetFetcher(db, { afterWrite: () => retention.afterWrite() });
+const replay = startReplayChannel(db, { afterWrite: () => retention.afterWrite(), assets });
 startRelayServer({
   db,
   replay,
