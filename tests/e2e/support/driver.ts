@@ -18,7 +18,7 @@ import { backgroundInstance, launchFirefox, terminateBackground, type FirefoxWit
 
 export type BrowserKind = 'chromium' | 'firefox';
 export const BROWSERS: readonly BrowserKind[] = ['chromium', 'firefox'];
-export type StoreName = 'sessions' | 'events' | 'loads' | 'tabStats' | 'meta';
+export type StoreName = 'sessions' | 'events' | 'loads' | 'tabStats' | 'meta' | 'replayAssetRefs';
 
 export interface DriverPage {
   url(): string;

@@ -1,0 +1,132 @@
+/**
+ * Replay assets (issue 14) in real Chromium and Firefox with the built extension: the background keeps the
+ * stylesheets, web font and images a recorded page shows — from the page's origin and from a second origin
+ * (issue 17) — resolved against their stylesheet, each body once across sessions and sites, and records what
+ * it did not keep with the reason.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startDemoServer, type DemoServer } from '../../demo/server';
+import { waitFor } from './support/capture';
+import { BROWSERS, launchDriver, type Driver, type DriverPage } from './support/driver';
+import { patchSettingsVia } from './support/lifeDriver';
+
+let site: DemoServer;
+let other: DemoServer;
+beforeAll(async () => {
+  site = await startDemoServer();
+  other = await startDemoServer();
+});
+afterAll(async () => {
+  await site?.close();
+  await other?.close();
+});
+
+interface Ref {
+  sessionId: string;
+  url: string;
+  kind: string;
+  hash: string | null;
+  reason?: string;
+  bytes: number;
+}
+
+/** The stored bodies without their data (hash, size, owner). */
+function readBodies(driver: Driver) {
+  return driver.evaluateInExtension(async () => {
+    const open = indexedDB.open('rumscope');
+    const db: IDBDatabase = await new Promise((ok, ko) => {
+      open.onsuccess = () => ok(open.result);
+      open.onerror = () => ko(open.error);
+    });
+    try {
+      const rows: { hash: string; bytes: number; owner: string; contentType: string }[] = await new Promise((ok, ko) => {
+        const request = db.transaction('replayAssets').objectStore('replayAssets').getAll();
+        request.onsuccess = () => ok(request.result);
+        request.onerror = () => ko(request.error);
+      });
+      return rows.map(({ hash, bytes, owner, contentType }) => ({ hash, bytes, owner, contentType }));
+    } finally {
+      db.close();
+    }
+  });
+}
+
+/** Opens the fixture on `from` with its second origin `to`, lets the font and images load, ends the recording. */
+async function recordVisit(driver: Driver, from: DemoServer, to: DemoServer): Promise<DriverPage> {
+  const page = await driver.openPage(`${from.origin}/fixtures/assets/page.html?other=${encodeURIComponent(to.origin)}`);
+  await waitFor(() => page.evaluate(() => !!(window as any).__rumscopeRecorder?.recording), Boolean, 'the recorder in the page');
+  await waitFor(
+    () =>
+      page.evaluate(async () => {
+        await document.fonts.ready;
+        const photo = document.querySelector<HTMLImageElement>('#photo')!;
+        return document.fonts.check("italic 300 16px 'Fixture Sans'") && photo.complete && photo.naturalWidth === 37;
+      }),
+    Boolean,
+    'the web font and the image loaded in the page',
+  );
+  await page.evaluate(() => (window as any).__rumscopeRecorder.stop());
+  return page;
+}
+
+const keptOf = (refs: Ref[], sessionId: string) => new Map(refs.filter((r) => r.sessionId === sessionId && r.hash).map((r) => [r.url, r]));
+
+describe.each(BROWSERS)('replay assets in %s', (kind) => {
+  let driver: Driver;
+  beforeAll(async () => {
+    driver = await launchDriver(kind);
+  });
+  afterAll(async () => {
+    await driver?.close();
+  });
+
+  test("a recorded page's stylesheets, web font and images are kept, from both origins, each body once across sessions", async () => {
+    await patchSettingsVia(driver, { sampling: { sessionSampleRate: 100, sessionReplaySampleRate: 100 }, privacyLevel: 'allow' });
+    const A = `${site.origin}/fixtures/assets/`;
+    const B = `${other.origin}/fixtures/assets/`;
+    await recordVisit(driver, site, other);
+    const [first] = await waitFor(() => driver.readStore('sessions'), (rows) => rows.length === 1, 'the session');
+    const expected = [`${A}tile.png`, `${A}photo.png`, `${B}remote.css`, `${B}open-sans.woff2`, `${B}tile.png`];
+    let refs = await waitFor(
+      () => driver.readStore<Ref>('replayAssetRefs'),
+      (rows) => expected.every((url) => keptOf(rows, first.id).has(url)) && rows.some((r) => r.url === `${site.origin}/fixtures/pixel.svg`),
+      'the assets of the first visit',
+    );
+    const kept = keptOf(refs, first.id);
+    // The second origin's stylesheet, and its font and background resolved against it (not against the page).
+    expect(kept.get(`${B}remote.css`)!.kind).toBe('stylesheet');
+    expect(kept.get(`${B}open-sans.woff2`)).toMatchObject({ kind: 'css', bytes: 40656 });
+    expect(kept.get(`${A}photo.png`)).toMatchObject({ kind: 'image' });
+    // The same tile from both origins is one body.
+    expect(kept.get(`${B}tile.png`)!.hash).toBe(kept.get(`${A}tile.png`)!.hash);
+    // Served with Cache-Control: no-store: listed as not kept, with the reason.
+    expect(refs.find((r) => r.url === `${site.origin}/fixtures/pixel.svg`)).toMatchObject({ hash: null, reason: 'private' });
+    let bodies = await readBodies(driver);
+    expect(bodies.find((b) => b.hash === kept.get(`${B}open-sans.woff2`)!.hash)).toMatchObject({ contentType: 'font/woff2', owner: first.id });
+    const bodiesAfterFirst = bodies.length;
+
+    // A second session on the other site shows the same files from swapped origins: nothing new is stored for them.
+    await recordVisit(driver, other, site);
+    const second = await waitFor(() => driver.readStore('sessions'), (rows) => rows.length === 2, 'the second session').then((rows) => rows.find((s) => s.id !== first.id)!);
+    refs = await waitFor(
+      () => driver.readStore<Ref>('replayAssetRefs'),
+      (rows) => expected.every((url) => keptOf(rows, second.id).has(url.startsWith(A) ? url.replace(A, B) : url.replace(B, A))),
+      'the assets of the second visit',
+    );
+    const keptSecond = keptOf(refs, second.id);
+    expect(keptSecond.get(`${A}open-sans.woff2`)!.hash).toBe(kept.get(`${B}open-sans.woff2`)!.hash);
+    bodies = await readBodies(driver);
+    const font = bodies.find((b) => b.hash === kept.get(`${B}open-sans.woff2`)!.hash)!;
+    expect(font.owner).toBe(first.id);
+    for (const url of ['tile.png', 'photo.png', 'remote.css', 'open-sans.woff2']) {
+      const hash = (keptSecond.get(`${B}${url}`) ?? keptSecond.get(`${A}${url}`))!.hash;
+      expect(bodies.filter((b) => b.hash === hash)).toHaveLength(1);
+    }
+    expect(bodies.length - bodiesAfterFirst).toBeLessThanOrEqual(1); // at most the other site's copy of an un-inlined local.css
+    const sessions = await driver.readStore('sessions');
+    const owned = sessions.reduce((sum, s) => sum + (s.replayAssets?.ownedBytes ?? 0), 0);
+    // Every body is counted once, in its owner's bytes.
+    expect(owned).toBe(bodies.reduce((sum, b) => sum + b.bytes, 0));
+    expect(sessions.find((s) => s.id === second.id)!.replayAssets.ownedBytes).toBeLessThan(font.bytes);
+  });
+});
