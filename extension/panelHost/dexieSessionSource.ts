@@ -11,6 +11,7 @@ import type { SessionRecord, StoredEvent } from '../../sdk/schema';
 import type { LoadRecord, RumscopeDb } from '../storage/db';
 import { TOTALS_KEY } from '../storage/sessionTotals';
 import { decodeReplay } from '../../sdk/src/replay/segmentCodec';
+import { readSessionAssets } from '../storage/assetStore';
 import {
   DEFAULT_PAGE_SIZE,
   NEWEST_FIRST,
@@ -184,6 +185,11 @@ export function createDexieSessionSource(db: RumscopeDb): SessionSource {
     async getReplay(sessionId) {
       const rows = await db.replaySegments.where('[sessionId+start]').between([sessionId, -Infinity], [sessionId, Infinity]).toArray();
       return decodeReplay(rows);
+    },
+
+    async getReplayAssets(sessionId) {
+      const { refs, bodies } = await readSessionAssets(db, sessionId);
+      return { refs, bodies: [...bodies].map(([hash, body]) => ({ hash, contentType: body.contentType, data: body.data })) };
     },
   };
 }

@@ -18,6 +18,7 @@ import type {
   FacetCounts,
   KpiReport,
   ReplayData,
+  ReplayAssetsData,
   RumEventType,
   SearchHit,
   SearchQuery,
@@ -146,4 +147,6 @@ export interface SessionSource {
   getStorage?(): Promise<StorageStatus>;
   /** The session's replay recording, decompressed (empty records when it has none); a source without replays leaves it out. */
   getReplay?(sessionId: string): Promise<ReplayData>;
+  /** The stylesheets, fonts and images kept with the session's recording; a source without them leaves it out (the player then loads the live URLs). */
+  getReplayAssets?(sessionId: string): Promise<ReplayAssetsData>;
 }

@@ -134,3 +134,9 @@ export interface ReplayAssetStats {
   /** Recorded before the extension kept assets: the player says so instead of listing every asset as missing. */
   predatesAssets?: true;
 }
+
+/** What the player reads to serve kept assets (SessionSource.getReplayAssets): references and the kept bodies. */
+export interface ReplayAssetsData {
+  refs: ReplayAssetRef[];
+  bodies: { hash: string; contentType: string; data: Uint8Array }[];
+}
