@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 export default defineConfig({
   plugins: [svelte()],
   // Unit tests see a test build (the e2e tests run the built extension, built by scripts/test.ts as a test build).
-  define: { __RUMSCOPE_TEST__: 'true' },
+  define: { __RUMSCOPE_TEST__: 'true', __RUMSCOPE_DEV_RELOAD__: "''" },
   test: {
     projects: [
       {

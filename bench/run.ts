@@ -19,8 +19,9 @@
  *          --no-write (print only), --note "text" (a line added to the report, e.g. what was built),
  *          --console-network (the storm adds 2,000 console calls and 200 fetch POSTs with bodies; peer
  *          rumscope-detail has network detail on for the bench origin),
- *          --scenario capture|panel|all (default all: the capture above, then the Sessions panel's cost,
- *          bench/panel.ts, whose own options are listed there),
+ *          --scenario capture|panel|replay|all (default all: the capture above, then the Sessions panel's cost,
+ *          bench/panel.ts, whose own options are listed there, then the replay's time to first frame of a
+ *          60-minute session, bench/replayFirstFrame.ts, on a test build),
  *          --compare-ref ref[,ref] (builds each git ref, e.g. the commit before a change, with bench/buildRef.ts
  *          and adds peer `rumscope@<commit>`: the rumscope peer's settings on that build, in its own Chromium,
  *          alternating with the others in the same run), --compare-dist [label=]dir[,…] (the same with a build
@@ -66,7 +67,7 @@ function option(name: string): string | undefined {
   return index >= 0 ? process.argv[index + 1] : undefined;
 }
 const scenario = option('--scenario') ?? 'all';
-if (!['capture', 'panel', 'all'].includes(scenario)) throw new Error(`--scenario is capture, panel or all, not ${scenario}`);
+if (!['capture', 'panel', 'replay', 'all'].includes(scenario)) throw new Error(`--scenario is capture, panel, replay or all, not ${scenario}`);
 const flag = (name: string) => process.argv.includes(name);
 const rounds = Number(option('--runs') ?? 6);
 /** --console-network: the storm also makes 2,000 console calls and 200 fetch POSTs with JSON bodies (bench/page.ts). */
@@ -445,10 +446,11 @@ function targetsTable(rows: TargetRow[]): string {
 
 async function main() {
   const started = Date.now();
-  const capture = scenario === 'panel' ? null : await runCapture(started);
-  const panel = scenario === 'capture' ? null : await runPanel();
-  const md = [capture?.md, panel].filter(Boolean).join('\n');
-  if (scenario === 'panel') process.stdout.write(md);
+  const capture = scenario === 'panel' || scenario === 'replay' ? null : await runCapture(started);
+  const panel = scenario === 'capture' || scenario === 'replay' ? null : await runPanel();
+  const replay = scenario === 'replay' || scenario === 'all' ? await runReplay() : null;
+  const md = [capture?.md, panel, replay].filter(Boolean).join('\n');
+  if (scenario === 'panel' || scenario === 'replay') process.stdout.write(md);
   if (!flag('--no-write')) {
     const date = new Date().toISOString().slice(0, 10);
     const outDir = join(root, 'bench', 'results');
@@ -462,6 +464,16 @@ async function main() {
 
 function machineSummary() {
   return `${cpus().length}core-node${process.versions.node.split('.')[0]}`;
+}
+
+/** The replay's time to first frame of a 60-minute session (bench/replayFirstFrame.ts), on a test build of the working tree. */
+async function runReplay(): Promise<string> {
+  if (!flag('--skip-build')) {
+    log('building a test build of the working tree for the replay bench ...');
+    execFileSync('npx', ['tsx', 'scripts/build.ts', '--test'], { cwd: root, env: process.env, stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+  const { runReplayFirstFrameBench } = await import('./replayFirstFrame');
+  return runReplayFirstFrameBench();
 }
 
 async function runPanel(): Promise<string> {

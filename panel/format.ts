@@ -135,3 +135,40 @@ export function formatBytes(bytes: number): string {
   }
   return `${value >= 100 ? Math.round(value) : value >= 10 ? value.toFixed(1) : value.toFixed(2)} ${units[unit]}`;
 }
+
+/** Names the region table spells otherwise than the time-zone estimate or geo databases do. */
+const COUNTRY_ALIASES: Readonly<Record<string, string>> = {
+  'hong kong': 'HK', macau: 'MO', macao: 'MO', turkey: 'TR', 'czech republic': 'CZ', russia: 'RU', 'south korea': 'KR',
+  'north korea': 'KP', vietnam: 'VN', 'united states of america': 'US', usa: 'US', uk: 'GB', 'ivory coast': 'CI',
+  'bosnia and herzegovina': 'BA', 'myanmar (burma)': 'MM', burma: 'MM', palestine: 'PS', 'the netherlands': 'NL',
+};
+let countryCodes: Map<string, string> | null = null;
+
+/** ISO 3166 alpha-2 code of a country name ("India" → "IN"), from the browser's own region names; null if unknown. */
+export function countryCode(country: string | null | undefined): string | null {
+  const name = country?.trim().toLowerCase();
+  if (!name || name === UNKNOWN.toLowerCase()) return null;
+  if (/^[a-z]{2}$/.test(name)) return name.toUpperCase();
+  if (!countryCodes) {
+    countryCodes = new Map(Object.entries(COUNTRY_ALIASES));
+    try {
+      const names = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
+      for (let a = 65; a <= 90; a++) {
+        for (let b = 65; b <= 90; b++) {
+          const code = String.fromCharCode(a, b);
+          const label = names.of(code);
+          if (label && !countryCodes.has(label.toLowerCase())) countryCodes.set(label.toLowerCase(), code);
+        }
+      }
+    } catch {
+      // No region names in this runtime: the aliases only.
+    }
+  }
+  return countryCodes.get(name) ?? null;
+}
+
+/** The country's flag (two regional indicator symbols), or '' when the country is unknown. */
+export function countryFlag(country: string | null | undefined): string {
+  const code = countryCode(country);
+  return code ? String.fromCodePoint(...[...code].map((c) => 0x1f1e6 + c.charCodeAt(0) - 65)) : '';
+}

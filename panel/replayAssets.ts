@@ -6,7 +6,7 @@
  */
 import type { ReplayAssetsData, ReplayAssetSkipReason, ReplayRecord } from '../sdk/schema';
 import { mapCssUrls } from '../sdk/src/replay/assets/cssUrls';
-import { recordAssetUrls, rewriteRecordsToAssets } from '../sdk/src/replay/assets/recordAssetUrls';
+import { createAssetScanState, mapRecordAssetUrls } from '../sdk/src/replay/assets/recordAssetUrls';
 
 export interface MissingAsset {
   url: string;
@@ -15,12 +15,18 @@ export interface MissingAsset {
   detail?: string;
 }
 
-export interface PreparedReplay {
-  records: ReplayRecord[];
+/**
+ * Serves one recording's kept assets: `rewrite` copies the records (window after window, in order: node ids
+ * carry over) with asset URLs pointing at local copies; `missing` lists what the records shown so far name but
+ * was not kept (skipped, with the reason, or never fetched).
+ */
+export interface ReplayAssetServer {
+  rewrite(records: readonly ReplayRecord[]): ReplayRecord[];
+  missing(): MissingAsset[];
+  /** URLs served from the store. */
+  readonly kept: number;
   /** The local URLs made (to release when the player closes). */
-  localUrls: string[];
-  missing: MissingAsset[];
-  kept: number;
+  readonly localUrls: readonly string[];
 }
 
 /** Makes a local URL for a body (the panel: URL.createObjectURL of a Blob). */
@@ -28,9 +34,10 @@ export type MakeLocalUrl = (data: Uint8Array, contentType: string) => string;
 
 const isCss = (contentType: string) => contentType.split(';')[0]!.trim().toLowerCase() === 'text/css';
 
-export function prepareReplayAssets(records: readonly ReplayRecord[], assets: ReplayAssetsData | null, makeUrl: MakeLocalUrl): PreparedReplay {
+export function createReplayAssetServer(assets: ReplayAssetsData | null, makeUrl: MakeLocalUrl): ReplayAssetServer {
   const bodies = new Map((assets?.bodies ?? []).map((body) => [body.hash, body]));
-  const keptRefs = new Map((assets?.refs ?? []).filter((ref) => ref.hash && bodies.has(ref.hash)).map((ref) => [ref.url, ref]));
+  const refs = assets?.refs ?? [];
+  const keptRefs = new Map(refs.filter((ref) => ref.hash && bodies.has(ref.hash)).map((ref) => [ref.url, ref]));
   const local = new Map<string, string>();
   const localUrls: string[] = [];
   const make = (data: Uint8Array, contentType: string) => {
@@ -66,18 +73,46 @@ export function prepareReplayAssets(records: readonly ReplayRecord[], assets: Re
   };
   for (const url of keptRefs.keys()) localFor(url);
 
-  const missing: MissingAsset[] = [];
-  const listed = new Set<string>();
-  for (const ref of assets?.refs ?? []) {
-    if (local.has(ref.url)) continue;
-    listed.add(ref.url);
-    missing.push({ url: ref.url, reason: ref.reason ?? 'not_fetched', ...(ref.detail !== undefined ? { detail: ref.detail } : {}) });
-  }
-  for (const { url } of recordAssetUrls(records)) {
-    if (!local.has(url) && !listed.has(url)) {
-      listed.add(url);
-      missing.push({ url, reason: 'not_fetched' });
-    }
-  }
-  return { records: rewriteRecordsToAssets(records, local), localUrls, missing, kept: local.size };
+  const state = createAssetScanState();
+  const shownNotKept = new Set<string>();
+  return {
+    rewrite(records) {
+      const copy = structuredClone(records) as ReplayRecord[];
+      mapRecordAssetUrls(copy, state, (url) => {
+        const found = local.get(url);
+        if (found === undefined) shownNotKept.add(url);
+        return found;
+      });
+      return copy;
+    },
+    missing() {
+      const missing: MissingAsset[] = [];
+      const listed = new Set<string>();
+      for (const ref of refs) {
+        if (local.has(ref.url)) continue;
+        listed.add(ref.url);
+        missing.push({ url: ref.url, reason: ref.reason ?? 'not_fetched', ...(ref.detail !== undefined ? { detail: ref.detail } : {}) });
+      }
+      for (const url of shownNotKept) if (!listed.has(url)) missing.push({ url, reason: 'not_fetched' });
+      return missing;
+    },
+    get kept() {
+      return local.size;
+    },
+    localUrls,
+  };
+}
+
+export interface PreparedReplay {
+  records: ReplayRecord[];
+  localUrls: string[];
+  missing: MissingAsset[];
+  kept: number;
+}
+
+/** A whole recording at once (see createReplayAssetServer). */
+export function prepareReplayAssets(records: readonly ReplayRecord[], assets: ReplayAssetsData | null, makeUrl: MakeLocalUrl): PreparedReplay {
+  const server = createReplayAssetServer(assets, makeUrl);
+  const rewritten = server.rewrite(records);
+  return { records: rewritten, localUrls: [...server.localUrls], missing: server.missing(), kept: server.kept };
 }

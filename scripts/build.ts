@@ -29,8 +29,9 @@ export const SCRIPTS = {
 
 export const GECKO_ID = 'rumscope@rumscope.dev';
 
-async function buildScript(outDir: string, fileName: string, entry: string) {
-  const config: InlineConfig = {
+/** The vite config of one single-file IIFE script (also watched by scripts/dev.ts). */
+export function scriptConfig(outDir: string, fileName: string, entry: string): InlineConfig {
+  return {
     configFile: false,
     root,
     logLevel: 'warn',
@@ -46,7 +47,15 @@ async function buildScript(outDir: string, fileName: string, entry: string) {
       lib: { entry: join(root, entry), formats: ['iife'], name: 'rumscope_' + fileName.replace(/\W/g, '_'), fileName: () => fileName },
     },
   };
-  await build(config);
+}
+
+/** The vite config of the extension's pages (vite.config.ts) into `outDir`. */
+export function pagesConfig(outDir: string): InlineConfig {
+  return { configFile: join(root, 'vite.config.ts'), logLevel: 'warn', build: { outDir } };
+}
+
+async function buildScript(outDir: string, fileName: string, entry: string) {
+  await build(scriptConfig(outDir, fileName, entry));
 }
 
 /**
@@ -58,14 +67,16 @@ async function buildScript(outDir: string, fileName: string, entry: string) {
 export const COMPILE_HINT = '//# allFunctionsCalledOnLoad\n';
 const EAGER_SCRIPTS = ['capture.js', 'relay.js'];
 
-async function addCompileHints(dir: string) {
+/** Adds the hint to the eager scripts that lack it (a rebuilt one, in scripts/dev.ts). */
+export async function addCompileHints(dir: string) {
   for (const fileName of EAGER_SCRIPTS) {
     const file = join(dir, fileName);
-    await writeFile(file, COMPILE_HINT + (await readFile(file, 'utf8')));
+    const text = await readFile(file, 'utf8').catch(() => null);
+    if (text !== null && !text.startsWith(COMPILE_HINT)) await writeFile(file, COMPILE_HINT + text);
   }
 }
 
-async function escapeNonAscii(dir: string) {
+export async function escapeNonAscii(dir: string) {
   for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
     if (!entry.isFile() || !entry.name.endsWith('.js')) continue;
     const file = join(entry.parentPath, entry.name);
@@ -99,7 +110,7 @@ async function main() {
   const chromeDir = join(dist, 'chrome');
   await rm(dist, { recursive: true, force: true });
   await mkdir(chromeDir, { recursive: true });
-  await build({ configFile: join(root, 'vite.config.ts'), logLevel: 'warn', build: { outDir: chromeDir } });
+  await build(pagesConfig(chromeDir));
   for (const [fileName, entry] of Object.entries(SCRIPTS)) await buildScript(chromeDir, fileName, entry);
   await escapeNonAscii(chromeDir);
   await addCompileHints(chromeDir);

@@ -14,6 +14,7 @@ import { authRoutes } from './plugins/auth';
 import { compatIntakeRoutes } from './plugins/compatIntake';
 import { intakeRoutes } from './plugins/intake';
 import { replayRoutes } from './plugins/replay';
+import { searchRoutes } from './plugins/search';
 import { sessionsRoutes } from './plugins/sessions';
 
 export interface BuildOptions {
@@ -55,6 +56,7 @@ export async function buildApp({ config, store, ownsStore = false }: BuildOption
   await app.register((child) => adminRoutes(child, ctx));
   await app.register((child) => intakeRoutes(child, ctx));
   await app.register((child) => compatIntakeRoutes(child, ctx));
+  await app.register((child) => searchRoutes(child, ctx));
   await app.register((child) => sessionsRoutes(child, ctx));
   await app.register((child) => replayRoutes(child, ctx));
   await app.register((child) => dashboardRoutes(child, ctx));

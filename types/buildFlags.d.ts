@@ -4,3 +4,8 @@
  * test-only query parameters exist only there; a release build (`npm run build`, `npm run package`) drops them.
  */
 declare const __RUMSCOPE_TEST__: boolean;
+/**
+ * `__RUMSCOPE_DEV_RELOAD__`: the URL of `npm run dev`'s event stream in a dev build (scripts/dev.ts), '' in every
+ * other build: extension pages reload themselves and the background reloads the recorded tabs only in a dev build.
+ */
+declare const __RUMSCOPE_DEV_RELOAD__: string;

@@ -5,6 +5,8 @@ import type { RumscopeDb } from '../storage/db';
 import { clearStorageWarning } from '../storage/eviction';
 import { deleteSessions, endSession } from '../storage/sessionStore';
 import { ext } from '../platform';
+import { saveSyncToken } from '../sync/syncCredentials';
+import { validateSyncToken } from '../../sdk/schema/validateSettings';
 import { originOf } from './originOf';
 import type { SiteDecision } from '../settings/siteAccess';
 
@@ -18,6 +20,8 @@ export interface CommandDeps {
   afterChange?: () => void;
   /** "Keep replay" (startReplayChannel.ts keep): the load's session records from now on, its instant replay kept. */
   keepReplay?: (input: { loadId: string; tabId: number; frameId: number }) => Promise<boolean>;
+  /** After the sync token changed: a sync pass now. */
+  afterSyncTokenChange?: () => void;
 }
 
 /** The tab's current load (one definition, the session model's: panel and popup agree). */
@@ -101,6 +105,13 @@ export function startCommands(db: RumscopeDb, deps: CommandDeps = {}) {
     runRetention: async () => {
       const result = deps.runRetention ? await deps.runRetention() : { expired: 0, overCap: 0 };
       return { expired: result.expired, overCap: result.overCap };
+    },
+    setSyncToken: async ({ token }) => {
+      const valid = validateSyncToken(token);
+      if (!valid.ok) throw new Error(valid.issues.map((i) => `${i.path}: ${i.message}`).join('; '));
+      await saveSyncToken(db, valid.token);
+      deps.afterSyncTokenChange?.();
+      return { ok: true };
     },
   };
   const onMessage = (message: CommandMessage, sender: chrome.runtime.MessageSender, reply: (r: CommandResult<CommandName>) => void) => {

@@ -9,7 +9,7 @@ import { createSettingsCache } from '../settings/settings';
 import { ext } from '../platform';
 import { startCommands } from './commands';
 import { countBoot } from './countBoot';
-import { injectIntoOpenTabs, syncContentScripts } from './registerCapture';
+import { injectIntoOpenTabs, injectionPlan, syncContentScripts } from './registerCapture';
 import { createSiteGate } from './siteGate';
 import { startRelayServer } from './startRelayServer';
 import { startReplayChannel } from './startReplayChannel';
@@ -21,14 +21,20 @@ import { instantReplayFor } from '../settings/instantReplay';
 import { loadTestHooks, takeInjectedWriteFailure } from './testHooks';
 import { startSync } from '../sync/syncSessions';
 import { createVisitorIds } from './visitorIds';
+import { loadSyncToken } from '../sync/syncCredentials';
 
 const db = new RumscopeDb();
 const tabGuard = createTabGuard(db);
 const settings = createSettingsCache();
 const visitorIds = createVisitorIds();
 const siteGate = createSiteGate({ settings: settings.get });
-// Opt-in upload of ended sessions to the team server (settings.sync); a timer of its own, never in the write path.
-startSync({ db, target: async () => (await settings.get()).sync, source: { name: 'rumscope-extension', version: ext.runtime.getManifest().version } });
+// Opt-in upload of ended sessions to the team server (settings.sync.url; the token in the database, never in
+// storage.local); a timer of its own, never in the write path.
+const sync = startSync({
+  db,
+  target: async () => ({ url: (await settings.get()).sync.url, token: await loadSyncToken(db) }),
+  source: { name: 'rumscope-extension', version: ext.runtime.getManifest().version },
+});
 // Test builds only (compiled out of a release): shortened session timeouts and injected write failures.
 const testTimeouts = async () => (__RUMSCOPE_TEST__ ? (await loadTestHooks()).sessionTimeouts : undefined);
 const retention = startRetention({ db, settings: settings.get, timeouts: testTimeouts });
@@ -98,6 +104,7 @@ startCommands(db, {
   },
   afterChange: () => retention.afterWrite(),
   keepReplay: (input) => replay.keep(input),
+  afterSyncTokenChange: () => sync.now(),
 });
 
 // Inject only into allowed sites; kept in step with the settings (one change at a time). When the registration
@@ -123,9 +130,25 @@ void registerScripts();
 // before this background ran): the open tabs are injected even if the registration kept from before is the same.
 ext.runtime.onInstalled.addListener(() => void registerScripts(true));
 ext.runtime.onStartup.addListener(() => void registerScripts(true));
+// `npm run dev` only (compiled out of every other build): after the dev loop reloaded the extension, the recorded
+// tabs are reloaded too, so that they run the capture just built.
+if (__RUMSCOPE_DEV_RELOAD__) {
+  ext.runtime.onInstalled.addListener(() => {
+    void settings.get().then(async (current) => {
+      const { matches } = injectionPlan(current);
+      if (matches.length) for (const tab of await ext.tabs.query({ url: matches })) if (tab.id !== undefined) void ext.tabs.reload(tab.id);
+    });
+  });
+}
 
 // Retention settings apply at once (e.g. fewer days, a smaller cap); site access changes what is injected.
-settings.onChange(() => {
+let syncUrl: string | undefined;
+void settings.get().then((current) => (syncUrl = current.sync.url), () => undefined);
+settings.onChange((current) => {
+  if (current.sync.url !== syncUrl) {
+    syncUrl = current.sync.url;
+    sync.now();
+  }
   void retention.run().catch(() => undefined);
   void registerScripts();
 });

@@ -99,4 +99,32 @@ describe('the Dexie source answers the dashboard', () => {
     await settle();
     expect(await source.search({ text: 'checkout' })).toEqual([]);
   });
+
+  it('keeps the facet counts and KPIs of the filter on screen by the changed sessions only, equal to answering from scratch', async () => {
+    const { writer, source } = setup();
+    const now = Date.now();
+    await writer.sessions.bulkPut([
+      makeSession({ id: 'a', startedAt: now - 10 * 60_000, counts: counts(0) }),
+      makeSession({ id: 'b', startedAt: now - 2 * HOUR, counts: counts(3), browser: { name: 'Firefox', version: '128.0' } }),
+      makeSession({ id: 'c', startedAt: now - 30 * HOUR, counts: counts(12) }),
+    ]);
+    const filter = { time: { preset: '24h' as const }, errors: { preset: 'some' as const } };
+    await source.getFacetCounts(filter); // kept from here on
+    await source.getKpis(filter);
+    // A write to one session, a new one, a deleted one: what a fresh source (nothing kept) answers is the same.
+    await writer.sessions.update('a', { counts: counts(2, 4), lastEventAt: now });
+    await writer.sessions.put(makeSession({ id: 'd', startedAt: now - 60_000, counts: counts(1) }));
+    await deleteSessions(writer, ['b']);
+    await settle();
+    const fresh = createDexieSessionSource(writer);
+    const at = Date.now();
+    const kept = await source.getFacetCounts(filter);
+    expect(kept).toEqual(await fresh.getFacetCounts(filter));
+    expect(kept.total).toBe(2);
+    expect(kept.facets.browser).toEqual([{ value: 'Chrome', count: 2 }]);
+    const kpis = await source.getKpis(filter);
+    expect(kpis.summary).toEqual((await fresh.getKpis(filter)).summary);
+    expect(kpis.summary).toMatchObject({ totalSessions: 2, errorRate: 1 });
+    expect(Date.now() - at).toBeLessThan(60_000); // both answered at nearly the same now
+  });
 });

@@ -2,7 +2,9 @@
  * What the dashboard asks of the extension's database (filters beyond the start-time index, facet counts,
  * KPIs, search), answered in the panel page from two things kept up to date by the change feed:
  * - the session records, read once (on the first dashboard question) and then only the records the feed
- *   names as changed; filters, counts and KPIs are computed over them in memory (panel/dashboard);
+ *   names as changed; filters are answered over them in memory (panel/dashboard); the facet counts and KPIs
+ *   of the filter on screen are kept by applying the changed records to a counter and an accumulator (and,
+ *   as time moves, only the sessions whose start crossed a time range's bound), not recomputed over all;
  * - the search index (panel/dashboard/searchIndex.ts), built from the stored events on the first search and
  *   then fed only the new events of the sessions the feed names.
  * The feed only marks what is stale (no read per event); the reads happen when the panel asks, which it
@@ -12,7 +14,9 @@ import type { FacetCounts, KpiReport, SearchHit, SearchQuery, SessionRecord, Sto
 import type { RumscopeDb } from '../storage/db';
 import type { KpiQueryOptions, SessionFilter, SessionSource, SourceChange } from '../../panel/source/SessionSource';
 import { createSearchIndex, type SessionSearchIndex } from '../../panel/dashboard';
-import { facetsOver, kpisOver, matchingOver } from '../../panel/dashboard/answerOver';
+import { facetsOver, kpisOver, matcherWithoutTime, matchingOver } from '../../panel/dashboard/answerOver';
+import { createFacetCounter, type FacetCounter } from '../../panel/dashboard/filter';
+import { createLiveKpis, type LiveKpis } from '../../panel/dashboard/kpis';
 
 type Stale = Set<string> | 'all';
 
@@ -22,6 +26,32 @@ const addStale = (stale: Stale, ids: readonly string[] | 'all' | undefined): Sta
   for (const id of ids) stale.add(id);
   return stale;
 };
+
+/** First index in `list` (sorted by start) whose session started at or after `time`. */
+function firstStartedFrom(list: readonly SessionRecord[], time: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]!.startedAt < time) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Answers kept live for one question (the filter on screen): rebuilt when the question changes. */
+interface Kept<T> {
+  key: string;
+  now: number;
+  inBounds: (s: SessionRecord) => boolean;
+  live: T & { put(s: SessionRecord): void; remove(id: string): void; advance(now: number, startedIn: (from: number, to: number) => Iterable<SessionRecord>): void };
+}
+
+/** Search and novelty depend on every session (the index's hits, what is new): those are answered from scratch. */
+const keepable = (filter: SessionFilter) => !filter.search?.trim() && !filter.novelty;
+
+const boundsOf = (filter: SessionFilter) => (s: SessionRecord) =>
+  s.startedAt >= (filter.startedFrom ?? -Infinity) && s.startedAt < (filter.startedBefore ?? Infinity);
 
 /** Events carrying searchable text (see eventTexts). */
 const SEARCHED_TYPES = new Set<string>(['view', 'api', 'error', 'action', 'context', 'console']);
@@ -39,6 +69,10 @@ export interface DashboardStore {
 /** `watchChanges`: the source's change feed (it marks what is stale; nothing is read on a notice). */
 export function createDashboardStore(db: RumscopeDb, watchChanges: SessionSource['watchChanges']): DashboardStore {
   let sessions: Map<string, SessionRecord> | null = null;
+  /** The same records ordered by start time (the sessions a moved `now` may count differently are a slice of it). */
+  let byStart: SessionRecord[] = [];
+  let keptFacets: Kept<FacetCounter> | null = null;
+  let keptKpis: Kept<LiveKpis> | null = null;
   let index: SessionSearchIndex | null = null;
   /** Last event time indexed per session: later reads start there (the index drops texts it already has). */
   const indexedTo = new Map<string, number>();
@@ -66,12 +100,35 @@ export function createDashboardStore(db: RumscopeDb, watchChanges: SessionSource
     return next;
   };
 
+  const startedIn = (from: number, to: number) => byStart.slice(firstStartedFrom(byStart, from), firstStartedFrom(byStart, to));
+
+  function placeByStart(before: SessionRecord | undefined, after: SessionRecord | undefined) {
+    if (before) {
+      let i = firstStartedFrom(byStart, before.startedAt);
+      while (i < byStart.length && byStart[i]!.id !== before.id) i++;
+      if (i < byStart.length) {
+        if (after && after.startedAt === before.startedAt) {
+          byStart[i] = after;
+          return;
+        }
+        byStart.splice(i, 1);
+      }
+    }
+    if (after) {
+      let i = firstStartedFrom(byStart, after.startedAt);
+      while (i < byStart.length && byStart[i]!.startedAt === after.startedAt) i++;
+      byStart.splice(i, 0, after);
+    }
+  }
+
   async function freshSessions(): Promise<Map<string, SessionRecord>> {
     follow();
     if (!sessions || staleSessions === 'all') {
       staleSessions = new Set();
       const rows = await db.sessions.toArray();
       sessions = new Map(rows.map((s) => [s.id, s]));
+      byStart = rows.sort((a, b) => a.startedAt - b.startedAt);
+      keptFacets = keptKpis = null;
       return sessions;
     }
     if (staleSessions.size) {
@@ -80,11 +137,30 @@ export function createDashboardStore(db: RumscopeDb, watchChanges: SessionSource
       const rows = await db.sessions.bulkGet(ids);
       ids.forEach((id, i) => {
         const row = rows[i];
+        placeByStart(sessions!.get(id), row);
         if (row) sessions!.set(id, row);
         else sessions!.delete(id);
+        for (const kept of [keptFacets, keptKpis]) {
+          if (!kept) continue;
+          if (row && kept.inBounds(row)) kept.live.put(row);
+          else kept.live.remove(id);
+        }
       });
     }
     return sessions;
+  }
+
+  /** The kept answer for `key`, moved to `now`; built over every held session when the question changed. */
+  function keep<T extends Kept<unknown>['live']>(kept: Kept<T> | null, key: string, filter: SessionFilter, now: number, make: () => T): Kept<T> {
+    if (kept && kept.key === key) {
+      if (now !== kept.now) kept.live.advance(now, startedIn);
+      kept.now = now;
+      return kept;
+    }
+    const inBounds = boundsOf(filter);
+    const live = make();
+    for (const s of byStart) if (inBounds(s)) live.put(s);
+    return { key, now, inBounds, live };
   }
 
   function indexEvent(target: SessionSearchIndex, event: StoredEvent): void {
@@ -136,9 +212,23 @@ export function createDashboardStore(db: RumscopeDb, watchChanges: SessionSource
   return {
     matching: (filter, now = Date.now()) => serial(async () => matchingOver(await records(), filter, now, searchIds)),
 
-    facetCounts: (filter, now = Date.now()) => serial(async () => facetsOver(await records(), filter, now, searchIds)),
+    facetCounts: (filter, now = Date.now()) =>
+      serial(async () => {
+        if (!keepable(filter)) return facetsOver(await records(), filter, now, searchIds);
+        await freshSessions();
+        const { startedFrom: _from, startedBefore: _before, ...rest } = filter;
+        keptFacets = keep(keptFacets, JSON.stringify(filter), filter, now, () => createFacetCounter(rest, now));
+        return keptFacets.live.counts();
+      }),
 
-    kpis: (filter, options = {}, now = Date.now()) => serial(async () => kpisOver(await records(), filter, options, now, searchIds)),
+    kpis: (filter, options = {}, now = Date.now()) =>
+      serial(async () => {
+        if (!keepable(filter)) return kpisOver(await records(), filter, options, now, searchIds);
+        await freshSessions();
+        const match = await matcherWithoutTime([], filter, now);
+        keptKpis = keep(keptKpis, JSON.stringify([filter, options]), filter, now, () => createLiveKpis(filter.time, match, options, now));
+        return keptKpis.live.report();
+      }),
 
     search: (query) => serial(async () => (query.text.trim() ? (await freshIndex()).search(query) : [])),
 
@@ -146,6 +236,8 @@ export function createDashboardStore(db: RumscopeDb, watchChanges: SessionSource
       unfollow?.();
       unfollow = null;
       sessions = null;
+      byStart = [];
+      keptFacets = keptKpis = null;
       index = null;
       indexedTo.clear();
     },

@@ -71,6 +71,28 @@ describe('dexieSessionSource', () => {
     expect((await source.getReplay!('none')).records).toEqual([]);
   });
 
+  it('reads a long replay by time window: the first window without the rest, then the next ones in turn', async () => {
+    const { writer, source } = setup();
+    await writer.sessions.put(makeSession({ id: 's1', replay: true }));
+    const record = (timestamp: number) => ({ type: 3, timestamp, data: { source: 2, type: 2, id: timestamp } });
+    // 20 minutes of 5 s segments (the bench has the 60-minute session).
+    const rows = [];
+    for (let seq = 0; seq < 240; seq++) rows.push(buildSegmentRow('s1', 'load-1', seq, { viewId: 'v', reason: 'time', records: [record(seq * 5_000), record(seq * 5_000 + 4_000)] }));
+    await writer.replaySegments.bulkPut(rows);
+    const first = await source.getReplay!('s1', { spanMs: 120_000 });
+    expect(first.segments.length).toBe(25); // starts 0..120 s
+    expect(first.records[0]!.timestamp).toBe(0);
+    expect(first.window).toEqual({ until: 120_000, more: true });
+    expect(first.range).toEqual({ start: 0, end: 239 * 5_000 + 4_000 });
+    const next = await source.getReplay!('s1', { after: first.window!.until, spanMs: 120_000 });
+    expect(next.records[0]!.timestamp).toBe(125_000); // nothing twice, nothing skipped
+    expect(next.window).toEqual({ until: 245_000, more: true });
+    const last = await source.getReplay!('s1', { after: 1_100_000, spanMs: 120_000 });
+    expect(last.window!.more).toBe(false);
+    expect(last.records.at(-1)!.timestamp).toBe(239 * 5_000 + 4_000);
+    expect(await source.getReplay!('none', { spanMs: 1_000 })).toMatchObject({ records: [], window: { more: false } });
+  });
+
   it('reads one session, its events in time order filtered by type, the tab and storage', async () => {
     const { writer, source } = setup();
     await writer.sessions.put(makeSession({ overheadMs: 3 }));

@@ -9,10 +9,13 @@ import { allVisible, documentVisibility } from '../../panel/source/live';
 import { RumscopeDb } from '../storage/db';
 import { createExtensionCommands } from '../pages/commandClient';
 import { createDexieSessionSource } from './dexieSessionSource';
+import { startSearchWorker } from './search/searchClient';
 import { devtoolsPanelVisibility } from './panelVisibility';
 import { readTabId } from './tabId';
 import '../../panel/panel.css';
+import { startDevReload } from '../pages/devReload';
 
+startDevReload();
 const target = document.getElementById('app');
 if (!target) throw new Error('Rumscope panel: #app is missing');
 
@@ -21,7 +24,8 @@ const tabId = readTabId(location.search);
 mount(App, {
   target,
   props: {
-    source: createDexieSessionSource(db),
+    // Search is answered by the page's Worker, off the panel's main thread.
+    source: createDexieSessionSource(db, { search: startSearchWorker() }),
     commands: createExtensionCommands(db),
     tabId,
     visibility: allVisible(documentVisibility(), devtoolsPanelVisibility(tabId)),

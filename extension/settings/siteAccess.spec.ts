@@ -42,7 +42,7 @@ describe('decideSite', () => {
   });
 
   test('never the extension, never the sync server, not in private windows unless allowed; block wins over allow', () => {
-    const s = settings({ sync: { url: 'http://127.0.0.1:4318/ingest', token: 't' } });
+    const s = settings({ sync: { url: 'http://127.0.0.1:4318/ingest' } });
     expect(decideSite('chrome-extension://abcdef', s, { extensionOrigins: ['chrome-extension://abcdef'] }).reason).toBe('extension');
     expect(decideSite('moz-extension://1234', s).reason).toBe('unsupported');
     expect(decideSite('http://127.0.0.1:4318', s).reason).toBe('sync_server');
@@ -97,10 +97,10 @@ describe('settings validation', () => {
     expect(bad.ok).toBe(false);
     if (!bad.ok) expect(bad.issues.map((i) => i.path).sort()).toEqual(['sampling.sessionSampleRate', 'siteAccess.allow', 'sync.url', 'tester.email']);
     const good = validateSettingsPatch(DEFAULT_SETTINGS, { environment: ' staging ', tester: { email: 'qa@example.com' }, privacyLevel: 'mask' });
-    const plain = validateSettingsPatch(DEFAULT_SETTINGS, { sync: { url: 'http://rum.example.com', token: 'secret' } });
+    const plain = validateSettingsPatch(DEFAULT_SETTINGS, { sync: { url: 'http://rum.example.com' } });
     expect(!plain.ok && plain.issues).toEqual([{ path: 'sync.url', message: expect.stringMatching(/refusing to send the upload token over plain http:\/\/ to rum\.example\.com: use https:\/\//) }]);
     for (const url of ['http://127.0.0.1:8787', 'http://localhost:8787/', 'http://[::1]:8787', 'https://rum.example.com']) {
-      expect(validateSettingsPatch(DEFAULT_SETTINGS, { sync: { url, token: 'secret' } }).ok).toBe(true);
+      expect(validateSettingsPatch(DEFAULT_SETTINGS, { sync: { url } }).ok).toBe(true);
     }
     expect(good.ok && good.settings).toMatchObject({ environment: 'staging', tester: { name: '', email: 'qa@example.com' }, privacyLevel: 'mask' });
   });

@@ -4,6 +4,7 @@ import type { LoadRecord } from '../../sdk/model/repository';
 import { jsonSize, type StorageTotals } from '../../sdk/model/sessionSize';
 import { applyVital } from '../../sdk/model/applyVital';
 import { sessionTotalsMiddleware } from './sessionTotals';
+import { copyLegacySyncToken, finishLegacySyncTokenMove, readLegacySyncToken, type LegacySettingsArea } from './legacySyncToken';
 
 export type { LoadRecord, StorageUsage, StorageWarning };
 export { jsonSize };
@@ -23,9 +24,31 @@ export type MetaRecord =
   /** Running totals of the sessions store, kept by every write (storage/sessionTotals.ts). */
   | { key: 'totals'; value: StorageTotals }
   /** Team server sync (extension/sync): the lastEventAt of each session as last uploaded. */
-  | { key: 'sync'; value: { uploaded: Record<string, number>; lastError: string | null; lastSyncAt: number | null } };
+  | { key: 'sync'; value: { uploaded: Record<string, number>; lastError: string | null; lastSyncAt: number | null; replayUploaded?: Record<string, number> } };
+
+/**
+ * Secrets of the extension: the sync server's upload token (extension/sync/syncCredentials.ts). Here and not in
+ * storage.local, which content scripts can read; only the background and the extension's pages reach this database.
+ */
+export interface CredentialRecord {
+  name: 'sync';
+  token: string;
+  updatedAt: number;
+}
 
 export const DB_NAME = 'rumscope';
+
+export interface RumscopeDbOptions extends NonNullable<ConstructorParameters<typeof Dexie>[1]> {
+  /**
+   * Where versions before 4 kept the sync token (storage.local; the extension's by default, none outside an
+   * extension). The version-4 upgrade and every open move a token found there into `credentials`.
+   */
+  legacySettings?: LegacySettingsArea | null;
+}
+
+/** The extension's storage.local, or null outside an extension (unit tests). */
+const extensionStorageLocal = (): LegacySettingsArea | null =>
+  ((globalThis as { browser?: typeof chrome }).browser ?? (globalThis as { chrome?: typeof chrome }).chrome)?.storage?.local ?? null;
 
 /**
  * The extension's one database. Owned by the background (writes); extension pages (panel) read it
@@ -41,8 +64,9 @@ export class RumscopeDb extends Dexie {
   replaySegments!: Dexie.Table<ReplaySegmentRow, [string, number]>;
   replayAssets!: EntityTable<ReplayAssetRow, 'hash'>;
   replayAssetRefs!: Dexie.Table<ReplayAssetRef, [string, string]>;
+  credentials!: EntityTable<CredentialRecord, 'name'>;
 
-  constructor(name: string = DB_NAME, options?: ConstructorParameters<typeof Dexie>[1]) {
+  constructor(name: string = DB_NAME, { legacySettings = extensionStorageLocal(), ...options }: RumscopeDbOptions = {}) {
     super(name, options);
     // Every write to `sessions` also updates meta `totals` in its transaction (no schema change: a key of `meta`).
     this.use(sessionTotalsMiddleware());
@@ -87,11 +111,26 @@ export class RumscopeDb extends Dexie {
           if (found) session.vitals = found;
         });
       });
-    // 5: assets kept with recordings (docs/replay-assets.md): bodies once per content hash (`owner`: the session
+    // 5: `credentials` (the sync token, looked up by name only), moved out of storage.local where content scripts can
+    // read it. The upgrade copies it; storage.local loses it once that copy is committed ('ready', at every open).
+    this.version(5)
+      .stores({ credentials: 'name' })
+      .upgrade(async (tx) => {
+        if (legacySettings) await copyLegacySyncToken(tx.table('credentials'), await Dexie.waitFor(readLegacySyncToken(legacySettings)));
+      });
+    if (legacySettings) {
+      // `vip`: the database as it opens (a table of `this` would wait for the open that waits for this).
+      this.on('ready', (vip) =>
+        finishLegacySyncTokenMove(vip.table<CredentialRecord, string>('credentials'), legacySettings).catch((error: unknown) =>
+          console.warn('[rumscope] could not move the sync token out of storage.local', error),
+        ),
+      );
+    }
+    // 6: assets kept with recordings (docs/replay-assets.md): bodies once per content hash (`owner`: the session
     // their bytes are counted in), and each session's references by URL (`hash`: which sessions share a body).
     // Recordings stored before keep no assets: their sessions say so, so that the player does not list every
     // stylesheet, font and image as missing.
-    this.version(5)
+    this.version(6)
       .stores({ replayAssets: 'hash, owner', replayAssetRefs: '[sessionId+url], hash' })
       .upgrade(async (tx) => {
         await tx

@@ -39,33 +39,36 @@ describe('Dexie schema upgrade to version 4', () => {
   });
 });
 
-describe('Dexie schema upgrade to version 5', () => {
-  test('version 4 data is kept; sessions with a recording say it predates kept assets; the asset tables work', async () => {
-    const name = 'upgrade-v5';
-    // The version-4 schema exactly as the last release shipped it.
-    const v4 = new Dexie(name);
-    v4.version(1).stores({ sessions: 'id, startedAt, [site+startedAt], pinned', events: '[loadId+seq], [sessionId+time]', loads: 'id, tabId, sessionId', tabStats: 'tabId' });
-    v4.version(2).stores({ meta: 'key' });
-    v4.version(3).stores({ replaySegments: '[loadId+seq], [sessionId+start]' });
-    v4.version(4).stores({});
+describe('Dexie schema upgrade to version 6', () => {
+  test('version 5 data is kept; sessions with a recording say it predates kept assets; the asset tables work', async () => {
+    const name = 'upgrade-v6';
+    // The version-5 schema exactly as the last release shipped it.
+    const v5 = new Dexie(name);
+    v5.version(1).stores({ sessions: 'id, startedAt, [site+startedAt], pinned', events: '[loadId+seq], [sessionId+time]', loads: 'id, tabId, sessionId', tabStats: 'tabId' });
+    v5.version(2).stores({ meta: 'key' });
+    v5.version(3).stores({ replaySegments: '[loadId+seq], [sessionId+start]' });
+    v5.version(4).stores({});
+    v5.version(5).stores({ credentials: 'name' });
     const replayStats = { segments: 1, bytes: 40, rawChars: 120, start: T0, end: T0 + 5000 };
     const recorded = makeSession({ id: 'recorded', bytes: 300, replay: true, replayStats, vitals: { LCP: { value: 900, time: T0 } } });
     const plain = makeSession({ id: 'plain', bytes: 20 });
     const segment = { sessionId: 'recorded', loadId: 'load-1', seq: 0, viewId: 'v1', reason: 'time', start: T0, end: T0 + 5000, records: 2, fullSnapshot: true, rawChars: 120, bytes: 40, data: new Uint8Array([1, 2, 3]) };
-    await v4.table('sessions').bulkPut([recorded, plain]);
-    await v4.table('replaySegments').put(segment);
-    await v4.table('events').put(stored({ ...base(T0 + 1), type: 'vital', name: 'LCP', value: 900, supported: true, rating: 'good' }, 'recorded'));
-    await v4.table('meta').put({ key: 'totals', value: { sessions: 2, pinned: 0, bytes: 320 } });
-    v4.close();
+    await v5.table('sessions').bulkPut([recorded, plain]);
+    await v5.table('replaySegments').put(segment);
+    await v5.table('events').put(stored({ ...base(T0 + 1), type: 'vital', name: 'LCP', value: 900, supported: true, rating: 'good' }, 'recorded'));
+    await v5.table('meta').put({ key: 'totals', value: { sessions: 2, pinned: 0, bytes: 320 } });
+    await v5.table('credentials').put({ name: 'sync', token: 'kept-token' });
+    v5.close();
 
     const upgraded = new RumscopeDb(name);
     try {
-      expect(upgraded.verno).toBe(5);
+      expect(upgraded.verno).toBe(6);
       expect(await upgraded.sessions.get('recorded')).toEqual({ ...recorded, replayAssets: { kept: 0, skipped: 0, ownedBytes: 0, referencedBytes: 0, predatesAssets: true } });
       expect(await upgraded.sessions.get('plain')).toEqual(plain);
       expect(await upgraded.replaySegments.toArray()).toEqual([segment]);
       expect(await upgraded.events.count()).toBe(1);
       expect(await upgraded.meta.get('totals')).toEqual({ key: 'totals', value: { sessions: 2, pinned: 0, bytes: 320 } });
+      expect(await upgraded.credentials.toArray()).toEqual([{ name: 'sync', token: 'kept-token' }]);
       expect(await upgraded.replayAssets.count()).toBe(0);
       await upgraded.replayAssets.put({ hash: 'h1', bytes: 3, contentType: 'text/css', data: new Uint8Array([1, 2, 3]), fetchedAt: T0, owner: 'plain' });
       await upgraded.replayAssetRefs.put({ sessionId: 'plain', url: 'http://127.0.0.1:5174/a.css', kind: 'stylesheet', hash: 'h1', bytes: 3, at: T0 });

@@ -4,8 +4,9 @@
  * counted once), counted in the session's bytes so that retention, the size cap and quota eviction take
  * them with their session.
  */
-import type { ReplayData, ReplaySegmentPayload, ReplaySegmentRow } from '../../sdk/schema';
-import { addToReplayStats, buildSegmentRow, decodeReplay } from '../../sdk/src/replay/segmentCodec';
+import { REPLAY_FULL_SNAPSHOT, type ReplayData, type ReplaySegmentPayload, type ReplaySegmentRow, type ReplayWindowQuery } from '../../sdk/schema';
+import { redactRecords } from '../../sdk/src/replay/redactRecords';
+import { addToReplayStats, buildSegmentRow, compressRecords, decodeReplay } from '../../sdk/src/replay/segmentCodec';
 import type { RumscopeDb } from './db';
 
 /** Bytes a segment row costs beyond its compressed data (keys, metadata). */
@@ -67,7 +68,21 @@ export function listSegments(db: RumscopeDb, sessionId: string): Promise<ReplayS
   return db.replaySegments.where('[sessionId+start]').between([sessionId, -Infinity], [sessionId, Infinity]).toArray();
 }
 
-/** Everything the player needs for one session: records decompressed, in time order. */
-export async function readReplay(db: RumscopeDb, sessionId: string): Promise<ReplayData> {
-  return decodeReplay(await listSegments(db, sessionId));
+/**
+ * Everything the player needs for one session: records decompressed, in time order. With a window, only the
+ * segments that start in (after, first start after `after` + spanMs]: reads a few rows, never the whole session.
+ */
+export async function readReplay(db: RumscopeDb, sessionId: string, window?: ReplayWindowQuery): Promise<ReplayData> {
+  if (!window) return decodeReplay(await listSegments(db, sessionId));
+  const index = () => db.replaySegments.where('[sessionId+start]');
+  const after = window.after ?? -Infinity;
+  const [first, last, next] = await Promise.all([
+    index().between([sessionId, -Infinity], [sessionId, Infinity]).first(),
+    index().between([sessionId, -Infinity], [sessionId, Infinity]).last(),
+    index().between([sessionId, after], [sessionId, Infinity], false, true).first(),
+  ]);
+  if (!first || !last || !next) return { records: [], segments: [], window: { until: after, more: false }, ...(first && last && { range: { start: first.start, end: last.end } }) };
+  const until = next.start + Math.max(0, window.spanMs);
+  const rows = await index().between([sessionId, after], [sessionId, until], false, true).toArray();
+  return { ...decodeReplay(rows), window: { until, more: last.start > until }, range: { start: first.start, end: Math.max(last.end, ...rows.map((r) => r.end)) } };
 }

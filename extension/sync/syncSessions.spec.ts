@@ -8,6 +8,7 @@ import { countRows, seedAdmin } from '../../server/testing/harness';
 import { makeEvents, makeSession } from '../../server/testing/fixtures';
 import { createTestDatabase, testConfig, type TestDatabase } from '../../server/testing/testStores';
 import { RumscopeDb } from '../storage/db';
+import { buildSegmentRow } from '../../sdk/src/replay/segmentCodec';
 import { refuseSyncTarget, startSync, syncOnce } from './syncSessions';
 
 const T0 = 1_700_000_000_000;
@@ -61,6 +62,32 @@ describe('sync to the team server', () => {
     db.close();
   });
 
+  it('uploads a session’s replay segments after the session, once, and the server plays them back', async () => {
+    const db = await freshDb();
+    const id = `${n}-replayed`;
+    const rows = [
+      buildSegmentRow(id, `l-${n}-r`, 0, { viewId: 'v1', reason: 'time', records: [{ type: 2, timestamp: T0 + 10, data: { text: 'snapshot' } }] }),
+      buildSegmentRow(id, `l-${n}-r`, 1, { viewId: 'v1', reason: 'exit', records: [{ type: 3, timestamp: T0 + 20, data: { text: 'click' } }] }),
+    ];
+    await db.sessions.put(makeSession(id, T0, { replay: true, replayStats: { segments: 2, bytes: 10, rawChars: 10, start: T0 + 10, end: T0 + 20 } }));
+    await db.events.bulkPut(makeEvents(id, `l-${n}-r`, T0, 2));
+    await db.replaySegments.bulkPut(rows);
+    const requests: string[] = [];
+    const counting: typeof fetch = (input, init) => {
+      requests.push(new URL(String(input)).pathname);
+      return fetch(input, init);
+    };
+    expect(await syncOnce(db, { url: server.url, token }, { fetch: counting })).toEqual({ uploaded: 1 });
+    expect(requests).toEqual(['/api/intake/sessions', '/api/intake/replay']);
+    expect(await syncOnce(db, { url: server.url, token }, { fetch: counting })).toEqual({ uploaded: 0 });
+    expect(requests).toHaveLength(2);
+    const stored = await server.store.db.selectFrom('replay_segments').select(['seq', 'session_id']).where('session_id', '=', id).orderBy('seq').execute();
+    expect(stored).toEqual([{ seq: 0, session_id: id }, { seq: 1, session_id: id }]);
+    const session = JSON.parse((await server.store.db.selectFrom('sessions').select('record').where('id', '=', id).executeTakeFirstOrThrow()).record);
+    expect(session.replayStats).toMatchObject({ segments: 2, start: T0 + 10, end: T0 + 20 });
+    db.close();
+  });
+
   it('backs off on 503 and delivers everything exactly once when the server is back', async () => {
     const db = await freshDb();
     await db.sessions.put(makeSession(`${n}-flaky`, T0));
@@ -80,7 +107,7 @@ describe('sync to the team server', () => {
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
     const before = await countRows(server.store, 'events');
-    const stop = startSync({ db, target: async () => ({ url, token }), intervalMs: 60_000, backoffMs: { base: 20, max: 100 } });
+    const { stop } = startSync({ db, target: async () => ({ url, token }), intervalMs: 60_000, backoffMs: { base: 20, max: 100 } });
     await expect.poll(async () => (await db.meta.get('sync'))?.value, { timeout: 10_000 }).toMatchObject({ lastError: null, uploaded: { [`${n}-flaky`]: T0 + 5000 } });
     stop();
     proxy.close();

@@ -1,11 +1,12 @@
 /**
- * Opt-in upload of ended sessions to the team server (settings: sync.url + token). One pass uploads the
+ * Opt-in upload of ended sessions to the team server (settings: sync.url; the token: syncCredentials.ts). One pass uploads the
  * sessions not yet uploaded (or grown since) in batches, gzip, to POST /api/intake/sessions; the server
  * stores a batch once whatever the retries. Runs from the background on a timer, never in the write path
  * of recording. Private-window sessions are never uploaded.
  */
 import { EXPORT_FORMAT, EXPORT_VERSION, SCHEMA_VERSION, SERVER_ROUTES, UPLOAD_TOKEN_HEADER } from '../../sdk/schema';
-import type { SessionRecord, UploadRequest, UploadResponse } from '../../sdk/schema';
+import type { ReplaySegmentPayload, ReplayUploadRequest, SessionRecord, UploadRequest } from '../../sdk/schema';
+import { decompressRecords } from '../../sdk/src/replay/segmentCodec';
 import { plainHttpRefusal } from '../../sdk/schema/validateSettings';
 import type { RumscopeDb } from '../storage/db';
 
@@ -63,7 +64,65 @@ async function pending(db: RumscopeDb, uploaded: Record<string, number>): Promis
   return all.filter((s) => s.endedAt !== null && !s.incognito && uploaded[s.id] !== s.lastEventAt);
 }
 
-/** One pass: uploads everything pending, batch by batch; stops at the first failure. */
+/** Replay segments per request, and characters of records per request at most (a full snapshot may exceed it alone). */
+const REPLAY_BATCH_SEGMENTS = 10;
+const REPLAY_BATCH_CHARS = 4 * 1024 * 1024;
+
+/** POSTs `body` (gzip) to `route`; null when the server took it, else what the pass reports. */
+async function post(doFetch: typeof fetch, target: SyncTarget, route: string, body: unknown, uploaded: number): Promise<SyncPassResult | null> {
+  let response: Response;
+  try {
+    response = await doFetch(new URL(route, target.url).toString(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', [UPLOAD_TOKEN_HEADER]: target.token },
+      body: await gzip(JSON.stringify(body)),
+    });
+  } catch (error) {
+    return { uploaded, retryAfterMs: 0, error: `the server could not be reached: ${(error as Error).message}` };
+  }
+  if (response.ok) {
+    await response.json().catch(() => null);
+    return null;
+  }
+  const message = ((await response.json().catch(() => null)) as { message?: string } | null)?.message ?? '';
+  const retryAfter = Number(response.headers.get('retry-after'));
+  return {
+    uploaded,
+    error: `the server answered ${response.status}${message ? `: ${message}` : ''}`,
+    ...(RETRYABLE(response.status) && { retryAfterMs: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : 0 }),
+  };
+}
+
+/**
+ * The replay segments of sessions already uploaded whose recording grew since (by its segment count), each
+ * segment keyed by its load and number: the server stores a re-sent one once. Stops at the first failure.
+ */
+async function syncReplays(db: RumscopeDb, target: SyncTarget, doFetch: typeof fetch, state: { uploaded: Record<string, number>; replayUploaded?: Record<string, number> }, uploaded: number): Promise<SyncPassResult | null> {
+  const done = (state.replayUploaded ??= {});
+  const sessions = (await db.sessions.bulkGet(Object.keys(state.uploaded))).filter(
+    (s): s is SessionRecord => !!s && !!s.replayStats && s.replayStats.segments !== done[s.id],
+  );
+  for (const session of sessions) {
+    const rows = await db.replaySegments.where('[sessionId+start]').between([session.id, -Infinity], [session.id, Infinity]).toArray();
+    for (let i = 0; i < rows.length; ) {
+      const body: ReplayUploadRequest = { protocol: 1, segments: [] };
+      let chars = 0;
+      for (; i < rows.length && body.segments.length < REPLAY_BATCH_SEGMENTS && (chars < REPLAY_BATCH_CHARS || !body.segments.length); i++) {
+        const row = rows[i]!;
+        const payload: ReplaySegmentPayload = { viewId: row.viewId, reason: row.reason, records: decompressRecords(row.data) };
+        const segment = JSON.stringify(payload);
+        chars += segment.length;
+        body.segments.push({ loadId: row.loadId, seq: row.seq, sessionId: session.id, segment });
+      }
+      const failed = await post(doFetch, target, SERVER_ROUTES.replayUpload, body, uploaded);
+      if (failed) return { ...failed, error: `replay of ${session.id}: ${failed.error}` };
+    }
+    done[session.id] = session.replayStats!.segments;
+  }
+  return null;
+}
+
+/** One pass: uploads everything pending, batch by batch, then the replays of uploaded sessions; stops at the first failure. */
 export async function syncOnce(db: RumscopeDb, target: SyncTarget, options: SyncOptions = {}): Promise<SyncPassResult> {
   const refused = refuseSyncTarget(target);
   if (refused) return { uploaded: 0, error: refused };
@@ -89,36 +148,21 @@ export async function syncOnce(db: RumscopeDb, target: SyncTarget, options: Sync
       const events = await db.events.where('[sessionId+time]').between([session.id, -Infinity], [session.id, Infinity]).toArray();
       batch.sessions.push({ session, events });
     }
-    let response: Response;
-    try {
-      response = await doFetch(new URL(SERVER_ROUTES.upload, target.url).toString(), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', [UPLOAD_TOKEN_HEADER]: target.token },
-        body: await gzip(JSON.stringify(batch)),
-      });
-    } catch (error) {
-      result = { uploaded, retryAfterMs: 0, error: `the server could not be reached: ${(error as Error).message}` };
+    const failed = await post(doFetch, target, SERVER_ROUTES.upload, batch, uploaded);
+    if (failed) {
+      result = failed;
       break;
     }
-    if (!response.ok) {
-      const message = ((await response.json().catch(() => null)) as { message?: string } | null)?.message ?? '';
-      const retryAfter = Number(response.headers.get('retry-after'));
-      result = {
-        uploaded,
-        error: `the server answered ${response.status}${message ? `: ${message}` : ''}`,
-        ...(RETRYABLE(response.status) && { retryAfterMs: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : 0 }),
-      };
-      break;
-    }
-    (await response.json()) as UploadResponse;
     for (const session of chunk) state.uploaded[session.id] = session.lastEventAt;
     uploaded += chunk.length;
     result = { uploaded };
   }
+  if (!result.error) result = (await syncReplays(db, target, doFetch, state, uploaded)) ?? result;
   // Forget sessions deleted since they were uploaded.
   const ids = new Set((await db.sessions.toCollection().primaryKeys()) as string[]);
   for (const id of Object.keys(state.uploaded)) if (!ids.has(id)) delete state.uploaded[id];
-  await db.meta.put({ key: 'sync', value: { uploaded: state.uploaded, lastError: result.error ?? null, lastSyncAt: now() } });
+  for (const id of Object.keys(state.replayUploaded ?? {})) if (!ids.has(id)) delete state.replayUploaded![id];
+  await db.meta.put({ key: 'sync', value: { uploaded: state.uploaded, replayUploaded: state.replayUploaded ?? {}, lastError: result.error ?? null, lastSyncAt: now() } });
   return result;
 }
 
@@ -132,12 +176,14 @@ export interface StartSyncDeps extends SyncOptions {
 }
 
 /** Runs a pass now and then every intervalMs; after a retryable failure, with exponential backoff and jitter. */
-export function startSync(deps: StartSyncDeps): () => void {
+export function startSync(deps: StartSyncDeps): { stop(): void; now(): void } {
   const interval = deps.intervalMs ?? 60_000;
   const { base, max } = deps.backoffMs ?? { base: 5_000, max: 10 * 60_000 };
   let failures = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
+  let running: Promise<void> | null = null;
+  let again = false;
   const pass = async () => {
     let delay = interval;
     try {
@@ -153,11 +199,38 @@ export function startSync(deps: StartSyncDeps): () => void {
     } catch (error) {
       console.warn('[rumscope] sync pass failed', error);
     }
-    if (!stopped) timer = setTimeout(() => void pass(), delay);
+    return delay;
   };
-  timer = setTimeout(() => void pass(), 0);
-  return () => {
-    stopped = true;
+  // One pass at a time; a pass asked for while one runs follows it.
+  const schedule = (delay: number) => {
     clearTimeout(timer);
+    if (!stopped) timer = setTimeout(run, delay);
+  };
+  const run = () => {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = pass().then((delay) => {
+      running = null;
+      if (again) {
+        again = false;
+        delay = 0;
+      }
+      schedule(delay);
+    });
+  };
+  schedule(0);
+  return {
+    stop: () => {
+      stopped = true;
+      clearTimeout(timer);
+    },
+    /** A pass at once (the server or its token changed), then the usual rhythm. */
+    now: () => {
+      if (stopped) return;
+      clearTimeout(timer);
+      run();
+    },
   };
 }

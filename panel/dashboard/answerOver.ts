@@ -8,7 +8,7 @@ import type { KpiQueryOptions, SessionFilter } from '../source/SessionSource';
 import { cohortsBy, novelSessions, segmentPerformance } from './cohorts';
 import { latestVersionChange } from './qualityViews';
 import { createMatcher, facetCounts, rangeBounds, type FilterContext } from './filter';
-import { comparison, createKpiAccumulator, previousPeriod } from './kpis';
+import { createLiveKpis } from './kpis';
 
 /** Search hits, when the filter has search text (the host's index answers). */
 export type SearchIds = (text: string) => Promise<Set<string>> | Set<string>;
@@ -31,13 +31,20 @@ async function contextFor(all: readonly SessionRecord[], filter: SessionFilter, 
 const withinBounds = (filter: SessionFilter) => (s: SessionRecord) =>
   s.startedAt >= (filter.startedFrom ?? -Infinity) && s.startedAt < (filter.startedBefore ?? Infinity);
 
-/** The sessions that match every part of the filter (`withoutTime`: all but its time preset). */
-export async function matchingOver(all: readonly SessionRecord[], filter: SessionFilter, now: number, searchIds?: SearchIds, withoutTime = false): Promise<SessionRecord[]> {
+/** The sessions that match every part of the filter. */
+export async function matchingOver(all: readonly SessionRecord[], filter: SessionFilter, now: number, searchIds?: SearchIds): Promise<SessionRecord[]> {
   const { startedFrom: _from, startedBefore: _before, ...rest } = filter;
-  if (withoutTime) delete rest.time;
   const match = createMatcher(rest, now, await contextFor(all, filter, now, searchIds));
   const inBounds = withinBounds(filter);
   return all.filter((s) => inBounds(s) && match(s));
+}
+
+/** Whether a session matches every part of the filter but its time preset (the KPIs' periods apply it). */
+export async function matcherWithoutTime(all: readonly SessionRecord[], filter: SessionFilter, now: number, searchIds?: SearchIds): Promise<(s: SessionRecord) => boolean> {
+  const { startedFrom: _from, startedBefore: _before, time: _time, ...rest } = filter;
+  const match = createMatcher(rest, now, await contextFor(all, filter, now, searchIds));
+  const inBounds = withinBounds(filter);
+  return (s) => inBounds(s) && match(s);
 }
 
 export async function facetsOver(all: readonly SessionRecord[], filter: SessionFilter, now: number, searchIds?: SearchIds): Promise<FacetCounts> {
@@ -47,21 +54,10 @@ export async function facetsOver(all: readonly SessionRecord[], filter: SessionF
 }
 
 export async function kpisOver(all: readonly SessionRecord[], filter: SessionFilter, options: KpiQueryOptions, now: number, searchIds?: SearchIds): Promise<KpiReport> {
-  // Every part of the filter but time; the periods are applied here (the current one and the one before).
-  const base = await matchingOver(all, filter, now, searchIds, true);
-  const current = createKpiAccumulator(options);
-  if (!filter.time) {
-    for (const s of base) current.put(s);
-    return { summary: current.summary(), daily: current.daily(), comparison: null, versionChange: latestVersionChange(all) };
-  }
-  const period = previousPeriod(filter.time, now);
-  const previous = createKpiAccumulator(options);
-  for (const s of base) {
-    if (s.startedAt >= period.from && s.startedAt < period.to) current.put(s);
-    else if (s.startedAt >= period.previousFrom && s.startedAt < period.previousTo) previous.put(s);
-  }
-  const summary = current.summary();
-  return { summary, daily: current.daily(), comparison: comparison(summary, previous.summary(), period), versionChange: latestVersionChange(all) };
+  // Every part of the filter but time; the periods are applied by the KPIs (the current one and the one before).
+  const live = createLiveKpis(filter.time, await matcherWithoutTime(all, filter, now, searchIds), options, now);
+  for (const s of all) live.put(s);
+  return { ...live.report(), versionChange: latestVersionChange(all) };
 }
 
 const SEGMENTS: readonly SegmentDimension[] = ['country', 'deviceType', 'browser', 'connection'];

@@ -217,3 +217,30 @@ describe('createFacetCounter', () => {
     expect(counter.counts()).toEqual(facetCounts([], filter, NOW));
   });
 });
+
+describe('createFacetCounter as time moves', () => {
+  it('after advance, counts what counting from scratch at the new now counts (sessions crossing every preset and the filter range)', () => {
+    const filter: SessionFilter = { time: { preset: '1h' }, errors: { preset: 'some' } };
+    // Starts just inside each bound at NOW, so moving on by 2 minutes takes them across it; one starts after NOW.
+    const all = [
+      session('in-15m', { ago: 14 * MIN, errors: 1 }),
+      session('in-1h', { ago: 59 * MIN, errors: 2 }),
+      session('in-6h', { ago: 6 * 60 * MIN - MIN }),
+      session('in-24h', { ago: 24 * 60 * MIN - MIN, errors: 1 }),
+      session('old', { ago: 40 * 24 * 60 * MIN }),
+      session('later', { ago: -MIN, errors: 3 }),
+    ];
+    const startedIn = (from: number, to: number) => all.filter((s) => s.startedAt >= from && s.startedAt < to);
+    const counter = createFacetCounter(filter, NOW);
+    for (const s of all) counter.put(s);
+    expect(counter.counts()).toEqual(facetCounts(all, filter, NOW));
+    const later = NOW + 2 * MIN;
+    counter.advance(later, startedIn);
+    const expected = facetCounts(all, filter, later);
+    expect(counter.counts()).toEqual(expected);
+    expect(expected).not.toEqual(facetCounts(all, filter, NOW)); // sessions did cross bounds
+    // Removing after the move subtracts what each session counted for.
+    for (const s of all) counter.remove(s.id);
+    expect(counter.counts()).toEqual(facetCounts([], filter, later));
+  });
+});

@@ -6,6 +6,7 @@ import {
   DURATION_PRESETS,
   ERROR_COUNT_PRESETS,
   FACET_KEYS,
+  SDK_LABELS,
   TIME_RANGE_MS,
   TIME_RANGE_PRESETS,
   UNKNOWN_VALUE,
@@ -67,6 +68,8 @@ export function facetValue(session: SessionRecord, key: FacetKey): string {
       return known(session.app.version);
     case 'site':
       return known(session.site);
+    case 'sdk':
+      return SDK_LABELS[session.sdk?.name ?? 'rumscope'];
   }
 }
 
@@ -162,24 +165,46 @@ export interface FacetCounter {
   put(session: SessionRecord): void;
   remove(sessionId: string): void;
   counts(): FacetCounts;
+  /**
+   * Moves the counter's `now` forward: only the sessions whose start crossed a time boundary (a preset's
+   * start, or `now` itself) between the two are counted again; `startedIn(from, to)` gives the held sessions
+   * that started in [from, to). The other sessions count the same at either time.
+   */
+  advance(now: number, startedIn: (from: number, to: number) => Iterable<SessionRecord>): void;
+}
+
+/** The time boundaries a count at `now` depends on: each preset's start, and `now` itself (a start after it does not count). */
+export function timeWindowsCrossed(from: number, to: number): [number, number][] {
+  if (!(to > from)) return [];
+  return [...Object.values(TIME_RANGE_MS).map((ms): [number, number] => [from - ms, to - ms]), [from, to + 1]];
 }
 
 /**
  * Counts for every widget, kept incrementally. A facet's counts apply every part of the filter except that
- * facet's own, so selecting "Chrome" still shows how many Firefox sessions there are. The filter, `now` and
- * the context are fixed for the counter's life (make a new one when they change).
+ * facet's own, so selecting "Chrome" still shows how many Firefox sessions there are. The filter and the
+ * context are fixed for the counter's life (make a new one when they change); `now` moves with `advance`.
  */
 export function createFacetCounter(filter: SessionFilter, now: number, context: FilterContext = {}): FacetCounter {
-  const parts = compile(filter, now, context);
-  const partIndex = new Map(parts.map(([part], i) => [part, i]));
+  interface Compiled {
+    now: number;
+    parts: [Part, (s: SessionRecord) => boolean][];
+    partIndex: Map<Part, number>;
+  }
+  const compileAt = (at: number): Compiled => {
+    const parts = compile(filter, at, context);
+    return { now: at, parts, partIndex: new Map(parts.map(([part], i) => [part, i])) };
+  };
+  let current = compileAt(now);
   const facetMaps = new Map<FacetKey, Map<string, number>>(FACET_KEYS.map((key) => [key, new Map()]));
   const time = Object.fromEntries(TIME_RANGE_PRESETS.map((p) => [p, 0])) as FacetCounts['time'];
   const errors = Object.fromEntries(ERROR_COUNT_PRESETS.map((p) => [p, 0])) as FacetCounts['errors'];
   const duration = Object.fromEntries(DURATION_PRESETS.map((p) => [p, 0])) as FacetCounts['duration'];
-  const sessions = new Map<string, SessionRecord>();
+  /** Each session with the `now` it was counted at (removing it subtracts exactly what was added). */
+  const sessions = new Map<string, { session: SessionRecord; at: Compiled }>();
   let total = 0;
 
-  const apply = (session: SessionRecord, sign: 1 | -1) => {
+  const apply = (session: SessionRecord, at: Compiled, sign: 1 | -1) => {
+    const { parts, partIndex } = at;
     // The one part it fails, null if none; more than one failure counts nowhere.
     let failed: number | null = null;
     let failures = 0;
@@ -201,7 +226,7 @@ export function createFacetCounter(filter: SessionFilter, now: number, context: 
       else map.delete(value);
     }
     if (countFor('time')) {
-      for (const preset of TIME_RANGE_PRESETS) if (session.startedAt >= now - TIME_RANGE_MS[preset] && session.startedAt <= now) time[preset] += sign;
+      for (const preset of TIME_RANGE_PRESETS) if (session.startedAt >= at.now - TIME_RANGE_MS[preset] && session.startedAt <= at.now) time[preset] += sign;
     }
     if (countFor('errors')) {
       for (const preset of ERROR_COUNT_PRESETS) if (matchesErrorCount(session.counts.errors, { preset })) errors[preset] += sign;
@@ -212,18 +237,31 @@ export function createFacetCounter(filter: SessionFilter, now: number, context: 
     }
   };
 
+  const put = (session: SessionRecord) => {
+    const old = sessions.get(session.id);
+    if (old) apply(old.session, old.at, -1);
+    sessions.set(session.id, { session, at: current });
+    apply(session, current, 1);
+  };
+
   return {
-    put(session) {
-      const old = sessions.get(session.id);
-      if (old) apply(old, -1);
-      sessions.set(session.id, session);
-      apply(session, 1);
-    },
+    put,
     remove(sessionId) {
       const old = sessions.get(sessionId);
       if (!old) return;
-      apply(old, -1);
+      apply(old.session, old.at, -1);
       sessions.delete(sessionId);
+    },
+    advance(next, startedIn) {
+      if (next === current.now) return;
+      const windows = next > current.now ? timeWindowsCrossed(current.now, next) : timeWindowsCrossed(next, current.now);
+      current = compileAt(next);
+      const again = new Set<string>();
+      for (const [from, to] of windows) for (const s of startedIn(from, to)) again.add(s.id);
+      for (const id of again) {
+        const held = sessions.get(id);
+        if (held) put(held.session);
+      }
     },
     counts: () => ({
       facets: Object.fromEntries(FACET_KEYS.map((key) => [key, sortedValues(facetMaps.get(key)!)])) as unknown as FacetCounts['facets'],

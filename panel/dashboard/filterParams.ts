@@ -21,6 +21,7 @@ export const FACET_PARAMS: Readonly<Record<FacetKey, string>> = {
   env: 'env',
   version: 'version',
   site: 'site',
+  sdk: 'sdk',
 };
 
 const RANGE_RE = /^(\d*)-(\d*)$/;

@@ -234,3 +234,24 @@ describe('SortedValues', () => {
     expect(set.values()).toEqual([...reference].sort((a, b) => a - b));
   });
 });
+
+describe('createLiveKpis', () => {
+  it('follows puts, removals and a moving now to the same report as computing from scratch', async () => {
+    const { createLiveKpis } = await import('./kpis');
+    const { kpisOver } = await import('./answerOver');
+    const NOW = Date.UTC(2025, 11, 10, 12);
+    const H = 3_600_000;
+    const all = [0.5, 23.9, 24.1, 47.9, 48.5, 3].map((hours, i) =>
+      makeSession({ id: `s${i}`, startedAt: NOW - hours * H, lastEventAt: NOW - hours * H + 60_000, counts: { ...makeSession().counts, views: i + 1, errors: i % 2 } }),
+    );
+    const range = { preset: '24h' as const };
+    const live = createLiveKpis(range, () => true, {}, NOW);
+    for (const s of all) live.put(s);
+    expect(live.report()).toEqual(await kpisOver(all, { time: range }, {}, NOW));
+    const later = NOW + 0.2 * H; // s1 leaves the current day for the previous one, s3 leaves the previous one
+    live.advance(later, (from, to) => all.filter((s) => s.startedAt >= from && s.startedAt < to));
+    expect(live.report()).toEqual(await kpisOver(all, { time: range }, {}, later));
+    live.remove('s0');
+    expect(live.report()).toEqual(await kpisOver(all.slice(1), { time: range }, {}, later));
+  });
+});

@@ -8,6 +8,7 @@ import type {
   ErrorRateBand,
   KpiComparison,
   KpiDay,
+  KpiReport,
   KpiSummary,
   PagesBand,
   SessionRecord,
@@ -361,5 +362,69 @@ export function comparison(current: KpiSummary, previous: KpiSummary, period: Kp
       bounceRate: diff(current.bounceRate, previous.bounceRate),
     },
     period,
+  };
+}
+
+/** KPIs of the sessions a filter keeps, live: the period's and (with a time range) the previous period's. */
+export interface LiveKpis {
+  /** Adds or replaces a session (one the filter does not keep is only removed). */
+  put(session: SessionRecord): void;
+  remove(sessionId: string): void;
+  /**
+   * Moves `now` forward (relative time ranges move with it): only the sessions whose start crossed a period's
+   * bounds are placed again; `startedIn(from, to)` gives the held sessions that started in [from, to).
+   */
+  advance(now: number, startedIn: (from: number, to: number) => Iterable<SessionRecord>): void;
+  report(): KpiReport;
+}
+
+/**
+ * `match`: every part of the filter but its time range (the periods are applied here). With no time range,
+ * one period of everything matched.
+ */
+export function createLiveKpis(range: TimeRange | undefined, match: (session: SessionRecord) => boolean, options: KpiOptions, now: number): LiveKpis {
+  const current = createKpiAccumulator(options);
+  const previous = createKpiAccumulator(options);
+  let period = range ? previousPeriod(range, now) : null;
+  const held = new Map<string, SessionRecord>();
+  const place = (session: SessionRecord) => {
+    current.remove(session.id);
+    previous.remove(session.id);
+    if (!match(session)) return;
+    const at = session.startedAt;
+    if (!period) current.put(session);
+    else if (at >= period.from && at < period.to) current.put(session);
+    else if (at >= period.previousFrom && at < period.previousTo) previous.put(session);
+  };
+  return {
+    put(session) {
+      held.set(session.id, session);
+      place(session);
+    },
+    remove(sessionId) {
+      held.delete(sessionId);
+      current.remove(sessionId);
+      previous.remove(sessionId);
+    },
+    advance(next, startedIn) {
+      if (!range || !period) return;
+      const moved = previousPeriod(range, next);
+      const bounds: [number, number][] = [
+        [period.from, moved.from],
+        [period.to, moved.to],
+        [period.previousFrom, moved.previousFrom],
+      ];
+      period = moved;
+      const again = new Set<string>();
+      for (const [a, b] of bounds) if (a !== b) for (const s of startedIn(Math.min(a, b), Math.max(a, b))) again.add(s.id);
+      for (const id of again) {
+        const session = held.get(id);
+        if (session) place(session);
+      }
+    },
+    report() {
+      const summary = current.summary();
+      return { summary, daily: current.daily(), comparison: period ? comparison(summary, previous.summary(), period) : null };
+    },
   };
 }

@@ -19,6 +19,7 @@ import type {
   KpiReport,
   ReplayData,
   ReplayAssetsData,
+  ReplayWindowQuery,
   RumEventType,
   SearchHit,
   SearchQuery,
@@ -145,8 +146,12 @@ export interface SessionSource {
   getCohorts?(filter: SessionFilter, query?: CohortQuery): Promise<CohortReport>;
   /** Storage used and the quota warning; a source without them leaves it out (the panel then shows neither). */
   getStorage?(): Promise<StorageStatus>;
-  /** The session's replay recording, decompressed (empty records when it has none); a source without replays leaves it out. */
-  getReplay?(sessionId: string): Promise<ReplayData>;
+  /**
+   * The session's replay recording, decompressed (empty records when it has none); a source without replays
+   * leaves it out. With `window`: only the segments of that time window (ReplayWindowQuery), with `window` and
+   * `range` in the answer, so that the player reads a long recording piece by piece.
+   */
+  getReplay?(sessionId: string, window?: ReplayWindowQuery): Promise<ReplayData>;
   /** The stylesheets, fonts and images kept with the session's recording; a source without them leaves it out (the player then loads the live URLs). */
   getReplayAssets?(sessionId: string): Promise<ReplayAssetsData>;
 }

@@ -198,6 +198,8 @@ export interface CommandMap {
   clearStorageWarning: { request: Record<string, never>; response: { ok: true } };
   /** Runs retention now (options page); also runs hourly and when retention settings change. */
   runRetention: { request: Record<string, never>; response: { expired: number; overCap: number } };
+  /** Saves the sync server's upload token ('' forgets it) where content scripts cannot read it, then syncs (options page). */
+  setSyncToken: { request: { token: string }; response: { ok: true } };
 }
 
 /** Why a site is or is not recorded (extension/settings/siteAccess.ts). */

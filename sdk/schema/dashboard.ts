@@ -44,9 +44,10 @@ export type DurationFilter =
 export const DURATION_PRESETS = ['short', 'medium', 'long'] as const;
 
 /** The multi-value facets: a session matches when its value is one of the selected (an empty list = any). */
-export type FacetKey = 'userEmail' | 'country' | 'city' | 'browser' | 'os' | 'deviceType' | 'env' | 'version' | 'site';
+/** 'sdk': which SDK recorded the session (Rumscope, or a peer's through the server's compatible intake). */
+export type FacetKey = 'userEmail' | 'country' | 'city' | 'browser' | 'os' | 'deviceType' | 'env' | 'version' | 'site' | 'sdk';
 
-export const FACET_KEYS: readonly FacetKey[] = ['userEmail', 'country', 'city', 'browser', 'os', 'deviceType', 'env', 'version', 'site'];
+export const FACET_KEYS: readonly FacetKey[] = ['userEmail', 'country', 'city', 'browser', 'os', 'deviceType', 'env', 'version', 'site', 'sdk'];
 
 /** The value a facet shows for a session that has none (no city, no user, ...). */
 export const UNKNOWN_VALUE = 'Unknown';
@@ -69,6 +70,8 @@ export interface SessionFilter {
   env?: string[];
   version?: string[];
   site?: string[];
+  /** Recorded by (SDK_LABELS values: 'Rumscope', 'Datadog browser-rum', 'OpenObserve browser-rum'). */
+  sdk?: string[];
   /** Exact user emails (the User Email widget's values). */
   userEmail?: string[];
   /** Only sessions whose region (country) or device was not seen in the 30 days before the range. */

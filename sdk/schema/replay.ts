@@ -66,11 +66,25 @@ export interface ReplayStats {
   end: number;
 }
 
+/**
+ * One time window of a recording (SessionSource.getReplay's second argument): the segments that start after
+ * `after` (epoch ms; absent: from the first) up to `spanMs` past the first of them. The player asks for the
+ * window around its playhead, so opening a long recording reads only its beginning.
+ */
+export interface ReplayWindowQuery {
+  after?: number;
+  spanMs: number;
+}
+
 /** What the player reads for one session (SessionSource.getReplay). */
 export interface ReplayData {
-  /** All records of the session in time order, decompressed. */
+  /** The records of the session (of the window asked for, if any) in time order, decompressed. */
   records: ReplayRecord[];
   segments: Omit<ReplaySegmentRow, 'data'>[];
+  /** With a window: where it ends (segments starting up to `until` are in it) and whether later segments exist. */
+  window?: { until: number; more: boolean };
+  /** With a window: the whole recording's time range (epoch ms), for the scrubber. */
+  range?: { start: number; end: number };
 }
 
 /**

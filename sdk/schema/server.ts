@@ -5,6 +5,7 @@
 import type { SessionInfo } from './bridge';
 import type { RumEvent, StoredEvent } from './events';
 import type { SessionRecord } from './session';
+import type { SearchHit } from './dashboard';
 import type { SessionExportBundle } from './storage';
 
 /** Header that carries an upload token (`Authorization: Bearer <token>` works too). */
@@ -20,6 +21,7 @@ export const SERVER_ROUTES = {
   sessions: '/api/sessions',
   changes: '/api/sessions/changes',
   count: '/api/sessions/count',
+  search: '/api/sessions/search',
   login: '/api/auth/login',
   logout: '/api/auth/logout',
   me: '/api/auth/me',
@@ -130,6 +132,14 @@ export const sessionReplayPath = (sessionId: string) => `${SERVER_ROUTES.session
 
 /** 'gap': the server misses events before `first`: re-send from `upTo`. */
 export type SdkBatchResponse = { status: 'stored'; upTo: number; stored: number; session: SessionInfo } | { status: 'gap'; upTo: number };
+
+/**
+ * GET /api/sessions/search?q&limit: sessions whose page URLs, API call URLs, error messages, action names,
+ * console messages or context (global context, user, app) contain the text (case-insensitive), most matches first.
+ */
+export interface SessionSearchResponse {
+  hits: SearchHit[];
+}
 
 /** Who uploaded a session (a member of the team). */
 export interface Uploader {

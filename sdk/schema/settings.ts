@@ -43,8 +43,12 @@ export interface RumscopeSettings {
     /** The oldest unpinned sessions are deleted while what is stored exceeds this (MB, 1 MB = 1,000,000 bytes). */
     maxStorageMb: number;
   };
-  /** Where a later sync sends sessions. Its origin is never recorded. '' = no sync server. */
-  sync: { url: string; token: string };
+  /**
+   * Where sync sends ended sessions. Its origin is never recorded. '' = no sync server. The server's upload token
+   * is not a setting: settings live in storage.local, which content scripts can read, so the token is kept in the
+   * extension's own IndexedDB (extension/sync/syncCredentials.ts).
+   */
+  sync: { url: string };
   networkDetail: NetworkDetailSettings;
   instantReplay: InstantReplaySettings;
 }
@@ -88,7 +92,7 @@ export const DEFAULT_SETTINGS: RumscopeSettings = {
   environment: '',
   tester: { name: '', email: '' },
   retention: { days: 30, maxStorageMb: 500 },
-  sync: { url: '', token: '' },
+  sync: { url: '' },
   networkDetail: { sites: [], redactHeaders: [], redactFields: [] },
   instantReplay: { sites: [], onErrorSampleRate: 100 },
 };
@@ -102,6 +106,8 @@ export const SETTINGS_LIMITS = {
   maxStorageMb: 1_000_000,
   maxLabelChars: 256,
   maxUrlChars: 2048,
+  /** The sync server's upload token. */
+  maxTokenChars: 4096,
   /** Names in each of networkDetail.redactHeaders / redactFields, and the characters of one. */
   maxRedactNames: 200,
   maxRedactNameChars: 128,

@@ -51,6 +51,11 @@ export const sessionRecordSchema = v.strictObject({
   }),
   sampled: v.boolean(),
   replay: v.boolean(),
+  // A session with a stored recording carries its figures (the extension's sync uploads such sessions too).
+  replayStats: v.optional(v.strictObject({ segments: nonNeg, bytes: nonNeg, rawChars: nonNeg, start: nonNeg, end: nonNeg })),
+  replayAssets: v.optional(
+    v.strictObject({ kept: nonNeg, skipped: nonNeg, ownedBytes: nonNeg, referencedBytes: nonNeg, predatesAssets: v.optional(v.literal(true)) }),
+  ),
   incognito: v.optional(v.boolean()),
   pinned: v.union([v.literal(0), v.literal(1)]),
   overheadMs: nonNeg,

@@ -70,7 +70,7 @@ const LEAVES = {
     days: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(SETTINGS_LIMITS.maxRetentionDays)),
     maxStorageMb: v.pipe(v.number(), v.finite(), v.minValue(SETTINGS_LIMITS.minStorageMb), v.maxValue(SETTINGS_LIMITS.maxStorageMb)),
   },
-  sync: { url: httpUrl, token: v.pipe(v.string(), v.maxLength(4096)) },
+  sync: { url: httpUrl },
   networkDetail: {
     sites: patterns,
     redactHeaders: v.pipe(v.array(headerName), v.maxLength(SETTINGS_LIMITS.maxRedactNames)),
@@ -142,4 +142,12 @@ export function validateSettingsPatch(
 ): { ok: true; settings: RumscopeSettings } | { ok: false; issues: SettingsIssue[] } {
   const { settings, issues } = walk(patch, current);
   return issues.length ? { ok: false, issues } : { ok: true, settings };
+}
+
+/** The sync server's upload token (kept apart from the settings: extension/sync/syncCredentials.ts). '' = none. */
+const syncToken = v.pipe(v.string(), v.trim(), v.maxLength(SETTINGS_LIMITS.maxTokenChars, 'the token is too long'));
+
+export function validateSyncToken(token: unknown): { ok: true; token: string } | { ok: false; issues: SettingsIssue[] } {
+  const result = v.safeParse(syncToken, token);
+  return result.success ? { ok: true, token: result.output } : { ok: false, issues: [{ path: 'sync.token', message: result.issues[0]?.message ?? 'invalid' }] };
 }

@@ -4,8 +4,8 @@
  */
 import type { SessionRecord } from '../../sdk/schema';
 import { cohortsOver, facetsOver, kpisOver } from '../../panel/dashboard/answerOver';
-import type { ApiError, SessionChangesResponse, SessionCountResponse, SessionDetailResponse, SessionListResponse } from '../../sdk/schema';
-import { SERVER_ROUTES, sessionReplayPath, type ReplayData } from '../../sdk/schema';
+import type { ApiError, SessionSearchResponse, SessionChangesResponse, SessionCountResponse, SessionDetailResponse, SessionListResponse } from '../../sdk/schema';
+import { SDK_LABELS, SDK_NAMES, SERVER_ROUTES, sessionReplayPath, type ReplayData } from '../../sdk/schema';
 import type { SessionFilter, SessionPage, SessionSource } from '../../panel/source/SessionSource';
 import { DEFAULT_PAGE_SIZE, NEWEST_FIRST } from '../../panel/source/SessionSource';
 
@@ -19,9 +19,6 @@ export interface HttpSourceOptions {
 
 /** Sessions the dashboard's counts and KPIs are computed over (the newest ones). */
 const DASHBOARD_SESSIONS_MAX = 5000;
-const noSearch = () => {
-  throw new Error('search is not available on the team server yet');
-};
 
 /** Most rows the server returns per request. */
 const SERVER_PAGE_MAX = 500;
@@ -45,7 +42,13 @@ export function createHttpSessionSource(options: HttpSourceOptions = {}): Sessio
     return (await response.json()) as T;
   }
 
-  const range = (filter: SessionFilter = {}) => ({ from: filter.startedFrom, to: filter.startedBefore });
+  // One "Recorded by" value is answered by the server (several, or none: every SDK).
+  const sdkOf = (labels: string[] | undefined) => (labels?.length === 1 ? SDK_NAMES.find((name) => SDK_LABELS[name] === labels[0]) : undefined);
+  const range = (filter: SessionFilter = {}) => ({ from: filter.startedFrom, to: filter.startedBefore, sdk: sdkOf(filter.sdk) });
+
+  /** The server's search (URLs, API calls, errors, actions, console, context). */
+  const searchHits = async (text: string, limit?: number) => (await get<SessionSearchResponse>(SERVER_ROUTES.search, { q: text, limit })).hits;
+  const searchIds = async (text: string) => new Set((await searchHits(text, 5000)).map((hit) => hit.sessionId));
 
   async function recentSessions(filter: SessionFilter): Promise<SessionRecord[]> {
     const out: SessionRecord[] = [];
@@ -115,21 +118,23 @@ export function createHttpSessionSource(options: HttpSourceOptions = {}): Sessio
     },
 
     // The dashboard's questions are answered over the most recent sessions of the filter's start bounds (at most
-    // DASHBOARD_SESSIONS_MAX), with the same functions as the extension. Search needs the server's index: not yet.
+    // DASHBOARD_SESSIONS_MAX), with the same functions as the extension; search text through the server's search.
     async getFacetCounts(filter) {
-      return facetsOver(await recentSessions(filter), filter, Date.now(), noSearch);
+      return facetsOver(await recentSessions(filter), filter, Date.now(), searchIds);
     },
 
     async getKpis(filter, kpiOptions = {}) {
-      return kpisOver(await recentSessions(filter), filter, kpiOptions, Date.now(), noSearch);
+      return kpisOver(await recentSessions(filter), filter, kpiOptions, Date.now(), searchIds);
     },
 
     async getCohorts(filter, query = {}) {
-      return cohortsOver(await recentSessions(filter), filter, query, Date.now(), noSearch);
+      return cohortsOver(await recentSessions(filter), filter, query, Date.now(), searchIds);
     },
 
-    async search() {
-      throw new Error('search is not available on the team server yet');
+    async search(query) {
+      const wanted = query.kinds ? new Set(query.kinds) : null;
+      const hits = await searchHits(query.text, query.limit);
+      return wanted ? hits.map((hit) => ({ ...hit, snippets: hit.snippets.filter((s) => wanted.has(s.kind)) })).filter((hit) => hit.snippets.length) : hits;
     },
 
     /** The session's replay as the server stores it (records decompressed by the server, in time order). */

@@ -6,7 +6,7 @@
 import type { ReplayData, ReplaySegmentReason, ReplaySegmentRow, ReplayUploadResponse } from '../../sdk/schema';
 import { SERVER_ROUTES } from '../../sdk/schema';
 import { validateReplayUpload } from '../../sdk/schema/validateServer';
-import { addToReplayStats, buildSegmentRow, decodeReplay } from '../../sdk/src/replay/segmentCodec';
+import { buildSegmentRow, decodeReplay } from '../../sdk/src/replay/segmentCodec';
 import { sqlRepository } from '../db/sqlRepository';
 import type { ReplaySegmentsTable } from '../db/schema';
 import { HttpError, type RoutePlugin } from '../http';
@@ -47,12 +47,14 @@ export const replayRoutes: RoutePlugin = async (app, ctx) => {
 
     const result = await sqlRepository(store, { uploader: token.userId }).transaction(async (tx): Promise<ReplayUploadResponse> => {
       // Every segment's session first: nothing is written unless all of them are known and the token's member's.
+      const viaLoad = new Set<string>();
       for (const segment of built) {
         let sessionId = segment.sessionId;
         if (!sessionId) {
           const load = await tx.getLoad(segment.loadId);
           if (!load?.sessionId) return { status: 'unknown_load', loadId: segment.loadId };
           sessionId = load.sessionId;
+          viaLoad.add(sessionId);
         }
         const owner = await tx.ownerOf(sessionId);
         if (owner === undefined) throw new HttpError(404, `no session ${sessionId}: upload the session before its replay`);
@@ -88,10 +90,15 @@ export const replayRoutes: RoutePlugin = async (app, ctx) => {
       for (const [sessionId, rows] of added) {
         const session = await tx.getSession(sessionId);
         if (!session) continue;
-        for (const row of rows) {
-          session.replayStats = addToReplayStats(session.replayStats, row);
-          session.bytes = (session.bytes ?? 0) + row.bytes + ROW_OVERHEAD;
-        }
+        // The stats from what is stored (an extension's uploaded record already counts its segments).
+        const totals = await tx.trx
+          .selectFrom('replay_segments')
+          .select((eb) => [eb.fn.countAll<number>().as('segments'), eb.fn.sum<number>('bytes').as('bytes'), eb.fn.sum<number>('raw_chars').as('rawChars'), eb.fn.min('start_at').as('start'), eb.fn.max('end_at').as('end')])
+          .where('session_id', '=', sessionId)
+          .executeTakeFirstOrThrow();
+        session.replayStats = { segments: Number(totals.segments), bytes: Number(totals.bytes), rawChars: Number(totals.rawChars), start: Number(totals.start), end: Number(totals.end) };
+        // The SDK's sessions are sized here; an uploaded record came with its size.
+        if (viaLoad.has(sessionId)) session.bytes = (session.bytes ?? 0) + rows.reduce((n, row) => n + row.bytes + ROW_OVERHEAD, 0);
         session.replay = true;
         await tx.putSession(session);
       }

@@ -41,6 +41,8 @@ const listQuery = {
     from: { type: 'integer', minimum: 0 },
     to: { type: 'integer', minimum: 0 },
     site: { type: 'string', maxLength: 2048 },
+    /** Which SDK recorded it ('rumscope': the extension or Rumscope's own SDK). */
+    sdk: { type: 'string', enum: ['rumscope', 'datadog', 'openobserve'] },
     limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
     cursor: { type: 'string', maxLength: 4096 },
     /** Rows to skip instead of a cursor (the panel's pages). */
@@ -51,13 +53,14 @@ const listQuery = {
   },
 } as const;
 
-type Range = { from?: number; to?: number; site?: string };
+type Range = { from?: number; to?: number; site?: string; sdk?: 'rumscope' | 'datadog' | 'openobserve' };
 
-function filtered<Q extends SelectQueryBuilder<Database, 'sessions', any>>(query: Q, { from, to, site }: Range): Q {
+function filtered<Q extends SelectQueryBuilder<Database, 'sessions', any>>(query: Q, { from, to, site, sdk }: Range): Q {
   let q = query;
   if (from !== undefined) q = q.where('sessions.started_at', '>=', from) as Q;
   if (to !== undefined) q = q.where('sessions.started_at', '<', to) as Q;
   if (site) q = q.where('sessions.site', '=', site) as Q;
+  if (sdk) q = (sdk === 'rumscope' ? q.where('sessions.sdk', 'is', null) : q.where('sessions.sdk', '=', sdk)) as Q;
   return q;
 }
 
@@ -94,7 +97,7 @@ export const sessionsRoutes: RoutePlugin = async (app, ctx) => {
 
   app.get<{ Querystring: Range }>(
     SERVER_ROUTES.count,
-    { preHandler: member, schema: { querystring: { ...listQuery, properties: { from: listQuery.properties.from, to: listQuery.properties.to, site: listQuery.properties.site } } } },
+    { preHandler: member, schema: { querystring: { ...listQuery, properties: { from: listQuery.properties.from, to: listQuery.properties.to, site: listQuery.properties.site, sdk: listQuery.properties.sdk } } } },
     async (request) => {
       const row = await filtered(store.db.selectFrom('sessions'), request.query)
         .select((eb) => eb.fn.countAll<number>().as('n'))

@@ -21,9 +21,10 @@ afterAll(async () => {
 
 describe.each(BROWSERS)('session replay in %s', (kind) => {
   let driver: Driver;
+  // Launching a browser with the extension can take over a minute on a loaded machine.
   beforeAll(async () => {
     driver = await launchDriver(kind);
-  });
+  }, 180_000);
   afterAll(async () => {
     await driver?.close();
   });
@@ -40,9 +41,9 @@ describe.each(BROWSERS)('session replay in %s', (kind) => {
     await typeInto(driver, page, '#name', 'Ada Lovelace');
     await page.click('#add');
     // A console message between the two lines: its marker in the player's timeline seeks to that moment.
-    await new Promise((ok) => setTimeout(ok, 300));
+    await new Promise((ok) => setTimeout(ok, 1000));
     await page.evaluate(() => console.warn('CONSOLEMARK between the lines'));
-    await new Promise((ok) => setTimeout(ok, 300));
+    await new Promise((ok) => setTimeout(ok, 1000));
     await page.click('#add');
     // Segments are cut every ~5 s: leaving the page sends the last one.
     await page.evaluate(() => (window as any).__rumscopeRecorder.stop());
@@ -100,6 +101,8 @@ describe.each(BROWSERS)('session replay in %s', (kind) => {
       'the console marker',
     );
     expect(kinds.map(([kind]) => kind)).toContain('action');
+    // Paused, so that the page stays as it was at the marker.
+    if ((await panel.evaluate(() => document.querySelector('[data-testid="replay-play"]')?.getAttribute('aria-label'))) === 'Pause') await panel.click('[data-testid="replay-play"]');
     await panel.click('[data-testid="replay-marker"][data-kind="console"][aria-label*="CONSOLEMARK"]');
     expect(await panel.evaluate(() => document.querySelector('[data-testid="replay-now"]')?.textContent ?? '')).toContain('console.warn: CONSOLEMARK between the lines');
     const atMarker = await waitFor(

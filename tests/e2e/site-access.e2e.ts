@@ -74,12 +74,12 @@ describe.each(BROWSERS)('site access in %s', (kind) => {
   });
 
   test('the sync server is never recorded, even on an allowed host', async () => {
-    await patchSettings(ext, { sync: { url: demo.origin + '/sync', token: '' } });
+    await patchSettings(ext, { sync: { url: demo.origin + '/sync' } });
     const page = await ext.openPage(demo.origin + '/?sync-server', { initScript: watchRelayNotes });
     await page.click('#add-tea');
     await expect.poll(() => relayNotes(page), POLL).toContainEqual({ sampled: false, replay: false });
     expect((await ext.readStore('loads')).filter((l) => l.url.endsWith('?sync-server'))).toEqual([]);
-    await patchSettings(ext, { sync: { url: '', token: '' } });
+    await patchSettings(ext, { sync: { url: '' } });
     await page.close();
   });
 

@@ -11,7 +11,8 @@ import { basename, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SERVER_ROUTES, sessionReplayPath, type ReplayData, type SessionDetailResponse } from '../../sdk/schema';
 import { createUploadToken, createUser } from '../../server/accounts/accounts';
-import { startServer, type RunningServer } from '../../server/main';
+import { adminLoginLink, startServer, type RunningServer } from '../../server/main';
+import { buildDashboard } from '../../scripts/buildDashboard';
 import { ADMIN, login, memberHeaders, type Login } from '../../server/testing/harness';
 import { testConfig } from '../../server/testing/testStores';
 import { distDir } from './support/chromium';
@@ -87,12 +88,14 @@ let folder: string;
 
 beforeAll(async () => {
   folder = await mkdtemp(join(tmpdir(), 'rumscope-standalone-server-'));
-  team = await startServer(testConfig(`file:${join(folder, 'team.sqlite')}`));
+  // The team dashboard, built as `npm run server` serves it.
+  await buildDashboard(join(folder, 'static'));
+  team = await startServer(testConfig(`file:${join(folder, 'team.sqlite')}`, { staticDir: join(folder, 'static') }));
   const admin = await createUser(team.store, { email: ADMIN.email, password: ADMIN.password, role: 'admin' });
   ({ token } = await createUploadToken(team.store, admin.id, 'shop site'));
   member = await login(team.app);
   app = await startApp();
-});
+}, 300_000);
 afterAll(async () => {
   await Promise.all([team?.close(), app?.close()]);
   await rm(folder, { recursive: true, force: true });
@@ -150,7 +153,7 @@ describe.each(BROWSERS)('standalone SDK to the team server in %s', (kind) => {
     } finally {
       await proxy.close();
     }
-  });
+  }, 180_000);
 
   test('a session drawn for replay sends its segments; the server plays them back (masked as in the page)', async () => {
     const page = await browser.openPage('about:blank');
@@ -163,5 +166,19 @@ describe.each(BROWSERS)('standalone SDK to the team server in %s', (kind) => {
     expect(JSON.stringify(replay.records)).toContain('CANARYVISIBLE');
     expect((await detailOf(sessionId)).item.session.replayStats?.segments).toBeGreaterThan(0);
     await page.close();
-  });
+
+    // A member on the team dashboard (the panel over the HTTP source) plays it in the same sandboxed player.
+    const dashboard = await browser.openPage(team.url + (await adminLoginLink(team.store, ADMIN.email)));
+    const row = `tr[data-session-id="${sessionId}"] [data-testid="play"]:not([disabled])`;
+    await expect.poll(() => dashboard.evaluate((s) => !!document.querySelector(s), row), { ...POLL, timeout: 30_000 }).toBe(true);
+    await dashboard.click(row);
+    const frame = () =>
+      dashboard.evaluate(() => {
+        const iframe = document.querySelector<HTMLIFrameElement>('[data-testid="replay-player"] iframe');
+        return { sandbox: iframe?.getAttribute('sandbox') ?? null, text: iframe?.contentDocument?.body?.textContent ?? '' };
+      });
+    await expect.poll(async () => (await frame()).text, { ...POLL, timeout: 30_000 }).toContain('CANARYVISIBLE');
+    expect((await frame()).sandbox).toBe('allow-same-origin');
+    await dashboard.close();
+  }, 180_000);
 });

@@ -18,7 +18,7 @@ import { backgroundInstance, launchFirefox, terminateBackground, type FirefoxWit
 
 export type BrowserKind = 'chromium' | 'firefox';
 export const BROWSERS: readonly BrowserKind[] = ['chromium', 'firefox'];
-export type StoreName = 'sessions' | 'events' | 'loads' | 'tabStats' | 'meta' | 'replayAssetRefs';
+export type StoreName = 'sessions' | 'events' | 'loads' | 'tabStats' | 'meta' | 'credentials' | 'replayAssetRefs';
 
 export interface DriverPage {
   url(): string;
@@ -95,7 +95,8 @@ export interface DriverOptions {
   restartable?: boolean;
   /**
    * A page opened as the browser starts, before the extension is ready (as `npm start` opens the demo): Chromium
-   * gets it on its command line; Firefox opens it right after the add-on is installed. Find it with findPage.
+   * opens it as soon as the browser runs, while the extension's service worker starts; Firefox gets it on its command
+   * line, with the add-on installed in the profile so that it starts with the browser. Find it with findPage.
    */
   openAtStart?: string;
 }
@@ -322,13 +323,10 @@ async function firefoxDriver(options: DriverOptions): Promise<Driver> {
       backgroundIdleMs: options.backgroundIdleMs,
       profileDir: profile,
       installInProfile: options.restartable,
+      startUrl: options.openAtStart,
       prefs,
     });
     try {
-      if (options.openAtStart) {
-        const first = await ff.browser.newPage();
-        void first.goto(options.openAtStart).catch(() => {});
-      }
       const raw = await ff.openExtensionPage('extension/panelHost/index.html', '#app');
       const extensionPage = wrapPuppeteer(raw, downloadDir);
       await poll(() => extensionPage.evaluate(captureRegisteredInExtension), 'the capture scripts to be registered');

@@ -48,6 +48,12 @@ export interface FirefoxOptions {
    * uninstalled when the browser quits (with its storage), so only this survives a browser restart.
    */
   installInProfile?: boolean;
+  /**
+   * A page Firefox opens from its command line as it starts, as `npm start` opens the demo. The add-on is then
+   * installed in the profile (installInProfile), so that it starts with the browser as a user's does and the page
+   * loads while its background starts, not after the add-on was installed over BiDi.
+   */
+  startUrl?: string;
 }
 
 /** Zips the built extension into `<profile>/extensions/<gecko id>.xpi` unless it is there already (a restart). */
@@ -69,26 +75,27 @@ export async function launchFirefox(options: FirefoxOptions = {}): Promise<Firef
   const manifest = JSON.parse(await readFile(join(dist, 'manifest.json'), 'utf8'));
   const extensionId: string = manifest.browser_specific_settings.gecko.id;
   const ownProfile = !options.profileDir;
+  const installInProfile = options.installInProfile || !!options.startUrl;
   const profile = options.profileDir ?? (await mkdtemp(join(tmpdir(), 'rumscope-firefox-')));
   const prefs: Record<string, string | number | boolean> = {
     'extensions.webextensions.uuids': JSON.stringify({ [extensionId]: FIREFOX_EXTENSION_UUID }),
-    ...(options.installInProfile ? { 'xpinstall.signatures.required': false } : {}),
+    ...(installInProfile ? { 'xpinstall.signatures.required': false } : {}),
     ...options.prefs,
   };
   if (options.backgroundIdleMs !== undefined) prefs['extensions.background.idle.timeout'] = options.backgroundIdleMs;
   let browser: Browser;
   try {
-    if (options.installInProfile) await installXpiInProfile(dist, profile, extensionId);
+    if (installInProfile) await installXpiInProfile(dist, profile, extensionId);
     browser = await puppeteer.launch({
       browser: 'firefox',
       executablePath: findBrowser('firefox'),
       protocol: 'webDriverBiDi',
       headless: true,
       userDataDir: profile,
-      args: ['--remote-allow-system-access'],
+      args: ['--remote-allow-system-access', ...(options.startUrl ? [options.startUrl] : [])],
       extraPrefsFirefox: prefs,
     });
-    if (!options.installInProfile) await browser.installExtension(dist);
+    if (!installInProfile) await browser.installExtension(dist);
   } catch (error) {
     if (ownProfile) await rm(profile, { recursive: true, force: true });
     throw error;
