@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { ReplayAssetRef, ReplayAssetsData, ReplayRecord } from '../sdk/schema';
-import { prepareReplayAssets } from './replayAssets';
+import { createReplayAssetServer, prepareReplayAssets } from './replayAssets';
 
 const A = 'http://127.0.0.1:5173/fixtures/assets/';
 const B = 'http://127.0.0.1:5174/fixtures/assets/';
@@ -103,5 +103,25 @@ describe('prepareReplayAssets', () => {
     prepareReplayAssets([], cyclic, make);
     expect(made.map((m) => m.text)).toEqual([`@import "${B}a.css";`, '@import "blob:panel/1";']);
     expect(made[0]!.text).not.toContain('"a.css"'); // never relative to the blob: URL
+  });
+});
+
+describe('createReplayAssetServer', () => {
+  test('windows read one after another: a later window changing a style text from an earlier one is rewritten too', () => {
+    const first: ReplayRecord[] = [
+      records[0]!,
+      { type: 2, timestamp: 2, data: { node: { type: 0, id: 1, childNodes: [{ type: 2, id: 2, tagName: 'style', attributes: {}, childNodes: [{ type: 3, id: 3, textContent: '' }] }] }, initialOffset: { top: 0, left: 0 } } },
+    ];
+    const later: ReplayRecord[] = [
+      { type: 3, timestamp: 9, data: { source: 0, adds: [], removes: [], attributes: [], texts: [{ id: 3, value: `.x { background: url(${B}tile.png) } .y { background: url(${B}other.png) }` }] } },
+    ];
+    const { make } = fakeUrls();
+    const server = createReplayAssetServer(assets, make);
+    server.rewrite(first);
+    const [change] = server.rewrite(later);
+    const tile = server.localUrls[server.localUrls.length - 1];
+    expect((change!.data as { texts: { value: string }[] }).texts[0]!.value).toMatch(/^\.x \{ background: url\("blob:panel\/\d+"\) \} \.y \{ background: url\(http:\/\/127\.0\.0\.1:5174\/fixtures\/assets\/other\.png\) \}$/);
+    expect(tile).toMatch(/^blob:panel\//);
+    expect(server.missing().map((m) => m.url)).toContain(`${B}other.png`);
   });
 });
