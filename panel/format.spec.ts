@@ -3,8 +3,6 @@ import {
   formatClock,
   formatDuration,
   formatErrorCount,
-  countryCode,
-  countryFlag,
   formatLocation,
   formatMs,
   formatNamedVersion,
@@ -115,23 +113,5 @@ describe('session columns', () => {
     expect(formatMs(0.42)).toBe('0.4 ms');
     expect(formatMs(12)).toBe('12 ms');
     expect(formatMs(1204.4)).toBe('1,204 ms');
-  });
-});
-
-describe('country flag', () => {
-  it.each([
-    ['India', 'IN', '🇮🇳'],
-    ['United States', 'US', '🇺🇸'],
-    ['United Kingdom', 'GB', '🇬🇧'],
-    ['Hong Kong', 'HK', '🇭🇰'],
-    ['Turkey', 'TR', '🇹🇷'],
-    ['Czechia', 'CZ', '🇨🇿'],
-    ['fr', 'FR', '🇫🇷'],
-    [null, null, ''],
-    ['Unknown', null, ''],
-    ['Atlantis', null, ''],
-  ])('%s → %s %s', (country, code, flag) => {
-    expect(countryCode(country)).toBe(code);
-    expect(countryFlag(country)).toBe(flag);
   });
 });

@@ -10,13 +10,14 @@
  * The feed only marks what is stale (no read per event); the reads happen when the panel asks, which it
  * does at a bounded rate and never while hidden (panel/source/live.ts).
  */
-import type { FacetCounts, KpiReport, SearchHit, SearchQuery, SessionRecord, StoredEvent } from '../../sdk/schema';
+import type { FacetCounts, KpiReport, SearchHit, SearchQuery, SessionRecord, StoredEvent, VersionChange } from '../../sdk/schema';
 import type { RumscopeDb } from '../storage/db';
 import type { KpiQueryOptions, SessionFilter, SessionSource, SourceChange } from '../../panel/source/SessionSource';
 import { createSearchIndex, type SessionSearchIndex } from '../../panel/dashboard';
 import { facetsOver, kpisOver, matcherWithoutTime, matchingOver } from '../../panel/dashboard/answerOver';
 import { createFacetCounter, type FacetCounter } from '../../panel/dashboard/filter';
 import { createLiveKpis, type LiveKpis } from '../../panel/dashboard/kpis';
+import { latestVersionChange } from '../../panel/dashboard/qualityViews';
 
 type Stale = Set<string> | 'all';
 
@@ -69,6 +70,8 @@ export interface DashboardStore {
 /** `watchChanges`: the source's change feed (it marks what is stale; nothing is read on a notice). */
 export function createDashboardStore(db: RumscopeDb, watchChanges: SessionSource['watchChanges']): DashboardStore {
   let sessions: Map<string, SessionRecord> | null = null;
+  // The latest version change (quality views): recomputed only when a session came, went or changed version.
+  let versionChange: VersionChange | null | undefined;
   /** The same records ordered by start time (the sessions a moved `now` may count differently are a slice of it). */
   let byStart: SessionRecord[] = [];
   let keptFacets: Kept<FacetCounter> | null = null;
@@ -129,6 +132,7 @@ export function createDashboardStore(db: RumscopeDb, watchChanges: SessionSource
       sessions = new Map(rows.map((s) => [s.id, s]));
       byStart = rows.sort((a, b) => a.startedAt - b.startedAt);
       keptFacets = keptKpis = null;
+      versionChange = undefined;
       return sessions;
     }
     if (staleSessions.size) {
@@ -137,7 +141,9 @@ export function createDashboardStore(db: RumscopeDb, watchChanges: SessionSource
       const rows = await db.sessions.bulkGet(ids);
       ids.forEach((id, i) => {
         const row = rows[i];
-        placeByStart(sessions!.get(id), row);
+        const before = sessions!.get(id);
+        if (!row || !before || row.app?.version !== before.app?.version) versionChange = undefined;
+        placeByStart(before, row);
         if (row) sessions!.set(id, row);
         else sessions!.delete(id);
         for (const kept of [keptFacets, keptKpis]) {
@@ -227,7 +233,8 @@ export function createDashboardStore(db: RumscopeDb, watchChanges: SessionSource
         await freshSessions();
         const match = await matcherWithoutTime([], filter, now);
         keptKpis = keep(keptKpis, JSON.stringify([filter, options]), filter, now, () => createLiveKpis(filter.time, match, options, now));
-        return keptKpis.live.report();
+        if (versionChange === undefined) versionChange = latestVersionChange(sessions!.values());
+        return { ...keptKpis.live.report(), versionChange };
       }),
 
     search: (query) => serial(async () => (query.text.trim() ? (await freshIndex()).search(query) : [])),

@@ -27,17 +27,56 @@ import {
   type TabInfo,
 } from '../../panel/source/SessionSource';
 import { compareSessions } from '../../panel/source/sessionSort';
-import { changeFromParts } from './changeFromParts';
-
-export { changeFromParts };
 import { createDashboardStore, type DashboardStore } from './dashboardStore';
-import { cohortsOver, facetsOver, kpisOver, matchingOver } from '../../panel/dashboard/answerOver';
-import { createSearchFollower } from './search/searchFollower';
-import type { SearchService } from './search/searchClient';
+import { cohortsOver } from '../../panel/dashboard/answerOver';
+import type { SearchKind } from '../../sdk/schema';
 
 /** The most rows one list read returns. */
 const MAX_PAGE = 1000;
 const KNOWN_FILTERS = new Set<keyof SessionFilter>(['startedFrom', 'startedBefore']);
+
+/** An interval tree node as Dexie sends it (a RangeSet, or its structured clone from another page). */
+interface RangeNode {
+  from?: unknown;
+  to?: unknown;
+  l?: RangeNode | null;
+  r?: RangeNode | null;
+  d: number;
+}
+
+/** The keys of a range set, or 'all' when one of its ranges is wider than one key (clear, range delete). */
+function keysOf(tree: RangeNode | undefined, key: (bound: unknown) => unknown): ChangedIds | undefined {
+  if (!tree || tree.d === 0) return undefined;
+  const ids = new Set<string>();
+  const stack: RangeNode[] = [tree];
+  while (stack.length) {
+    const node = stack.pop()!;
+    if (node.d === 0) continue;
+    const from = key(node.from);
+    if (typeof from !== 'string' || from !== key(node.to)) return 'all';
+    ids.add(from);
+    if (node.l) stack.push(node.l);
+    if (node.r) stack.push(node.r);
+  }
+  return ids.size ? [...ids] : undefined;
+}
+
+const nonEmpty = (tree: RangeNode | undefined) => !!tree && tree.d !== 0;
+
+/** What a set of Dexie mutated parts means to the panel; null when it does not touch this database. */
+export function changeFromParts(dbName: string, parts: ObservabilitySet, cursor: string): SourceChange | null {
+  const part = (table: string, index = '') => parts[`idb://${dbName}/${table}/${index}`] as RangeNode | undefined;
+  const change: SourceChange = { cursor };
+  // `all` is what Dexie sends when a page comes back from the back/forward cache: anything may have changed.
+  if (nonEmpty(parts['all'] as RangeNode | undefined)) return { cursor, sessions: 'all', events: 'all', tabs: true, storage: true };
+  const sessions = keysOf(part('sessions'), (k) => k);
+  if (sessions) change.sessions = sessions;
+  const events = nonEmpty(part('events')) ? (keysOf(part('events', '[sessionId+time]'), (k) => (Array.isArray(k) ? k[0] : undefined)) ?? 'all') : undefined;
+  if (events) change.events = events;
+  if (nonEmpty(part('loads')) || nonEmpty(part('tabStats'))) change.tabs = true;
+  if (nonEmpty(part('meta'))) change.storage = true;
+  return Object.keys(change).length > 1 ? change : null;
+}
 
 /** Whether the start-time index answers the filter alone (else the dashboard store does, in memory). */
 function byIndexOnly(filter: SessionFilter = {}): boolean {
@@ -50,12 +89,12 @@ function rangeOf(db: RumscopeDb, filter: SessionFilter = {}) {
   return db.sessions.where('startedAt').between(from, before, true, false);
 }
 
-async function listSessions(db: RumscopeDb, matching: (filter: SessionFilter) => Promise<SessionRecord[]>, query: SessionQuery): Promise<SessionPage> {
+async function listSessions(db: RumscopeDb, dashboard: DashboardStore, query: SessionQuery): Promise<SessionPage> {
   const sort: SessionSort = query.sort ?? NEWEST_FIRST;
   const offset = Math.max(0, Math.floor(query.offset ?? 0));
   const limit = Math.min(MAX_PAGE, Math.max(0, Math.floor(query.limit ?? DEFAULT_PAGE_SIZE)));
   if (!byIndexOnly(query.filter)) {
-    const rows = await matching(query.filter!);
+    const rows = await dashboard.matching(query.filter!);
     rows.sort(compareSessions(sort));
     return { sessions: rows.slice(offset, offset + limit), offset };
   }
@@ -77,24 +116,7 @@ function currentLoad(loads: LoadRecord[]): LoadRecord | undefined {
   return newest(loads.filter((l) => l.frameId === 0)) ?? newest(loads);
 }
 
-/** Search in this page, for hosts without a Worker (unit tests): the same follower, fed by the page's change feed. */
-function inProcessSearch(db: RumscopeDb, watchChanges: SessionSource['watchChanges']): SearchService {
-  const follower = createSearchFollower(db);
-  let stop: (() => void) | null = null;
-  const follow = () => (stop ??= watchChanges((change) => follower.onChange(change)));
-  return {
-    search: (query) => (follow(), follower.search(query)),
-    sessionIds: (text, kinds) => (follow(), follower.sessionIds(text, kinds)),
-    close: () => stop?.(),
-  };
-}
-
-export interface DexieSourceOptions {
-  /** Where search is answered: the panel host's Worker (extension/panelHost/search); default in this page. */
-  search?: SearchService;
-}
-
-export function createDexieSessionSource(db: RumscopeDb, options: DexieSourceOptions = {}): SessionSource {
+export function createDexieSessionSource(db: RumscopeDb): SessionSource {
   let cursor = 0;
   const watchChanges: SessionSource['watchChanges'] = (onChange) => {
     const listener = (parts: ObservabilitySet) => {
@@ -109,32 +131,24 @@ export function createDexieSessionSource(db: RumscopeDb, options: DexieSourceOpt
   // Made on the first dashboard question: a plain list never reads more than its window.
   let store: DashboardStore | null = null;
   const dashboard = () => (store ??= createDashboardStore(db, watchChanges));
-  const searcher = options.search ?? inProcessSearch(db, watchChanges);
-  const searchIds = async (text: string) => new Set(await searcher.sessionIds(text));
-  const hasSearch = (filter: SessionFilter) => !!filter.search?.trim();
-  // With search text, the search service answers which sessions match it; the store's records (all of them, kept
-  // current) answer the rest. Without, the store answers alone.
-  const everySession = () => dashboard().matching({});
-  const matching = async (filter: SessionFilter) =>
-    hasSearch(filter) ? matchingOver(await everySession(), filter, Date.now(), searchIds) : dashboard().matching(filter);
   return {
     watchChanges,
 
-    getFacetCounts: async (filter) =>
-      hasSearch(filter) ? facetsOver(await everySession(), filter, Date.now(), searchIds) : dashboard().facetCounts(filter),
-    getKpis: async (filter, kpiOptions = {}) =>
-      hasSearch(filter) ? kpisOver(await everySession(), filter, kpiOptions, Date.now(), searchIds) : dashboard().kpis(filter, kpiOptions),
-    search: (query) => searcher.search(query),
+    getFacetCounts: (filter) => dashboard().facetCounts(filter),
+    getKpis: (filter, options) => dashboard().kpis(filter, options),
+    search: (query) => dashboard().search(query),
 
     async getCohorts(filter, query = {}) {
+      const ids = (kinds?: SearchKind[]) => async (text: string) =>
+        new Set((await dashboard().search({ text, ...(kinds && { kinds }), limit: Infinity, snippets: 0 })).map((hit) => hit.sessionId));
       // Every session is history (returning users, new regions): the store's records, read once and kept current.
-      return cohortsOver(await everySession(), filter, query, Date.now(), searchIds, async (text) => new Set(await searcher.sessionIds(text, ['url'])));
+      return cohortsOver(await dashboard().matching({}), filter, query, Date.now(), ids(), ids(['url']));
     },
 
-    listSessions: (query) => listSessions(db, matching, query),
+    listSessions: (query) => listSessions(db, dashboard(), query),
 
     countSessions: async (filter) => {
-      if (!byIndexOnly(filter)) return (await matching(filter!)).length;
+      if (!byIndexOnly(filter)) return (await dashboard().matching(filter!)).length;
       return filter && Object.keys(filter).length ? rangeOf(db, filter).count() : db.sessions.count();
     },
 

@@ -9,7 +9,6 @@ import { allVisible, documentVisibility } from '../../panel/source/live';
 import { RumscopeDb } from '../storage/db';
 import { createExtensionCommands } from '../pages/commandClient';
 import { createDexieSessionSource } from './dexieSessionSource';
-import { startSearchWorker } from './search/searchClient';
 import { devtoolsPanelVisibility } from './panelVisibility';
 import { readTabId } from './tabId';
 import '../../panel/panel.css';
@@ -24,8 +23,7 @@ const tabId = readTabId(location.search);
 mount(App, {
   target,
   props: {
-    // Search is answered by the page's Worker, off the panel's main thread.
-    source: createDexieSessionSource(db, { search: startSearchWorker() }),
+    source: createDexieSessionSource(db),
     commands: createExtensionCommands(db),
     tabId,
     visibility: allVisible(documentVisibility(), devtoolsPanelVisibility(tabId)),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RumEvent } from '../../sdk/schema';
 import { base } from '../../tests/unit/support/sessionFixtures';
-import { createSearchIndex, eventTexts, loadSearchIndex, MAX_TEXTS_PER_SESSION, RANKED_MAX, snippet } from './searchIndex';
+import { createSearchIndex, eventTexts, loadSearchIndex, MAX_TEXTS_PER_SESSION, snippet } from './searchIndex';
 
 const view = (url: string, title = ''): RumEvent => ({ ...base(1), type: 'view', url, referrer: '', title, navigation: 'initial', loadingTime: null });
 const error = (message: string, errorType = 'TypeError'): RumEvent => ({ ...base(2), type: 'error', source: 'uncaught', errorType, message, stack: null, frames: [] });
@@ -157,50 +157,5 @@ describe('search index', () => {
     expect(cut).toContain('needle');
     expect(cut.startsWith('…') && cut.endsWith('…')).toBe(true);
     expect(cut.length).toBeLessThanOrEqual(122);
-  });
-});
-
-describe('sessionIds (the filter answer, from the term postings)', () => {
-  it('finds exactly the sessions the ranked search finds, for any kind, through adds, removals and a reload', () => {
-    let seed = 9;
-    const rand = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
-    const pick = <T>(list: readonly T[]) => list[Math.floor(rand() * list.length)]!;
-    const index = createSearchIndex();
-    for (let i = 0; i < 120; i++) {
-      index.addEvents(`s${i}`, [
-        view(`https://shop.test/${pick(['cart', 'checkout', 'account', 'help'])}/${i % 7}`, pick(['Cart', 'Pay now', ''])),
-        error(pick(['Cannot read id', 'Payment declined', 'quota exceeded'])),
-        action(pick(['Add to cart', 'Checkout', 'Sign in']), pick(['button#pay', null])),
-        api(pick(['GET', 'POST']), `https://shop.test/api/${pick(['pay', 'cart'])}`, pick([200, 500])),
-      ]);
-    }
-    for (let i = 0; i < 120; i += 9) index.removeSession(`s${i}`);
-    const ranked = (text: string, kinds?: ('url' | 'api' | 'error' | 'action')[]) =>
-      new Set(index.search({ text, ...(kinds && { kinds }), limit: Infinity, snippets: 0 }).map((h) => h.sessionId));
-    const queries: [string, ('url' | 'api' | 'error' | 'action')[]?][] = [
-      ['checkout'], ['chec'], ['checkout', ['url']], ['pay'], ['api pay 500'], ['post pa'], ['button#pay checkout'],
-      ['declined', ['error']], ['cart 3'], ['CART'], ['nothing-here'], ['quota exceded'],
-    ];
-    for (const [text, kinds] of queries) {
-      const expected = ranked(text, kinds);
-      expect([text, index.sessionIds({ text, ...(kinds && { kinds }) })]).toEqual([text, expected]);
-    }
-    expect(index.sessionIds('checkout').size).toBeGreaterThan(10);
-    const reloaded = loadSearchIndex(JSON.parse(JSON.stringify(index.toJSON())));
-    for (const [text, kinds] of queries) expect(reloaded.sessionIds({ text, ...(kinds && { kinds }) })).toEqual(ranked(text, kinds));
-  });
-});
-
-describe('a common word in more sessions than are ranked', () => {
-  it('answers the first sessions without ranking them, with snippets, and the filter has them all', () => {
-    const index = createSearchIndex();
-    for (let i = 0; i < RANKED_MAX + 50; i++) index.addEvents(`s${i}`, [view(`https://shop.test/checkout/${i % 3}`), error(i % 2 ? 'Payment declined' : 'Cannot read id')]);
-    const hits = index.search({ text: 'checkout', limit: 10, snippets: 2 });
-    expect(hits).toHaveLength(10);
-    expect(hits[0]!.snippets).toEqual([{ kind: 'url', text: 'https://shop.test/checkout/0', terms: ['checkout'] }]);
-    expect(hits[2]!.snippets).toEqual([]);
-    expect(index.search({ text: 'declined', kinds: ['url'] })).toEqual([]);
-    expect(index.sessionIds('checkout').size).toBe(RANKED_MAX + 50);
-    expect(index.search({ text: 'chec', limit: Infinity, snippets: 0 }).length).toBe(RANKED_MAX + 50);
   });
 });

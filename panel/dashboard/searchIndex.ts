@@ -8,8 +8,6 @@
  * and persists `toJSON()`; the server can do the same.
  */
 import MiniSearch, { type AsPlainObject } from 'minisearch';
-import SearchableMap from 'minisearch/SearchableMap';
-import { SEARCH_KINDS } from '../../sdk/schema';
 import type { JsonValue, RumEvent, SearchHit, SearchKind, SearchQuery, SessionRecord, UserContext } from '../../sdk/schema';
 
 /** Longest text indexed per document; longer texts are cut. */
@@ -19,8 +17,6 @@ export const MAX_TEXTS_PER_SESSION = 2_000;
 const DEFAULT_LIMIT = 1_000;
 const DEFAULT_SNIPPET_HITS = 50;
 const SNIPPETS_PER_HIT = 3;
-/** Above this many matching sessions, hits are not ranked (see search). */
-export const RANKED_MAX = 2_000;
 const JSON_VERSION = 1;
 
 const SPLIT = /[\s\p{P}\p{S}]+/u;
@@ -134,28 +130,7 @@ function build(json?: SearchIndexJSON): SessionSearchIndex {
   /** Per session: its documents' ids and the set of texts already indexed (kind + text). */
   const bySession = new Map<string, { ids: Set<string>; seen: Set<string> }>();
   let textCount = 0;
-  /**
-   * Which sessions have each term, per kind of text (key: kind NUL term): the filter's question ("which sessions
-   * match?") is answered from it by set operations, without scoring every matching document as a ranked search does.
-   */
-  const postings = new SearchableMap<Set<string>>();
-  const post = (sessionId: string, kind: SearchKind, texts: Iterable<string>, add: boolean) => {
-    for (const text of texts) {
-      for (const token of tokenize(text)) {
-        const key = `${kind}\u0000${token.toLowerCase()}`;
-        let set = postings.get(key);
-        if (add) {
-          if (!set) postings.set(key, (set = new Set()));
-          set.add(sessionId);
-        } else if (set) {
-          set.delete(sessionId);
-          if (!set.size) postings.delete(key);
-        }
-      }
-    }
-  };
   const remember = (doc: Doc, fresh: string[]) => {
-    post(doc.sessionId, doc.kind, fresh, true);
     const id = docId(doc.sessionId, doc.kind);
     docs.set(id, doc);
     let entry = bySession.get(doc.sessionId);
@@ -198,55 +173,6 @@ function build(json?: SearchIndexJSON): SessionSearchIndex {
 
   const queryOf = (query: SearchQuery | string): SearchQuery => (typeof query === 'string' ? { text: query } : query);
 
-  /** Ranked search (BM25 over every matching document, fuzzy when a term is found nowhere). */
-  const ranked = (query: SearchQuery): SearchHit[] => {
-    const wanted = new Set(tokenize(query.text).map((t) => t.toLowerCase()));
-    if (!wanted.size) return [];
-    const kinds = query.kinds?.length ? new Set(query.kinds) : null;
-    const run = (fuzzy: boolean) =>
-      mini.search(query.text, {
-        // As you type: the last term is a prefix. Typos (words of five letters or more) are forgiven only
-        // when the exact search finds nothing: fuzzy matching costs far more than an exact lookup.
-        prefix: (_term, i, terms) => i === terms.length - 1,
-        fuzzy: fuzzy ? (term) => (term.length >= 5 && /^\p{L}+$/u.test(term) ? 0.2 : false) : false,
-        combineWith: 'OR',
-        filter: kinds ? (r) => kinds.has(docs.get(r.id as string)!.kind) : undefined,
-      });
-    let results = run(false);
-    const covered = new Set(results.flatMap((r) => r.queryTerms));
-    if (covered.size < wanted.size) results = run(true);
-    const sessions = new Map<string, { score: number; covered: Set<string>; matches: { doc: Doc; terms: string[]; score: number }[] }>();
-    for (const r of results) {
-      const doc = docs.get(r.id as string);
-      if (!doc) continue;
-      let hit = sessions.get(doc.sessionId);
-      if (!hit) sessions.set(doc.sessionId, (hit = { score: 0, covered: new Set(), matches: [] }));
-      hit.score += r.score;
-      for (const term of r.queryTerms) hit.covered.add(term);
-      hit.matches.push({ doc, terms: r.terms, score: r.score });
-    }
-    const hits: SearchHit[] = [];
-    for (const [sessionId, hit] of sessions) {
-      if (hit.covered.size < wanted.size) continue;
-      hits.push({ sessionId, score: hit.score, snippets: [] });
-    }
-    hits.sort((a, b) => b.score - a.score || a.sessionId.localeCompare(b.sessionId));
-    const top = hits.slice(0, query.limit ?? DEFAULT_LIMIT);
-    // Snippets only for the best hits: the texts of each matched document that contain a matched term.
-    for (const hit of top.slice(0, query.snippets ?? DEFAULT_SNIPPET_HITS)) {
-      const matches = sessions.get(hit.sessionId)!.matches.sort((a, b) => b.score - a.score);
-      for (const m of matches) {
-        for (const text of m.doc.texts) {
-          if (hit.snippets.length >= SNIPPETS_PER_HIT) break;
-          const lower = text.toLowerCase();
-          const terms = m.terms.filter((t) => lower.includes(t));
-          if (terms.length) hit.snippets.push({ kind: m.doc.kind, text: snippet(text, terms), terms });
-        }
-      }
-    }
-    return top;
-};
-
   const index: SessionSearchIndex = {
     addEvents(sessionId, events) {
       const texts: [SearchKind, string][] = [];
@@ -260,8 +186,6 @@ function build(json?: SearchIndexJSON): SessionSearchIndex {
       const entry = bySession.get(sessionId);
       if (!entry) return;
       for (const id of entry.ids) {
-        const doc = docs.get(id);
-        if (doc) post(sessionId, doc.kind, doc.texts, false);
         mini.discard(id);
         docs.delete(id);
       }
@@ -270,62 +194,54 @@ function build(json?: SearchIndexJSON): SessionSearchIndex {
     },
     search(input) {
       const query = queryOf(input);
-      const candidates = index.sessionIds(query);
-      if (candidates.size <= RANKED_MAX) return ranked(query);
-      // Too many to rank (a common word): every one of them has every term; the first `limit`, with snippets from
-      // their own texts. Ranking them all would score every matching document for nothing a user reads.
-      const terms = [...new Set(tokenize(query.text).map((t) => t.toLowerCase()))];
+      const wanted = new Set(tokenize(query.text).map((t) => t.toLowerCase()));
+      if (!wanted.size) return [];
       const kinds = query.kinds?.length ? new Set(query.kinds) : null;
-      const top: SearchHit[] = [];
-      for (const sessionId of candidates) {
-        if (top.length >= (query.limit ?? DEFAULT_LIMIT)) break;
-        top.push({ sessionId, score: 0, snippets: [] });
+      const run = (fuzzy: boolean) =>
+        mini.search(query.text, {
+          // As you type: the last term is a prefix. Typos (words of five letters or more) are forgiven only
+          // when the exact search finds nothing: fuzzy matching costs far more than an exact lookup.
+          prefix: (_term, i, terms) => i === terms.length - 1,
+          fuzzy: fuzzy ? (term) => (term.length >= 5 && /^\p{L}+$/u.test(term) ? 0.2 : false) : false,
+          combineWith: 'OR',
+          filter: kinds ? (r) => kinds.has(docs.get(r.id as string)!.kind) : undefined,
+        });
+      let results = run(false);
+      const covered = new Set(results.flatMap((r) => r.queryTerms));
+      if (covered.size < wanted.size) results = run(true);
+      const sessions = new Map<string, { score: number; covered: Set<string>; matches: { doc: Doc; terms: string[]; score: number }[] }>();
+      for (const r of results) {
+        const doc = docs.get(r.id as string);
+        if (!doc) continue;
+        let hit = sessions.get(doc.sessionId);
+        if (!hit) sessions.set(doc.sessionId, (hit = { score: 0, covered: new Set(), matches: [] }));
+        hit.score += r.score;
+        for (const term of r.queryTerms) hit.covered.add(term);
+        hit.matches.push({ doc, terms: r.terms, score: r.score });
       }
+      const hits: SearchHit[] = [];
+      for (const [sessionId, hit] of sessions) {
+        if (hit.covered.size < wanted.size) continue;
+        hits.push({ sessionId, score: hit.score, snippets: [] });
+      }
+      hits.sort((a, b) => b.score - a.score || a.sessionId.localeCompare(b.sessionId));
+      const top = hits.slice(0, query.limit ?? DEFAULT_LIMIT);
+      // Snippets only for the best hits: the texts of each matched document that contain a matched term.
       for (const hit of top.slice(0, query.snippets ?? DEFAULT_SNIPPET_HITS)) {
-        for (const id of bySession.get(hit.sessionId)?.ids ?? []) {
-          const doc = docs.get(id);
-          if (!doc || (kinds && !kinds.has(doc.kind))) continue;
-          for (const text of doc.texts) {
+        const matches = sessions.get(hit.sessionId)!.matches.sort((a, b) => b.score - a.score);
+        for (const m of matches) {
+          for (const text of m.doc.texts) {
             if (hit.snippets.length >= SNIPPETS_PER_HIT) break;
             const lower = text.toLowerCase();
-            const found = terms.filter((t) => lower.includes(t));
-            if (found.length) hit.snippets.push({ kind: doc.kind, text: snippet(text, found), terms: found });
+            const terms = m.terms.filter((t) => lower.includes(t));
+            if (terms.length) hit.snippets.push({ kind: m.doc.kind, text: snippet(text, terms), terms });
           }
         }
       }
       return top;
     },
-    sessionIds(input) {
-      const query = queryOf(input);
-      const terms = [...new Set(tokenize(query.text).map((t) => t.toLowerCase()))];
-      if (!terms.length) return new Set();
-      const kinds = query.kinds?.length ? query.kinds : SEARCH_KINDS;
-      // Exact terms, the last one a prefix (as you type), every term somewhere in the session: the ranked search's rule.
-      const last = tokenize(query.text).at(-1)!.toLowerCase();
-      // Each term's posting sets (one per kind, more for the prefix); only the rarest term's are joined, every
-      // other term is a membership test: no set as large as the common word's is ever built.
-      const lists = terms.map((term) => {
-        const sets: Set<string>[] = [];
-        for (const kind of kinds) {
-          if (term === last) for (const [, ids] of postings.atPrefix(`${kind}\u0000${term}`)) sets.push(ids);
-          else {
-            const ids = postings.get(`${kind}\u0000${term}`);
-            if (ids) sets.push(ids);
-          }
-        }
-        return { sets, size: sets.reduce((n, set) => n + set.size, 0) };
-      });
-      lists.sort((a, b) => a.size - b.size);
-      const [rarest, ...others] = lists;
-      const out = new Set<string>();
-      for (const set of rarest!.sets) {
-        for (const id of set) {
-          if (!out.has(id) && others.every((o) => o.sets.some((other) => other.has(id)))) out.add(id);
-        }
-      }
-      if (out.size || lists.every((list) => list.size)) return out;
-      // A term found nowhere: the ranked search then forgives typos; the filter finds what it finds.
-      return new Set(ranked({ ...query, limit: Infinity, snippets: 0 }).map((h) => h.sessionId));
+    sessionIds(query) {
+      return new Set(index.search({ ...queryOf(query), limit: Infinity, snippets: 0 }).map((h) => h.sessionId));
     },
     hasSession: (sessionId) => bySession.has(sessionId),
     get sessionCount() {

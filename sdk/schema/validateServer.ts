@@ -56,6 +56,9 @@ export const sessionRecordSchema = v.strictObject({
   replayAssets: v.optional(
     v.strictObject({ kept: nonNeg, skipped: nonNeg, ownedBytes: nonNeg, referencedBytes: nonNeg, predatesAssets: v.optional(v.literal(true)) }),
   ),
+  // The per-site anonymous visitor id (new vs returning users) and the last value of each Web Vital.
+  visitorId: v.optional(str(128)),
+  vitals: v.optional(v.strictObject({ LCP: v.optional(v.strictObject({ value: v.number(), time: nonNeg })), FID: v.optional(v.strictObject({ value: v.number(), time: nonNeg })), CLS: v.optional(v.strictObject({ value: v.number(), time: nonNeg })), TTFB: v.optional(v.strictObject({ value: v.number(), time: nonNeg })), INP: v.optional(v.strictObject({ value: v.number(), time: nonNeg })), FCP: v.optional(v.strictObject({ value: v.number(), time: nonNeg })) })),
   incognito: v.optional(v.boolean()),
   pinned: v.union([v.literal(0), v.literal(1)]),
   overheadMs: nonNeg,

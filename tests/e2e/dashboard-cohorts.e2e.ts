@@ -59,10 +59,9 @@ const ms = (value: number) => `${Math.round(value).toLocaleString('en-US')} ms`;
 
 describe.each(BROWSERS)('Dashboard cohorts, vitals and custom filters in %s', (kind) => {
   let driver: Driver;
-  // Launching Firefox with the add-on takes up to a minute on a loaded 2-core machine.
   beforeAll(async () => {
     driver = await launchDriver(kind);
-  }, 240_000);
+  });
   afterAll(async () => {
     await driver?.close();
   });

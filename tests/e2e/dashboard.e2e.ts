@@ -36,10 +36,9 @@ const choose = (panel: DriverPage, selector: string, value: string) =>
 
 describe.each(BROWSERS)('Sessions dashboard in %s', (kind) => {
   let driver: Driver;
-  // Launching Firefox with the add-on takes up to a minute on a loaded 2-core machine.
   beforeAll(async () => {
     driver = await launchDriver(kind);
-  }, 240_000);
+  });
   afterAll(async () => {
     await driver?.close();
   });

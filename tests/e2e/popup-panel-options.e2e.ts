@@ -117,8 +117,10 @@ describe.each(BROWSERS)('popup, panel and options in %s', (kind) => {
     // Delete the picked (unpinned) sessions.
     const unpinned = stored.filter((s) => s.id !== currentId).map((s) => s.id);
     for (const id of unpinned) {
-      await panel.click(`tbody tr[data-session-id="${id}"] td.pick input`);
-      expect(await checked(panel, `tbody tr[data-session-id="${id}"] td.pick input`)).toBe(true);
+      // Clicked on the element itself: the dashboard above the list (KPI and cohort charts) may still be laying out,
+      // and a click by coordinates (Firefox over BiDi) would land on whatever moved under it.
+      await panel.evaluate((selector) => document.querySelector<HTMLInputElement>(selector)!.click(), `tbody tr[data-session-id="${id}"] td.pick input`);
+      await expect.poll(() => checked(panel, `tbody tr[data-session-id="${id}"] td.pick input`), POLL).toBe(true);
     }
     await panel.click(byTestId('delete-picked'));
     await expect.poll(async () => (await driver.readStore('sessions')).map((s) => s.id), POLL).toEqual([currentId]);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { phasesOf } from './phases';
+import type { StoredEvent } from '../../../sdk/schema';
 import { harTime, harTimings, toHar, type Har } from './har';
 import { events, payCall, session, T } from '../../../tests/unit/support/detailFixtures';
 
@@ -99,6 +100,30 @@ describe('HAR export', () => {
     const t = harTimings(duration, timing);
     expect(t).toEqual(expected);
     expect(harTime(t)).toBe(time);
+  });
+
+  it("lists a fetch once, as its API call, even when its Resource Timing entry comes first (Firefox's clock)", () => {
+    const load = events.find((e) => e.type === 'api')!.loadId;
+    const timingOf = (url: string, ms: number): StoredEvent => ({
+      ...events[1]!,
+      seq: 900 + ms,
+      time: T + ms,
+      viewId: 'v2',
+      loadId: load,
+      type: 'resource',
+      url,
+      resourceType: 'fetch',
+      duration: 120,
+      timing: null,
+      transferSize: 27,
+      renderBlocking: null,
+    } as StoredEvent);
+    const beacon = 'http://127.0.0.1:5173/api/beacon';
+    const withTimings = toHar(session, [...events, timingOf(payCall.url, 4_999), timingOf(beacon, 6_000)]);
+    expect(validateHar(withTimings)).toEqual([]);
+    expect(withTimings.log.entries.filter((e) => e.request.url === payCall.url).map((e) => e.response.status)).toEqual([500]);
+    // A fetch with no API call of its own (the call was not captured) stays, status unknown.
+    expect(withTimings.log.entries.filter((e) => e.request.url === beacon).map((e) => [e.response.status, e._resourceType])).toEqual([[0, 'fetch']]);
   });
 
   it('handles a session without network entries', () => {

@@ -2,7 +2,7 @@
  * A session's API calls and resources as HAR 1.2 (http://www.softwareishard.com/blog/har-12-spec/), which
  * Chrome's and Firefox's Network panels import. Headers and bodies only when the events carry them (secret
  * headers redacted); what the browser did not tell (HTTP version, a resource's status) is left empty or 0,
- * never made up.
+ * never made up. A fetch / XHR appears once, as its API call, not again as its Resource Timing entry.
  */
 import type { ApiEvent, ResourceEvent, SessionRecord, StoredEvent, ViewEvent } from '../../../sdk/schema';
 import { networkDetail, type Header } from './networkDetail';
@@ -180,6 +180,33 @@ function resourceEntry(event: ResourceEvent, pageref: string | undefined): HarEn
   };
 }
 
+const callKey = (loadId: string, via: string, url: string) => `${loadId} ${via} ${url}`;
+
+/** The session's API calls, counted per page load, kind (fetch / xhr) and URL. */
+function apiCallsByKey(events: readonly StoredEvent[]): Map<string, number> {
+  const calls = new Map<string, number>();
+  for (const e of events) {
+    if (e.type !== 'api') continue;
+    const key = callKey(e.loadId, e.via, e.url);
+    calls.set(key, (calls.get(key) ?? 0) + 1);
+  }
+  return calls;
+}
+
+/**
+ * A fetch / XHR resource entry is the Resource Timing of an API call already in the HAR (with its status and
+ * detail): true, and that call counted off, when one of the same load, kind and URL is left. Its clock differs
+ * from the call's (Firefox may put it first), so it is matched by count, not by order.
+ */
+function takeCall(calls: Map<string, number>, event: StoredEvent & ResourceEvent): boolean {
+  if (event.resourceType !== 'fetch' && event.resourceType !== 'xhr') return false;
+  const key = callKey(event.loadId, event.resourceType, event.url);
+  const left = calls.get(key) ?? 0;
+  if (left === 0) return false;
+  calls.set(key, left - 1);
+  return true;
+}
+
 export interface HarOptions {
   /** Rumscope's version, for `creator`. */
   version?: string;
@@ -197,10 +224,11 @@ export function toHar(session: SessionRecord, events: readonly StoredEvent[], op
     pageTimings: { onContentLoad: -1, onLoad: ms(v.loadingTime) },
   }));
   const entries: HarEntry[] = [];
+  const calls = apiCallsByKey(sorted);
   for (const event of sorted) {
     const pageref = pageIds.has(event.viewId) ? event.viewId : undefined;
     if (event.type === 'api') entries.push(apiEntry(event, pageref));
-    else if (event.type === 'resource') entries.push(resourceEntry(event, pageref));
+    else if (event.type === 'resource' && !takeCall(calls, event)) entries.push(resourceEntry(event, pageref));
   }
   return {
     log: {

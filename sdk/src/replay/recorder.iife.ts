@@ -50,8 +50,13 @@ interface CaptureApi {
     const message: PageControlMessage = { source: PAGE_SOURCE, protocol: PROTOCOL_VERSION, kind: 'control', command: 'startReplay' };
     postMessage(message, origin);
   };
-  addEventListener('error', onError);
-  addEventListener('unhandledrejection', onError);
+  // Injected after the page ran: its globals may throw (a hostile or broken page); never into the page.
+  try {
+    addEventListener('error', onError);
+    addEventListener('unhandledrejection', onError);
+  } catch {
+    // no keep-on-error on such a page
+  }
   const control: RecorderControl = {
     start(options) {
       try {
