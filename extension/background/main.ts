@@ -17,6 +17,7 @@ import { startAssetFetcher } from './startAssetFetcher';
 import { startRetention } from './startRetention';
 import { createTabGuard } from './tabGuard';
 import { networkDetailFor } from '../settings/networkDetail';
+import { assetPrivacyFor } from '../settings/replayAssets';
 import { instantReplayFor } from '../settings/instantReplay';
 import { loadTestHooks, takeInjectedWriteFailure } from './testHooks';
 import { startSync } from '../sync/syncSessions';
@@ -72,7 +73,10 @@ const writeBatch = createBatchWriter(db, {
 });
 
 // Stylesheets, fonts and images of recorded pages, kept with their sessions (docs/replay-assets.md).
-const assets = startAssetFetcher(db, { afterWrite: () => retention.afterWrite() });
+const assets = startAssetFetcher(db, {
+  afterWrite: () => retention.afterWrite(),
+  privacy: async (pageUrl, assetUrl) => assetPrivacyFor(await settings.get(), pageUrl, assetUrl),
+});
 const replay = startReplayChannel(db, { afterWrite: () => retention.afterWrite(), assets });
 startRelayServer({
   db,

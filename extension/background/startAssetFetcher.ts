@@ -5,13 +5,14 @@
  * are fetched in turn, resolved against the stylesheet's URL. What is not kept is recorded with the reason.
  */
 import type { ReplayAssetKind } from '../../sdk/schema';
-import { assetCredentials, decideAsset } from '../../sdk/src/replay/assets/assetPolicy';
+import { assetCredentials, decideAsset, isPrivateResponse } from '../../sdk/src/replay/assets/assetPolicy';
 import { cssAssetUrls } from '../../sdk/src/replay/assets/cssUrls';
 import type { AssetRef } from '../../sdk/src/replay/assets/recordAssetUrls';
 import { redactUrl } from '../../sdk/src/tools/redactUrl';
 import { DEFAULT_ASSET_CAPS, hashAsset, hasAssetRef, keepAsset, skipAsset, type AssetCaps, type KeepAssetResult } from '../storage/assetStore';
 import type { RumscopeDb } from '../storage/db';
 import { isQuotaError } from '../storage/eviction';
+import type { AssetPrivacy } from '../settings/replayAssets';
 
 export interface AssetFetcher {
   /** Queues the assets one stored segment shows, for its session. `pageUrl`: the recorded page (credentials). */
@@ -28,8 +29,12 @@ export interface AssetFetcherDeps {
   /** Requests at a time. */
   concurrency?: number;
   timeoutMs?: number;
-  /** The user opted the page's site in to keeping `Cache-Control: private` / `no-store` responses. */
-  allowPrivate?: (pageUrl: string | null) => Promise<boolean>;
+  /**
+   * Per asset, from the settings: `blocked` (its site or the page's is on the block list: not requested) and
+   * `allowPrivate` (the page's site is opted in to keeping `Cache-Control: private` / `no-store` responses).
+   * Absent: nothing blocked, nothing private kept.
+   */
+  privacy?: (pageUrl: string | null, assetUrl: string) => Promise<AssetPrivacy>;
   /** After a body was stored (retention's size cap runs). */
   afterWrite?: () => void;
   onError?: (error: unknown) => void;
@@ -87,7 +92,8 @@ export function startAssetFetcher(db: RumscopeDb, deps: AssetFetcherDeps = {}): 
   const queue: Job[] = [];
   /** `${sessionId} ${url}` queued or in flight. */
   const pending = new Set<string>();
-  const recent = new Map<string, { hash: string; css: boolean; at: number }>();
+  /** `private`: the response was marked private / no-store (kept for an opted-in site only). */
+  const recent = new Map<string, { hash: string; css: boolean; private: boolean; at: number }>();
   let running = 0;
   let stopped = false;
   let waiters: (() => void)[] = [];
@@ -124,8 +130,13 @@ export function startAssetFetcher(db: RumscopeDb, deps: AssetFetcherDeps = {}): 
     const refUrl = redactUrl(job.url);
     const ref = { sessionId: job.sessionId, url: refUrl, kind: job.kind };
     if (await hasAssetRef(db, job.sessionId, refUrl)) return;
+    const privacy = (await deps.privacy?.(job.pageUrl, job.url)) ?? { blocked: false, allowPrivate: false };
+    if (privacy.blocked) {
+      await skipAsset(db, { ...ref, reason: 'blocked', now: now() });
+      return;
+    }
     const seen = recent.get(job.url);
-    if (seen && now() - seen.at < RECENT_MS) {
+    if (seen && now() - seen.at < RECENT_MS && (!seen.private || privacy.allowPrivate)) {
       const body = await db.replayAssets.get(seen.hash);
       if (body) {
         stored(await keepAsset(db, { ...ref, hash: body.hash, contentType: body.contentType, data: body.data, now: now() }, caps));
@@ -146,15 +157,11 @@ export function startAssetFetcher(db: RumscopeDb, deps: AssetFetcherDeps = {}): 
       await skipAsset(db, { ...ref, reason: 'network', detail: name === 'TimeoutError' ? 'timeout' : name, now: now() });
       return;
     }
+    const cacheControl = response.headers.get('cache-control');
     const decision = decideAsset(
-      {
-        status: response.status,
-        contentType: response.headers.get('content-type'),
-        cacheControl: response.headers.get('cache-control'),
-        contentLength: response.headers.get('content-length'),
-      },
+      { status: response.status, contentType: response.headers.get('content-type'), cacheControl, contentLength: response.headers.get('content-length') },
       job.kind,
-      { maxAssetBytes: caps.maxAssetBytes, allowPrivate: (await deps.allowPrivate?.(job.pageUrl)) ?? false },
+      { maxAssetBytes: caps.maxAssetBytes, allowPrivate: privacy.allowPrivate },
     );
     if (!decision.keep) {
       await response.body?.cancel().catch(() => undefined);
@@ -184,7 +191,7 @@ export function startAssetFetcher(db: RumscopeDb, deps: AssetFetcherDeps = {}): 
     }
     stored(result);
     if (recent.size >= MAX_RECENT) recent.delete(recent.keys().next().value!);
-    recent.set(job.url, { hash, css: decision.css, at: now() });
+    recent.set(job.url, { hash, css: decision.css, private: isPrivateResponse(cacheControl), at: now() });
     if (decision.css && result.status === 'kept') followCss(job, data, response.url || job.url);
   };
 

@@ -108,8 +108,10 @@ export type ReplayAssetSkipReason =
   /** The request failed or timed out. */
   | 'network'
   /** The browser refused the write (storage full). */
-  | 'quota';
-export const REPLAY_ASSET_SKIP_REASONS: readonly ReplayAssetSkipReason[] = ['too_large', 'session_cap', 'private', 'type', 'http', 'network', 'quota'];
+  | 'quota'
+  /** The asset's own site, or the recorded page's, is on the block list: not even requested. */
+  | 'blocked';
+export const REPLAY_ASSET_SKIP_REASONS: readonly ReplayAssetSkipReason[] = ['too_large', 'session_cap', 'private', 'type', 'http', 'network', 'quota', 'blocked'];
 
 /** One stored asset body, keyed by the hex sha-256 of its bytes (the same file is stored once). */
 export interface ReplayAssetRow {

@@ -137,6 +137,42 @@ describe.each(BROWSERS)('replay assets in %s', (kind) => {
     expect(sessions.find((s) => s.id === second.id)!.replayAssets.ownedBytes).toBeLessThan(font.bytes);
   });
 
+  test('private and no-store assets are kept only for an opted-in site; nothing is requested from a blocked site', async () => {
+    const home = await startDemoServer();
+    const cdn = await startDemoServer();
+    try {
+      // The second origin is blocked (its pages are never recorded); the page's own site keeps private assets.
+      await patchSettingsVia(driver, {
+        sampling: { sessionSampleRate: 100, sessionReplaySampleRate: 100 },
+        privacyLevel: 'allow',
+        siteAccess: { block: [cdn.origin] },
+        replayAssets: { privateSites: [home.origin] },
+      });
+      const before = (await driver.readStore('sessions')).map((s) => s.id);
+      await recordVisit(driver, home, cdn);
+      const session = await waitFor(() => driver.readStore('sessions'), (rows) => rows.some((s) => s.site === home.origin && !before.includes(s.id)), 'the session').then(
+        (rows) => rows.find((s) => s.site === home.origin && !before.includes(s.id))!,
+      );
+      const pixel = `${home.origin}/fixtures/pixel.svg`;
+      const remote = `${cdn.origin}/fixtures/assets/remote.css`;
+      const refs = await waitFor(
+        async () => (await driver.readStore<Ref>('replayAssetRefs')).filter((r) => r.sessionId === session.id),
+        (rows) => [pixel, remote, `${home.origin}/fixtures/assets/photo.png`].every((url) => rows.some((r) => r.url === url)),
+        'the assets of the visit',
+      );
+      // Cache-Control: no-store, kept because the user opted the page's site in.
+      expect(refs.find((r) => r.url === pixel)!.hash).toBeTruthy();
+      // The blocked site's stylesheet is listed as blocked: never requested, so its font and background are not even known.
+      expect(refs.find((r) => r.url === remote)).toMatchObject({ hash: null, reason: 'blocked' });
+      expect(refs.filter((r) => r.url.startsWith(cdn.origin))).toHaveLength(1);
+      expect(refs.find((r) => r.url === `${home.origin}/fixtures/assets/photo.png`)!.hash).toBeTruthy();
+    } finally {
+      await patchSettingsVia(driver, { siteAccess: { block: [] }, replayAssets: { privateSites: [] } });
+      await stopServer(home);
+      await stopServer(cdn);
+    }
+  });
+
   test('the replay shows the same font, background and image sizes as the live page after both servers have stopped', async () => {
     await patchSettingsVia(driver, { sampling: { sessionSampleRate: 100, sessionReplaySampleRate: 100 }, privacyLevel: 'allow' });
     const home = await startDemoServer();
