@@ -4,6 +4,7 @@ import { currentLoad } from '../../sdk/model/currentLoad';
 import type { RumscopeDb } from '../storage/db';
 import { clearStorageWarning } from '../storage/eviction';
 import { deleteSessions, endSession } from '../storage/sessionStore';
+import { checkImport, importBundleEntry } from '../storage/importBundle';
 import { ext } from '../platform';
 import { saveSyncToken } from '../sync/syncCredentials';
 import { validateSyncToken } from '../../sdk/schema/validateSettings';
@@ -105,6 +106,12 @@ export function startCommands(db: RumscopeDb, deps: CommandDeps = {}) {
     runRetention: async () => {
       const result = deps.runRetention ? await deps.runRetention() : { expired: 0, overCap: 0 };
       return { expired: result.expired, overCap: result.overCap };
+    },
+    importSession: async (input) => {
+      const { entry, bodies } = await checkImport(input ?? { entry: null, bodies: [] });
+      const added = await importBundleEntry(db, entry, bodies);
+      if (added) deps.afterChange?.();
+      return { added };
     },
     setSyncToken: async ({ token }) => {
       const valid = validateSyncToken(token);

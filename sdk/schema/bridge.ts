@@ -200,6 +200,11 @@ export interface CommandMap {
   runRetention: { request: Record<string, never>; response: { expired: number; overCap: number } };
   /** Saves the sync server's upload token ('' forgets it) where content scripts cannot read it, then syncs (options page). */
   setSyncToken: { request: { token: string }; response: { ok: true } };
+  /**
+   * Adds one session of an exported bundle (SessionBundleEntry, untrusted: checked by the background) with the
+   * asset bodies (BundleAssetBody) its references name. added false: a session with its id is already stored.
+   */
+  importSession: { request: { entry: unknown; bodies: unknown[] }; response: { added: boolean } };
 }
 
 /** Why a site is or is not recorded (extension/settings/siteAccess.ts). */

@@ -76,6 +76,36 @@ async function stopServer(server: DemoServer) {
   await closing;
 }
 
+/** Plays the session in the panel and reads, from the replay's document, what the live page showed (font, background, image size). */
+async function playAndRead(panel: DriverPage, sessionId: string) {
+  await waitFor(() => panel.evaluate((id) => !!document.querySelector(`tr[data-session-id="${id}"] [data-testid="play"]:not([disabled])`), sessionId), Boolean, 'an enabled ▶');
+  await panel.click(`tr[data-session-id="${sessionId}"] [data-testid="play"]`);
+  return waitFor(
+    () =>
+      panel.evaluate(async () => {
+        const current = () => document.querySelector<HTMLIFrameElement>('[data-testid="replay-player"] iframe')?.contentDocument;
+        const first = current();
+        if (!first?.querySelector('#title')) return null;
+        await Promise.race([first.fonts.ready, new Promise((ok) => setTimeout(ok, 1000))]);
+        // The replayer may have rebuilt the document meanwhile: read the one shown now.
+        const doc = current();
+        const title = doc?.querySelector('#title');
+        const view = doc?.defaultView;
+        if (!doc || !title || !view) return null;
+        return {
+          font: doc.fonts.check("italic 300 16px 'Fixture Sans'") && [...doc.fonts].some((f) => f.family.includes('Fixture Sans') && f.status === 'loaded'),
+          family: view.getComputedStyle(title).fontFamily,
+          tiled: view.getComputedStyle(doc.querySelector('#tiled')!).backgroundImage,
+          photo: doc.querySelector<HTMLImageElement>('#photo')!.naturalWidth,
+          missing: document.querySelector('[data-testid="replay-assets"] summary')?.textContent ?? '',
+          reasons: [...document.querySelectorAll<HTMLElement>('[data-testid="replay-asset-missing"]')].map((li) => li.dataset.reason),
+        };
+      }),
+    (value) => !!value && value.font && value.photo === 37,
+    'the replay with its kept font and image',
+  );
+}
+
 const keptOf = (refs: Ref[], sessionId: string) => new Map(refs.filter((r) => r.sessionId === sessionId && r.hash).map((r) => [r.url, r]));
 
 describe.each(BROWSERS)('replay assets in %s', (kind) => {
@@ -200,32 +230,7 @@ describe.each(BROWSERS)('replay assets in %s', (kind) => {
       closed = true;
 
       const panel = await driver.openPanel(tabId);
-      await waitFor(() => panel.evaluate((id) => !!document.querySelector(`tr[data-session-id="${id}"] [data-testid="play"]:not([disabled])`), session.id), Boolean, 'an enabled ▶');
-      await panel.click(`tr[data-session-id="${session.id}"] [data-testid="play"]`);
-      const replayed = await waitFor(
-        () =>
-          panel.evaluate(async () => {
-            const current = () => document.querySelector<HTMLIFrameElement>('[data-testid="replay-player"] iframe')?.contentDocument;
-            const first = current();
-            if (!first?.querySelector('#title')) return null;
-            await Promise.race([first.fonts.ready, new Promise((ok) => setTimeout(ok, 1000))]);
-            // The replayer may have rebuilt the document meanwhile: read the one shown now.
-            const doc = current();
-            const title = doc?.querySelector('#title');
-            const view = doc?.defaultView;
-            if (!doc || !title || !view) return null;
-            return {
-              font: doc.fonts.check("italic 300 16px 'Fixture Sans'") && [...doc.fonts].some((f) => f.family.includes('Fixture Sans') && f.status === 'loaded'),
-              family: view.getComputedStyle(title).fontFamily,
-              tiled: view.getComputedStyle(doc.querySelector('#tiled')!).backgroundImage,
-              photo: doc.querySelector<HTMLImageElement>('#photo')!.naturalWidth,
-              missing: document.querySelector('[data-testid="replay-assets"] summary')?.textContent ?? '',
-              reasons: [...document.querySelectorAll<HTMLElement>('[data-testid="replay-asset-missing"]')].map((li) => li.dataset.reason),
-            };
-          }),
-        (value) => !!value && value.font && value.photo === 37,
-        'the replay with its kept font and image',
-      );
+      const replayed = await playAndRead(panel, session.id);
       expect(replayed!.family).toBe(live.family);
       expect(replayed!.tiled).toMatch(/^url\("blob:/);
       // The no-store image is listed as not kept, with its reason.
@@ -235,6 +240,61 @@ describe.each(BROWSERS)('replay assets in %s', (kind) => {
         await stopServer(home);
         await stopServer(cdn);
       }
+    }
+  });
+
+  test('an exported bundle carries the kept assets and replays offline in a fresh profile', async () => {
+    await patchSettingsVia(driver, { sampling: { sessionSampleRate: 100, sessionReplaySampleRate: 100 }, privacyLevel: 'allow' });
+    const home = await startDemoServer();
+    const cdn = await startDemoServer();
+    let fresh: Driver | undefined;
+    try {
+      const before = (await driver.readStore('sessions')).map((s) => s.id);
+      const page = await recordVisit(driver, home, cdn);
+      const live = await page.evaluate(() => getComputedStyle(document.querySelector('#title')!).fontFamily);
+      const session = await waitFor(() => driver.readStore('sessions'), (rows) => rows.some((s) => !before.includes(s.id)), 'the session').then((rows) => rows.find((s) => !before.includes(s.id))!);
+      await waitFor(
+        () => driver.readStore<Ref>('replayAssetRefs'),
+        (rows) => ['remote.css', 'open-sans.woff2', 'photo.png', 'tile.png'].every((name) => rows.some((r) => r.sessionId === session.id && r.hash && r.url.endsWith(`/fixtures/assets/${name}`))),
+        'the kept assets',
+      );
+      const panel = await driver.openPanel(await driver.tabIdOf(page.url()));
+      await waitFor(() => panel.evaluate(() => !!document.querySelector('[data-testid="export-all"]:not([disabled])')), Boolean, 'Export all');
+      const download = await panel.download(() => panel.click('[data-testid="export-all"]'));
+      await panel.close();
+      const bundle = JSON.parse(download.text);
+      const entry = bundle.sessions.find((e: any) => e.session.id === session.id);
+      expect(entry.assets.filter((r: Ref) => r.hash).length).toBeGreaterThanOrEqual(5);
+      // Each body once, the web font among them.
+      const hashes = bundle.assetBodies.map((b: { hash: string }) => b.hash);
+      expect(new Set(hashes).size).toBe(hashes.length);
+      expect(bundle.assetBodies.some((b: { contentType: string }) => b.contentType === 'font/woff2')).toBe(true);
+      await stopServer(home);
+      await stopServer(cdn);
+
+      // A fresh profile, with both servers gone: the imported session replays with its font, background and image.
+      fresh = await launchDriver(kind);
+      const imported = await fresh.openExtensionPage('extension/panelHost/index.html?tabId=-1', '[data-testid="import-sessions"]');
+      await imported.evaluate(
+        ({ text, name }) => {
+          const input = document.querySelector<HTMLInputElement>('[data-testid="import-sessions"]')!;
+          const files = new DataTransfer();
+          files.items.add(new File([text], name, { type: 'application/json' }));
+          input.files = files.files;
+          input.dispatchEvent(new Event('change', { bubbles: true }));
+        },
+        { text: download.text, name: download.fileName },
+      );
+      await waitFor(() => fresh!.readStore('sessions'), (rows) => rows.length === bundle.sessions.length, 'the imported sessions');
+      await waitFor(() => imported.evaluate(() => document.querySelector('[data-testid="notice"]')?.textContent ?? ''), (text) => text.includes(`Imported ${bundle.sessions.length} session`), 'the import notice');
+      const replayed = await playAndRead(imported, session.id);
+      expect(replayed!.family).toBe(live);
+      expect(replayed!.tiled).toMatch(/^url\("blob:/);
+      expect(replayed!.reasons).toContain('private');
+    } finally {
+      await fresh?.close();
+      await stopServer(home).catch(() => undefined);
+      await stopServer(cdn).catch(() => undefined);
     }
   });
 });
