@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startDemoServer, type DemoServer } from '../../demo/server';
 import { waitFor } from './support/capture';
 import { BROWSERS, launchDriver, type Driver, type DriverPage } from './support/driver';
-import { patchSettingsVia } from './support/lifeDriver';
+import { byTestId, patchSettingsVia, storageGet } from './support/lifeDriver';
 
 let site: DemoServer;
 let other: DemoServer;
@@ -171,13 +171,18 @@ describe.each(BROWSERS)('replay assets in %s', (kind) => {
     const home = await startDemoServer();
     const cdn = await startDemoServer();
     try {
-      // The second origin is blocked (its pages are never recorded); the page's own site keeps private assets.
-      await patchSettingsVia(driver, {
-        sampling: { sessionSampleRate: 100, sessionReplaySampleRate: 100 },
-        privacyLevel: 'allow',
-        siteAccess: { block: [cdn.origin] },
-        replayAssets: { privateSites: [home.origin] },
-      });
+      // The second origin is blocked (its pages are never recorded).
+      await patchSettingsVia(driver, { sampling: { sessionSampleRate: 100, sessionReplaySampleRate: 100 }, privacyLevel: 'allow', siteAccess: { block: [cdn.origin] } });
+      // The page's own site keeps private assets: opted in on the options page, next to network detail.
+      const options = await driver.openExtensionPage('extension/options/index.html', '#assetPrivateSites');
+      await waitFor(() => options.evaluate(() => document.querySelector<HTMLTextAreaElement>('#block')?.value ?? ''), (value) => value.includes(cdn.origin), 'the options form');
+      await options.fill('#assetPrivateSites', 'not a pattern!');
+      await options.click(byTestId('save'));
+      await waitFor(() => options.evaluate(() => document.querySelector('.issue[data-for="replayAssets.privateSites"]')?.textContent ?? ''), (text) => text.includes('not a site pattern'), 'the refusal');
+      await options.fill('#assetPrivateSites', home.origin);
+      await options.click(byTestId('save'));
+      await waitFor(async () => (await storageGet(driver, 'local', 'rumscope.settings'))?.replayAssets, (value) => JSON.stringify(value) === JSON.stringify({ privateSites: [home.origin] }), 'the saved opt-in');
+      await options.close();
       const before = (await driver.readStore('sessions')).map((s) => s.id);
       await recordVisit(driver, home, cdn);
       const session = await waitFor(() => driver.readStore('sessions'), (rows) => rows.some((s) => s.site === home.origin && !before.includes(s.id)), 'the session').then(
