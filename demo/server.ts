@@ -14,6 +14,7 @@ const TYPES: Record<string, string> = {
   '.json': 'application/json',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
+  '.woff2': 'font/woff2',
 };
 
 function api(req: IncomingMessage, res: ServerResponse, path: string) {
@@ -64,7 +65,13 @@ async function serveFile(res: ServerResponse, base: string, rel: string) {
   }
   try {
     const body = await readFile(file);
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+    // Replay asset fixtures are served as a CDN serves static files (cacheable; fonts usable from other origins).
+    const cdn = rel.startsWith('assets/') && base.endsWith('fixtures');
+    res.writeHead(200, {
+      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'cache-control': cdn ? 'public, max-age=0' : 'no-store',
+      ...(cdn ? { 'access-control-allow-origin': '*' } : {}),
+    });
     res.end(body);
   } catch {
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');

@@ -13,9 +13,11 @@ import { injectIntoOpenTabs, injectionPlan, syncContentScripts } from './registe
 import { createSiteGate } from './siteGate';
 import { startRelayServer } from './startRelayServer';
 import { startReplayChannel } from './startReplayChannel';
+import { startAssetFetcher } from './startAssetFetcher';
 import { startRetention } from './startRetention';
 import { createTabGuard } from './tabGuard';
 import { networkDetailFor } from '../settings/networkDetail';
+import { assetPrivacyFor } from '../settings/replayAssets';
 import { instantReplayFor } from '../settings/instantReplay';
 import { loadTestHooks, takeInjectedWriteFailure } from './testHooks';
 import { startSync } from '../sync/syncSessions';
@@ -70,7 +72,12 @@ const writeBatch = createBatchWriter(db, {
   afterWrite: () => retention.afterWrite(),
 });
 
-const replay = startReplayChannel(db, { afterWrite: () => retention.afterWrite() });
+// Stylesheets, fonts and images of recorded pages, kept with their sessions (docs/replay-assets.md).
+const assets = startAssetFetcher(db, {
+  afterWrite: () => retention.afterWrite(),
+  privacy: async (pageUrl, assetUrl) => assetPrivacyFor(await settings.get(), pageUrl, assetUrl),
+});
+const replay = startReplayChannel(db, { afterWrite: () => retention.afterWrite(), assets });
 startRelayServer({
   db,
   replay,

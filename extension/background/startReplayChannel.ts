@@ -11,6 +11,8 @@ import { RECORDER_GLOBAL, type DefaultPrivacyLevel, type ReplaySegmentPayload } 
 import type { RumscopeDb } from '../storage/db';
 import { forceReplay, storeReplaySegment, type StoreReplayResult } from '../storage/replayStore';
 import { ext } from '../platform';
+import { createAssetScanState, recordAssetUrls, type AssetScanState } from '../../sdk/src/replay/assets/recordAssetUrls';
+import type { AssetFetcher } from './startAssetFetcher';
 
 export interface RecorderTarget {
   loadId: string;
@@ -39,8 +41,30 @@ function startInPage(global: string, privacyLevel: DefaultPrivacyLevel | null, b
   recorder?.start({ auto: true, ...(privacyLevel ? { privacyLevel } : {}), ...(buffer ? { buffer: true, keepOnError: buffer.keepOnError } : {}) });
 }
 
-export function startReplayChannel(db: RumscopeDb, deps: { afterWrite?: () => void; onError?: (error: unknown) => void } = {}): ReplayChannel {
+/** Loads whose asset scan state (node ids of style elements and images) is remembered between segments. */
+const MAX_SCANNED_LOADS = 200;
+
+export function startReplayChannel(
+  db: RumscopeDb,
+  deps: { afterWrite?: () => void; onError?: (error: unknown) => void; assets?: AssetFetcher } = {},
+): ReplayChannel {
   const injected = new Map<number, Set<string>>();
+  const scans = new Map<string, AssetScanState>();
+  /** The asset URLs a segment shows, read before the store redacts its records (the page fetched the real URLs). */
+  const scanAssets = (loadId: string, payload: ReplaySegmentPayload) => {
+    if (!deps.assets) return null;
+    let state = scans.get(loadId);
+    if (!state) {
+      if (scans.size >= MAX_SCANNED_LOADS) scans.delete(scans.keys().next().value!);
+      scans.set(loadId, (state = createAssetScanState()));
+    }
+    try {
+      return { assets: recordAssetUrls(payload.records, state), pageUrl: state.pageUrl };
+    } catch (error) {
+      deps.onError?.(error);
+      return null;
+    }
+  };
   const inject = (target: RecorderTarget) => {
     let loads = injected.get(target.tabId);
     const key = target.buffer ? `${target.loadId}:buffer` : target.loadId;
@@ -67,8 +91,12 @@ export function startReplayChannel(db: RumscopeDb, deps: { afterWrite?: () => vo
   };
   return {
     async store(input) {
+      const found = scanAssets(input.loadId, input.payload);
       const result = await storeReplaySegment(db, input);
-      if (result.status === 'stored' && !result.duplicate) deps.afterWrite?.();
+      if (result.status === 'stored' && !result.duplicate) {
+        deps.afterWrite?.();
+        if (found?.assets.length) deps.assets?.enqueue(result.sessionId, found.pageUrl, found.assets);
+      }
       return result;
     },
     force,

@@ -12,6 +12,7 @@ import type { LoadRecord, RumscopeDb } from '../storage/db';
 import { TOTALS_KEY } from '../storage/sessionTotals';
 import { decodeReplay } from '../../sdk/src/replay/segmentCodec';
 import { readReplay } from '../storage/replayStore';
+import { readSessionAssets } from '../storage/assetStore';
 import {
   DEFAULT_PAGE_SIZE,
   NEWEST_FIRST,
@@ -150,6 +151,11 @@ export function createDexieSessionSource(db: RumscopeDb, options: DexieSourceOpt
     },
 
     getReplay: (sessionId, window) => readReplay(db, sessionId, window),
+
+    async getReplayAssets(sessionId) {
+      const { refs, bodies } = await readSessionAssets(db, sessionId);
+      return { refs, bodies: [...bodies].map(([hash, body]) => ({ hash, contentType: body.contentType, data: body.data })) };
+    },
   };
 }
 

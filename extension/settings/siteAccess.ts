@@ -20,7 +20,8 @@ export interface SiteContext {
   extensionOrigins?: readonly string[];
 }
 
-function originOf(url: string): string | null {
+/** The URL's origin, or null when it has none (opaque or unparsable). */
+export function originOf(url: string): string | null {
   try {
     const origin = new URL(url).origin;
     return origin === 'null' ? null : origin;

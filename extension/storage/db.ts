@@ -1,5 +1,5 @@
 import Dexie, { type EntityTable } from 'dexie';
-import type { DropReason, ReplaySegmentRow, SessionRecord, StorageUsage, StorageWarning, StoredEvent } from '../../sdk/schema';
+import type { DropReason, ReplayAssetRef, ReplayAssetRow, ReplaySegmentRow, SessionRecord, StorageUsage, StorageWarning, StoredEvent } from '../../sdk/schema';
 import type { LoadRecord } from '../../sdk/model/repository';
 import { jsonSize, type StorageTotals } from '../../sdk/model/sessionSize';
 import { applyVital } from '../../sdk/model/applyVital';
@@ -63,6 +63,8 @@ export class RumscopeDb extends Dexie {
   tabStats!: EntityTable<TabStatsRecord, 'tabId'>;
   meta!: EntityTable<MetaRecord, 'key'>;
   replaySegments!: Dexie.Table<ReplaySegmentRow, [string, number]>;
+  replayAssets!: EntityTable<ReplayAssetRow, 'hash'>;
+  replayAssetRefs!: Dexie.Table<ReplayAssetRef, [string, string]>;
   credentials!: EntityTable<CredentialRecord, 'name'>;
   searchTerms!: Dexie.Table<SearchTermRow, [string, string, string]>;
 
@@ -120,9 +122,23 @@ export class RumscopeDb extends Dexie {
       .upgrade(async (tx) => {
         if (legacySettings) await copyLegacySyncToken(tx.table('credentials'), await Dexie.waitFor(readLegacySyncToken(legacySettings)));
       });
+    // 6: assets kept with recordings (docs/replay-assets.md): bodies once per content hash (`owner`: the session
+    // their bytes are counted in), and each session's references by URL (`hash`: which sessions share a body).
+    // Recordings stored before keep no assets: their sessions say so, so that the player does not list every
+    // stylesheet, font and image as missing.
+    this.version(6)
+      .stores({ replayAssets: 'hash, owner', replayAssetRefs: '[sessionId+url], hash' })
+      .upgrade(async (tx) => {
+        await tx
+          .table('sessions')
+          .filter((session: SessionRecord) => !!session.replayStats?.segments)
+          .modify((session: SessionRecord) => {
+            session.replayAssets = { kept: 0, skipped: 0, ownedBytes: 0, referencedBytes: 0, predatesAssets: true };
+          });
+      });
     // 7: `searchTerms`, the search index kept with the data (storage/searchPostings.ts): one row per session, kind
     // and term, keyed [kind+term+sessionId] (a term or a prefix is one key range); sessionId to remove a session's.
-    // (6 is the replay assets' version.) The upgrade indexes what is stored, one session at a time.
+    // The upgrade indexes what is stored, one session at a time.
     this.version(7)
       .stores({ searchTerms: '[kind+term+sessionId], sessionId' })
       .upgrade((tx) => backfillPostings(tx));

@@ -6,6 +6,18 @@ import { RumscopeDb } from './db';
 
 const T0 = Date.UTC(2025, 11, 5, 12, 12, 20);
 
+/** The schema exactly as the releases shipped it, versions 1 to `upTo` (5 or 6), for an upgrade test's old data. */
+function releasedSchema(name: string, upTo: 5 | 6): Dexie {
+  const old = new Dexie(name);
+  old.version(1).stores({ sessions: 'id, startedAt, [site+startedAt], pinned', events: '[loadId+seq], [sessionId+time]', loads: 'id, tabId, sessionId', tabStats: 'tabId' });
+  old.version(2).stores({ meta: 'key' });
+  old.version(3).stores({ replaySegments: '[loadId+seq], [sessionId+start]' });
+  old.version(4).stores({});
+  old.version(5).stores({ credentials: 'name' });
+  if (upTo === 6) old.version(6).stores({ replayAssets: 'hash, owner', replayAssetRefs: '[sessionId+url], hash' });
+  return old;
+}
+
 describe('Dexie schema upgrade to version 4', () => {
   test('version 3 sessions get their Web Vitals from their stored vital events; everything else is kept', async () => {
     const name = 'upgrade-v4';
@@ -39,16 +51,47 @@ describe('Dexie schema upgrade to version 4', () => {
   });
 });
 
+describe('Dexie schema upgrade to version 6', () => {
+  test('version 5 data is kept; sessions with a recording say it predates kept assets; the asset tables work', async () => {
+    const name = 'upgrade-v6';
+    const v5 = releasedSchema(name, 5);
+    const replayStats = { segments: 1, bytes: 40, rawChars: 120, start: T0, end: T0 + 5000 };
+    const recorded = makeSession({ id: 'recorded', bytes: 300, replay: true, replayStats, vitals: { LCP: { value: 900, time: T0 } } });
+    const plain = makeSession({ id: 'plain', bytes: 20 });
+    const segment = { sessionId: 'recorded', loadId: 'load-1', seq: 0, viewId: 'v1', reason: 'time', start: T0, end: T0 + 5000, records: 2, fullSnapshot: true, rawChars: 120, bytes: 40, data: new Uint8Array([1, 2, 3]) };
+    await v5.table('sessions').bulkPut([recorded, plain]);
+    await v5.table('replaySegments').put(segment);
+    await v5.table('events').put(stored({ ...base(T0 + 1), type: 'vital', name: 'LCP', value: 900, supported: true, rating: 'good' }, 'recorded'));
+    await v5.table('meta').put({ key: 'totals', value: { sessions: 2, pinned: 0, bytes: 320 } });
+    await v5.table('credentials').put({ name: 'sync', token: 'kept-token' });
+    v5.close();
+
+    const upgraded = new RumscopeDb(name, { legacySettings: null });
+    try {
+      expect(upgraded.verno).toBeGreaterThanOrEqual(6);
+      expect(await upgraded.sessions.get('recorded')).toEqual({ ...recorded, replayAssets: { kept: 0, skipped: 0, ownedBytes: 0, referencedBytes: 0, predatesAssets: true } });
+      expect(await upgraded.sessions.get('plain')).toEqual(plain);
+      expect(await upgraded.replaySegments.toArray()).toEqual([segment]);
+      expect(await upgraded.events.count()).toBe(1);
+      expect(await upgraded.meta.get('totals')).toEqual({ key: 'totals', value: { sessions: 2, pinned: 0, bytes: 320 } });
+      expect(await upgraded.credentials.toArray()).toEqual([{ name: 'sync', token: 'kept-token' }]);
+      expect(await upgraded.replayAssets.count()).toBe(0);
+      await upgraded.replayAssets.put({ hash: 'h1', bytes: 3, contentType: 'text/css', data: new Uint8Array([1, 2, 3]), fetchedAt: T0, owner: 'plain' });
+      await upgraded.replayAssetRefs.put({ sessionId: 'plain', url: 'http://127.0.0.1:5174/a.css', kind: 'stylesheet', hash: 'h1', bytes: 3, at: T0 });
+      expect(await upgraded.replayAssets.where('owner').equals('plain').count()).toBe(1);
+      expect(await upgraded.replayAssetRefs.where('hash').equals('h1').count()).toBe(1);
+    } finally {
+      upgraded.close();
+      await Dexie.delete(name);
+    }
+  });
+});
+
 describe('Dexie schema upgrade to version 7', () => {
   test("stored sessions become searchable: their events' and attributes' postings are written; nothing else changes", async () => {
     const name = 'upgrade-v7';
-    // The schema as the previous release shipped it (versions 1 to 5).
-    const old = new Dexie(name);
-    old.version(1).stores({ sessions: 'id, startedAt, [site+startedAt], pinned', events: '[loadId+seq], [sessionId+time]', loads: 'id, tabId, sessionId', tabStats: 'tabId' });
-    old.version(2).stores({ meta: 'key' });
-    old.version(3).stores({ replaySegments: '[loadId+seq], [sessionId+start]' });
-    old.version(4).stores({});
-    old.version(5).stores({ credentials: 'name' });
+    // The previous release's schema: version 6, with the replay assets' tables (kept across the upgrade).
+    const old = releasedSchema(name, 6);
     const shop = makeSession({ id: 'shop', global: { plan: 'gold' } });
     const blog = makeSession({ id: 'blog' });
     const events = [
@@ -58,6 +101,10 @@ describe('Dexie schema upgrade to version 7', () => {
     ];
     await old.table('sessions').bulkPut([shop, blog]);
     await old.table('events').bulkPut(events);
+    const body = { hash: 'h1', bytes: 3, contentType: 'text/css', data: new Uint8Array([1, 2, 3]), fetchedAt: T0, owner: 'shop' };
+    const ref = { sessionId: 'shop', url: 'http://127.0.0.1:5174/a.css', kind: 'stylesheet', hash: 'h1', bytes: 3, at: T0 };
+    await old.table('replayAssets').put(body);
+    await old.table('replayAssetRefs').put(ref);
     old.close();
 
     const upgraded = new RumscopeDb(name, { legacySettings: null });
@@ -71,6 +118,8 @@ describe('Dexie schema upgrade to version 7', () => {
       expect(await sessionsOf('url', 'posts')).toEqual(['blog']);
       expect(await upgraded.sessions.toArray()).toEqual([blog, shop]);
       expect(await upgraded.events.count()).toBe(3);
+      expect(await upgraded.replayAssets.toArray()).toEqual([body]);
+      expect(await upgraded.replayAssetRefs.toArray()).toEqual([ref]);
     } finally {
       upgraded.close();
       await Dexie.delete(name);

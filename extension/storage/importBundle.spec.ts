@@ -5,8 +5,9 @@ import { validateExportBundle } from '../../sdk/schema/validateServer';
 import { base, makeSession, stored } from '../../tests/unit/support/sessionFixtures';
 import { RumscopeDb } from './db';
 import { exportSessions } from './exportBundle';
+import { hashAsset, keepAsset, listAssetRefs, readSessionAssets, skipAsset } from './assetStore';
 import { importBundle } from './importBundle';
-import { buildSegmentRow, readReplay } from './replayStore';
+import { buildSegmentRow, readReplay, storeReplaySegment } from './replayStore';
 import { deleteSessions } from './sessionStore';
 
 let from: RumscopeDb;
@@ -107,5 +108,72 @@ describe('validating an export bundle (the trust boundary)', () => {
     const deep = structuredClone(raw);
     deep.sessions[0].replay[1].data.node.childNodes = [node];
     expect(validateExportBundle(deep)).toMatchObject({ ok: true });
+  });
+});
+
+describe('bundles with replay assets', () => {
+  const FONT = new TextEncoder().encode('wOF2 pretend font bytes');
+  const image: ReplayRecord = {
+    type: 2,
+    timestamp: T0,
+    data: { node: { type: 0, id: 1, childNodes: [{ type: 2, id: 2, tagName: 'img', attributes: { src: 'http://127.0.0.1:5173/photo.png' }, childNodes: [] }] }, initialOffset: { top: 0, left: 0 } },
+  };
+
+  /** One recorded session in `from` with a kept image and a skipped one, exported and parsed (not validated yet). */
+  async function withAssets() {
+    await from.sessions.put(makeSession({ id: 's1', replay: true, sampled: true, bytes: 1000 }));
+    await from.loads.put({ id: 'load-1', tabId: 7, frameId: 0, site: 'http://127.0.0.1:5173', sessionId: 's1', url: 'http://127.0.0.1:5173/', startedAt: T0, nextSeq: 0 });
+    await storeReplaySegment(from, { loadId: 'load-1', tabId: 7, seq: 0, payload: { viewId: 'v1', reason: 'time', records: [image, { type: 3, timestamp: T0 + 5, data: { source: 2, type: 2, id: 2 } }] } });
+    await keepAsset(from, { sessionId: 's1', url: 'http://127.0.0.1:5173/photo.png', kind: 'image', hash: await hashAsset(FONT), contentType: 'image/png', data: FONT, now: T0 });
+    await skipAsset(from, { sessionId: 's1', url: 'http://127.0.0.1:5173/pixel.svg', kind: 'image', reason: 'private', detail: 'no-store', now: T0 });
+    const { blob } = await exportSessions(from, 'all', { name: 'test', version: '0' }, T0);
+    return JSON.parse(await blob.text());
+  }
+
+  function validated(raw: unknown) {
+    const checked = validateExportBundle(raw);
+    if (!checked.ok) throw new Error(checked.reason);
+    return checked.value;
+  }
+
+  test('the export carries the references and each body once, in base64; the import restores recording and assets', async () => {
+    const raw = await withAssets();
+    expect(raw.sessions[0].assets).toHaveLength(2);
+    expect(raw.assetBodies).toEqual([{ hash: await hashAsset(FONT), contentType: 'image/png', data: btoa('wOF2 pretend font bytes') }]);
+    const bundle = validated(raw);
+    expect(await importBundle(to, bundle)).toEqual({ added: 1, unchanged: 0, kept: [] });
+    expect((await readReplay(to, 's1')).records).toEqual((await readReplay(from, 's1')).records);
+    const assets = await readSessionAssets(to, 's1');
+    expect(new TextDecoder().decode(assets.bodies.get(await hashAsset(FONT))!.data)).toBe('wOF2 pretend font bytes');
+    expect((await listAssetRefs(to, 's1')).map((r) => [r.url, r.hash ? 'kept' : r.reason])).toEqual([
+      ['http://127.0.0.1:5173/photo.png', 'kept'],
+      ['http://127.0.0.1:5173/pixel.svg', 'private'],
+    ]);
+    const session = (await to.sessions.get('s1'))!;
+    expect(session.replayAssets).toMatchObject({ kept: 1, skipped: 1, ownedBytes: FONT.byteLength });
+    expect(session.replayStats).toMatchObject({ segments: 1, start: T0, end: T0 + 5 });
+    // Its stored size counts the assets once, as where it was exported.
+    expect(session.bytes).toBe((await from.sessions.get('s1'))!.bytes);
+    // Imported twice: the second time adds nothing.
+    expect(await importBundle(to, bundle)).toEqual({ added: 0, unchanged: 1, kept: [] });
+    expect(await to.replayAssets.count()).toBe(1);
+    expect(await to.replayAssetRefs.count()).toBe(2);
+  });
+
+  test('a body that is not what its hash says, a missing body or a bad reference is refused with the reason, nothing written', async () => {
+    const raw = await withAssets();
+    const [body] = raw.assetBodies;
+    await expect(importBundle(to, validated({ ...raw, assetBodies: [{ ...body, data: btoa('something else') }] }))).rejects.toThrow(/do not have the sha-256/);
+    expect(validateExportBundle({ ...raw, assetBodies: [] })).toMatchObject({ ok: false, reason: expect.stringMatching(/sessions\[0\]\.assets\[0\]: the body .* is not in the bundle/) });
+    // Given a bundle without its check, the importer still stores nothing of a session whose body is missing.
+    await expect(importBundle(to, { ...raw, assetBodies: [] })).rejects.toThrow(/is not in the bundle/);
+    const script = structuredClone(raw);
+    script.sessions[0].assets[1].url = 'javascript:alert(1)';
+    expect(validateExportBundle(script)).toMatchObject({ ok: false, reason: expect.stringContaining('not an http') });
+    const neither = structuredClone(raw);
+    delete neither.sessions[0].assets[1].reason;
+    expect(validateExportBundle(neither)).toMatchObject({ ok: false, reason: expect.stringContaining('neither kept') });
+    expect(await to.sessions.count()).toBe(0);
+    expect(await to.replayAssets.count()).toBe(0);
   });
 });

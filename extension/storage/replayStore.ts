@@ -10,7 +10,7 @@ import { addToReplayStats, buildSegmentRow, compressRecords, decodeReplay, decod
 import type { RumscopeDb } from './db';
 
 /** Bytes a segment row costs beyond its compressed data (keys, metadata). */
-const ROW_OVERHEAD = 200;
+export const ROW_OVERHEAD = 200;
 
 export { buildSegmentRow };
 

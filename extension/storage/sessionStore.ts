@@ -1,6 +1,7 @@
 import { endAtShutdown, endSessionNow } from '../../sdk/model/sessionRules';
 import type { SessionEndReason } from '../../sdk/schema';
 import type { RumscopeDb } from './db';
+import { releaseSessionAssets } from './assetStore';
 
 /** Ends a session now (the user asked for a new one); the site's next event starts a new session. */
 export async function endSession(db: RumscopeDb, sessionId: string, now: number, reason: SessionEndReason = 'user') {
@@ -21,7 +22,7 @@ export async function endOpenSessions(db: RumscopeDb, reason: SessionEndReason):
  * tab closes or the browser starts (purgeLoads).
  */
 export async function deleteSessions(db: RumscopeDb, ids: string[] | 'all'): Promise<number> {
-  return db.transaction('rw', [db.sessions, db.events, db.loads, db.replaySegments], async () => {
+  return db.transaction('rw', [db.sessions, db.events, db.loads, db.replaySegments, db.replayAssets, db.replayAssetRefs], async () => {
     const sessionIds = ids === 'all' ? await db.sessions.toCollection().primaryKeys() : [...new Set(ids)];
     const existing = (await db.sessions.bulkGet(sessionIds)).filter((s) => s !== undefined).length;
     for (const id of sessionIds) {
@@ -29,6 +30,8 @@ export async function deleteSessions(db: RumscopeDb, ids: string[] | 'all'): Pro
       await db.replaySegments.where('[sessionId+start]').between([id, -Infinity], [id, Infinity]).delete();
       await db.loads.where('sessionId').equals(id).modify({ sessionId: '', url: '' });
     }
+    // Their assets: bodies another session still shows pass to it (with their bytes); the others go.
+    await releaseSessionAssets(db, sessionIds);
     await db.sessions.bulkDelete(sessionIds);
     return existing;
   });

@@ -18,6 +18,7 @@ import type {
   FacetCounts,
   KpiReport,
   ReplayData,
+  ReplayAssetsData,
   ReplayWindowQuery,
   RumEventType,
   SearchHit,
@@ -151,4 +152,6 @@ export interface SessionSource {
    * `range` in the answer, so that the player reads a long recording piece by piece.
    */
   getReplay?(sessionId: string, window?: ReplayWindowQuery): Promise<ReplayData>;
+  /** The stylesheets, fonts and images kept with the session's recording; a source without them leaves it out (the player then loads the live URLs). */
+  getReplayAssets?(sessionId: string): Promise<ReplayAssetsData>;
 }

@@ -92,3 +92,73 @@ export interface ReplayData {
   /** With a window: the whole recording's time range (epoch ms), for the scrubber. */
   range?: { start: number; end: number };
 }
+
+/**
+ * Assets kept with a recording (stylesheets, fonts, images; docs/replay-assets.md): fetched by the extension's
+ * background at recording time, stored once per content hash, referenced per session.
+ */
+export type ReplayAssetKind = 'stylesheet' | 'image' | 'css';
+
+/** Why an asset the recording shows was not kept. */
+export type ReplayAssetSkipReason =
+  /** Bigger than the per-asset cap. */
+  | 'too_large'
+  /** The session's asset bytes or count cap was reached. */
+  | 'session_cap'
+  /** `Cache-Control: private` or `no-store`, and the site was not opted in. */
+  | 'private'
+  /** Not a stylesheet, font or image. */
+  | 'type'
+  /** The server answered with an error status (`detail`: the status). */
+  | 'http'
+  /** The request failed or timed out. */
+  | 'network'
+  /** The browser refused the write (storage full). */
+  | 'quota'
+  /** The asset's own site, or the recorded page's, is on the block list: not even requested. */
+  | 'blocked';
+export const REPLAY_ASSET_SKIP_REASONS: readonly ReplayAssetSkipReason[] = ['too_large', 'session_cap', 'private', 'type', 'http', 'network', 'quota', 'blocked'];
+
+/** One stored asset body, keyed by the hex sha-256 of its bytes (the same file is stored once). */
+export interface ReplayAssetRow {
+  hash: string;
+  bytes: number;
+  contentType: string;
+  data: Uint8Array;
+  fetchedAt: number;
+  /** The session its bytes are counted in (the first to store it; passed on when that session is deleted). */
+  owner: string;
+}
+
+/** A session's reference to an asset its recording shows: kept (with the hash) or skipped (with the reason). */
+export interface ReplayAssetRef {
+  sessionId: string;
+  /** The absolute URL as the stored records name it (after redaction): what the player looks up. */
+  url: string;
+  kind: ReplayAssetKind;
+  hash: string | null;
+  reason?: ReplayAssetSkipReason;
+  /** e.g. the HTTP status of an 'http' skip, or the size of a 'too_large' one. */
+  detail?: string;
+  /** Bytes of the kept body (0 when skipped). */
+  bytes: number;
+  at: number;
+}
+
+/** Kept on the session record: its assets at a glance. */
+export interface ReplayAssetStats {
+  kept: number;
+  skipped: number;
+  /** Bytes of the assets this session owns (counted in its `bytes`). */
+  ownedBytes: number;
+  /** Bytes of all the assets it references, shared ones included. */
+  referencedBytes: number;
+  /** Recorded before the extension kept assets: the player says so instead of listing every asset as missing. */
+  predatesAssets?: true;
+}
+
+/** What the player reads to serve kept assets (SessionSource.getReplayAssets): references and the kept bodies. */
+export interface ReplayAssetsData {
+  refs: ReplayAssetRef[];
+  bodies: { hash: string; contentType: string; data: Uint8Array }[];
+}

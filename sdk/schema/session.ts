@@ -1,5 +1,5 @@
 import type { AppContext, JsonValue, UserContext, VitalName } from './events';
-import type { ReplayStats } from './replay';
+import type { ReplayAssetStats, ReplayStats } from './replay';
 import type { DefaultPrivacyLevel } from './settings';
 
 /** Spec: a session ends after 15 minutes of inactivity. */
@@ -74,6 +74,8 @@ export interface SessionRecord {
   replay: boolean;
   /** Present once a replay segment is stored: the session has a recording (its size and time range). */
   replayStats?: ReplayStats;
+  /** Assets kept with the recording (stylesheets, fonts, images): counts and bytes. Absent: none referenced yet. */
+  replayAssets?: ReplayAssetStats;
   /** Recorded in a private window (only when the user allows it); never shares a session with normal windows. */
   incognito?: boolean;
   /** Pinned sessions are never deleted by retention. 0/1 so that it can be indexed. */

@@ -51,6 +51,17 @@ export interface RumscopeSettings {
   sync: { url: string };
   networkDetail: NetworkDetailSettings;
   instantReplay: InstantReplaySettings;
+  replayAssets: ReplayAssetSettings;
+}
+
+/**
+ * Stylesheets, fonts and images kept with recordings (docs/replay-assets.md). Assets of other origins that a
+ * recorded page loaded are kept; never those of a site on the block list. A response marked
+ * `Cache-Control: private` or `no-store` is kept only for the recorded pages of the sites listed here.
+ */
+export interface ReplayAssetSettings {
+  /** Site patterns (as siteAccess.allow) of recorded pages whose private / no-store assets are kept too. */
+  privateSites: string[];
 }
 
 /**
@@ -95,6 +106,7 @@ export const DEFAULT_SETTINGS: RumscopeSettings = {
   sync: { url: '' },
   networkDetail: { sites: [], redactHeaders: [], redactFields: [] },
   instantReplay: { sites: [], onErrorSampleRate: 100 },
+  replayAssets: { privateSites: [] },
 };
 
 /** Limits the validator enforces (and the options page shows). */

@@ -3,7 +3,7 @@
  * shown by the panel and the options page. Types only.
  */
 import type { StoredEvent } from './events';
-import type { ReplayRecord } from './replay';
+import type { ReplayAssetRef, ReplayRecord } from './replay';
 import type { SessionRecord } from './session';
 
 /** The last time the store refused a write for lack of space, until the user dismisses it. */
@@ -48,8 +48,30 @@ export interface SessionExportBundle {
   exportedAt: number;
   /** What wrote it, e.g. { name: 'rumscope-extension', version: '0.1.0' }. */
   source: { name: string; version: string };
-  /** `replay`: the session's replay records (decompressed, in time order), when it has a recording. */
-  sessions: { session: SessionRecord; events: StoredEvent[]; replay?: ReplayRecord[] }[];
+  /**
+   * `replay`: the session's replay records (decompressed, in time order), when it has a recording.
+   * `assets`: what its recording shows, kept (with the hash of a body in `assetBodies`) or skipped (with the reason).
+   */
+  sessions: SessionBundleEntry[];
+  /** The kept stylesheets, fonts and images the sessions' `assets` name, each body once (base64). */
+  assetBodies?: BundleAssetBody[];
+}
+
+export interface SessionBundleEntry {
+  session: SessionRecord;
+  events: StoredEvent[];
+  replay?: ReplayRecord[];
+  assets?: BundleAssetRef[];
+}
+
+/** A session's asset reference in a bundle: the stored reference without its session id. */
+export type BundleAssetRef = Omit<ReplayAssetRef, 'sessionId'>;
+
+/** One kept asset body in a bundle: `data` is the body in base64; `hash` its hex sha-256 (checked on import). */
+export interface BundleAssetBody {
+  hash: string;
+  contentType: string;
+  data: string;
 }
 
 /** What importing a bundle did (SessionCommands.importSessions). */

@@ -8,7 +8,7 @@ import { SDK_NAMES, type SessionRecord } from './session';
 import { EXPORT_FORMAT, EXPORT_VERSION } from './storage';
 import type { CreateUserRequest, LoginRequest, UploadRequest } from './server';
 import { inspectJson, schemaParts, validateEvent, type ValidationResult } from './validate';
-import type { ReplayRecord, ReplaySegmentPayload } from './replay';
+import { REPLAY_ASSET_SKIP_REASONS, type ReplayRecord, type ReplaySegmentPayload } from './replay';
 import { replayRecordSchema, validateReplaySegment } from './validateReplay';
 
 const { str, nonNeg, id, jsonRecord, userContext, size } = schemaParts;
@@ -20,6 +20,12 @@ const namedVersion = v.strictObject({ name: nullableStr(), version: nullableStr(
  * session's `replay` records nest as deep as the recorded page's DOM: they have a depth bound of their own.
  */
 export const UPLOAD_LIMITS = { maxSessions: 500, maxEventsPerSession: 100_000, maxDepth: 16, maxReplayRecordsPerSession: 1_000_000, maxReplayDepth: 2_000 } as const;
+
+/**
+ * A bundle's replay assets (BundleAssetRef, BundleAssetBody): references per session at most, bodies in one bundle
+ * at most, and the size of one body (the extension's per-asset cap).
+ */
+export const BUNDLE_ASSET_LIMITS = { maxAssetRefsPerSession: 5000, maxAssetBodies: 50_000, maxAssetBytes: 5 * 1024 * 1024 } as const;
 
 export const sessionRecordSchema = v.strictObject({
   id,
@@ -56,6 +62,9 @@ export const sessionRecordSchema = v.strictObject({
   replay: v.boolean(),
   // A session with a stored recording carries its figures (the extension's sync uploads such sessions too).
   replayStats: v.optional(v.strictObject({ segments: nonNeg, bytes: nonNeg, rawChars: nonNeg, start: nonNeg, end: nonNeg })),
+  replayAssets: v.optional(
+    v.strictObject({ kept: nonNeg, skipped: nonNeg, ownedBytes: nonNeg, referencedBytes: nonNeg, predatesAssets: v.optional(v.literal(true)) }),
+  ),
   // The per-site anonymous visitor id (new vs returning users) and the last value of each Web Vital.
   visitorId: v.optional(str(128)),
   vitals: v.optional(v.strictObject({ LCP: v.optional(v.strictObject({ value: v.number(), time: nonNeg })), FID: v.optional(v.strictObject({ value: v.number(), time: nonNeg })), CLS: v.optional(v.strictObject({ value: v.number(), time: nonNeg })), TTFB: v.optional(v.strictObject({ value: v.number(), time: nonNeg })), INP: v.optional(v.strictObject({ value: v.number(), time: nonNeg })), FCP: v.optional(v.strictObject({ value: v.number(), time: nonNeg })) })),
@@ -76,6 +85,26 @@ export const sessionRecordSchema = v.strictObject({
   ),
 });
 
+const sha256Hex = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/, 'not a hex sha-256'));
+
+/** What a session's recording shows: kept (the hash of a body in `assetBodies`) or skipped (with its reason). */
+const assetRefSchema = v.strictObject({
+  url: v.pipe(str(8192), v.regex(/^https?:\/\//i, 'not an http(s) URL')),
+  kind: v.picklist(['stylesheet', 'image', 'css']),
+  hash: v.nullable(sha256Hex),
+  reason: v.optional(v.picklist(REPLAY_ASSET_SKIP_REASONS)),
+  detail: v.optional(str(1024)),
+  bytes: nonNeg,
+  at: nonNeg,
+});
+
+/** A kept body, base64 (its sha-256 is checked against the decoded bytes by the importer: crypto is async). */
+const assetBodySchema = v.strictObject({
+  hash: sha256Hex,
+  contentType: v.pipe(str(256), v.regex(/^[\w.+-]+\/[\w.+-]+$/, 'not a media type')),
+  data: v.pipe(v.string(), v.maxLength(Math.ceil(BUNDLE_ASSET_LIMITS.maxAssetBytes / 3) * 4), v.regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64')),
+});
+
 const envelopeSchema = v.strictObject({
   format: v.literal(EXPORT_FORMAT),
   version: v.literal(EXPORT_VERSION),
@@ -90,10 +119,12 @@ const envelopeSchema = v.strictObject({
         events: v.pipe(v.array(v.unknown()), v.maxLength(UPLOAD_LIMITS.maxEventsPerSession)),
         // The recording, as the extension's export writes it (SessionExportBundle).
         replay: v.optional(v.pipe(v.array(replayRecordSchema), v.maxLength(UPLOAD_LIMITS.maxReplayRecordsPerSession))),
+        assets: v.optional(v.pipe(v.array(assetRefSchema), v.maxLength(BUNDLE_ASSET_LIMITS.maxAssetRefsPerSession))),
       }),
     ),
     v.maxLength(UPLOAD_LIMITS.maxSessions),
   ),
+  assetBodies: v.optional(v.pipe(v.array(assetBodySchema), v.maxLength(BUNDLE_ASSET_LIMITS.maxAssetBodies))),
 });
 
 /** What the server stamps on a stored event besides the page's fields. */
@@ -149,8 +180,9 @@ function inspectBundle(input: unknown): string | null {
  * A session export bundle (SessionExportBundle, as the extension's Export writes it, with its sessions'
  * recordings), checked whole before anything is stored: the extension's background importing a file and the
  * server's upload intake (validateUploadRequest) both take it. Every event must belong to the session it is
- * filed under; any problem rejects the bundle with the path of the first bad item (e.g. "sessions[2].events[17]:
- * Invalid type ..."). Replay records come back in time order.
+ * filed under, and every kept asset a session names must have its body in `assetBodies` (the bodies' sha-256 is
+ * checked by the importer); any problem rejects the bundle with the path of the first bad item (e.g.
+ * "sessions[2].events[17]: Invalid type ..."). Replay records come back in time order.
  */
 export function validateExportBundle(input: unknown): ValidationResult<UploadRequest> {
   const poison = inspectBundle(input);
@@ -159,6 +191,7 @@ export function validateExportBundle(input: unknown): ValidationResult<UploadReq
   if (!envelope.success) return { ok: false, reason: v.summarize(envelope.issues) };
   const sessions: UploadRequest['sessions'] = [];
   const seen = new Set<string>();
+  const bodies = new Set(envelope.output.assetBodies?.map((body) => body.hash));
   for (const [i, entry] of envelope.output.sessions.entries()) {
     const session = validateSessionRecord(entry.session);
     if (!session.ok) return { ok: false, reason: `sessions[${i}].session: ${session.reason}` };
@@ -176,7 +209,11 @@ export function validateExportBundle(input: unknown): ValidationResult<UploadReq
     const replay: ReplayRecord[] | undefined = entry.replay
       ?.map((r) => ({ type: r.type, timestamp: r.timestamp, data: r.data, ...(r.delay !== undefined && { delay: r.delay }) }))
       .sort((a, b) => a.timestamp - b.timestamp);
-    sessions.push({ session: session.value, events, ...(replay?.length && { replay }) });
+    for (const [k, ref] of (entry.assets ?? []).entries()) {
+      if (ref.hash === null && !ref.reason) return { ok: false, reason: `sessions[${i}].assets[${k}]: neither kept (hash) nor skipped (reason)` };
+      if (ref.hash !== null && !bodies.has(ref.hash)) return { ok: false, reason: `sessions[${i}].assets[${k}]: the body ${ref.hash} of ${ref.url} is not in the bundle` };
+    }
+    sessions.push({ session: session.value, events, ...(replay?.length && { replay }), ...(entry.assets?.length && { assets: entry.assets }) });
   }
   return { ok: true, value: { ...envelope.output, sessions } };
 }

@@ -77,6 +77,7 @@ const LEAVES = {
     redactFields: v.pipe(v.array(fieldName), v.maxLength(SETTINGS_LIMITS.maxRedactNames)),
   },
   instantReplay: { sites: patterns, onErrorSampleRate: percent },
+  replayAssets: { privateSites: patterns },
 } as const;
 type PrivacyLevelTuple = ['allow', 'mask-user-input', 'mask'];
 
@@ -127,6 +128,7 @@ function walk(input: unknown, base: RumscopeSettings): { settings: RumscopeSetti
   settings.siteAccess.block = [...new Set(settings.siteAccess.block)];
   settings.networkDetail.sites = [...new Set(settings.networkDetail.sites)];
   settings.instantReplay.sites = [...new Set(settings.instantReplay.sites)];
+  settings.replayAssets.privateSites = [...new Set(settings.replayAssets.privateSites)];
   return { settings, issues };
 }
 

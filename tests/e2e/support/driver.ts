@@ -19,7 +19,7 @@ import { backgroundInstance, launchFirefox, terminateBackground, type FirefoxWit
 
 export type BrowserKind = 'chromium' | 'firefox';
 export const BROWSERS: readonly BrowserKind[] = ['chromium', 'firefox'];
-export type StoreName = 'sessions' | 'events' | 'loads' | 'tabStats' | 'meta' | 'credentials';
+export type StoreName = 'sessions' | 'events' | 'loads' | 'tabStats' | 'meta' | 'credentials' | 'replayAssetRefs';
 
 export interface DriverPage {
   url(): string;
@@ -74,6 +74,8 @@ export interface Driver {
   /**
    * Stops the running background the way the browser does (Chromium: closes the service worker; Firefox:
    * unloads the event page). Resolves once that instance is gone (the next message may start a new one).
+   * A background that is being started again (a page's message after the last stop woke it) is waited for:
+   * the relay wakes it asynchronously, so it may not run yet when the test's last call returned.
    */
   stopBackground(): Promise<void>;
   /**
@@ -130,6 +132,16 @@ async function tabIdInExtension(url: string): Promise<number> {
 async function captureRegisteredInExtension(): Promise<boolean> {
   const api = (globalThis as unknown as { browser?: typeof chrome }).browser ?? chrome;
   return (await api.scripting.getRegisteredContentScripts()).length === 2;
+}
+
+/**
+ * The running background instance, waiting up to 15 s for one that is starting: after a stop, the page's next
+ * message reaches a new background only once the relay has reconnected (a timer) and the browser started it.
+ */
+async function runningInstance(instance: () => Promise<string | null>, what: string): Promise<string> {
+  let found: string | null = null;
+  await poll(async () => (found = await instance()) !== null, what);
+  return found!;
 }
 
 async function poll(check: () => Promise<boolean>, what: string, timeout = 15_000) {
@@ -314,8 +326,8 @@ async function chromiumDriver(options: DriverOptions): Promise<Driver> {
     evaluateInExtension: (fn, arg) => now.extensionPage.evaluate(fn, arg),
     backgroundInstance: instance,
     stopBackground: async () => {
-      const before = await instance();
-      if (!before || !(await stopServiceWorker(now.raw, now.ext.extensionId))) throw new Error('no service worker to stop');
+      const before = await runningInstance(instance, 'a running service worker to stop');
+      if (!(await stopServiceWorker(now.raw, now.ext.extensionId))) throw new Error('no service worker to stop');
       await poll(async () => (await instance()) !== before, 'the service worker to stop');
     },
     restart: async () => {
@@ -399,8 +411,7 @@ async function firefoxDriver(options: DriverOptions): Promise<Driver> {
     evaluateInExtension: (fn, arg) => now.extensionPage.evaluate(fn, arg),
     backgroundInstance: instance,
     stopBackground: async () => {
-      const before = await instance();
-      if (before === null) throw new Error('the event page is not running');
+      const before = await runningInstance(instance, 'a running event page to unload');
       await terminateBackground(now.ext);
       await poll(async () => (await instance()) !== before, 'the event page to unload');
     },
