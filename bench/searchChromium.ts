@@ -27,7 +27,7 @@ const RUNS = Math.max(1, Number(option('--runs') ?? 3));
 const QUERIES = ['checkout', 'chec', 'declined', 'api pay 500', 'button b3 pay'];
 
 /** Runs in the service worker: stores `total` sessions (ids bench-<n>), their events and their postings. */
-async function seed(args: { total: number; chunk: number; now: number }): Promise<{ sessions: number; events: number; postings: number }> {
+async function seed(args: { total: number; chunk: number; now: number }): Promise<{ sessions: number; events: number; postings: number; live: string }> {
   const open = indexedDB.open('rumscope');
   const db: IDBDatabase = await new Promise((ok, ko) => ((open.onsuccess = () => ok(open.result)), (open.onerror = () => ko(open.error))));
   let state = 7;
@@ -97,7 +97,7 @@ async function seed(args: { total: number; chunk: number; now: number }): Promis
     const tx = db.transaction('meta', 'readwrite');
     tx.objectStore('meta').delete('totals');
     await new Promise((ok, ko) => ((tx.oncomplete = ok), (tx.onerror = () => ko(tx.error))));
-    return { sessions: args.total, events, postings };
+    return { sessions: args.total, events, postings, live: String(template.id) };
   } finally {
     db.close();
   }
@@ -115,19 +115,30 @@ async function firstPaint(page: Page, url: string): Promise<number> {
   return Date.now() - started;
 }
 
-async function searchOnce(page: Page, text: string): Promise<{ ms: number; hits: string }> {
-  await page.fill('input[aria-label="Search sessions"]', '');
-  await page.waitForSelector('[data-testid="search-count"]', { state: 'detached', timeout: 600_000 });
+async function searchOnce(page: Page, text: string, live: string): Promise<{ ms: number; hits: string }> {
   // Unfiltered, the first row is the live recorded session (the newest), which no query matches: the list has
-  // answered when it is gone.
-  const live = await page.evaluate(() => document.querySelector('tbody tr[data-session-id]')?.getAttribute('data-session-id') ?? '');
+  // answered a query when it is gone, and the previous query is cleared when it is back.
+  await page.fill('input[aria-label="Search sessions"]', '');
+  await page.waitForFunction(
+    (live) => !document.querySelector('[data-testid="search-count"]') && document.querySelector('tbody tr[data-session-id]')?.getAttribute('data-session-id') === live,
+    live,
+    { timeout: 600_000, polling: 20 },
+  );
   const started = Date.now();
   await page.fill('input[aria-label="Search sessions"]', text);
   await page.waitForFunction(
     (live) => !!document.querySelector('[data-testid="search-count"]') && document.querySelector('tbody tr[data-session-id]')?.getAttribute('data-session-id') !== live,
     live,
-    { timeout: 600_000, polling: 20 },
-  );
+    { timeout: Number(process.env.BENCH_SEARCH_TIMEOUT ?? 600_000), polling: 20 },
+  ).catch(async (error: unknown) => {
+    const state = await page.evaluate(() => ({
+      count: document.querySelector('[data-testid="search-count"]')?.textContent ?? null,
+      rows: [...document.querySelectorAll('tbody tr[data-session-id]')].slice(0, 3).map((r) => r.getAttribute('data-session-id')),
+      input: document.querySelector<HTMLInputElement>('input[aria-label="Search sessions"]')?.value,
+      url: location.search,
+    }));
+    throw new Error(`search "${text}" did not answer: ${JSON.stringify({ live, ...state })}`, { cause: error });
+  });
   const ms = Date.now() - started;
   return { ms, hits: (await page.textContent('[data-testid="search-count"]')) ?? '' };
 }
@@ -174,7 +185,7 @@ async function main() {
         for (const query of QUERIES) {
           const times: number[] = [];
           let hits = '';
-          for (let r = 0; r < RUNS; r++) ({ ms: times[r], hits } = await searchOnce(panel, query));
+          for (let r = 0; r < RUNS; r++) ({ ms: times[r], hits } = await searchOnce(panel, query, seeded.live));
           console.log(`| ${size.toLocaleString('en-US')} | ${seeded.events.toLocaleString('en-US')} | ${seeded.postings.toLocaleString('en-US')} | ${stats(paints)} | "${query}" | ${hits} | ${stats(times)} |`);
         }
       } finally {
