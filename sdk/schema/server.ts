@@ -111,6 +111,8 @@ export interface SdkBatchRequest {
    * token, so the session is the visitor's, not the site's latest. One load id per page load and session.
    */
   sessionId?: string;
+  /** The SDK's anonymous visitor id for the site (its first-party storage): a new session carries it (new vs returning users). */
+  visitorId?: string;
   events: RumEvent[];
 }
 

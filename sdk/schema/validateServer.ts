@@ -231,11 +231,13 @@ export const sdkBatchSchema = v.strictObject({
   first: v.pipe(v.number(), v.integer(), v.minValue(0)),
   url: v.pipe(v.string(), v.maxLength(16 * 1024), v.check((url) => /^https?:\/\/[^/]/i.test(url), 'the page URL must be http(s)')),
   sessionId: v.optional(id),
+  // As the SDK makes it (its session store): letters, digits, _ and -.
+  visitorId: v.optional(v.pipe(v.string(), v.regex(/^[\w-]{1,64}$/, 'the visitor id must be 1 to 64 letters, digits, _ or -'))),
   events: v.pipe(v.array(v.unknown()), v.minLength(1), v.maxLength(2000)),
 });
 
 /** A standalone SDK batch: the envelope strictly; each event through the shared event validator (a bad one becomes null). */
-export function validateSdkBatch(input: unknown): ValidationResult<{ loadId: string; first: number; url: string; sessionId?: string; events: (RumEvent | null)[]; refused: number }> {
+export function validateSdkBatch(input: unknown): ValidationResult<{ loadId: string; first: number; url: string; sessionId?: string; visitorId?: string; events: (RumEvent | null)[]; refused: number }> {
   const poison = inspectJson(input, UPLOAD_LIMITS.maxDepth);
   if (poison) return { ok: false, reason: poison };
   const envelope = v.safeParse(sdkBatchSchema, input);
@@ -247,8 +249,8 @@ export function validateSdkBatch(input: unknown): ValidationResult<{ loadId: str
     refused++;
     return null;
   });
-  const { loadId, first, url, sessionId } = envelope.output;
-  return { ok: true, value: { loadId, first, url, ...(sessionId !== undefined && { sessionId }), events, refused } };
+  const { loadId, first, url, sessionId, visitorId } = envelope.output;
+  return { ok: true, value: { loadId, first, url, ...(sessionId !== undefined && { sessionId }), ...(visitorId !== undefined && { visitorId }), events, refused } };
 }
 
 /** Segments per replay upload at most (each is also checked by validateReplaySegment). */

@@ -25,7 +25,7 @@ export const rumscope: RumPublicApi = makeRumPublicApi('standalone', (init) => {
       const memory = startMemoryTransport(lifeCycle, guard, sessionId, typeof init.transport === 'function' ? init.transport : undefined);
       const baseUrl = intakeBaseUrl(init);
       if (!baseUrl) return memory;
-      http = startHttpTransport(lifeCycle, guard, { baseUrl, token: init.clientToken as string, sessionId, pageUrl: () => redactUrl(location.href) });
+      http = startHttpTransport(lifeCycle, guard, { baseUrl, token: init.clientToken as string, sessionId, visitorId: () => session?.visitorId(), pageUrl: () => redactUrl(location.href) });
       const sender = http;
       return {
         leave: (persisted) => {

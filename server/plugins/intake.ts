@@ -129,12 +129,14 @@ export const intakeRoutes: RoutePlugin = async (app, ctx) => {
     const token = request.uploadToken!;
     const checked = validateSdkBatch(request.body);
     if (!checked.ok) throw new HttpError(400, `invalid batch: ${checked.reason}`);
-    const { loadId, first, url, events, sessionId } = checked.value;
+    const { loadId, first, url, events, sessionId, visitorId } = checked.value;
     const repository = sqlRepository(store, { uploader: token.userId });
     const input = { loadId, tabId: -1, frameId: 0, site: new URL(url).origin, url, first, events, now: Date.now() };
+    // The SDK's visitor id: a session this batch starts carries it (new vs returning users).
+    const visitorIdFor = () => visitorId ?? null;
     const result = sessionId
-      ? await repository.transaction((tx) => ingestVisitorBatch(tx, input, sessionId, token.userId))
-      : await ingestBatch(repository, input);
+      ? await repository.transaction((tx) => ingestVisitorBatch(tx, input, sessionId, token.userId, visitorIdFor))
+      : await ingestBatch(repository, input, { visitorIdFor });
     if (result.status === 'foreign') throw new HttpError(409, 'this load id belongs to another page');
     request.log.info({ tokenId: token.id, loadId, status: result.status, upTo: result.upTo }, 'sdk batch');
     const body: SdkBatchResponse = result.status === 'gap' ? result : { status: 'stored', upTo: result.upTo, stored: result.stored, session: result.session };
@@ -146,12 +148,12 @@ export const intakeRoutes: RoutePlugin = async (app, ctx) => {
  * The standalone SDK's batch for its visitor's own session: the app's one token serves every visitor, so the
  * session is the one the SDK names (created under that id, owned by the token's member), never the site's latest.
  */
-async function ingestVisitorBatch(tx: SqlTx, input: BatchInput, sessionId: string, uploader: string) {
+async function ingestVisitorBatch(tx: SqlTx, input: BatchInput, sessionId: string, uploader: string, visitorIdFor: () => string | null) {
   const owner = await tx.ownerOf(sessionId);
   if (owner !== undefined && owner !== uploader) throw new ConflictError(409, `session ${sessionId} was uploaded by another member`);
   const visitorTx: SqlTx = { ...tx, latestSession: () => tx.getSession(sessionId) };
   // A session of this id that the server already closed is not reopened: the next one gets a new id.
-  return ingestBatchIn(visitorTx, input, { newId: () => (owner === undefined ? sessionId : crypto.randomUUID()) });
+  return ingestBatchIn(visitorTx, input, { newId: () => (owner === undefined ? sessionId : crypto.randomUUID()), visitorIdFor });
 }
 
 declare module 'fastify' {

@@ -45,6 +45,26 @@ describe.each(DIALECTS)('standalone SDK intake on %s (through the session model)
     expect(detail.item.uploadedBy?.email).toBe('admin@example.com');
   });
 
+  it("keeps the SDK's visitor id on the sessions it starts: two sessions of one visitor are one returning user", async () => {
+    const now = Date.now();
+    const post = (loadId: string, sessionId: string, visitorId?: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: SERVER_ROUTES.sdkBatch,
+        headers: uploadHeaders(token, { origin: 'http://app.test' }),
+        payload: { protocol: 1, loadId, first: 0, url: 'http://app.test/', sessionId, ...(visitorId && { visitorId }), events: [click(now, loadId)] },
+      });
+    expect((await post('load-1', 'sdk-session-1', 'visitor-1')).statusCode).toBe(200);
+    expect((await post('load-2', 'sdk-session-2', 'visitor-1')).statusCode).toBe(200);
+    expect((await post('load-3', 'sdk-session-3')).statusCode).toBe(200);
+    const member = await login(t.app);
+    const list = (await t.app.inject({ method: 'GET', url: SERVER_ROUTES.sessions, headers: memberHeaders(member) })).json<SessionListResponse>();
+    const byId = Object.fromEntries(list.items.map((i) => [i.session.id, i.session.visitorId ?? null]));
+    expect(byId).toEqual({ 'sdk-session-1': 'visitor-1', 'sdk-session-2': 'visitor-1', 'sdk-session-3': null });
+    // A visitor id that is not an id is refused with the batch.
+    expect((await post('load-4', 'sdk-session-4', 'not an id; drop table')).statusCode).toBe(400);
+  });
+
   it('answers the CORS preflight and refuses a malformed envelope with 400', async () => {
     const preflight = await t.app.inject({ method: 'OPTIONS', url: SERVER_ROUTES.sdkBatch, headers: { origin: 'http://app.test', 'access-control-request-method': 'POST' } });
     expect(preflight.statusCode).toBe(204);

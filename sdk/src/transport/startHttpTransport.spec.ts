@@ -39,7 +39,15 @@ describe('startHttpTransport', () => {
     const lifeCycle = createLifeCycle((error) => {
       throw error;
     });
-    const transport = startHttpTransport(lifeCycle, createGuard(() => {}), { baseUrl: 'https://rum.test', token: 't', sessionId, pageUrl: () => 'https://app.test/', flushDelayMs: 1000, post: server.post });
+    const transport = startHttpTransport(lifeCycle, createGuard(() => {}), {
+      baseUrl: 'https://rum.test',
+      token: 't',
+      sessionId,
+      visitorId: () => 'visitor-1',
+      pageUrl: () => 'https://app.test/',
+      flushDelayMs: 1000,
+      post: server.post,
+    });
     return { lifeCycle, transport };
   };
 
@@ -63,6 +71,8 @@ describe('startHttpTransport', () => {
     expect(server.stored.map((e) => e.name)).toEqual(['c0', 'c1', 'c2', 'c3', 'c4', 'c5']);
     expect(new Set(server.stored.map((e) => e.session))).toEqual(new Set(['s1']));
     expect(server.calls.every((c) => c.url === 'https://rum.test/api/intake/batch' && !c.atExit)).toBe(true);
+    // Every batch names the site's visitor (new vs returning users on the server).
+    expect(new Set(server.calls.map((c) => c.body.visitorId))).toEqual(new Set(['visitor-1']));
     expect(transport.pendingEvents()).toBe(0);
     transport.stop();
   });

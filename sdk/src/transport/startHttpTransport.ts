@@ -20,6 +20,8 @@ export interface HttpTransportOptions {
   baseUrl: string;
   token: string;
   sessionId: () => string | undefined;
+  /** The site's anonymous visitor id (new vs returning users), sent with each batch. */
+  visitorId?: () => string | undefined;
   /** The page's URL as it may leave the page (redacted). */
   pageUrl: () => string;
   /** Time from the first queued event to its batch. */
@@ -145,7 +147,8 @@ export function startHttpTransport(lifeCycle: LifeCycle, guard: Guard, options: 
       chars += item.json.length + 1;
     }
     const first = items[0]!.seq;
-    const request: Omit<SdkBatchRequest, 'events'> = { protocol: 1, loadId: stream.loadId, first, url: options.pageUrl(), sessionId: stream.sessionId };
+    const visitorId = options.visitorId?.();
+    const request: Omit<SdkBatchRequest, 'events'> = { protocol: 1, loadId: stream.loadId, first, url: options.pageUrl(), sessionId: stream.sessionId, ...(visitorId && { visitorId }) };
     const json = `${JSON.stringify(request).slice(0, -1)},"events":[${items.map((item) => item.json).join(',')}]}`;
     return { json, first, count: items.length };
   };

@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLifeCycle } from '../../lifeCycle';
 import { createGuard } from '../../tools/guard';
-import { parseSession, SESSION_STORE_KEY, startSessionStore, type SessionStoreOptions } from './startSessionStore';
+import { parseSession, SESSION_STORE_KEY, startSessionStore, VISITOR_STORE_KEY, type SessionStoreOptions } from './startSessionStore';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
@@ -150,6 +150,26 @@ describe('standalone session store (localStorage, shared by the tabs of a site)'
     expect(a.store.current()!.id).not.toBe(first);
   });
 
+  it("keeps one anonymous visitor id for the site across sessions and tabs (new vs returning users)", () => {
+    const storage = sharedStorage();
+    const a = tab(storage);
+    a.view();
+    const visitor = a.store.visitorId();
+    expect(visitor).toMatch(/^[\w-]{8,64}$/);
+    expect(storage.map.get(VISITOR_STORE_KEY)).toBe(visitor);
+    const firstSession = a.store.current()!.id;
+    vi.advanceTimersByTime(16 * MIN);
+    a.activity();
+    expect(a.store.current()!.id).not.toBe(firstSession);
+    expect(a.store.visitorId()).toBe(visitor);
+    expect(tab(storage).store.visitorId()).toBe(visitor);
+    // Another site (another storage) is another visitor; a tampered entry is replaced, not sent.
+    expect(tab(sharedStorage()).store.visitorId()).not.toBe(visitor);
+    const tampered = sharedStorage();
+    tampered.setItem(VISITOR_STORE_KEY, '<img onerror=x>');
+    expect(tab(tampered).store.visitorId()).toMatch(/^[\w-]{8,64}$/);
+  });
+
   it('works in memory where storage throws (sandboxed frames, privacy modes)', () => {
     const refusing = { getItem: () => { throw new Error('denied'); }, setItem: () => { throw new Error('denied'); } };
     const lifeCycle = createLifeCycle(() => {});
@@ -157,6 +177,7 @@ describe('standalone session store (localStorage, shared by the tabs of a site)'
     stores.push(store);
     lifeCycle.notify('viewStarted', { viewId: 'v', url: 'x' });
     expect(store.current()?.sampled).toBe(true);
+    expect(store.visitorId()).toBe(store.visitorId());
   });
 
   it('ignores what it cannot parse', () => {

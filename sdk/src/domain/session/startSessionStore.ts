@@ -6,6 +6,8 @@ import { addEventListener, removeEventListener } from '../../tools/safeGlobals';
 
 /** Standalone mode only: the session lives in this first-party localStorage entry, shared by the site's tabs. */
 export const SESSION_STORE_KEY = 'rumscope_session';
+/** Standalone mode only: the anonymous visitor id of this site (new vs returning users), kept across sessions. */
+export const VISITOR_STORE_KEY = 'rumscope_visitor';
 
 export interface SessionState {
   id: string;
@@ -98,6 +100,25 @@ export function startSessionStore(lifeCycle: LifeCycle, guard: Guard, options: S
     return live(cache, t) ? cache : undefined;
   };
 
+  let visitor: string | undefined;
+  /** The site's anonymous visitor id: read from storage, else made and kept there (in memory where storage is refused). */
+  const visitorId = (): string => {
+    if (visitor) return visitor;
+    try {
+      const stored = storage?.getItem(VISITOR_STORE_KEY);
+      if (stored && /^[\w-]{1,64}$/.test(stored)) return (visitor = stored);
+    } catch {
+      // refused: a visitor id for this page only
+    }
+    visitor = randomId();
+    try {
+      storage?.setItem(VISITOR_STORE_KEY, visitor);
+    } catch {
+      // quota or refused
+    }
+    return visitor;
+  };
+
   const onStorage = guard((event: StorageEvent) => {
     if (event.key === SESSION_STORE_KEY) cache = parseSession(event.newValue);
   });
@@ -108,6 +129,7 @@ export function startSessionStore(lifeCycle: LifeCycle, guard: Guard, options: S
     /** The live session, or undefined once it expired (events wait for the next activity, as the peers do). */
     current,
     touch,
+    visitorId,
     /** startSessionReplayRecording({ force: true }): replay on for the rest of this session. */
     forceReplay() {
       const state = current() ?? touch();
