@@ -178,18 +178,18 @@ function wrapPlaywright(page: PlaywrightPage): DriverPage {
  * So wait until the element has not moved for 100 ms, then click it as a user would (at its point, hit-tested).
  */
 async function settledClick(page: PuppeteerPage, selector: string) {
-  const element = await page.waitForSelector(selector, { timeout: 10_000 });
+  const element = await page.$(selector);
   if (!element) throw new Error(`no ${selector}`);
-  await page.waitForFunction(
-    (el: Element) =>
-      new Promise<boolean>((ok) => {
-        const where = () => JSON.stringify(el.getBoundingClientRect());
-        const before = where();
-        setTimeout(() => ok(el.isConnected && where() === before), 100);
-      }),
-    { timeout: 10_000, polling: 50 },
-    element,
-  );
+  // Measured from here, never with the page's own timers or observers (a test page may have replaced them).
+  const where = async () => JSON.stringify(await element.boundingBox());
+  const deadline = Date.now() + 10_000;
+  let before = await where();
+  for (;;) {
+    await new Promise((ok) => setTimeout(ok, 100));
+    const now = await where();
+    if (now === before || Date.now() > deadline) break;
+    before = now;
+  }
   await element.click();
 }
 
