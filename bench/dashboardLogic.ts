@@ -9,6 +9,7 @@ import { SCHEMA_VERSION, type RumEvent, type SessionFilter, type SessionRecord, 
 import { createMatcher, facetCounts } from '../panel/dashboard/filter';
 import { compareKpis, createKpiAccumulator } from '../panel/dashboard/kpis';
 import { createSearchIndex, loadSearchIndex } from '../panel/dashboard/searchIndex';
+import { picker, rng } from './rng';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -20,17 +21,8 @@ const RUNS = arg('runs', 5);
 const NOW = Date.UTC(2026, 0, 31);
 const DAY = 86_400_000;
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = rng(42);
-const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
+const pick = picker(rand);
 
 const COUNTRIES = ['India', 'United States', 'United Kingdom', 'France', 'Germany', 'Brazil', 'Japan', null];
 const CITIES = ['Mumbai', 'New York', 'London', 'Paris', 'Berlin', null];

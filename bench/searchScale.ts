@@ -12,6 +12,7 @@
  */
 import { SCHEMA_VERSION, type RumEvent, type StoredEvent } from '../sdk/schema';
 import { createSearchIndex } from '../panel/dashboard/searchIndex';
+import { picker, rng } from './rng';
 
 const argText = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -22,16 +23,8 @@ const RUNS = Number(argText('runs', '3'));
 /** The "before" column only for the first N queries (it takes minutes at 100,000 sessions). */
 const BEFORE_QUERIES = Number(argText('before-queries', '5'));
 
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = rng(7);
-const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
+const pick = picker(rand);
 const PAGES = ['/', '/cart', '/checkout', '/product/42', '/search', '/account', '/login', '/help'];
 const ACTIONS = ['Add to cart', 'Checkout', 'Sign in', 'Search', 'Open menu', 'Pay'];
 const ERRORS = ["TypeError: Cannot read properties of undefined (reading 'id')", 'ReferenceError: foo is not defined', 'Payment declined'];
