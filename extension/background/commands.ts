@@ -4,9 +4,8 @@ import { currentLoad } from '../../sdk/model/currentLoad';
 import type { RumscopeDb } from '../storage/db';
 import { clearStorageWarning } from '../storage/eviction';
 import { deleteSessions, endSession } from '../storage/sessionStore';
-import { importBundle } from '../storage/importBundle';
-import { validateExportBundle } from '../../sdk/schema/validateServer';
 import { ext } from '../platform';
+import { createImportInParts } from './importInParts';
 import { saveSyncToken } from '../sync/syncCredentials';
 import { validateSyncToken } from '../../sdk/schema/validateSettings';
 import { originOf } from './originOf';
@@ -42,6 +41,7 @@ export function isExtensionPage(sender: chrome.runtime.MessageSender): boolean {
 
 /** Commands extension pages may send. A content script (so, a page) can read, export or delete nothing. */
 export function startCommands(db: RumscopeDb, deps: CommandDeps = {}) {
+  const imports = createImportInParts(db);
   const handlers: Handlers = {
     endSession: async ({ sessionId }) => {
       await endSession(db, sessionId, Date.now());
@@ -108,17 +108,9 @@ export function startCommands(db: RumscopeDb, deps: CommandDeps = {}) {
       const result = deps.runRetention ? await deps.runRetention() : { expired: 0, overCap: 0 };
       return { expired: result.expired, overCap: result.overCap };
     },
-    // A file the user picked: untrusted input, checked whole before anything is stored, then stored whole.
-    importSessions: async ({ json }) => {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(json);
-      } catch {
-        throw new Error('This file is not a Rumscope export: it is not JSON. Nothing was imported.');
-      }
-      const checked = validateExportBundle(parsed);
-      if (!checked.ok) throw new Error(`This file is not a valid Rumscope export (${checked.reason}). Nothing was imported.`);
-      const result = await importBundle(db, checked.value);
+    importPart: (args) => imports.part(args),
+    importEnd: async (args) => {
+      const result = await imports.end(args);
       deps.afterChange?.();
       return result;
     },

@@ -3,7 +3,7 @@
  * (CommandMap in sdk/schema/bridge.ts), accepted only from extension pages (background/commands.ts).
  * Export is built right here from the shared database: no message size limit applies to it.
  */
-import { PROTOCOL_VERSION, type CommandMap, type CommandName, type CommandResult } from '../../sdk/schema';
+import { IMPORT_PART_CHARS, PROTOCOL_VERSION, type CommandMap, type CommandName, type CommandResult, type ImportResult } from '../../sdk/schema';
 import type { SessionCommands } from '../../panel/source/SessionCommands';
 import type { RumscopeDb } from '../storage/db';
 import { exportSessions } from '../storage/exportBundle';
@@ -30,6 +30,28 @@ export function createExtensionCommands(db: RumscopeDb): SessionCommands {
       return { blob, fileName };
     },
     dismissStorageWarning: async () => void (await sendCommand('clearStorageWarning', {})),
-    importSessions: async (bundle) => sendCommand('importSessions', { json: await bundle.text() }),
+    importSessions: (bundle) => importByParts(bundle),
   };
+}
+
+/**
+ * Sends a picked file to the background in parts (`importPart`, then `importEnd`): one runtime message is at most
+ * 64 MiB in Chrome, and a bundle with its replay assets can be larger. Decoded as UTF-8 as it is read, so that no
+ * part splits a character; one part in flight at a time.
+ */
+export async function importByParts(bundle: Blob): Promise<ImportResult> {
+  const importId = crypto.randomUUID();
+  const reader = bundle.stream().pipeThrough(new TextDecoderStream()).getReader();
+  let pending = '';
+  let index = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (value) pending += value;
+    while (pending.length >= IMPORT_PART_CHARS || (done && pending)) {
+      await sendCommand('importPart', { importId, index: index++, text: pending.slice(0, IMPORT_PART_CHARS) });
+      pending = pending.slice(IMPORT_PART_CHARS);
+    }
+    if (done) break;
+  }
+  return sendCommand('importEnd', { importId, parts: index });
 }

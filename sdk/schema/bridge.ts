@@ -201,9 +201,20 @@ export interface CommandMap {
   runRetention: { request: Record<string, never>; response: { expired: number; overCap: number } };
   /** Saves the sync server's upload token ('' forgets it) where content scripts cannot read it, then syncs (options page). */
   setSyncToken: { request: { token: string }; response: { ok: true } };
-  /** An export bundle's text, as the user picked the file: validated whole, then stored in one transaction or not at all. */
-  importSessions: { request: { json: string }; response: ImportResult };
+  /**
+   * Importing a bundle: the picked file's text crosses in parts (IMPORT_PART_CHARS each), since one runtime message
+   * is at most 64 MiB in Chrome and a bundle with its replay assets can be larger; `importEnd` joins them, checks
+   * the text whole, then stores it in one transaction or not at all. Parts are kept in the background's memory
+   * only: a background that restarted in between answers `importEnd` with an error, nothing imported.
+   */
+  importPart: { request: { importId: string; index: number; text: string }; response: { ok: true } };
+  importEnd: { request: { importId: string; parts: number }; response: ImportResult };
 }
+
+/** Characters of an imported bundle per `importPart`: far below the message limit even if every one were escaped. */
+export const IMPORT_PART_CHARS = 4 * 1024 * 1024;
+/** The longest bundle text the background takes (characters); a longer file is refused before it is parsed. */
+export const IMPORT_MAX_CHARS = 768 * 1024 * 1024;
 
 /** Why a site is or is not recorded (extension/settings/siteAccess.ts). */
 export type SiteAccessReason =
@@ -252,6 +263,7 @@ export type CommandMessage = {
 }[CommandName];
 
 export type CommandResult<K extends CommandName> = { ok: true; value: CommandMap[K]['response'] } | { ok: false; error: string };
+
 
 /** Why the background refused a message; counted per tab and shown in the panel. */
 export type DropReason = 'malformed' | 'forged' | 'oversized' | 'rate' | 'protocol' | 'foreign_load';

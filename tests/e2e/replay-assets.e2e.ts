@@ -280,18 +280,42 @@ describe.each(BROWSERS)('replay assets in %s', (kind) => {
       // A fresh profile, with both servers gone: the imported session replays with its font, background and image.
       fresh = await launchDriver(kind);
       const imported = await fresh.openExtensionPage('extension/panelHost/index.html?tabId=-1', '[data-testid="import-file"]');
-      await imported.evaluate(
-        ({ text, name }) => {
+      // The bundle grown past one runtime message's 64 MiB (Chrome's limit) by 16 more images of 4.5 MiB the
+      // session references (made in the page: nothing that large crosses the test driver).
+      const fileBytes = await imported.evaluate(
+        async ({ text, name, sessionId }) => {
+          const grown = JSON.parse(text);
+          const entry = grown.sessions.find((e: { session: { id: string } }) => e.session.id === sessionId);
+          for (let i = 0; i < 16; i++) {
+            const bytes = new Uint8Array(4.5 * 1024 * 1024);
+            for (let at = 0; at < bytes.length; at += 65536) crypto.getRandomValues(bytes.subarray(at, at + 65536));
+            const hash = [...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))].map((b) => b.toString(16).padStart(2, '0')).join('');
+            const url = await new Promise<string>((resolve) => {
+              const reader = new FileReader();
+              reader.onload = () => resolve(reader.result as string);
+              reader.readAsDataURL(new Blob([bytes]));
+            });
+            grown.assetBodies.push({ hash, contentType: 'image/png', data: url.slice(url.indexOf(',') + 1) });
+            entry.assets.push({ url: `http://127.0.0.1:9/big-${i}.png`, kind: 'image', hash, bytes: bytes.length, at: entry.session.startedAt });
+          }
+          const file = new File([JSON.stringify(grown)], name, { type: 'application/json' });
           const input = document.querySelector<HTMLInputElement>('[data-testid="import-file"]')!;
           const files = new DataTransfer();
-          files.items.add(new File([text], name, { type: 'application/json' }));
+          files.items.add(file);
           input.files = files.files;
           input.dispatchEvent(new Event('change', { bubbles: true }));
+          return file.size;
         },
-        { text: download.text, name: download.fileName },
+        { text: download.text, name: download.fileName, sessionId: session.id },
       );
-      await waitFor(() => fresh!.readStore('sessions'), (rows) => rows.length === bundle.sessions.length, 'the imported sessions');
+      expect(fileBytes).toBeGreaterThan(64 * 1024 * 1024);
+      await waitFor(() => fresh!.readStore('sessions'), (rows) => rows.length === bundle.sessions.length, 'the imported sessions', 120_000);
       await waitFor(() => imported.evaluate(() => document.querySelector('[data-testid="notice"]')?.textContent ?? ''), (text) => text.includes(`Imported ${bundle.sessions.length} session`), 'the import notice');
+      // Stored under the same caps as recorded assets: kept up to the session's 50 MiB, the rest named as skipped.
+      const big = (await fresh.readStore<Ref>('replayAssetRefs')).filter((r) => r.url.includes('/big-'));
+      expect(big.length).toBe(16);
+      expect(big.filter((r) => r.hash).length).toBeGreaterThanOrEqual(9);
+      expect(big.filter((r) => !r.hash).map((r) => r.reason)).toEqual(expect.arrayContaining(['session_cap']));
       const replayed = await playAndRead(imported, session.id);
       expect(replayed!.family).toBe(live);
       expect(replayed!.tiled).toMatch(/^url\("blob:/);
@@ -301,5 +325,5 @@ describe.each(BROWSERS)('replay assets in %s', (kind) => {
       await stopServer(home).catch(() => undefined);
       await stopServer(cdn).catch(() => undefined);
     }
-  });
+  }, 300_000);
 });

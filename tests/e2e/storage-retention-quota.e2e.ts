@@ -4,7 +4,7 @@ import { BROWSERS, launchDriver, type Driver } from './support/driver';
 import { patchSettingsVia as patchSettings, sendCommandVia, setTestHooksVia as setTestHooks, storageGet, TEST_HOOKS_KEY } from './support/lifeDriver';
 import { startDemoServer, type DemoServer } from '../../demo/server';
 
-const POLL = { timeout: 10_000 };
+const POLL = { timeout: 30_000 };
 // Long enough that a slow page's click still joins its view's session on a loaded machine.
 const IDLE = { inactivityMs: 4000, maxMs: 4 * 60 * 60 * 1000 };
 let sites: DemoServer[] = [];
