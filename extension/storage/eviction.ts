@@ -35,16 +35,27 @@ export interface EvictOptions {
 /** Deletes the oldest unpinned sessions until `bytes` are freed. Returns what went. */
 export async function evictOldest(db: RumscopeDb, options: EvictOptions): Promise<{ sessions: number; bytes: number }> {
   const timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
-  const candidates: SessionRecord[] = await db.sessions
-    .orderBy('startedAt')
-    .filter((s) => s.pinned !== 1 && !options.keep?.has(s.id))
-    .toArray();
-  const idle = candidates.filter((s) => expiryReason(s, options.now, timeouts) !== null);
-  const live = options.includeLive ? candidates.filter((s) => expiryReason(s, options.now, timeouts) === null) : [];
+  // Oldest first along the startedAt index, stopping as soon as enough is freed: the walk reads the sessions it
+  // evicts (and the pinned or live ones between them), not the whole store.
   const chosen: string[] = [];
+  const live: SessionRecord[] = [];
   let freed = 0;
-  for (const session of [...idle, ...live]) {
-    if (chosen.length > 0 && freed >= options.bytes) break;
+  const enough = () => chosen.length > 0 && freed >= options.bytes;
+  await db.sessions
+    .orderBy('startedAt')
+    .until(enough)
+    .each((s) => {
+      if (s.pinned === 1 || options.keep?.has(s.id)) return;
+      if (expiryReason(s, options.now, timeouts) === null) {
+        if (options.includeLive) live.push(s);
+        return;
+      }
+      chosen.push(s.id);
+      freed += s.bytes ?? 0;
+    });
+  // Sessions still recording go only when the idle ones were not enough (a refused write, second attempt).
+  for (const session of live) {
+    if (enough()) break;
     chosen.push(session.id);
     freed += session.bytes ?? 0;
   }
