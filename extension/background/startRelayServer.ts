@@ -199,7 +199,7 @@ export function startRelayServer(deps: RelayServerDeps) {
     if (identity.origin === identity.site || !deps.allowFrame) return;
     if (!(await deps.allowFrame(identity.origin, identity.incognito))) return;
     const recorded = session.replay || !!(await deps.instantReplay?.(identity.site));
-    replay.frame({ loadId, tabId: identity.tabId, frameId, origin: identity.origin, privacyLevel, recorded });
+    replay.frame({ loadId, tabId: identity.tabId, frameId, origin: identity.origin, privacyLevel, recorded, ...(session.id ? { sessionId: session.id } : {}) });
   };
 
   const onConnect = (port: chrome.runtime.Port) => {

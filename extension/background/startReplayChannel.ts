@@ -34,6 +34,8 @@ export interface FrameTarget {
   privacyLevel: string | null;
   /** Whether the session records now (a replay, or an instant replay buffer); if not, only remembered for a later force. */
   recorded: boolean;
+  /** The session (a frame whose batch was stored while its session was being forced is recorded too). */
+  sessionId?: string;
 }
 
 export interface ReplayChannel {
@@ -75,6 +77,7 @@ function allowFramesInPage(global: string, origins: string[]) {
 
 /** Allowed cross-origin frames remembered per tab (frame id → target). */
 const MAX_FRAMES_PER_TAB = 20;
+const MAX_FORCED_SESSIONS = 200;
 
 const levelOf = (privacyLevel: string | null): DefaultPrivacyLevel | null =>
   privacyLevel === 'allow' || privacyLevel === 'mask' || privacyLevel === 'mask-user-input' ? privacyLevel : null;
@@ -150,6 +153,7 @@ export function startReplayChannel(
     });
   };
   const frame = (target: FrameTarget) => {
+    if (!target.recorded && target.sessionId && forcedSessions.has(target.sessionId)) target = { ...target, recorded: true };
     let known = frames.get(target.tabId);
     if (!known) frames.set(target.tabId, (known = new Map()));
     known.delete(target.frameId);
@@ -157,16 +161,20 @@ export function startReplayChannel(
     known.set(target.frameId, target);
     if (target.recorded) injectFrame(target);
   };
+  /** Sessions forced into recording lately (the newest kept). */
+  const forcedSessions = new Set<string>();
   /** The session of a tab's top page records from now on: its known allowed frames are recorded too. */
-  const recordFrames = (tabId: number, privacyLevel: string | null) => {
-    for (const target of frames.get(tabId)?.values() ?? []) injectFrame({ ...target, privacyLevel, recorded: true });
+  const recordFrames = (tabId: number, sessionId: string, privacyLevel: string | null) => {
+    forcedSessions.add(sessionId);
+    if (forcedSessions.size > MAX_FORCED_SESSIONS) forcedSessions.delete(forcedSessions.values().next().value!);
+    for (const target of frames.get(tabId)?.values() ?? []) if (target.sessionId === sessionId) injectFrame({ ...target, privacyLevel, recorded: true });
   };
   const force: ReplayChannel['force'] = async (input) => {
     const forced = await forceReplay(db, input.loadId, input.tabId);
     if (!forced || !input.isTop) return;
     injected.get(input.tabId)?.delete(input.loadId);
     inject({ loadId: input.loadId, tabId: input.tabId, frameId: input.frameId, privacyLevel: forced.privacyLevel });
-    recordFrames(input.tabId, forced.privacyLevel);
+    recordFrames(input.tabId, forced.sessionId, forced.privacyLevel);
   };
   return {
     async store(input) {
@@ -184,7 +192,7 @@ export function startReplayChannel(
       if (!forced) return false;
       injected.get(input.tabId)?.delete(input.loadId);
       inject({ loadId: input.loadId, tabId: input.tabId, frameId: input.frameId, privacyLevel: forced.privacyLevel });
-      recordFrames(input.tabId, forced.privacyLevel);
+      recordFrames(input.tabId, forced.sessionId, forced.privacyLevel);
       return true;
     },
     inject,

@@ -13,13 +13,13 @@ import { decode, readSegments } from './support/replay';
 
 let home: DemoServer;
 let other: DemoServer;
+let forced: DemoServer;
 beforeAll(async () => {
-  home = await startDemoServer();
-  other = await startDemoServer();
+  [home, other, forced] = await Promise.all([startDemoServer(), startDemoServer(), startDemoServer()]);
 });
 afterAll(async () => {
-  await home?.close();
-  await other?.close();
+  // Chromium keeps speculative connections open, which a plain close() would wait for.
+  await Promise.all([home, other, forced].map((server) => (server?.server.closeAllConnections(), server?.close())));
 });
 
 /** The text of the player's replayed page, the documents of its frames included. */
@@ -56,8 +56,23 @@ describe.each(BROWSERS)('cross-origin frames in the replay in %s', (kind) => {
       (text) => text.includes('FRAMECANARY'),
       "the frame's content in the recording",
     );
+    // Recording restarted (as after a storm pause or a kept instant replay): a new full snapshot of the page, and the
+    // frame, asked by the page, sends a fresh one of its own; the stopped run takes nothing any more.
+    await page.evaluate(() => {
+      (window as any).__rumscopeRecorder.stop();
+      (window as any).__rumscopeRecorder.start();
+    });
+    await waitFor(
+      async () => {
+        await page.evaluate(() => (window as any).__rumscopeRecorder.flush());
+        const records = (await recorded()).sort((a, b) => a.start - b.start || a.seq - b.seq).flatMap(decode);
+        return JSON.stringify(records.slice(records.findLastIndex((r) => r.type === 2)));
+      },
+      (text) => text.includes('FRAMECANARY'),
+      "the frame's content after the page's new full snapshot",
+    );
     // The blocked frame keeps posting forged records (and a null message) to its parent meanwhile.
-    await new Promise((ok) => setTimeout(ok, 1500));
+    await new Promise((ok) => setTimeout(ok, 1000));
     await page.evaluate(() => (window as any).__rumscopeRecorder.stop());
     const rows = await recorded();
     const [top] = (await driver.readStore('loads')).filter((l) => l.url === url && l.frameId === 0);
@@ -88,6 +103,31 @@ describe.each(BROWSERS)('cross-origin frames in the replay in %s', (kind) => {
     const shown = await waitFor(() => replayedText(panel), (value) => value.includes('FRAMECANARY'), "the frame's content in the player");
     expect(shown).not.toContain('BLOCKEDCANARY');
     await panel.close();
+    await page.close();
+  });
+
+  test("a session forced into recording records the allowed frames it already has", async () => {
+    await patchSettingsVia(driver, { sampling: { sessionSampleRate: 100, sessionReplaySampleRate: 0 }, privacyLevel: 'mask-user-input', siteAccess: { block: [] } });
+    const frameOrigin = forced.origin.replace('127.0.0.1', 'localhost');
+    const url = `${forced.origin}/fixtures/replay-frames.html?allowed=${encodeURIComponent(frameOrigin)}`;
+    const page = await driver.openPage(url);
+    // The frame's events are stored (it is known to the background) while nothing records.
+    await waitFor(async () => (await driver.readStore('loads')).filter((l) => l.url === `${frameOrigin}/fixtures/replay-frame-child.html`), (loads) => loads.length > 0, "the frame's load");
+    const session = (await driver.readStore('sessions')).find((s) => s.site === forced.origin);
+    expect(session.replay).toBe(false);
+    expect(await page.evaluate(() => '__rumscopeRecorder' in window)).toBe(false);
+    await page.evaluate(() => (window as any).rumscope.startSessionReplayRecording({ force: true }));
+    await waitFor(() => page.evaluate(() => !!(window as any).__rumscopeRecorder?.recording), Boolean, 'the forced recorder');
+    const text = await waitFor(
+      async () => {
+        await page.evaluate(() => (window as any).__rumscopeRecorder.flush());
+        return JSON.stringify((await readSegments(driver)).filter((r) => r.sessionId === session.id).flatMap(decode));
+      },
+      (value) => value.includes('FRAMECANARY'),
+      "the frame's content in the forced recording",
+    );
+    expect(text).toContain('TOPCANARY');
+    expect(text).not.toContain('PWCANARYFRAME');
     await page.close();
   });
 });
