@@ -87,8 +87,9 @@ const MAX_SCANNED_LOADS = 200;
 
 export function startReplayChannel(
   db: RumscopeDb,
-  deps: { afterWrite?: () => void; onError?: (error: unknown) => void; assets?: AssetFetcher } = {},
+  deps: { afterWrite?: () => void; onError?: (error: unknown) => void; assets?: AssetFetcher; scripting?: Pick<typeof chrome.scripting, 'executeScript'> } = {},
 ): ReplayChannel {
+  const scripting = () => deps.scripting ?? ext.scripting;
   const injected = new Map<number, Set<string>>();
   const frames = new Map<number, Map<number, FrameTarget>>();
   const frameOrigins = (tabId: number) => [...new Set([...(frames.get(tabId)?.values() ?? [])].map((f) => f.origin))];
@@ -118,8 +119,8 @@ export function startReplayChannel(
     const where = { tabId: target.tabId, frameIds: [target.frameId] };
     const level = levelOf(target.privacyLevel);
     void (async () => {
-      await ext.scripting.executeScript({ target: where, world: 'MAIN', files: ['recorder.js'] });
-      await ext.scripting.executeScript({ target: where, world: 'MAIN', func: startInPage, args: [RECORDER_GLOBAL, level, target.buffer ?? null, frameOrigins(target.tabId)] });
+      await scripting().executeScript({ target: where, world: 'MAIN', files: ['recorder.js'] });
+      await scripting().executeScript({ target: where, world: 'MAIN', func: startInPage, args: [RECORDER_GLOBAL, level, target.buffer ?? null, frameOrigins(target.tabId)] });
     })().catch((error: unknown) => {
       // The page went away (or is not scriptable): its next load tries again.
       loads.delete(key);
@@ -137,14 +138,14 @@ export function startReplayChannel(
     const where = { tabId: target.tabId, frameIds: [target.frameId] };
     void (async () => {
       // The frame id may be another document by now (a frame navigates): its origin is checked before anything is loaded.
-      const [found] = await ext.scripting.executeScript({ target: where, world: 'MAIN', func: originInPage });
+      const [found] = await scripting().executeScript({ target: where, world: 'MAIN', func: originInPage });
       if (found?.result !== target.origin) throw new Error('the frame has another document now');
       // The top page may have no recorder yet: it then gets the origin with its start (startInPage's frames).
-      await ext.scripting
+      await scripting()
         .executeScript({ target: { tabId: target.tabId, frameIds: [0] }, world: 'MAIN', func: allowFramesInPage, args: [RECORDER_GLOBAL, [target.origin]] })
         .catch(() => undefined);
-      await ext.scripting.executeScript({ target: where, world: 'MAIN', files: ['recorder.js'] });
-      await ext.scripting.executeScript({ target: where, world: 'MAIN', func: startFrameInPage, args: [RECORDER_GLOBAL, levelOf(target.privacyLevel), target.origin] });
+      await scripting().executeScript({ target: where, world: 'MAIN', files: ['recorder.js'] });
+      await scripting().executeScript({ target: where, world: 'MAIN', func: startFrameInPage, args: [RECORDER_GLOBAL, levelOf(target.privacyLevel), target.origin] });
     })().catch((error: unknown) => {
       // The frame went away (or is not scriptable): forgotten; its next load is another frame load.
       loads.delete(key);

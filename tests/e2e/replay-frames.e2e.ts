@@ -1,7 +1,7 @@
 /**
  * Cross-origin frames in the replay, in real Chromium and Firefox with the built extension: a frame whose own
  * site is allowed is recorded into its top page's stream (rrweb's cross-origin protocol, behind the frame gate:
- * docs/replay.md "Frames") and the panel's player shows it inside the replayed page; a frame whose site is not
+ * docs/replay-frames.md) and the panel's player shows it inside the replayed page; a frame whose site is not
  * allowed records nothing, and what it posts in rrweb's protocol to its parent is refused without an error.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * Cross-origin frames in the replay (docs/replay.md, "Frames"). rrweb's own protocol: the recorder in an allowed
+ * Cross-origin frames in the replay (docs/replay-frames.md). rrweb's own protocol: the recorder in an allowed
  * cross-origin frame runs with `recordCrossOriginIframes` and posts every record to its parent window
  * (`{ type: 'rrweb', event, origin }`); the top page's recorder takes them into its own stream with remapped node
  * ids, under the iframe element they came from. This module is the top page's gate in front of rrweb's
