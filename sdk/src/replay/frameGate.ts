@@ -94,6 +94,8 @@ export function createFrameGate() {
   };
 }
 
+export type FrameGate = ReturnType<typeof createFrameGate>;
+
 /** The recorder's one gate (module state of recorder.js: rrweb's patched code reaches it by import). */
 export const frameGate = createFrameGate();
 

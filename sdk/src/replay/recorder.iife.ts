@@ -6,7 +6,8 @@
  * Segments leave through the relay on their own message kind ('replay').
  */
 import { PAGE_SOURCE, PAGE_UNLOAD_EVENT, PROTOCOL_VERSION, RECORDER_GLOBAL, type DefaultPrivacyLevel, type PageControlMessage, type PageReplayMessage } from '../../schema';
-import { startFrameRecorder, startRecorder, type Recorder } from './startRecorder';
+import { startRecorder, type Recorder } from './startRecorder';
+import { startFrameRecorder } from './startFrameRecorder';
 import { frameGate } from './frameGate';
 
 export interface RecorderControl {
@@ -91,7 +92,7 @@ interface CaptureApi {
           send,
           viewId: () => (globals.rumscope as CaptureApi | undefined)?.getInternalContext?.()?.view?.id ?? null,
           buffer: !!options?.buffer,
-          frames: true,
+          frames: frameGate,
         });
       } catch {
         // Never break the page.

@@ -4,7 +4,7 @@ import { redactRecords } from './redactRecords';
 import { createSegmentBuilder, SEGMENT_MAX_MS } from './createSegmentBuilder';
 import { privacyOptions } from './privacyOptions';
 import { createRollingBuffer, INSTANT_REPLAY_CHECKOUT_MS } from './createRollingBuffer';
-import { frameGate, listenForSnapshotRequests } from './frameGate';
+import type { FrameGate } from './frameGate';
 
 export interface RecorderOptions {
   privacyLevel: DefaultPrivacyLevel;
@@ -25,15 +25,15 @@ export interface RecorderOptions {
   buffer?: boolean;
   /**
    * Takes the records of allowed cross-origin frames into this stream (rrweb's recordCrossOriginIframes, behind
-   * the frame gate, frameGate.ts): only for a build with the gate bound into rrweb (the extension's recorder.js).
+   * this frame gate, frameGate.ts): only for a build with the gate bound into rrweb (the extension's recorder.js).
    */
-  frames?: boolean;
+  frames?: FrameGate;
 }
 
-type RecordFn = ((options: Record<string, unknown>) => (() => void) | undefined) & { takeFullSnapshot?: (isCheckout?: boolean) => void };
+export type RecordFn = ((options: Record<string, unknown>) => (() => void) | undefined) & { takeFullSnapshot?: (isCheckout?: boolean) => void };
 
 /** The rrweb options both a page's and a frame's recorder use. */
-function commonOptions(privacyLevel: DefaultPrivacyLevel, onError: ((error: unknown) => void) | undefined) {
+export function commonOptions(privacyLevel: DefaultPrivacyLevel, onError: ((error: unknown) => void) | undefined) {
   return {
     ...privacyOptions(privacyLevel),
     recordAfter: 'DOMContentLoaded',
@@ -89,7 +89,8 @@ export function startRecorder(options: RecorderOptions) {
   let paused = false;
   // rrweb never removes a stopped run's frame listener: a run's emit speaks only while it is the current run.
   let run = 0;
-  if (options.frames) frameGate.setLevel(options.privacyLevel);
+  const frames = options.frames;
+  frames?.setLevel(options.privacyLevel);
   const start = () => {
     const mine = ++run;
     return (record as unknown as RecordFn)({
@@ -98,11 +99,11 @@ export function startRecorder(options: RecorderOptions) {
           if (paused || mine !== run) return;
           add(event);
           // Frames recorded into this stream send a fresh snapshot of their own after each of the page's.
-          if (options.frames && event.type === REPLAY_FULL_SNAPSHOT) frameGate.requestSnapshots();
+          if (frames && event.type === REPLAY_FULL_SNAPSHOT) frames.requestSnapshots();
           if (storm.count(event, Date.now())) pause();
         }),
       ...commonOptions(options.privacyLevel, options.onError),
-      ...(options.frames && { recordCrossOriginIframes: true }),
+      ...(frames && { recordCrossOriginIframes: true }),
       // While buffering, a fresh full snapshot every minute lets the buffer drop what is older than two minutes.
       ...(buffering && { checkoutEveryNms: INSTANT_REPLAY_CHECKOUT_MS }),
     });
@@ -168,7 +169,7 @@ export function startRecorder(options: RecorderOptions) {
     stop() {
       endCalmWatch();
       run++;
-      if (options.frames) frameGate.close();
+      frames?.close();
       safe(() => stopRecording?.());
       clearInterval(timer);
       removeEventListener('pagehide', onHide, { capture: true });
@@ -180,26 +181,6 @@ export function startRecorder(options: RecorderOptions) {
 }
 
 export type Recorder = ReturnType<typeof startRecorder>;
-
-/**
- * The recorder of an allowed cross-origin frame: rrweb in its cross-origin mode posts every record to the parent
- * window, whose recorder takes it into the page's stream (frameGate.ts); nothing is sent from here. The frame
- * masks with the session's privacy level and its own data-oo-privacy attributes, as a page does. Returns stop.
- */
-export function startFrameRecorder(options: { privacyLevel: DefaultPrivacyLevel; onError?: (error: unknown) => void }): () => void {
-  const recordFn = record as unknown as RecordFn;
-  const stopRecording = recordFn({ ...commonOptions(options.privacyLevel, options.onError), recordCrossOriginIframes: true });
-  // The top page asks again after its own full snapshots (a checkout, a restart, its first): its copy starts anew.
-  const stopListening = listenForSnapshotRequests(() => recordFn.takeFullSnapshot?.());
-  return () => {
-    stopListening();
-    try {
-      stopRecording?.();
-    } catch (error) {
-      options.onError?.(error);
-    }
-  };
-}
 
 /** Mutated nodes per second beyond which recording pauses (a page rebuilding itself in a loop). */
 export const STORM_NODES_PER_SECOND = 20_000;
