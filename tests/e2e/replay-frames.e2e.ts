@@ -1,8 +1,9 @@
 /**
- * Cross-origin frames in the replay, in real Chromium and Firefox with the built extension: a frame whose own
- * site is allowed is recorded into its top page's stream (rrweb's cross-origin protocol, behind the frame gate:
- * docs/replay-frames.md) and the panel's player shows it inside the replayed page; a frame whose site is not
- * allowed records nothing, and what it posts in rrweb's protocol to its parent is refused without an error.
+ * Frames in the replay, in real Chromium and Firefox with the built extension: a same-origin frame is in the
+ * page's own recording; a cross-origin frame whose own site is allowed is recorded into its top page's stream
+ * (rrweb's cross-origin protocol, behind the frame gate: docs/replay-frames.md) and the panel's player shows it
+ * inside the replayed page; a frame whose site is not allowed records nothing, and what it posts in rrweb's
+ * protocol to its parent is refused without an error.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startDemoServer, type DemoServer } from '../../demo/server';
@@ -79,6 +80,7 @@ describe.each(BROWSERS)('cross-origin frames in the replay in %s', (kind) => {
     expect(new Set(rows.map((r) => r.loadId))).toEqual(new Set([top.id])); // one stream: the top page's
     const text = JSON.stringify(rows.flatMap(decode));
     expect(text).toContain('TOPCANARY');
+    expect(text).toContain('SAMECANARY'); // a same-origin frame: in the page's own recording
     expect(text).toContain('FRAMECANARY');
     // Privacy inside the frame: hidden content and passwords never, even under 'allow'.
     expect(text).not.toContain('FRAMEHIDDEN');
@@ -100,13 +102,13 @@ describe.each(BROWSERS)('cross-origin frames in the replay in %s', (kind) => {
       range.value = range.max;
       range.dispatchEvent(new Event('input', { bubbles: true }));
     });
-    const shown = await waitFor(() => replayedText(panel), (value) => value.includes('FRAMECANARY'), "the frame's content in the player");
+    const shown = await waitFor(() => replayedText(panel), (value) => value.includes('FRAMECANARY') && value.includes('SAMECANARY'), "the frames' content in the player");
     expect(shown).not.toContain('BLOCKEDCANARY');
     await panel.close();
     await page.close();
   });
 
-  test("a session forced into recording records the allowed frames it already has", async () => {
+  test('a session forced into recording records the allowed frames it already has', async () => {
     await patchSettingsVia(driver, { sampling: { sessionSampleRate: 100, sessionReplaySampleRate: 0 }, privacyLevel: 'mask-user-input', siteAccess: { block: [] } });
     const frameOrigin = forced.origin.replace('127.0.0.1', 'localhost');
     const url = `${forced.origin}/fixtures/replay-frames.html?allowed=${encodeURIComponent(frameOrigin)}`;
