@@ -12,6 +12,7 @@ import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { buildDefines, isTestBuild } from './buildFlags';
 import { safeGlobalsPlugin } from './safeGlobalsPlugin';
+import { rrwebFramesPlugin } from './rrwebFramesPlugin';
 
 const root = resolve(import.meta.dirname, '..');
 // `--test`: a test build (the same as RUMSCOPE_TEST_BUILD=1), for the e2e tests.
@@ -36,7 +37,7 @@ export function scriptConfig(outDir: string, fileName: string, entry: string): I
     root,
     logLevel: 'warn',
     define: buildDefines(),
-    plugins: [safeGlobalsPlugin()],
+    plugins: [safeGlobalsPlugin(), rrwebFramesPlugin()],
     build: {
       outDir,
       emptyOutDir: false,

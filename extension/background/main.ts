@@ -93,6 +93,7 @@ startRelayServer({
     return options;
   },
   allowSite: (site, tabId, info) => siteGate.allowSite(site, tabId, info),
+  allowFrame: async (origin, incognito) => (await siteGate.decide(origin, incognito)).recorded,
   networkDetail: async (site) => networkDetailFor(await settings.get(), site),
   instantReplay: async (site) => instantReplayFor(await settings.get(), site),
   persist: async (input, options) => {

@@ -28,6 +28,11 @@ export interface RelayServerDeps {
   persist?: (input: BatchInput, options: IngestOptions) => Promise<IngestResult>;
   /** Session replay (startReplayChannel.ts): stores segments, forces and injects the recorder. */
   replay?: ReplayChannel;
+  /**
+   * Whether a frame of this origin may be recorded into its top page's replay (its own site allowed); absent:
+   * no cross-origin frame is recorded.
+   */
+  allowFrame?: (origin: string, incognito: boolean) => Promise<boolean>;
   /** Instant replay for this site (settings.instantReplay): its on-error rate, or undefined when off. */
   instantReplay?: (site: string) => Promise<{ onErrorSampleRate: number } | undefined>;
 }
@@ -122,6 +127,11 @@ export function startRelayServer(deps: RelayServerDeps) {
       return;
     }
     if (message.kind === 'replay') {
+      // Only a top page records segments: a frame's records join its top page's stream (frameGate.ts), never a stream of their own.
+      if (!isTop) {
+        tabGuard.count(tabId, 'forged');
+        return reply({ kind: 'replayAck', loadId: message.loadId, seq: message.seq });
+      }
       const segment = validateReplaySegment(message.segment);
       if (!segment.ok) tabGuard.count(tabId, segment.reason === 'oversized' ? 'oversized' : 'malformed');
       else if (deps.replay) {
@@ -169,14 +179,27 @@ export function startRelayServer(deps: RelayServerDeps) {
     reply({ kind: 'ack', loadId: message.loadId, upTo: result.upTo, session });
     // A recorded session: its top page gets the recorder (once per load). A session not drawn for replay gets it
     // in buffer mode only where the user turned instant replay on for the site; everywhere else, no recorder.
-    if (!isTop || !deps.replay || !result.session.sampled) return;
+    if (!deps.replay || !result.session.sampled) return;
     const privacyLevel = result.session.privacyLevel ?? null;
+    if (!isTop) return recordFrame(deps.replay, identity, message.loadId, senderFrameId, result.session, privacyLevel);
     if (result.session.replay) return deps.replay.inject({ loadId: message.loadId, tabId, frameId: senderFrameId, privacyLevel });
     const instant = await deps.instantReplay?.(site);
     if (instant) {
       const keepOnError = keepsOnError(result.session.id ?? message.loadId, instant.onErrorSampleRate);
       deps.replay.inject({ loadId: message.loadId, tabId, frameId: senderFrameId, privacyLevel, buffer: { keepOnError } });
     }
+  };
+
+  /**
+   * A cross-origin frame of a sampled session: recorded into its top page's stream when its own origin is allowed
+   * too (site access); same-origin frames are in the top page's recording already. Remembered while the session
+   * does not record, so that forcing it later records the frame as well.
+   */
+  const recordFrame = async (replay: ReplayChannel, identity: LoadIdentity, loadId: string, frameId: number, session: SessionInfo, privacyLevel: string | null) => {
+    if (identity.origin === identity.site || !deps.allowFrame) return;
+    if (!(await deps.allowFrame(identity.origin, identity.incognito))) return;
+    const recorded = session.replay || !!(await deps.instantReplay?.(identity.site));
+    replay.frame({ loadId, tabId: identity.tabId, frameId, origin: identity.origin, privacyLevel, recorded, ...(session.id ? { sessionId: session.id } : {}) });
   };
 
   const onConnect = (port: chrome.runtime.Port) => {

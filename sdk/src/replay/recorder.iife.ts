@@ -7,6 +7,8 @@
  */
 import { PAGE_SOURCE, PAGE_UNLOAD_EVENT, PROTOCOL_VERSION, RECORDER_GLOBAL, type DefaultPrivacyLevel, type PageControlMessage, type PageReplayMessage } from '../../schema';
 import { startRecorder, type Recorder } from './startRecorder';
+import { startFrameRecorder } from './startFrameRecorder';
+import { frameGate } from './frameGate';
 
 export interface RecorderControl {
   /**
@@ -14,8 +16,13 @@ export interface RecorderControl {
    * background's start (the session is drawn for replay), which does not undo the page's own
    * stopSessionReplayRecording().
    */
-  start(options?: { privacyLevel?: DefaultPrivacyLevel; auto?: boolean; buffer?: boolean; keepOnError?: boolean }): void;
+  start(options?: { privacyLevel?: DefaultPrivacyLevel; auto?: boolean; buffer?: boolean; keepOnError?: boolean; frame?: boolean; frames?: string[] }): void;
   stop(): void;
+  /**
+   * The background's word that frames of these origins are recorded into this page's stream (their sites are
+   * allowed); they are asked for a fresh full snapshot. `frame` in start(): this document is such a frame.
+   */
+  allowFrames(origins: string[]): void;
   /** Sends the open segment now (it would go within ~5 s anyway). */
   flush(): void;
   readonly recording: boolean;
@@ -32,6 +39,9 @@ interface CaptureApi {
   if (globals[RECORDER_GLOBAL]) return;
   const origin = location.origin === 'null' ? '*' : location.origin;
   let recorder: Recorder | undefined;
+  /** This document is a recorded cross-origin frame: the stop of its frame recorder. */
+  let stopFrame: (() => void) | undefined;
+  let isFrame = false;
   let privacyLevel: DefaultPrivacyLevel = 'mask-user-input';
   let stoppedByPage = false;
   const send = (segment: string, _reason: string, leaving: boolean) => {
@@ -62,6 +72,14 @@ interface CaptureApi {
       try {
         if (options?.privacyLevel === 'allow' || options?.privacyLevel === 'mask' || options?.privacyLevel === 'mask-user-input') privacyLevel = options.privacyLevel;
         if (options?.auto && stoppedByPage) return;
+        // A cross-origin frame of a recorded page: its records go to the top page's recorder (frameGate.ts), and it
+        // stays such a frame (its own startSessionReplayRecording() never makes it a page recording of its own).
+        if (options?.frame) isFrame = true;
+        if (isFrame) {
+          if (!stopFrame) stopFrame = startFrameRecorder({ privacyLevel });
+          return;
+        }
+        if (Array.isArray(options?.frames)) frameGate.allow(options.frames);
         if (recorder) {
           // The session records now: an instant replay buffer is kept and recording goes on.
           if (!options?.buffer) recorder.keep();
@@ -74,6 +92,7 @@ interface CaptureApi {
           send,
           viewId: () => (globals.rumscope as CaptureApi | undefined)?.getInternalContext?.()?.view?.id ?? null,
           buffer: !!options?.buffer,
+          frames: frameGate,
         });
       } catch {
         // Never break the page.
@@ -83,10 +102,20 @@ interface CaptureApi {
       stoppedByPage = true;
       try {
         recorder?.stop();
+        stopFrame?.();
       } catch {
         /* never break the page */
       }
       recorder = undefined;
+      stopFrame = undefined;
+    },
+    allowFrames(origins) {
+      try {
+        const added = Array.isArray(origins) ? frameGate.allow(origins) : [];
+        if (recorder && added.length) frameGate.requestSnapshots(added);
+      } catch {
+        /* never break the page */
+      }
     },
     flush() {
       try {

@@ -4,6 +4,7 @@ import { redactRecords } from './redactRecords';
 import { createSegmentBuilder, SEGMENT_MAX_MS } from './createSegmentBuilder';
 import { privacyOptions } from './privacyOptions';
 import { createRollingBuffer, INSTANT_REPLAY_CHECKOUT_MS } from './createRollingBuffer';
+import type { FrameGate } from './frameGate';
 
 export interface RecorderOptions {
   privacyLevel: DefaultPrivacyLevel;
@@ -22,9 +23,32 @@ export interface RecorderOptions {
    * until keep() hands the buffer over as segments and recording goes on as usual.
    */
   buffer?: boolean;
+  /**
+   * Takes the records of allowed cross-origin frames into this stream (rrweb's recordCrossOriginIframes, behind
+   * this frame gate, frameGate.ts): only for a build with the gate bound into rrweb (the extension's recorder.js).
+   */
+  frames?: FrameGate;
 }
 
-type RecordFn = (options: Record<string, unknown>) => (() => void) | undefined;
+export type RecordFn = ((options: Record<string, unknown>) => (() => void) | undefined) & { takeFullSnapshot?: (isCheckout?: boolean) => void };
+
+/** The rrweb options both a page's and a frame's recorder use. */
+export function commonOptions(privacyLevel: DefaultPrivacyLevel, onError: ((error: unknown) => void) | undefined) {
+  return {
+    ...privacyOptions(privacyLevel),
+    recordAfter: 'DOMContentLoaded',
+    recordCanvas: false,
+    collectFonts: false,
+    inlineImages: false,
+    // Scripts are dropped from the recording (the player would never run them anyway), comments too.
+    slimDOMOptions: { script: true, comment: true, headFavicon: true, headWhitespace: true, headMetaVerification: true },
+    sampling: { mousemove: 50, scroll: 150, input: 'last', media: 800 },
+    errorHandler: (error: unknown) => {
+      onError?.(error);
+      return true;
+    },
+  };
+}
 
 /**
  * Records the page with rrweb (`@rrweb/record`) and hands it over in segments: every ~5 s, ~60 KB, at a
@@ -63,34 +87,33 @@ export function startRecorder(options: RecorderOptions) {
   // and it resumes with a fresh full snapshot once the page has been calm for a second.
   const storm = createStormGuard();
   let paused = false;
-  const start = () =>
-    (record as unknown as RecordFn)({
+  // rrweb never removes a stopped run's frame listener: a run's emit speaks only while it is the current run.
+  let run = 0;
+  const frames = options.frames;
+  frames?.setLevel(options.privacyLevel);
+  const start = () => {
+    const mine = ++run;
+    return (record as unknown as RecordFn)({
       emit: (event: { type: number; timestamp: number; data?: unknown }) =>
         safe(() => {
-          if (paused) return;
+          if (paused || mine !== run) return;
           add(event);
+          // Frames recorded into this stream send a fresh snapshot of their own after each of the page's.
+          if (frames && event.type === REPLAY_FULL_SNAPSHOT) frames.requestSnapshots();
           if (storm.count(event, Date.now())) pause();
         }),
-      ...privacyOptions(options.privacyLevel),
-      recordAfter: 'DOMContentLoaded',
-      recordCanvas: false,
-      collectFonts: false,
-      inlineImages: false,
-      // Scripts are dropped from the recording (the player would never run them anyway), comments too.
-      slimDOMOptions: { script: true, comment: true, headFavicon: true, headWhitespace: true, headMetaVerification: true },
-      sampling: { mousemove: 50, scroll: 150, input: 'last', media: 800 },
+      ...commonOptions(options.privacyLevel, options.onError),
+      ...(frames && { recordCrossOriginIframes: true }),
       // While buffering, a fresh full snapshot every minute lets the buffer drop what is older than two minutes.
       ...(buffering && { checkoutEveryNms: INSTANT_REPLAY_CHECKOUT_MS }),
-      errorHandler: (error: unknown) => {
-        options.onError?.(error);
-        return true;
-      },
     });
+  };
   let stopRecording = start();
   let calm: MutationObserver | undefined;
   let calmTimer: ReturnType<typeof setInterval> | undefined;
   function pause() {
     paused = true;
+    run++;
     safe(() => stopRecording?.());
     add(gapMark('paused', Date.now()));
     builder.flush('size');
@@ -135,6 +158,7 @@ export function startRecorder(options: RecorderOptions) {
       builder.flush('size');
       // Recording on without the buffer's periodic checkouts (this starts with one full snapshot more).
       if (!paused) {
+        run++;
         safe(() => stopRecording?.());
         stopRecording = start();
       }
@@ -144,6 +168,8 @@ export function startRecorder(options: RecorderOptions) {
     },
     stop() {
       endCalmWatch();
+      run++;
+      frames?.close();
       safe(() => stopRecording?.());
       clearInterval(timer);
       removeEventListener('pagehide', onHide, { capture: true });
