@@ -11,6 +11,7 @@ import type { BundleAssetBody, BundleAssetRef, ReplaySegmentPayload, ReplayUploa
 import { bytesToBase64 } from '../../sdk/src/replay/assets/base64';
 import { decompressRecords } from '../../sdk/src/replay/segmentCodec';
 import { plainHttpRefusal } from '../../sdk/schema/validateSettings';
+import { BUNDLE_ASSET_LIMITS } from '../../sdk/schema/validateServer';
 import { listAssetRefs } from '../storage/assetStore';
 import type { RumscopeDb } from '../storage/db';
 
@@ -158,7 +159,7 @@ async function syncAssets(db: RumscopeDb, target: SyncTarget, doFetch: typeof fe
       const part: BundleAssetRef[] = [];
       const bodies = new Map<string, BundleAssetBody>();
       let bytes = 0;
-      for (; i < refs.length; i++) {
+      for (; i < refs.length && part.length < BUNDLE_ASSET_LIMITS.maxAssetRefsPerSession; i++) {
         const { sessionId: _sessionId, ...ref } = refs[i]!;
         if (ref.hash && !bodies.has(ref.hash)) {
           const row = await db.replayAssets.get(ref.hash);
