@@ -11,6 +11,7 @@ import { RumscopeDb } from '../storage/db';
 import { buildSegmentRow } from '../../sdk/src/replay/segmentCodec';
 import { DEFAULT_ASSET_CAPS, hashAsset, keepAsset, skipAsset } from '../storage/assetStore';
 import { refuseSyncTarget, startSync, syncOnce } from './syncSessions';
+import { SERVER_ROUTES, type UploadRequest } from '../../sdk/schema';
 
 const T0 = 1_700_000_000_000;
 let n = 0;
@@ -124,6 +125,32 @@ describe('sync to the team server', () => {
     expect(await syncOnce(db, { url: server.url, token }, { fetch: counting })).toEqual({ uploaded: 0 });
     expect(requests.slice(5)).toEqual(['/api/intake/sessions']);
     expect(await refsOn(ids[1]!)).toHaveLength(3);
+    db.close();
+  });
+
+  it('cuts a session’s replay assets into requests by body bytes, a body larger than the cut alone', async () => {
+    const db = await freshDb();
+    const id = `${n}-cut`;
+    await db.sessions.put(makeSession(id, T0, { replay: true, replayStats: { segments: 1, bytes: 10, rawChars: 10, start: T0 + 10, end: T0 + 20 } }));
+    await db.replaySegments.put(buildSegmentRow(id, `l-${id}`, 0, { viewId: 'v1', reason: 'time', records: [{ type: 2, timestamp: T0 + 10, data: { text: 'snapshot' } }] }));
+    const sizes = [30, 30, 100, 10];
+    for (const [i, size] of sizes.entries()) {
+      const data = new TextEncoder().encode(`${id} body ${i} `.padEnd(size, '.'));
+      await keepAsset(db, { sessionId: id, url: `https://cdn.test/${i}.png`, kind: 'image', hash: await hashAsset(data), contentType: 'image/png', data, now: T0 }, DEFAULT_ASSET_CAPS);
+    }
+    const parts: number[] = [];
+    const watching: typeof fetch = async (input, init) => {
+      if (new URL(String(input)).pathname === SERVER_ROUTES.upload) {
+        const text = await new Response(new Blob([init!.body as BlobPart]).stream().pipeThrough(new DecompressionStream('gzip'))).text();
+        const bundle = JSON.parse(text) as UploadRequest;
+        if (bundle.sessions[0]!.assets) parts.push(bundle.sessions[0]!.assets.length);
+      }
+      return fetch(input, init);
+    };
+    expect(await syncOnce(db, { url: server.url, token }, { fetch: watching, assetBatchBytes: 64 })).toEqual({ uploaded: 1 });
+    // 30 + 30 fit, 100 goes alone, 10 after it.
+    expect(parts).toEqual([2, 1, 1]);
+    expect(await server.store.db.selectFrom('replay_asset_refs').select('url').where('session_id', '=', id).execute()).toHaveLength(4);
     db.close();
   });
 

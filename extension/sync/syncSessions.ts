@@ -47,6 +47,8 @@ export interface SyncOptions {
   source?: UploadRequest['source'];
   /** Sessions per request. */
   batchSessions?: number;
+  /** Raw replay asset body bytes per request (ASSET_BATCH_BYTES). */
+  assetBatchBytes?: number;
   now?: () => number;
 }
 
@@ -164,7 +166,7 @@ async function syncAssets(db: RumscopeDb, target: SyncTarget, doFetch: typeof fe
         if (ref.hash && !bodies.has(ref.hash)) {
           const row = await db.replayAssets.get(ref.hash);
           if (!row) continue; // deleted meanwhile (its session is going): nothing to send for it
-          if (part.length && bytes + row.data.byteLength > ASSET_BATCH_BYTES) break;
+          if (part.length && bytes + row.data.byteLength > (options.assetBatchBytes ?? ASSET_BATCH_BYTES)) break;
           bodies.set(ref.hash, { hash: ref.hash, contentType: row.contentType, data: bytesToBase64(row.data) });
           bytes += row.data.byteLength;
         }
