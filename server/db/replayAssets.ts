@@ -3,7 +3,7 @@
  * body once per hex sha-256 (`replay_assets`), each session's references to what its recording shows
  * (`replay_asset_refs`, keyed [session_id+url]). A body lives exactly as long as some reference names it.
  */
-import type { Kysely } from 'kysely';
+import { PostgresAdapter, type Kysely } from 'kysely';
 import type { BundleAssetRef, ReplayAssetKind, ReplayAssetRef, ReplayAssetSkipReason } from '../../sdk/schema';
 import type { DecodedAssetBody } from '../../sdk/src/replay/assets/assetBodies';
 import type { Database, ReplayAssetRefsTable } from './schema';
@@ -62,6 +62,11 @@ export async function storeSessionAssets(
       .execute();
     result.refs += inserted.length;
     for (const row of inserted) if (row.hash) named.add(row.hash);
+  }
+  if (trx.getExecutor().adapter instanceof PostgresAdapter) {
+    // Bodies stored already are read under a lock, so that a delete of the last other reference to one of them
+    // (retention, in another transaction) and this upload cannot both commit: one of them is run again.
+    for (const part of chunks([...named])) await trx.selectFrom('replay_assets').select('hash').where('hash', 'in', part).forKeyShare().execute();
   }
   for (const hash of named) {
     const body = bodies.get(hash)!;

@@ -6,7 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SERVER_ROUTES, sessionAssetPath, sessionAssetsPath, type BundleAssetBody, type SessionAssetsResponse, type UploadRequest } from '../../sdk/schema';
+import { decodeAssetBodies } from '../../sdk/src/replay/assets/assetBodies';
 import { deleteSessionRows } from '../db/deleteSessions';
+import { storeSessionAssets } from '../db/replayAssets';
 import { deleteSessionsBefore } from '../retention';
 import { countRows, login, memberHeaders, seedAdmin, startTestApp, uploadHeaders, type Login, type TestApp } from '../testing/harness';
 import { keptAssetRef, makeAssetBody, makeEvents, makeSession, makeUpload, skippedAssetRef } from '../testing/fixtures';
@@ -147,5 +149,63 @@ describe.each(DIALECTS)('replay assets on %s', (dialect) => {
     expect(await deleteSessionsBefore(t.store, T0 + 30 * DAY_MS)).toMatchObject({ sessions: 1 });
     expect(await storedBytes(t)).toEqual({ bodies: 0, bytes: 0 });
     expect(await referencedBytes(t)).toBe(0);
+  });
+});
+
+/**
+ * Two instances on one PostgreSQL database (SERIALIZABLE, run again on a conflict). On SQLite, BEGIN IMMEDIATE
+ * runs writers one after the other, so the race below cannot happen there (and better-sqlite3 cannot hold two
+ * connections' transactions open in one process).
+ */
+describe('replay assets on two instances of one postgres database', () => {
+  let database: TestDatabase;
+  let t: TestApp;
+  let token: string;
+  let member: Login;
+
+  beforeEach(async () => {
+    database = await createTestDatabase('postgres');
+    t = await startTestApp(database);
+    ({ token } = await seedAdmin(t.store));
+    member = await login(t.app);
+  });
+  afterEach(async () => {
+    await t.close();
+    await database.drop();
+  });
+
+  const upload = (payload: unknown) => t.app.inject({ method: 'POST', url: SERVER_ROUTES.upload, headers: uploadHeaders(token), payload: JSON.stringify(payload) });
+  const get = (url: string) => t.app.inject({ method: 'GET', url, headers: memberHeaders(member) });
+
+  it('keeps a body that an upload references while another instance deletes the last session that had it', async () => {
+    expect((await upload({ ...makeUpload([{ session: makeSession('old', T0), events: [], assets: [keptAssetRef(`${A}font.woff2`, 'css', FONT)] }]), assetBodies: [FONT] })).statusCode).toBe(201);
+    expect((await upload(makeUpload([{ session: makeSession('new', T0 + 1000), events: [] }]))).statusCode).toBe(201);
+    let attempts = 0;
+    const other = database.open();
+    try {
+      // This instance stores a new session's reference to the font and has not committed yet ...
+      let written!: () => void;
+      let commit!: () => void;
+      const wrote = new Promise<void>((done) => (written = done));
+      const gate = new Promise<void>((done) => (commit = done));
+      const uploading = t.store.transaction(async (trx) => {
+        attempts++;
+        await storeSessionAssets(trx, 'new', [keptAssetRef(`${B}font.woff2`, 'css', FONT)], await decodeAssetBodies([FONT]), T0);
+        written();
+        await gate;
+      });
+      await wrote;
+      // ... when the other deletes the only session that referenced it so far.
+      const deleting = other.transaction((trx) => deleteSessionRows(trx, ['old']));
+      await new Promise((done) => setTimeout(done, 300));
+      commit();
+      await Promise.all([uploading, deleting]);
+      expect(await storedBytes(t)).toEqual({ bodies: 1, bytes: FONT_BYTES });
+      expect((await get(sessionAssetPath('new', FONT.hash))).statusCode).toBe(200);
+      expect(await t.store.db.selectFrom('replay_asset_refs').select('session_id').execute()).toEqual([{ session_id: 'new' }]);
+      expect(attempts).toBe(1); // the delete waited and was run again, not the upload
+    } finally {
+      await other.close();
+    }
   });
 });
