@@ -13,6 +13,7 @@ import { deleteSessionsBefore } from '../retention';
 import { countRows, login, memberHeaders, seedAdmin, startTestApp, uploadHeaders, type Login, type TestApp } from '../testing/harness';
 import { keptAssetRef, makeAssetBody, makeEvents, makeSession, makeUpload, skippedAssetRef } from '../testing/fixtures';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../testing/testStores';
+import type { Dialect } from '../db/openDatabase';
 
 const T0 = 1_700_000_000_000;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -54,31 +55,34 @@ const referencedBytes = async (t: TestApp) => {
   return rows.reduce((n, row) => n + row.bytes, 0);
 };
 
-describe.each(DIALECTS)('replay assets on %s', (dialect) => {
-  let database: TestDatabase;
-  let t: TestApp;
-  let token: string;
-  let member: Login;
-
+/** A test app per test on a fresh database of `dialect`, an admin's upload token and login, and requests as the clients make them. */
+function useApp(dialect: Dialect) {
+  const ctx = {} as { database: TestDatabase; t: TestApp; token: string; member: Login };
   beforeEach(async () => {
-    database = await createTestDatabase(dialect);
-    t = await startTestApp(database, { maxUploadBytes: 1024 * 1024 });
-    ({ token } = await seedAdmin(t.store));
-    member = await login(t.app);
+    ctx.database = await createTestDatabase(dialect);
+    ctx.t = await startTestApp(ctx.database, { maxUploadBytes: 1024 * 1024 });
+    ({ token: ctx.token } = await seedAdmin(ctx.t.store));
+    ctx.member = await login(ctx.t.app);
   });
   afterEach(async () => {
-    await t.close();
-    await database.drop();
+    await ctx.t.close();
+    await ctx.database.drop();
   });
+  return {
+    ctx,
+    upload: (payload: unknown) => ctx.t.app.inject({ method: 'POST', url: SERVER_ROUTES.upload, headers: uploadHeaders(ctx.token), payload: JSON.stringify(payload) }),
+    get: (url: string, headers: Record<string, string> = memberHeaders(ctx.member)) => ctx.t.app.inject({ method: 'GET', url, headers }),
+  };
+}
 
-  const upload = (payload: unknown) => t.app.inject({ method: 'POST', url: SERVER_ROUTES.upload, headers: uploadHeaders(token), payload: JSON.stringify(payload) });
-  const get = (url: string, headers: Record<string, string> = memberHeaders(member)) => t.app.inject({ method: 'GET', url, headers });
+describe.each(DIALECTS)('replay assets on %s', (dialect) => {
+  const { ctx, upload, get } = useApp(dialect);
 
   it('stores each body once across two sessions that share it, and serves it by hash with its media type', async () => {
     expect((await upload(sharedAssetsUpload('b1'))).statusCode).toBe(201);
     // Four distinct bodies, though the sessions reference seven kept URLs.
-    const stored = await storedBytes(t);
-    const referenced = await referencedBytes(t);
+    const stored = await storedBytes(ctx.t);
+    const referenced = await referencedBytes(ctx.t);
     expect(stored).toEqual({ bodies: 4, bytes: FONT_BYTES + CSS_BYTES + TILE_BYTES + PHOTO_BYTES });
     expect(referenced).toBe(2 * (FONT_BYTES + CSS_BYTES + TILE_BYTES) + PHOTO_BYTES);
 
@@ -103,7 +107,7 @@ describe.each(DIALECTS)('replay assets on %s', (dialect) => {
     expect((await upload(sharedAssetsUpload('b2'))).statusCode).toBe(201);
     const third = { ...makeUpload([{ session: makeSession('s3', T0 + 2000), events: [], assets: [keptAssetRef(`${A}open-sans.woff2`, 'css', FONT)] }]), assetBodies: [FONT] };
     expect((await upload(third)).statusCode).toBe(201);
-    expect(await storedBytes(t)).toEqual(stored);
+    expect(await storedBytes(ctx.t)).toEqual(stored);
     expect((await get(sessionAssetPath('s3', FONT.hash))).statusCode).toBe(200);
   });
 
@@ -116,7 +120,7 @@ describe.each(DIALECTS)('replay assets on %s', (dialect) => {
     expect((await get(sessionAssetsPath('nope'))).statusCode).toBe(404);
     expect((await get(sessionAssetPath('s1', 'f'.repeat(64)))).statusCode).toBe(404);
     expect((await get(sessionAssetPath('s1', 'not-a-hash'))).statusCode).toBe(400);
-    for (const headers of [{}, uploadHeaders(token)]) {
+    for (const headers of [{}, uploadHeaders(ctx.token)]) {
       expect((await get(sessionAssetPath('s1', FONT.hash), headers)).statusCode).toBe(401);
       expect((await get(sessionAssetsPath('s1'), headers)).statusCode).toBe(401);
     }
@@ -128,27 +132,27 @@ describe.each(DIALECTS)('replay assets on %s', (dialect) => {
     const response = await upload(forged);
     expect(response.statusCode).toBe(400);
     expect(response.json<{ message: string }>().message).toBe(`invalid upload: assetBodies[1]: its bytes do not have the sha-256 ${FONT.hash}`);
-    expect(await countRows(t.store, 'sessions')).toBe(0);
-    expect(await countRows(t.store, 'events')).toBe(0);
-    expect(await countRows(t.store, 'upload_receipts')).toBe(0);
-    expect(await storedBytes(t)).toEqual({ bodies: 0, bytes: 0 });
+    expect(await countRows(ctx.t.store, 'sessions')).toBe(0);
+    expect(await countRows(ctx.t.store, 'events')).toBe(0);
+    expect(await countRows(ctx.t.store, 'upload_receipts')).toBe(0);
+    expect(await storedBytes(ctx.t)).toEqual({ bodies: 0, bytes: 0 });
     // A kept reference whose body the upload lacks is refused too.
     const missing = { ...sharedAssetsUpload(), assetBodies: [CSS, FONT, TILE] };
     expect((await upload(missing)).json<{ message: string }>().message).toMatch(/sessions\[0\]\.assets\[3\]: the body .* of https:\/\/shop\.test\/assets\/photo\.png is not in the bundle/);
-    expect(await countRows(t.store, 'sessions')).toBe(0);
+    expect(await countRows(ctx.t.store, 'sessions')).toBe(0);
   });
 
   it('deletes a body with the last session that references it (session delete and retention)', async () => {
     expect((await upload(sharedAssetsUpload())).statusCode).toBe(201);
     // s1 goes: its own photo goes with it, the bodies s2 still shows stay.
-    await t.store.transaction((trx) => deleteSessionRows(trx, ['s1']));
-    expect(await storedBytes(t)).toEqual({ bodies: 3, bytes: FONT_BYTES + CSS_BYTES + TILE_BYTES });
+    await ctx.t.store.transaction((trx) => deleteSessionRows(trx, ['s1']));
+    expect(await storedBytes(ctx.t)).toEqual({ bodies: 3, bytes: FONT_BYTES + CSS_BYTES + TILE_BYTES });
     expect((await get(sessionAssetPath('s2', FONT.hash))).statusCode).toBe(200);
     expect((await get(sessionAssetPath('s1', PHOTO.hash))).statusCode).toBe(404);
     // Retention deletes s2 (older than the cutoff): nothing of the assets is left.
-    expect(await deleteSessionsBefore(t.store, T0 + 30 * DAY_MS)).toMatchObject({ sessions: 1 });
-    expect(await storedBytes(t)).toEqual({ bodies: 0, bytes: 0 });
-    expect(await referencedBytes(t)).toBe(0);
+    expect(await deleteSessionsBefore(ctx.t.store, T0 + 30 * DAY_MS)).toMatchObject({ sessions: 1 });
+    expect(await storedBytes(ctx.t)).toEqual({ bodies: 0, bytes: 0 });
+    expect(await referencedBytes(ctx.t)).toBe(0);
   });
 });
 
@@ -158,37 +162,20 @@ describe.each(DIALECTS)('replay assets on %s', (dialect) => {
  * connections' transactions open in one process).
  */
 describe('replay assets on two instances of one postgres database', () => {
-  let database: TestDatabase;
-  let t: TestApp;
-  let token: string;
-  let member: Login;
-
-  beforeEach(async () => {
-    database = await createTestDatabase('postgres');
-    t = await startTestApp(database);
-    ({ token } = await seedAdmin(t.store));
-    member = await login(t.app);
-  });
-  afterEach(async () => {
-    await t.close();
-    await database.drop();
-  });
-
-  const upload = (payload: unknown) => t.app.inject({ method: 'POST', url: SERVER_ROUTES.upload, headers: uploadHeaders(token), payload: JSON.stringify(payload) });
-  const get = (url: string) => t.app.inject({ method: 'GET', url, headers: memberHeaders(member) });
+  const { ctx, upload, get } = useApp('postgres');
 
   it('keeps a body that an upload references while another instance deletes the last session that had it', async () => {
     expect((await upload({ ...makeUpload([{ session: makeSession('old', T0), events: [], assets: [keptAssetRef(`${A}font.woff2`, 'css', FONT)] }]), assetBodies: [FONT] })).statusCode).toBe(201);
     expect((await upload(makeUpload([{ session: makeSession('new', T0 + 1000), events: [] }]))).statusCode).toBe(201);
     let attempts = 0;
-    const other = database.open();
+    const other = ctx.database.open();
     try {
       // This instance stores a new session's reference to the font and has not committed yet ...
       let written!: () => void;
       let commit!: () => void;
       const wrote = new Promise<void>((done) => (written = done));
       const gate = new Promise<void>((done) => (commit = done));
-      const uploading = t.store.transaction(async (trx) => {
+      const uploading = ctx.t.store.transaction(async (trx) => {
         attempts++;
         await storeSessionAssets(trx, 'new', [keptAssetRef(`${B}font.woff2`, 'css', FONT)], await decodeAssetBodies([FONT]), T0);
         written();
@@ -200,9 +187,9 @@ describe('replay assets on two instances of one postgres database', () => {
       await new Promise((done) => setTimeout(done, 300));
       commit();
       await Promise.all([uploading, deleting]);
-      expect(await storedBytes(t)).toEqual({ bodies: 1, bytes: FONT_BYTES });
+      expect(await storedBytes(ctx.t)).toEqual({ bodies: 1, bytes: FONT_BYTES });
       expect((await get(sessionAssetPath('new', FONT.hash))).statusCode).toBe(200);
-      expect(await t.store.db.selectFrom('replay_asset_refs').select('session_id').execute()).toEqual([{ session_id: 'new' }]);
+      expect(await ctx.t.store.db.selectFrom('replay_asset_refs').select('session_id').execute()).toEqual([{ session_id: 'new' }]);
       expect(attempts).toBe(1); // the delete waited and was run again, not the upload
     } finally {
       await other.close();
