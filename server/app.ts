@@ -15,6 +15,7 @@ import { authRoutes } from './plugins/auth';
 import { compatIntakeRoutes } from './plugins/compatIntake';
 import { intakeRoutes } from './plugins/intake';
 import { replayRoutes } from './plugins/replay';
+import { replayAssetRoutes } from './plugins/replayAssets';
 import { searchRoutes } from './plugins/search';
 import { sessionsRoutes } from './plugins/sessions';
 import { startRetention } from './retention';
@@ -65,6 +66,7 @@ export async function buildApp({ config, store, ownsStore = false }: BuildOption
   await app.register((child) => searchRoutes(child, ctx));
   await app.register((child) => sessionsRoutes(child, ctx));
   await app.register((child) => replayRoutes(child, ctx));
+  await app.register((child) => replayAssetRoutes(child, ctx));
   await app.register((child) => dashboardRoutes(child, ctx));
   // Retention runs from start to close; a pass in progress finishes before the store closes.
   const stopRetention =

@@ -3,7 +3,7 @@
  * loads, replay segments (Rumscope's and the peer SDKs'), search index rows and change-feed rows, a batch per
  * transaction so writers never wait long; the intake's dedup records (upload receipts, compat keys) of that age
  * go too. It runs at start and then every RETENTION_INTERVAL_MINUTES; every instance may run it (deleting twice is
- * harmless). The server stores no replay assets (fonts, images) of its own: nothing more to delete.
+ * harmless). Replay assets (stylesheets, fonts, images) go with their references: a body no remaining session names is deleted.
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Store } from './db/openDatabase';

@@ -24,13 +24,8 @@ export const DEFAULT_ASSET_CAPS: Readonly<AssetCaps> = { maxAssetBytes: 5 * 1024
 
 const NO_ASSETS: Readonly<ReplayAssetStats> = { kept: 0, skipped: 0, ownedBytes: 0, referencedBytes: 0 };
 
-/** Hex sha-256 of a body (crypto.subtle: the background and Node alike). */
-export async function hashAsset(data: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', data as Uint8Array<ArrayBuffer>));
-  let hex = '';
-  for (const byte of digest) hex += byte.toString(16).padStart(2, '0');
-  return hex;
-}
+/** Hex sha-256 of a body (shared with the team server's intake). */
+export { hashAsset } from '../../sdk/src/replay/assets/assetBodies';
 
 /** Whether the session already has a reference (kept or skipped) for the URL: nothing to fetch again. */
 export async function hasAssetRef(db: RumscopeDb, sessionId: string, url: string): Promise<boolean> {

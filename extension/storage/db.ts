@@ -25,7 +25,7 @@ export type MetaRecord =
   /** Running totals of the sessions store, kept by every write (storage/sessionTotals.ts). */
   | { key: 'totals'; value: StorageTotals }
   /** Team server sync (extension/sync): the lastEventAt of each session as last uploaded. */
-  | { key: 'sync'; value: { uploaded: Record<string, number>; lastError: string | null; lastSyncAt: number | null; replayUploaded?: Record<string, number> } };
+  | { key: 'sync'; value: { uploaded: Record<string, number>; lastError: string | null; lastSyncAt: number | null; replayUploaded?: Record<string, number>; assetsUploaded?: Record<string, number> } };
 
 /**
  * Secrets of the extension: the sync server's upload token (extension/sync/syncCredentials.ts). Here and not in

@@ -7,7 +7,7 @@
  */
 import { EXPORT_FORMAT, EXPORT_VERSION, SCHEMA_VERSION, type BundleAssetRef, type SessionExportBundle, type SessionRecord } from '../../sdk/schema';
 import { listAssetRefs } from './assetStore';
-import { bytesToBase64 } from './base64';
+import { bytesToBase64 } from '../../sdk/src/replay/assets/base64';
 import type { RumscopeDb } from './db';
 import { readReplay } from './replayStore';
 

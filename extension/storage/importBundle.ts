@@ -7,24 +7,11 @@
  * hash: each is checked against its sha-256 before the transaction (a mismatch rejects the bundle), then kept
  * for the sessions whose references name it (keepAsset: deduplicated against the store, under the recorder's caps).
  */
-import type { ImportResult, ReplayAssetRow, ReplaySegmentRow, SessionExportBundle, SessionRecord } from '../../sdk/schema';
+import type { ImportResult, ReplaySegmentRow, SessionExportBundle, SessionRecord } from '../../sdk/schema';
 import { addToReplayStats, buildSegmentRow, importedLoadId, splitRecords } from '../../sdk/src/replay/segmentCodec';
-import { ASSET_REF_OVERHEAD, DEFAULT_ASSET_CAPS, hashAsset, keepAsset, skipAsset } from './assetStore';
-import { base64ToBytes } from './base64';
+import { decodeAssetBodies } from '../../sdk/src/replay/assets/assetBodies';
+import { ASSET_REF_OVERHEAD, DEFAULT_ASSET_CAPS, keepAsset, skipAsset } from './assetStore';
 import type { RumscopeDb } from './db';
-
-type Body = Pick<ReplayAssetRow, 'contentType' | 'data'>;
-
-/** The bundle's asset bodies decoded, each checked against its hash; throws an Error naming the first bad one. */
-export async function decodeAssetBodies(bodies: SessionExportBundle['assetBodies']): Promise<Map<string, Body>> {
-  const decoded = new Map<string, Body>();
-  for (const [i, body] of (bodies ?? []).entries()) {
-    const data = base64ToBytes(body.data);
-    if ((await hashAsset(data)) !== body.hash) throw new Error(`assetBodies[${i}]: its bytes do not have the sha-256 ${body.hash}`);
-    decoded.set(body.hash, { contentType: body.contentType, data });
-  }
-  return decoded;
-}
 
 export async function importBundle(db: RumscopeDb, bundle: Pick<SessionExportBundle, 'sessions' | 'assetBodies'>): Promise<ImportResult> {
   const bodies = await decodeAssetBodies(bundle.assetBodies);

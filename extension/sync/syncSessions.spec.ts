@@ -9,7 +9,9 @@ import { makeEvents, makeSession } from '../../server/testing/fixtures';
 import { createTestDatabase, testConfig, type TestDatabase } from '../../server/testing/testStores';
 import { RumscopeDb } from '../storage/db';
 import { buildSegmentRow } from '../../sdk/src/replay/segmentCodec';
+import { DEFAULT_ASSET_CAPS, hashAsset, keepAsset, skipAsset } from '../storage/assetStore';
 import { refuseSyncTarget, startSync, syncOnce } from './syncSessions';
+import { SERVER_ROUTES, type UploadRequest } from '../../sdk/schema';
 
 const T0 = 1_700_000_000_000;
 let n = 0;
@@ -85,6 +87,70 @@ describe('sync to the team server', () => {
     expect(stored).toEqual([{ seq: 0, session_id: id }, { seq: 1, session_id: id }]);
     const session = JSON.parse((await server.store.db.selectFrom('sessions').select('record').where('id', '=', id).executeTakeFirstOrThrow()).record);
     expect(session.replayStats).toMatchObject({ segments: 2, start: T0 + 10, end: T0 + 20 });
+    db.close();
+  });
+
+  it('uploads the replay assets kept with a session after its recording, each body once on the server, again only when they grew', async () => {
+    const db = await freshDb();
+    const ids = [`${n}-assets-a`, `${n}-assets-b`];
+    const font = new TextEncoder().encode('wOF2 pretend font shared by both sessions');
+    const photo = new TextEncoder().encode('PNG pretend photo of the first session');
+    for (const [i, id] of ids.entries()) {
+      await db.sessions.put(makeSession(id, T0 + i, { replay: true, replayStats: { segments: 1, bytes: 10, rawChars: 10, start: T0 + 10, end: T0 + 20 } }));
+      await db.replaySegments.put(buildSegmentRow(id, `l-${id}`, 0, { viewId: 'v1', reason: 'time', records: [{ type: 2, timestamp: T0 + 10, data: { text: 'snapshot' } }] }));
+      await keepAsset(db, { sessionId: id, url: `https://cdn.test/${i}/font.woff2`, kind: 'css', hash: await hashAsset(font), contentType: 'font/woff2', data: font, now: T0 }, DEFAULT_ASSET_CAPS);
+      await skipAsset(db, { sessionId: id, url: 'https://shop.test/pixel.svg', kind: 'image', reason: 'private', detail: 'no-store', now: T0 });
+    }
+    await keepAsset(db, { sessionId: ids[0]!, url: 'https://shop.test/photo.png', kind: 'image', hash: await hashAsset(photo), contentType: 'image/png', data: photo, now: T0 }, DEFAULT_ASSET_CAPS);
+    const requests: string[] = [];
+    const counting: typeof fetch = (input, init) => {
+      requests.push(new URL(String(input)).pathname);
+      return fetch(input, init);
+    };
+    expect(await syncOnce(db, { url: server.url, token }, { fetch: counting })).toEqual({ uploaded: 2 });
+    expect(requests).toEqual(['/api/intake/sessions', '/api/intake/replay', '/api/intake/replay', '/api/intake/sessions', '/api/intake/sessions']);
+    const refsOn = (id: string) => server.store.db.selectFrom('replay_asset_refs').select(['url', 'hash', 'reason']).where('session_id', '=', id).orderBy('url').execute();
+    expect(await refsOn(ids[0]!)).toEqual([
+      { url: 'https://cdn.test/0/font.woff2', hash: await hashAsset(font), reason: null },
+      { url: 'https://shop.test/photo.png', hash: await hashAsset(photo), reason: null },
+      { url: 'https://shop.test/pixel.svg', hash: null, reason: 'private' },
+    ]);
+    expect(await refsOn(ids[1]!)).toHaveLength(2);
+    const bodies = await server.store.db.selectFrom('replay_assets').select(['hash', 'bytes']).where('hash', 'in', [await hashAsset(font), await hashAsset(photo)]).orderBy('bytes').execute();
+    expect(bodies).toEqual([{ hash: await hashAsset(photo), bytes: photo.length }, { hash: await hashAsset(font), bytes: font.length }]);
+    // Nothing new: nothing sent. A reference added later (the fetch queue finished after the upload) goes on the next pass.
+    expect(await syncOnce(db, { url: server.url, token }, { fetch: counting })).toEqual({ uploaded: 0 });
+    expect(requests).toHaveLength(5);
+    await skipAsset(db, { sessionId: ids[1]!, url: 'https://shop.test/big.png', kind: 'image', reason: 'too_large', detail: '9000000 bytes', now: T0 });
+    expect(await syncOnce(db, { url: server.url, token }, { fetch: counting })).toEqual({ uploaded: 0 });
+    expect(requests.slice(5)).toEqual(['/api/intake/sessions']);
+    expect(await refsOn(ids[1]!)).toHaveLength(3);
+    db.close();
+  });
+
+  it('cuts a session’s replay assets into requests by body bytes, a body larger than the cut alone', async () => {
+    const db = await freshDb();
+    const id = `${n}-cut`;
+    await db.sessions.put(makeSession(id, T0, { replay: true, replayStats: { segments: 1, bytes: 10, rawChars: 10, start: T0 + 10, end: T0 + 20 } }));
+    await db.replaySegments.put(buildSegmentRow(id, `l-${id}`, 0, { viewId: 'v1', reason: 'time', records: [{ type: 2, timestamp: T0 + 10, data: { text: 'snapshot' } }] }));
+    const sizes = [30, 30, 100, 10];
+    for (const [i, size] of sizes.entries()) {
+      const data = new TextEncoder().encode(`${id} body ${i} `.padEnd(size, '.'));
+      await keepAsset(db, { sessionId: id, url: `https://cdn.test/${i}.png`, kind: 'image', hash: await hashAsset(data), contentType: 'image/png', data, now: T0 }, DEFAULT_ASSET_CAPS);
+    }
+    const parts: number[] = [];
+    const watching: typeof fetch = async (input, init) => {
+      if (new URL(String(input)).pathname === SERVER_ROUTES.upload) {
+        const text = await new Response(new Blob([init!.body as BlobPart]).stream().pipeThrough(new DecompressionStream('gzip'))).text();
+        const bundle = JSON.parse(text) as UploadRequest;
+        if (bundle.sessions[0]!.assets) parts.push(bundle.sessions[0]!.assets.length);
+      }
+      return fetch(input, init);
+    };
+    expect(await syncOnce(db, { url: server.url, token }, { fetch: watching, assetBatchBytes: 64 })).toEqual({ uploaded: 1 });
+    // 30 + 30 fit, 100 goes alone, 10 after it.
+    expect(parts).toEqual([2, 1, 1]);
+    expect(await server.store.db.selectFrom('replay_asset_refs').select('url').where('session_id', '=', id).execute()).toHaveLength(4);
     db.close();
   });
 

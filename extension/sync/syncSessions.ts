@@ -2,12 +2,17 @@
  * Opt-in upload of ended sessions to the team server (settings: sync.url; the token: syncCredentials.ts). One pass uploads the
  * sessions not yet uploaded (or grown since) in batches, gzip, to POST /api/intake/sessions; the server
  * stores a batch once whatever the retries. Runs from the background on a timer, never in the write path
- * of recording. Private-window sessions are never uploaded.
+ * of recording. Private-window sessions are never uploaded. After the sessions go their recordings (POST
+ * /api/intake/replay) and the stylesheets, fonts and images kept with them (the session's bundle entry again, with
+ * its asset references and their bodies: the server stores each body once per sha-256).
  */
 import { EXPORT_FORMAT, EXPORT_VERSION, SCHEMA_VERSION, SERVER_ROUTES, UPLOAD_TOKEN_HEADER } from '../../sdk/schema';
-import type { ReplaySegmentPayload, ReplayUploadRequest, SessionRecord, UploadRequest } from '../../sdk/schema';
+import type { BundleAssetBody, BundleAssetRef, ReplaySegmentPayload, ReplayUploadRequest, SessionRecord, UploadRequest } from '../../sdk/schema';
+import { bytesToBase64 } from '../../sdk/src/replay/assets/base64';
 import { decompressRecords } from '../../sdk/src/replay/segmentCodec';
 import { plainHttpRefusal } from '../../sdk/schema/validateSettings';
+import { BUNDLE_ASSET_LIMITS } from '../../sdk/schema/validateServer';
+import { listAssetRefs } from '../storage/assetStore';
 import type { RumscopeDb } from '../storage/db';
 
 export interface SyncTarget {
@@ -42,6 +47,8 @@ export interface SyncOptions {
   source?: UploadRequest['source'];
   /** Sessions per request. */
   batchSessions?: number;
+  /** Raw replay asset body bytes per request (ASSET_BATCH_BYTES). */
+  assetBatchBytes?: number;
   now?: () => number;
 }
 
@@ -67,6 +74,22 @@ async function pending(db: RumscopeDb, uploaded: Record<string, number>): Promis
 /** Replay segments per request, and characters of records per request at most (a full snapshot may exceed it alone). */
 const REPLAY_BATCH_SEGMENTS = 10;
 const REPLAY_BATCH_CHARS = 4 * 1024 * 1024;
+
+/** Raw asset body bytes per request at most (~4/3 of it in base64; the server's default cap is 20 MB); a larger body goes alone. */
+const ASSET_BATCH_BYTES = 8 * 1024 * 1024;
+
+type SyncState = { uploaded: Record<string, number>; replayUploaded?: Record<string, number>; assetsUploaded?: Record<string, number> };
+
+function bundleHead(options: SyncOptions, now: () => number): Omit<UploadRequest, 'sessions'> {
+  return {
+    format: EXPORT_FORMAT,
+    version: EXPORT_VERSION,
+    schema: SCHEMA_VERSION,
+    exportedAt: now(),
+    source: options.source ?? { name: 'rumscope-extension', version: '0' },
+    batchId: crypto.randomUUID(),
+  };
+}
 
 /** POSTs `body` (gzip) to `route`; null when the server took it, else what the pass reports. */
 async function post(doFetch: typeof fetch, target: SyncTarget, route: string, body: unknown, uploaded: number): Promise<SyncPassResult | null> {
@@ -97,7 +120,7 @@ async function post(doFetch: typeof fetch, target: SyncTarget, route: string, bo
  * The replay segments of sessions already uploaded whose recording grew since (by its segment count), each
  * segment keyed by its load and number: the server stores a re-sent one once. Stops at the first failure.
  */
-async function syncReplays(db: RumscopeDb, target: SyncTarget, doFetch: typeof fetch, state: { uploaded: Record<string, number>; replayUploaded?: Record<string, number> }, uploaded: number): Promise<SyncPassResult | null> {
+async function syncReplays(db: RumscopeDb, target: SyncTarget, doFetch: typeof fetch, state: SyncState, uploaded: number): Promise<SyncPassResult | null> {
   const done = (state.replayUploaded ??= {});
   const sessions = (await db.sessions.bulkGet(Object.keys(state.uploaded))).filter(
     (s): s is SessionRecord => !!s && !!s.replayStats && s.replayStats.segments !== done[s.id],
@@ -122,7 +145,44 @@ async function syncReplays(db: RumscopeDb, target: SyncTarget, doFetch: typeof f
   return null;
 }
 
-/** One pass: uploads everything pending, batch by batch, then the replays of uploaded sessions; stops at the first failure. */
+const assetCount = (session: SessionRecord) => (session.replayAssets ? session.replayAssets.kept + session.replayAssets.skipped : 0);
+
+/**
+ * The replay assets of sessions already uploaded whose references grew since (by their count): the session's
+ * bundle entry (no events) with its references and the bodies they name, cut by body bytes. The server keeps a
+ * session's first reference to a URL and each body once, so a re-sent part adds nothing. Stops at the first failure.
+ */
+async function syncAssets(db: RumscopeDb, target: SyncTarget, doFetch: typeof fetch, state: SyncState, uploaded: number, options: SyncOptions, now: () => number): Promise<SyncPassResult | null> {
+  const done = (state.assetsUploaded ??= {});
+  const sessions = (await db.sessions.bulkGet(Object.keys(state.uploaded))).filter((s): s is SessionRecord => !!s && assetCount(s) > 0 && assetCount(s) !== done[s.id]);
+  for (const session of sessions) {
+    const refs = await listAssetRefs(db, session.id);
+    for (let i = 0; i < refs.length; ) {
+      const part: BundleAssetRef[] = [];
+      const bodies = new Map<string, BundleAssetBody>();
+      let bytes = 0;
+      for (; i < refs.length && part.length < BUNDLE_ASSET_LIMITS.maxAssetRefsPerSession; i++) {
+        const { sessionId: _sessionId, ...ref } = refs[i]!;
+        if (ref.hash && !bodies.has(ref.hash)) {
+          const row = await db.replayAssets.get(ref.hash);
+          if (!row) continue; // deleted meanwhile (its session is going): nothing to send for it
+          if (part.length && bytes + row.data.byteLength > (options.assetBatchBytes ?? ASSET_BATCH_BYTES)) break;
+          bodies.set(ref.hash, { hash: ref.hash, contentType: row.contentType, data: bytesToBase64(row.data) });
+          bytes += row.data.byteLength;
+        }
+        part.push(ref);
+      }
+      if (!part.length) continue;
+      const batch: UploadRequest = { ...bundleHead(options, now), sessions: [{ session, events: [], assets: part }], ...(bodies.size && { assetBodies: [...bodies.values()] }) };
+      const failed = await post(doFetch, target, SERVER_ROUTES.upload, batch, uploaded);
+      if (failed) return { ...failed, error: `replay assets of ${session.id}: ${failed.error}` };
+    }
+    done[session.id] = assetCount(session);
+  }
+  return null;
+}
+
+/** One pass: uploads everything pending, batch by batch, then the replays and replay assets of uploaded sessions; stops at the first failure. */
 export async function syncOnce(db: RumscopeDb, target: SyncTarget, options: SyncOptions = {}): Promise<SyncPassResult> {
   const refused = refuseSyncTarget(target);
   if (refused) return { uploaded: 0, error: refused };
@@ -135,15 +195,7 @@ export async function syncOnce(db: RumscopeDb, target: SyncTarget, options: Sync
   let result: SyncPassResult = { uploaded: 0 };
   for (let i = 0; i < sessions.length; i += size) {
     const chunk = sessions.slice(i, i + size);
-    const batch: UploadRequest = {
-      format: EXPORT_FORMAT,
-      version: EXPORT_VERSION,
-      schema: SCHEMA_VERSION,
-      exportedAt: now(),
-      source: options.source ?? { name: 'rumscope-extension', version: '0' },
-      batchId: crypto.randomUUID(),
-      sessions: [],
-    };
+    const batch: UploadRequest = { ...bundleHead(options, now), sessions: [] };
     for (const session of chunk) {
       const events = await db.events.where('[sessionId+time]').between([session.id, -Infinity], [session.id, Infinity]).toArray();
       batch.sessions.push({ session, events });
@@ -158,11 +210,13 @@ export async function syncOnce(db: RumscopeDb, target: SyncTarget, options: Sync
     result = { uploaded };
   }
   if (!result.error) result = (await syncReplays(db, target, doFetch, state, uploaded)) ?? result;
+  if (!result.error) result = (await syncAssets(db, target, doFetch, state, uploaded, options, now)) ?? result;
   // Forget sessions deleted since they were uploaded.
   const ids = new Set((await db.sessions.toCollection().primaryKeys()) as string[]);
   for (const id of Object.keys(state.uploaded)) if (!ids.has(id)) delete state.uploaded[id];
   for (const id of Object.keys(state.replayUploaded ?? {})) if (!ids.has(id)) delete state.replayUploaded![id];
-  await db.meta.put({ key: 'sync', value: { uploaded: state.uploaded, replayUploaded: state.replayUploaded ?? {}, lastError: result.error ?? null, lastSyncAt: now() } });
+  for (const id of Object.keys(state.assetsUploaded ?? {})) if (!ids.has(id)) delete state.assetsUploaded![id];
+  await db.meta.put({ key: 'sync', value: { uploaded: state.uploaded, replayUploaded: state.replayUploaded ?? {}, assetsUploaded: state.assetsUploaded ?? {}, lastError: result.error ?? null, lastSyncAt: now() } });
   return result;
 }
 

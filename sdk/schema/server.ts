@@ -7,6 +7,7 @@ import type { RumEvent, StoredEvent } from './events';
 import type { SessionRecord } from './session';
 import type { SearchHit } from './dashboard';
 import type { SessionExportBundle } from './storage';
+import type { ReplayAssetRef } from './replay';
 
 /** Header that carries an upload token (`Authorization: Bearer <token>` works too). */
 export const UPLOAD_TOKEN_HEADER = 'x-rumscope-token' as const;
@@ -133,6 +134,18 @@ export type ReplayUploadResponse =
 
 /** GET /api/sessions/:id/replay: the session's segments and records (ReplayData). */
 export const sessionReplayPath = (sessionId: string) => `${SERVER_ROUTES.sessions}/${encodeURIComponent(sessionId)}/replay`;
+
+/**
+ * GET /api/sessions/:id/assets: the session's replay asset references (kept with the body's hash, or skipped with the
+ * reason), as an uploaded bundle carried them. The bodies: GET /api/sessions/:id/assets/:hash (the stored media type,
+ * immutable: content-addressed); a hash the session does not reference answers 404.
+ */
+export interface SessionAssetsResponse {
+  refs: ReplayAssetRef[];
+}
+
+export const sessionAssetsPath = (sessionId: string) => `${SERVER_ROUTES.sessions}/${encodeURIComponent(sessionId)}/assets`;
+export const sessionAssetPath = (sessionId: string, hash: string) => `${sessionAssetsPath(sessionId)}/${encodeURIComponent(hash)}`;
 
 /** 'gap': the server misses events before `first`: re-send from `upTo`. */
 export type SdkBatchResponse = { status: 'stored'; upTo: number; stored: number; session: SessionInfo } | { status: 'gap'; upTo: number };

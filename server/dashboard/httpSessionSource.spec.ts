@@ -7,7 +7,7 @@ import { SERVER_ROUTES } from '../../sdk/schema';
 import type { SourceChange } from '../../panel/source/SessionSource';
 import { startServer, type RunningServer } from '../main';
 import { ADMIN, seedAdmin, uploadHeaders } from '../testing/harness';
-import { makeEvents, makeSession, makeUpload } from '../testing/fixtures';
+import { keptAssetRef, makeAssetBody, makeEvents, makeSession, makeUpload, skippedAssetRef } from '../testing/fixtures';
 import { createTestDatabase, testConfig, type TestDatabase } from '../testing/testStores';
 import { createHttpSessionSource } from './httpSessionSource';
 
@@ -85,5 +85,29 @@ describe('the dashboard over HTTP', () => {
     expect((await fetch(server.url + '/assets/app.js')).status).toBe(200);
     expect((await fetch(server.url + '/assets/..%2f..%2fpackage.json')).status).toBe(404);
     expect((await fetch(server.url + '/assets/%2e%2e/%2e%2e/index.html')).status).toBe(404);
+  });
+
+  it("reads a session's kept replay assets as the player wants them: its references and each body once", async () => {
+    const font = makeAssetBody('wOF2 pretend font', 'font/woff2');
+    const css = makeAssetBody('.x { background: url(font.woff2) }', 'text/css');
+    const bundle = {
+      ...makeUpload([{ session: makeSession('with-assets', T0 + 90_000), events: [], assets: [keptAssetRef('https://a.test/x.css', 'stylesheet', css), keptAssetRef('https://a.test/f.woff2', 'css', font), keptAssetRef('https://b.test/f.woff2', 'css', font), skippedAssetRef('https://a.test/p.png', 'http', '404')] }]),
+      assetBodies: [css, font],
+    };
+    expect((await fetch(server.url + SERVER_ROUTES.upload, { method: 'POST', headers: uploadHeaders(token), body: JSON.stringify(bundle) })).status).toBe(201);
+    const assets = await source().getReplayAssets!('with-assets');
+    expect(assets.refs.map((ref) => [ref.url, ref.hash, ref.reason ?? null])).toEqual([
+      ['https://a.test/f.woff2', font.hash, null],
+      ['https://a.test/p.png', null, 'http'],
+      ['https://a.test/x.css', css.hash, null],
+      ['https://b.test/f.woff2', font.hash, null],
+    ]);
+    const bodies = new Map(assets.bodies.map((body) => [body.hash, body]));
+    expect(bodies.size).toBe(2);
+    expect(new TextDecoder().decode(bodies.get(font.hash)!.data)).toBe('wOF2 pretend font');
+    expect(bodies.get(font.hash)!.contentType).toBe('font/woff2');
+    expect(new TextDecoder().decode(bodies.get(css.hash)!.data)).toBe('.x { background: url(font.woff2) }');
+    expect(bodies.get(css.hash)!.contentType).toMatch(/^text\/css/);
+    await expect(source().getReplayAssets!('nope')).rejects.toThrow('no such session');
   });
 });

@@ -5,7 +5,7 @@
 import type { SessionRecord } from '../../sdk/schema';
 import { cohortsOver, facetsOver, kpisOver } from '../../panel/dashboard/answerOver';
 import type { ApiError, SessionSearchResponse, SessionChangesResponse, SessionCountResponse, SessionDetailResponse, SessionListResponse } from '../../sdk/schema';
-import { SERVER_ROUTES, sessionReplayPath, type ReplayData } from '../../sdk/schema';
+import { SERVER_ROUTES, sessionAssetPath, sessionAssetsPath, sessionReplayPath, type ReplayAssetsData, type ReplayData, type SessionAssetsResponse } from '../../sdk/schema';
 import { filterToParams } from '../sessionListParams';
 import type { SessionFilter, SessionPage, SessionSource } from '../../panel/source/SessionSource';
 import { DEFAULT_PAGE_SIZE, NEWEST_FIRST } from '../../panel/source/SessionSource';
@@ -23,6 +23,9 @@ const DASHBOARD_SESSIONS_MAX = 5000;
 
 /** Most rows the server returns per request. */
 const SERVER_PAGE_MAX = 500;
+
+/** Asset bodies fetched at once (the browser's connections per origin). */
+const ASSET_FETCHES = 6;
 
 export function createHttpSessionSource(options: HttpSourceOptions = {}): SessionSource {
   const base = options.baseUrl ?? '';
@@ -139,6 +142,26 @@ export function createHttpSessionSource(options: HttpSourceOptions = {}): Sessio
     /** The session's replay as the server stores it (records decompressed by the server, in time order). */
     async getReplay(sessionId) {
       return get<ReplayData>(sessionReplayPath(sessionId));
+    },
+
+    /**
+     * The session's kept stylesheets, fonts and images as the extension's panel gets them: its references, and each
+     * body it names once (fetched by hash, cacheable). A body that cannot be fetched is left out: the player lists
+     * its URL as missing and falls back to the live one.
+     */
+    async getReplayAssets(sessionId): Promise<ReplayAssetsData> {
+      const { refs } = await get<SessionAssetsResponse>(sessionAssetsPath(sessionId));
+      const hashes = [...new Set(refs.flatMap((ref) => (ref.hash ? [ref.hash] : [])))];
+      const bodies: ReplayAssetsData['bodies'] = [];
+      const next = async (): Promise<void> => {
+        const hash = hashes.pop();
+        if (hash === undefined) return;
+        const response = await doFetch(`${base}${sessionAssetPath(sessionId, hash)}`, { credentials: 'same-origin' }).catch(() => null);
+        if (response?.ok) bodies.push({ hash, contentType: response.headers.get('content-type') ?? 'application/octet-stream', data: new Uint8Array(await response.arrayBuffer()) });
+        return next();
+      };
+      await Promise.all(Array.from({ length: ASSET_FETCHES }, next));
+      return { refs, bodies };
     },
 
     async getTabInfo(tabId) {

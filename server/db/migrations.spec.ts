@@ -1,7 +1,9 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../testing/testStores';
-import { makeEvents, makeSession } from '../testing/fixtures';
+import { keptAssetRef, makeAssetBody, makeEvents, makeSession, skippedAssetRef } from '../testing/fixtures';
+import { decodeAssetBodies } from '../../sdk/src/replay/assets/assetBodies';
+import { storeSessionAssets } from './replayAssets';
 import { LATEST_MIGRATION, MIGRATIONS } from './migrations';
 import { migrate } from './openDatabase';
 import { searchSessions } from './search';
@@ -194,6 +196,36 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
     expect(await deleteSessionsBefore(latest, session.startedAt + DAY_MS)).toMatchObject({ sessions: 1 });
     expect(await latest.db.selectFrom('loads').select('session_id').execute()).toEqual([]);
     expect(await latest.db.selectFrom('session_changes').select('session_id').execute()).toEqual([]);
+    await latest.close();
+  });
+
+  it('upgrades a v7 database with a recorded session to v8: rows intact, its assets storable once per hash and deleted with it', async () => {
+    const v7 = await database.openMigrated('007_session_delete_indexes');
+    const session = makeSession('old-7', 1_700_000_000_000, { replay: true });
+    await sqlRepository(v7).transaction(async (tx) => {
+      await tx.putSession(session);
+      await tx.putEvents(makeEvents('old-7', 'load-7', session.startedAt, 3));
+    });
+    const segment = { load_id: 'l7', seq: 0, session_id: 'old-7', view_id: null, reason: 'time', start_at: 1, end_at: 2, records: 1, full_snapshot: 1, raw_chars: 10, bytes: 3, data: Buffer.from([7, 8, 9]) };
+    await v7.db.insertInto('replay_segments').values(segment).execute();
+    await v7.close();
+
+    const latest = database.open();
+    expect((await migrate(latest.db)).results?.map((r) => [r.migrationName, r.status])[0]).toEqual(['008_replay_assets', 'Success']);
+    expect(JSON.parse((await latest.db.selectFrom('sessions').select('record').executeTakeFirstOrThrow()).record)).toEqual(session);
+    expect((await latest.db.selectFrom('events').select('seq').execute()).length).toBe(3);
+    expect([...(await latest.db.selectFrom('replay_segments').select('data').executeTakeFirstOrThrow()).data]).toEqual([7, 8, 9]);
+    expect(await latest.db.selectFrom('replay_assets').selectAll().execute()).toEqual([]);
+    // The old session gets assets: one body for two URLs, a second body under the same hash refused.
+    const font = makeAssetBody('pretend font', 'font/woff2');
+    const bodies = await decodeAssetBodies([font]);
+    const refs = [keptAssetRef('https://a.test/f.woff2', 'css', font), keptAssetRef('https://b.test/f.woff2', 'css', font), skippedAssetRef('https://a.test/x.png', 'http', '404')];
+    expect(await latest.transaction((trx) => storeSessionAssets(trx, 'old-7', refs, bodies, 5))).toEqual({ refs: 3, bodies: 1, bytes: 12 });
+    await expect(latest.db.insertInto('replay_assets').values({ hash: font.hash, content_type: 'x/y', bytes: 1, data: Buffer.from([1]), created_at: 1 }).execute()).rejects.toThrow();
+    expect([...(await latest.db.selectFrom('replay_assets').select('data').executeTakeFirstOrThrow()).data]).toEqual([...Buffer.from('pretend font')]);
+    expect(await deleteSessionsBefore(latest, session.lastEventAt + DAY_MS)).toMatchObject({ sessions: 1 });
+    expect(await latest.db.selectFrom('replay_assets').select('hash').execute()).toEqual([]);
+    expect(await latest.db.selectFrom('replay_asset_refs').select('url').execute()).toEqual([]);
     await latest.close();
   });
 

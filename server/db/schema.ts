@@ -168,6 +168,27 @@ export interface SearchTermsTable {
   hits: number;
 }
 
+/** A kept replay asset body, once per hex sha-256 of its bytes (migration 008). */
+export interface ReplayAssetsTable {
+  hash: string;
+  content_type: string;
+  bytes: number;
+  data: Uint8Array;
+  created_at: number;
+}
+
+/** A session's reference to an asset its recording shows, keyed [session_id+url]: kept (hash) or skipped (reason) (migration 008). */
+export interface ReplayAssetRefsTable {
+  session_id: string;
+  url: string;
+  kind: string;
+  hash: string | null;
+  reason: string | null;
+  detail: string | null;
+  bytes: number;
+  at: number;
+}
+
 export interface Database {
   users: UsersTable;
   auth_sessions: AuthSessionsTable;
@@ -185,4 +206,6 @@ export interface Database {
   foreign_replay_segments: ForeignReplaySegmentsTable;
   search_texts: SearchTextsTable;
   search_terms: SearchTermsTable;
+  replay_assets: ReplayAssetsTable;
+  replay_asset_refs: ReplayAssetRefsTable;
 }

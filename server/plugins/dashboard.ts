@@ -36,8 +36,10 @@ export const dashboardRoutes: RoutePlugin = async (app, ctx) => {
 
   app.get('/', async (_request, reply) => {
     const { body, headers } = await send('index.html', false);
+    // blob: for the replay's kept stylesheets, fonts and images (the player serves them from blob: URLs of this
+    // page; its sandboxed iframe inherits this policy).
     return reply
-      .headers({ ...headers, 'content-security-policy': "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'" })
+      .headers({ ...headers, 'content-security-policy': "default-src 'self'; img-src 'self' data: blob:; font-src 'self' data: blob:; style-src 'self' 'unsafe-inline' blob:; frame-ancestors 'none'" })
       .send(body);
   });
   app.get<{ Params: { '*': string } }>('/assets/*', async (request, reply) => {

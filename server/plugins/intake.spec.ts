@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SERVER_ROUTES, sessionReplayPath, type ReplayData, type SessionDetailResponse, type UploadResponse } from '../../sdk/schema';
+import { SERVER_ROUTES, sessionAssetPath, sessionAssetsPath, sessionReplayPath, type ReplayData, type SessionAssetsResponse, type SessionDetailResponse, type UploadResponse } from '../../sdk/schema';
 import { ADMIN, countRows, login, memberHeaders, seedAdmin, startTestApp, uploadHeaders, type TestApp } from '../testing/harness';
 import { makeEvents, makeSession, makeUpload, oneSessionUpload } from '../testing/fixtures';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../testing/testStores';
@@ -8,7 +8,10 @@ import 'fake-indexeddb/auto';
 import { RumscopeDb } from '../../extension/storage/db';
 import { exportSessions } from '../../extension/storage/exportBundle';
 import { buildSegmentRow } from '../../extension/storage/replayStore';
+import { DEFAULT_ASSET_CAPS, hashAsset, keepAsset, skipAsset } from '../../extension/storage/assetStore';
 import { base, makeSession as makeStoredSession, stored } from '../../tests/unit/support/sessionFixtures';
+
+const STYLESHEET = new TextEncoder().encode('body { color: teal }');
 
 /** What the extension's Export writes for one recorded session (its own code, on a fake IndexedDB). */
 async function extensionBundle(): Promise<string> {
@@ -26,6 +29,9 @@ async function extensionBundle(): Promise<string> {
       { type: 3, timestamp: at + 10, data: { source: 0, texts: [{ id: 900, value: 'after' }], attributes: [], removes: [], adds: [] } },
     ];
     await db.replaySegments.put(buildSegmentRow('ext-1', 'load-1', 0, { viewId: 'v1', reason: 'time', records }));
+    // A kept stylesheet and a skipped image, as the recorder's asset fetcher stores them.
+    await keepAsset(db, { sessionId: 'ext-1', url: 'https://shop.test/site.css', kind: 'stylesheet', hash: await hashAsset(STYLESHEET), contentType: 'text/css', data: STYLESHEET, now: at }, DEFAULT_ASSET_CAPS);
+    await skipAsset(db, { sessionId: 'ext-1', url: 'https://shop.test/big.png', kind: 'image', reason: 'too_large', detail: '9000000 bytes', now: at });
     return await (await exportSessions(db, 'all', { name: 'rumscope-extension', version: '0.1.0' })).blob.text();
   } finally {
     db.close();
@@ -76,9 +82,18 @@ describe.each(DIALECTS)('intake on %s', (dialect) => {
     expect(replay.segments[0]).toMatchObject({ fullSnapshot: true, loadId: 'import:ext-1' });
     const detail = (await t.app.inject({ method: 'GET', url: `${SERVER_ROUTES.sessions}/ext-1`, headers: memberHeaders(member) })).json<SessionDetailResponse>();
     expect(detail.item.session).toMatchObject({ replay: true, replayStats: { segments: replay.segments.length } });
-    // Sent again: the recording already there is not stored twice.
+    // Its kept stylesheet and the image it skipped, with the reason.
+    const assets = (await t.app.inject({ method: 'GET', url: sessionAssetsPath('ext-1'), headers: memberHeaders(member) })).json<SessionAssetsResponse>();
+    expect(assets.refs.map((ref) => [ref.url, ref.hash, ref.reason ?? null])).toEqual([
+      ['https://shop.test/big.png', null, 'too_large'],
+      ['https://shop.test/site.css', await hashAsset(STYLESHEET), null],
+    ]);
+    const css = await t.app.inject({ method: 'GET', url: sessionAssetPath('ext-1', await hashAsset(STYLESHEET)), headers: memberHeaders(member) });
+    expect([css.statusCode, css.body]).toEqual([200, 'body { color: teal }']);
+    // Sent again: the recording and the assets already there are not stored twice.
     expect((await upload(bundle)).statusCode).toBe(201);
     expect(await countRows(t.store, 'replay_segments')).toBe(replay.segments.length);
+    expect(await t.store.db.selectFrom('replay_assets').select('hash').execute()).toEqual([{ hash: await hashAsset(STYLESHEET) }]);
   });
 
   it('stores a retried batch once (same batch id), and a re-sent batch under a new id adds no duplicates', async () => {

@@ -2,7 +2,9 @@
  * Intake of sessions uploaded by the extension (POST /api/intake/sessions, upload token only). The body may be
  * gzip; it is capped both as sent and once decompressed (413). Everything is validated before anything is
  * written, and written in one transaction: a 2xx means committed. A batch id already stored is answered from
- * its receipt; events keyed by [loadId+seq] and sessions by id make any re-send a no-op.
+ * its receipt; events keyed by [loadId+seq] and sessions by id make any re-send a no-op. A bundle's replay assets
+ * (references and `assetBodies`) are stored with their sessions, each body once per sha-256 (recomputed here: a body
+ * whose bytes do not match its hash refuses the whole upload).
  */
 import { Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -11,6 +13,8 @@ import { ingestBatch, ingestBatchIn, type BatchInput } from '../../sdk/model';
 import type { ReplaySegmentRow, SdkBatchResponse, UploadResponse } from '../../sdk/schema';
 import { SERVER_ROUTES, UPLOAD_TOKEN_HEADER } from '../../sdk/schema';
 import { validateSdkBatch, validateUploadRequest } from '../../sdk/schema/validateServer';
+import { decodeAssetBodies } from '../../sdk/src/replay/assets/assetBodies';
+import { storeSessionAssets } from '../db/replayAssets';
 import { sqlRepository, type SqlTx } from '../db/sqlRepository';
 import { HttpError, type AppContext, type RoutePlugin } from '../http';
 import { hitRateLimit } from '../rateLimit';
@@ -93,8 +97,14 @@ export const intakeRoutes: RoutePlugin = async (app, ctx) => {
     const response: UploadResponse = { batchId: batch.batchId ?? null, sessions: batch.sessions.length, events, duplicate: false };
     // A bundle exported by the extension carries its sessions' recordings: cut and compressed before the transaction.
     const replays = new Map(batch.sessions.filter((s) => s.replay?.length).map((s) => [s.session.id, bundleReplayRows(s.session.id, s.replay!)]));
+    // Its kept stylesheets, fonts and images: each body's sha-256 recomputed here, before anything is written.
+    const bodies = await decodeAssetBodies(batch.assetBodies).catch((error: Error) => {
+      throw new HttpError(400, `invalid upload: ${error.message}`);
+    });
+    const assets = { refs: 0, bodies: 0, bytes: 0 };
 
     const result = await sqlRepository(store, { uploader: token.userId }).transaction(async (tx) => {
+      Object.assign(assets, { refs: 0, bodies: 0, bytes: 0 }); // PostgreSQL may run the transaction again
       if (batch.batchId) {
         const inserted = await tx.trx
           .insertInto('upload_receipts')
@@ -107,7 +117,7 @@ export const intakeRoutes: RoutePlugin = async (app, ctx) => {
           return { ...(JSON.parse(stored.response) as UploadResponse), duplicate: true };
         }
       }
-      for (const { session, events: sessionEvents } of batch.sessions) {
+      for (const { session, events: sessionEvents, assets: sessionAssets } of batch.sessions) {
         const owner = await tx.ownerOf(session.id);
         if (owner !== undefined && owner !== token.userId) throw new ConflictError(409, `session ${session.id} was uploaded by another member`);
         const rows = replays.get(session.id);
@@ -115,11 +125,18 @@ export const intakeRoutes: RoutePlugin = async (app, ctx) => {
         const stats = rows && !(await storedReplayStats(tx.trx, session.id)) ? await storeRows(tx.trx, rows) : null;
         await tx.putSession(stats ? { ...session, replay: true, replayStats: stats } : session);
         await tx.putEvents(sessionEvents);
+        if (sessionAssets?.length) {
+          // Deduplicated by hash across sessions: a body already stored is referenced, not stored again.
+          const stored = await storeSessionAssets(tx.trx, session.id, sessionAssets, bodies, Date.now());
+          assets.refs += stored.refs;
+          assets.bodies += stored.bodies;
+          assets.bytes += stored.bytes;
+        }
       }
       return response;
     });
     await store.db.updateTable('upload_tokens').set({ last_used_at: Date.now() }).where('id', '=', token.id).execute();
-    request.log.info({ tokenId: token.id, batchId: result.batchId, sessions: result.sessions, events: result.events, duplicate: result.duplicate }, 'upload stored');
+    request.log.info({ tokenId: token.id, batchId: result.batchId, sessions: result.sessions, events: result.events, duplicate: result.duplicate, assets }, 'upload stored');
     return reply.code(result.duplicate ? 200 : 201).send(result);
   });
 

@@ -57,6 +57,9 @@ describe.each(DIALECTS)('the OpenAPI document on %s', (dialect) => {
     expect(list.find((p) => p.name === 'country')).toMatchObject({ in: 'query', required: false, schema: { type: 'array' } });
     expect((doc.paths[SERVER_ROUTES.search]!.get!.parameters as Parameter[]).find((p) => p.name === 'q')).toMatchObject({ required: true, schema: { type: 'string' } });
     expect(doc.paths[`${SERVER_ROUTES.sessions}/{id}`]!.get!.parameters).toEqual([{ name: 'id', in: 'path', required: true, schema: { type: 'string', minLength: 1, maxLength: 64 } }]);
+    // A session's replay assets: the references, and a body by its sha-256.
+    expect(doc.paths[`${SERVER_ROUTES.sessions}/{id}/assets`]!.get!.summary).toMatch(/replay assets/);
+    expect((doc.paths[`${SERVER_ROUTES.sessions}/{id}/assets/{hash}`]!.get!.parameters as Parameter[])[1]).toEqual({ name: 'hash', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9a-f]{64}$' } });
     expect(doc.paths[SERVER_ROUTES.login]!.post!.requestBody).toMatchObject({ content: { 'application/json': { schema: { type: 'object' } } } });
     // Every path parameter of a path is declared.
     for (const [path, operations] of Object.entries(doc.paths)) {

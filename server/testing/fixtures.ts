@@ -1,5 +1,6 @@
 /** Sessions and events as the extension exports them, for the server's tests. */
-import { EXPORT_FORMAT, EXPORT_VERSION, SCHEMA_VERSION, type SessionRecord, type StoredEvent, type UploadRequest } from '../../sdk/schema';
+import { createHash } from 'node:crypto';
+import { EXPORT_FORMAT, EXPORT_VERSION, SCHEMA_VERSION, type BundleAssetBody, type BundleAssetRef, type SessionBundleEntry, type SessionRecord, type StoredEvent, type UploadRequest } from '../../sdk/schema';
 
 export function makeSession(id: string, startedAt: number, overrides: Partial<SessionRecord> = {}): SessionRecord {
   return {
@@ -48,7 +49,7 @@ export function makeEvents(sessionId: string, loadId: string, startedAt: number,
   return events;
 }
 
-export function makeUpload(sessions: { session: SessionRecord; events: StoredEvent[] }[], batchId?: string): UploadRequest {
+export function makeUpload(sessions: SessionBundleEntry[], batchId?: string): UploadRequest {
   return {
     format: EXPORT_FORMAT,
     version: EXPORT_VERSION,
@@ -63,4 +64,18 @@ export function makeUpload(sessions: { session: SessionRecord; events: StoredEve
 /** One session of `count` events on one load, as an upload. */
 export function oneSessionUpload(id: string, startedAt: number, count = 3, batchId?: string): UploadRequest {
   return makeUpload([{ session: makeSession(id, startedAt, { counts: { events: count, views: 1, actions: 0, errors: 0, apiCalls: 0, resources: 0, longTasks: 0 } }), events: makeEvents(id, `load-${id}`, startedAt, count) }], batchId);
+}
+
+/** A kept replay asset as a bundle carries it: its body (base64, keyed by sha-256) and a session's reference to it. */
+export function makeAssetBody(data: Uint8Array | string, contentType: string): BundleAssetBody {
+  const bytes = typeof data === 'string' ? Buffer.from(data) : Buffer.from(data);
+  return { hash: createHash('sha256').update(bytes).digest('hex'), contentType, data: bytes.toString('base64') };
+}
+
+export function keptAssetRef(url: string, kind: BundleAssetRef['kind'], body: BundleAssetBody, at = 1_700_000_000_000): BundleAssetRef {
+  return { url, kind, hash: body.hash, bytes: Buffer.from(body.data, 'base64').byteLength, at };
+}
+
+export function skippedAssetRef(url: string, reason: NonNullable<BundleAssetRef['reason']>, detail?: string, at = 1_700_000_000_000): BundleAssetRef {
+  return { url, kind: 'image', hash: null, reason, ...(detail !== undefined && { detail }), bytes: 0, at };
 }

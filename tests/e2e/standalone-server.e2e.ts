@@ -3,17 +3,22 @@
  * Firefox ESR: an app on one origin, the server on another (CORS), read back through the server's API as the
  * dashboard reads it. A page left right after a click still delivers it (pagehide: keepalive), a server that
  * answers 503 to the first attempts still gets every event exactly once, and a recorded session's replay arrives.
+ * A bundle uploaded with its kept stylesheet, web font and images replays on the team dashboard with them after
+ * their origin server has stopped (served by the team server, by hash).
  */
 import { createServer, request as httpRequest, type Server } from 'node:http';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { SERVER_ROUTES, sessionReplayPath, type ReplayData, type SessionDetailResponse } from '../../sdk/schema';
+import { SERVER_ROUTES, sessionAssetsPath, sessionReplayPath, type ReplayData, type SessionAssetsResponse, type SessionDetailResponse, type UploadRequest } from '../../sdk/schema';
 import { createUploadToken, createUser } from '../../server/accounts/accounts';
 import { adminLoginLink, startServer, type RunningServer } from '../../server/main';
 import { buildDashboard } from '../../scripts/buildDashboard';
-import { ADMIN, login, memberHeaders, type Login } from '../../server/testing/harness';
+import { ADMIN, login, memberHeaders, uploadHeaders, type Login } from '../../server/testing/harness';
+import { keptAssetRef, makeAssetBody, makeEvents, makeSession, makeUpload } from '../../server/testing/fixtures';
+import { startDemoServer } from '../../demo/server';
 import { testConfig } from '../../server/testing/testStores';
 import { distDir } from './support/chromium';
 import { BROWSERS, launchPlainBrowser, type DriverPage } from './support/driver';
@@ -101,6 +106,37 @@ afterAll(async () => {
   await rm(folder, { recursive: true, force: true });
 });
 
+/**
+ * A recorded page as the extension's Export writes it: a non-inlined stylesheet of another origin (its web font and
+ * background resolved against it) and an image of that origin, with the four bodies kept.
+ */
+function bundleWithAssets(sessionId: string, origin: string): UploadRequest {
+  const at = Date.now() - 60_000;
+  const base = `${origin}/fixtures/assets/`;
+  const file = (name: string) => readFileSync(resolve('tests/fixtures/assets', name));
+  const bodies = { css: makeAssetBody(file('remote.css'), 'text/css'), font: makeAssetBody(file('open-sans.woff2'), 'font/woff2'), tile: makeAssetBody(file('tile.png'), 'image/png'), photo: makeAssetBody(file('photo.png'), 'image/png') };
+  const el = (id: number, tagName: string, attributes: Record<string, string>, childNodes: unknown[] = []) => ({ type: 2, id, tagName, attributes, childNodes });
+  const node = {
+    type: 0,
+    id: 1,
+    childNodes: [
+      { type: 1, id: 2, name: 'html', publicId: '', systemId: '' },
+      el(3, 'html', {}, [
+        el(4, 'head', {}, [el(5, 'link', { rel: 'stylesheet', href: `${base}remote.css` })]),
+        el(6, 'body', {}, [el(7, 'p', { id: 'title', class: 'branded' }, [{ type: 3, id: 8, textContent: 'ASSETCANARY kept with the recording' }]), el(9, 'img', { id: 'photo', src: `${base}photo.png` })]),
+      ]),
+    ],
+  };
+  const replay = [
+    { type: 4, timestamp: at, data: { href: `${origin}/fixtures/assets/page.html`, width: 800, height: 600 } },
+    { type: 2, timestamp: at + 1, data: { node, initialOffset: { top: 0, left: 0 } } },
+    { type: 3, timestamp: at + 2000, data: { source: 0, texts: [], attributes: [], removes: [], adds: [] } },
+  ];
+  const assets = [keptAssetRef(`${base}remote.css`, 'stylesheet', bodies.css), keptAssetRef(`${base}open-sans.woff2`, 'css', bodies.font), keptAssetRef(`${base}tile.png`, 'css', bodies.tile), keptAssetRef(`${base}photo.png`, 'image', bodies.photo)];
+  const session = makeSession(sessionId, at, { site: origin, lastEventAt: at + 2000, endedAt: at + 2000 });
+  return { ...makeUpload([{ session, events: makeEvents(sessionId, `load-${sessionId}`, at, 2), replay, assets }]), assetBodies: Object.values(bodies) };
+}
+
 const read = async <T>(url: string): Promise<T> => (await team.app.inject({ method: 'GET', url, headers: memberHeaders(member) })).json<T>();
 const detailOf = (id: string) => read<SessionDetailResponse>(`${SERVER_ROUTES.sessions}/${encodeURIComponent(id)}`);
 
@@ -179,6 +215,49 @@ describe.each(BROWSERS)('standalone SDK to the team server in %s', (kind) => {
       });
     await expect.poll(async () => (await frame()).text, { ...POLL, timeout: 30_000 }).toContain('CANARYVISIBLE');
     expect((await frame()).sandbox).toBe('allow-same-origin');
+    await dashboard.close();
+  }, 180_000);
+
+  test('a bundle uploaded with its kept stylesheet, web font and images replays with them on the dashboard after their server has stopped', async () => {
+    const cdn = await startDemoServer();
+    const sessionId = `assets-${kind}`;
+    const photo = await fetch(`${cdn.origin}/fixtures/assets/photo.png`);
+    expect(photo.status).toBe(200);
+    await photo.arrayBuffer();
+    const upload = await team.app.inject({ method: 'POST', url: SERVER_ROUTES.upload, headers: uploadHeaders(token), payload: JSON.stringify(bundleWithAssets(sessionId, cdn.origin)) });
+    expect(upload.statusCode).toBe(201);
+    expect((await read<SessionAssetsResponse>(sessionAssetsPath(sessionId))).refs.filter((ref) => ref.hash)).toHaveLength(4);
+    const closing = cdn.close();
+    cdn.server.closeAllConnections();
+    await closing;
+    expect(await fetch(`${cdn.origin}/fixtures/assets/photo.png`).then(() => 'answered', () => 'refused')).toBe('refused');
+
+    const dashboard = await browser.openPage(team.url + (await adminLoginLink(team.store, ADMIN.email)));
+    const row = `tr[data-session-id="${sessionId}"] [data-testid="play"]:not([disabled])`;
+    await expect.poll(() => dashboard.evaluate((s) => !!document.querySelector(s), row), { ...POLL, timeout: 30_000 }).toBe(true);
+    await dashboard.click(row);
+    const shown = () =>
+      dashboard.evaluate(async () => {
+        const doc = document.querySelector<HTMLIFrameElement>('[data-testid="replay-player"] iframe')?.contentDocument;
+        const title = doc?.querySelector('#title');
+        const view = doc?.defaultView;
+        if (!doc || !title || !view) return null;
+        await Promise.race([doc.fonts.ready, new Promise((ok) => setTimeout(ok, 1000))]);
+        return {
+          font: [...doc.fonts].some((f) => f.family.includes('Fixture Sans') && f.status === 'loaded'),
+          family: view.getComputedStyle(title).fontFamily,
+          background: view.getComputedStyle(title).backgroundImage,
+          photo: doc.querySelector<HTMLImageElement>('#photo')?.naturalWidth ?? 0,
+          photoSrc: doc.querySelector<HTMLImageElement>('#photo')?.getAttribute('src') ?? '',
+          missing: document.querySelectorAll('[data-testid="replay-asset-missing"]').length,
+        };
+      });
+    await expect.poll(async () => (await shown())?.font && (await shown())?.photo, { ...POLL, timeout: 30_000 }).toBe(37);
+    const result = (await shown())!;
+    expect(result.family).toMatch(/Fixture Sans/);
+    expect(result.background).toMatch(/^url\("blob:/);
+    expect(result.photoSrc).toMatch(/^blob:/);
+    expect(result.missing).toBe(0);
     await dashboard.close();
   }, 180_000);
 });

@@ -7,6 +7,7 @@ import * as m004 from './004_compat_intake';
 import * as m005 from './005_session_list_columns';
 import * as m006 from './006_search_index';
 import * as m007 from './007_session_delete_indexes';
+import * as m008 from './008_replay_assets';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '001_initial': m001,
@@ -16,6 +17,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '005_session_list_columns': m005,
   '006_search_index': m006,
   '007_session_delete_indexes': m007,
+  '008_replay_assets': m008,
 };
 
 export const LATEST_MIGRATION = Object.keys(MIGRATIONS).at(-1)!;
