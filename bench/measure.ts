@@ -11,6 +11,7 @@
  * Heap: `HeapProfiler.collectGarbage` (twice), then `Runtime.getHeapUsage`: used bytes of the whole V8
  * isolate, which holds the page's main world and the extension's isolated world alike.
  */
+import { heapSummary } from './heapSummary';
 import type { CDPSession, Page } from 'playwright-core';
 
 export interface CpuSample {
@@ -26,6 +27,8 @@ export interface Meter {
   sample(): Promise<CpuSample>;
   /** Used JS heap bytes after a forced full GC. */
   heapAfterGc(): Promise<number>;
+  /** Where the heap goes (bench/heapSummary.ts): largest node types and constructors. */
+  heapSummary(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -53,6 +56,7 @@ export async function openMeter(page: Page): Promise<Meter> {
       const { usedSize } = await cdp.send('Runtime.getHeapUsage');
       return usedSize;
     },
+    heapSummary: () => heapSummary(cdp),
     async close() {
       await cdp.detach().catch(() => {});
     },

@@ -376,13 +376,21 @@ const CAPTURE_ONLY = allScripts(replaySettingScript(false), networkDetailScript(
  * The default Rumscope peer run on another build (`--compare-dist`): `rumscope@<label>`, e.g. the build of
  * the commit before a change, measured in the same run as the working tree's.
  */
-export function rumscopeBuildPeer(label: string, dist: string): Peer {
-  return rumscopePeer({
-    name: `rumscope@${label}`,
-    description: `Rumscope extension build ${label} (same settings as rumscope: replay off, network detail off)`,
-    configureWorker: CAPTURE_ONLY,
-    dist,
-  });
+export function rumscopeBuildPeer(label: string, dist: string, replay = false): Peer {
+  return replay
+    ? rumscopePeer({
+        name: `rumscope-replay@${label}`,
+        description: `Rumscope extension build ${label} (same settings as rumscope-replay: replay on, privacy allow)`,
+        configureWorker: allScripts(replaySettingScript(true), networkDetailScript([])),
+        replay: true,
+        dist,
+      })
+    : rumscopePeer({
+        name: `rumscope@${label}`,
+        description: `Rumscope extension build ${label} (same settings as rumscope: replay off, network detail off)`,
+        configureWorker: CAPTURE_ONLY,
+        dist,
+      });
 }
 
 /** Every known peer, by name. `--peers` picks from these; DEFAULT_PEERS run when it is not given. */

@@ -26,7 +26,9 @@
  *          and adds peer `rumscope@<commit>`: the rumscope peer's settings on that build, in its own Chromium,
  *          alternating with the others in the same run), --compare-dist [label=]dir[,…] (the same with a build
  *          already made: a RUMSCOPE_DIST-style folder holding chrome/). The report then has a "Builds compared"
- *          table: each build's extra script CPU against rumscope's (the working tree's), round by round.
+ *          table: each build's extra script CPU against rumscope's (the working tree's), round by round;
+ *          --compare-replay gives the compared builds rumscope-replay's settings (replay on) instead;
+ *          --heap-summary prints, for each peer's last round, where its page's heap goes (bench/heapSummary.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -92,7 +94,7 @@ async function comparedPeers(): Promise<Peer[]> {
   return builds.map(({ label, dist }) => {
     const chrome = resolve(root, dist, 'chrome');
     if (!existsSync(join(chrome, 'manifest.json'))) throw new Error(`--compare-dist: no built extension in ${dist}/chrome`);
-    return rumscopeBuildPeer(label, chrome);
+    return rumscopeBuildPeer(label, chrome, flag('--compare-replay'));
   });
 }
 const compared = await comparedPeers();
@@ -221,6 +223,7 @@ async function measureRun(context: BrowserContext, env: BenchEnv, peer: Peer, ro
     const s3 = await meter.sample();
     const collectedAtStormEnd = await peer.collected(env, { tag }, false);
     const heapBytes = await meter.heapAfterGc();
+    if (flag('--heap-summary') && !isWarmup && round === rounds) log(`heap of ${peer.name}, round ${round}:\n${await meter.heapSummary()}`);
     await meter.close();
     await page.goto('about:blank');
     const collected = await peer.collected(env, { tag }, true);
@@ -347,7 +350,8 @@ function peersTable(reports: PeerReport[]): string {
  * as far as it can.
  */
 function comparedTable(reports: PeerReport[]): string {
-  const subject = reports.find((r) => r.name === SUBJECT_PEER);
+  const subjectName = flag('--compare-replay') ? 'rumscope-replay' : SUBJECT_PEER;
+  const subject = reports.find((r) => r.name === subjectName);
   const others = reports.filter((r) => compared.some((p) => p.name === r.name));
   const baseRuns = new Map((reports.find((r) => r.name === baseline!.name)?.runs ?? []).map((r) => [r.round, r]));
   if (!subject?.extra || !others.length) return '';
@@ -359,7 +363,7 @@ function comparedTable(reports: PeerReport[]): string {
     ['heap extra after GC MB', 'heapMB', 2],
   ];
   const lines = [
-    `| metric | build | that build | ${SUBJECT_PEER} (working tree) | ratio of medians | per-round ratio median [min–max] |`,
+    `| metric | build | that build | ${subjectName} (working tree) | ratio of medians | per-round ratio median [min–max] |`,
     '|---|---|---|---|---|---|',
   ];
   const extraOf = (report: PeerReport, round: number, key: MetricKey) => {

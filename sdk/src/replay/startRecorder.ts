@@ -1,6 +1,7 @@
 import { record } from '@rrweb/record';
 import { REPLAY_FULL_SNAPSHOT, type DefaultPrivacyLevel, type ReplayRecord, type ReplaySegmentReason } from '../../schema';
 import { redactRecords } from './redactRecords';
+import { releaseSerializedNodes } from './releaseSerializedNodes';
 import { createSegmentBuilder, SEGMENT_MAX_MS } from './createSegmentBuilder';
 import { privacyOptions } from './privacyOptions';
 import { createRollingBuffer, INSTANT_REPLAY_CHECKOUT_MS } from './createRollingBuffer';
@@ -101,6 +102,8 @@ export function startRecorder(options: RecorderOptions) {
           // Frames recorded into this stream send a fresh snapshot of their own after each of the page's.
           if (frames && event.type === REPLAY_FULL_SNAPSHOT) frames.requestSnapshots();
           if (storm.count(event, Date.now())) pause();
+          // Serialized and handed over: rrweb's mirror need not keep the tree (most of the page's replay heap).
+          releaseSerializedNodes(event);
         }),
       ...commonOptions(options.privacyLevel, options.onError),
       ...(frames && { recordCrossOriginIframes: true }),
