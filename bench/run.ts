@@ -223,7 +223,7 @@ async function measureRun(context: BrowserContext, env: BenchEnv, peer: Peer, ro
     const s3 = await meter.sample();
     const collectedAtStormEnd = await peer.collected(env, { tag }, false);
     const heapBytes = await meter.heapAfterGc();
-    if (flag('--heap-summary') && !isWarmup && round === rounds) log(`heap of ${peer.name}, round ${round}:\n${await meter.heapSummary()}`);
+    if (flag('--heap-summary') && !isWarmup && round === rounds - 1) log(`heap of ${peer.name}, round ${round + 1}:\n${await meter.heapSummary()}`);
     await meter.close();
     await page.goto('about:blank');
     const collected = await peer.collected(env, { tag }, true);

@@ -1,6 +1,7 @@
 import { record } from '@rrweb/record';
 import type { DefaultPrivacyLevel } from '../../schema';
 import { listenForSnapshotRequests } from './frameGate';
+import { slimMirror, type RecordMirror } from './slimMirror';
 import { commonOptions, type RecordFn } from './startRecorder';
 
 /**
@@ -10,6 +11,7 @@ import { commonOptions, type RecordFn } from './startRecorder';
  */
 export function startFrameRecorder(options: { privacyLevel: DefaultPrivacyLevel; onError?: (error: unknown) => void }): () => void {
   const recordFn = record as unknown as RecordFn;
+  slimMirror((record as unknown as { mirror?: RecordMirror }).mirror);
   const stopRecording = recordFn({ ...commonOptions(options.privacyLevel, options.onError), recordCrossOriginIframes: true });
   // The top page asks again after its own full snapshots (a checkout, a restart, its first): its copy starts anew.
   const stopListening = listenForSnapshotRequests(() => recordFn.takeFullSnapshot?.());

@@ -1,7 +1,7 @@
 import { record } from '@rrweb/record';
 import { REPLAY_FULL_SNAPSHOT, type DefaultPrivacyLevel, type ReplayRecord, type ReplaySegmentReason } from '../../schema';
 import { redactRecords } from './redactRecords';
-import { releaseSerializedNodes } from './releaseSerializedNodes';
+import { slimMirror, type RecordMirror } from './slimMirror';
 import { createSegmentBuilder, SEGMENT_MAX_MS } from './createSegmentBuilder';
 import { privacyOptions } from './privacyOptions';
 import { createRollingBuffer, INSTANT_REPLAY_CHECKOUT_MS } from './createRollingBuffer';
@@ -87,6 +87,8 @@ export function startRecorder(options: RecorderOptions) {
   // Guardrail: a mutation storm beyond STORM_NODES_PER_SECOND pauses recording (marked in the recording),
   // and it resumes with a fresh full snapshot once the page has been calm for a second.
   const storm = createStormGuard();
+  // rrweb's mirror keeps { id } of each node instead of its serialized tree (most of the replay's heap).
+  slimMirror((record as unknown as { mirror?: RecordMirror }).mirror);
   let paused = false;
   // rrweb never removes a stopped run's frame listener: a run's emit speaks only while it is the current run.
   let run = 0;
@@ -102,8 +104,9 @@ export function startRecorder(options: RecorderOptions) {
           // Frames recorded into this stream send a fresh snapshot of their own after each of the page's.
           if (frames && event.type === REPLAY_FULL_SNAPSHOT) frames.requestSnapshots();
           if (storm.count(event, Date.now())) pause();
-          // Serialized and handed over: rrweb's mirror need not keep the tree (most of the page's replay heap).
-          releaseSerializedNodes(event);
+          // rrweb keeps its last full snapshot record, of which it reads only the time: serialized above, its
+          // tree can go (with slimMirror, nothing else holds it).
+          if (event.type === REPLAY_FULL_SNAPSHOT && event.data) (event.data as { node: unknown }).node = null;
         }),
       ...commonOptions(options.privacyLevel, options.onError),
       ...(frames && { recordCrossOriginIframes: true }),
