@@ -5,14 +5,18 @@
  * output and its gzip cost: gzip -9 of the whole output minus gzip -9 of the output with that folder's bytes
  * cut out (read from the source map). gzip is not additive, so the costs do not sum to the total exactly.
  * The shipped file is built by vite (scripts/build.ts); its size is printed beside this build's to show how
- * close the two minifiers are.
+ * close the two minifiers are. `npx tsx bench/captureSize.ts sdk/src/replay/recorder.iife.ts`: the same for
+ * recorder.js, with rrweb patched and cut as the build does it (docs/replay-size.md).
  */
 import { build } from 'esbuild';
 import { existsSync, readFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { buildDefines } from '../scripts/buildFlags';
+import { patchRrwebRecord } from '../scripts/rrwebFramesPlugin';
+import { slimRrwebRecord } from '../scripts/rrwebSlimPlugin';
 import { distDir } from '../tests/e2e/support/chromium';
+import { SCRIPTS } from '../scripts/build';
 
 const root = resolve(import.meta.dirname, '..');
 const entry = process.argv[2] ?? 'sdk/src/extension.iife.ts';
@@ -30,6 +34,19 @@ const result = await build({
   define: buildDefines(false),
   outfile: 'capture.js',
   logLevel: 'warning',
+  // recorder.js's rrweb as the build patches and cuts it (scripts/rrwebFramesPlugin.ts, scripts/rrwebSlimPlugin.ts).
+  plugins: [
+    {
+      name: 'rrweb-as-built',
+      setup(b) {
+        b.onLoad({ filter: /[\\/]node_modules[\\/]@rrweb[\\/]record[\\/]dist[\\/]record\.js$/ }, (args) => ({
+          contents: slimRrwebRecord(patchRrwebRecord(readFileSync(args.path, 'utf8'))),
+          loader: 'js',
+          resolveDir: dirname(args.path),
+        }));
+      },
+    },
+  ],
 });
 const code = result.outputFiles.find((f) => f.path.endsWith('.js'))!.contents;
 const map = JSON.parse(result.outputFiles.find((f) => f.path.endsWith('.map'))!.text) as { sources: string[]; mappings: string };
@@ -92,11 +109,12 @@ for (const [file, { bytesInOutput }] of Object.entries(output.inputs)) {
   groups.set(group, entry);
 }
 const counted = [...groups.values()].reduce((sum, g) => sum + g.bytes, 0);
+const shipped = Object.entries(SCRIPTS).find(([, source]) => source === entry)?.[0];
 const fmt = (n: number, digits = 1) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const lines = [
   `${entry}: esbuild minified ${fmt(code.length / KB)} KB raw / ${fmt(gzip / KB)} KB gzip -9` +
-    (existsSync(join(distDir('chrome'), 'capture.js')) && entry === 'sdk/src/extension.iife.ts'
-      ? `; shipped capture.js (vite, ${relative(root, distDir('chrome'))}) ${fmt(readFileSync(join(distDir('chrome'), 'capture.js')).length / KB)} KB raw / ${fmt(gzipSync(readFileSync(join(distDir('chrome'), 'capture.js')), { level: 9 }).length / KB)} KB gzip`
+    (shipped && existsSync(join(distDir('chrome'), shipped))
+      ? `; shipped ${shipped} (vite, ${relative(root, distDir('chrome'))}) ${fmt(readFileSync(join(distDir('chrome'), shipped)).length / KB)} KB raw / ${fmt(gzipSync(readFileSync(join(distDir('chrome'), shipped)), { level: 9 }).length / KB)} KB gzip`
       : ''),
   '',
   '| folder | raw bytes in output | share | gzip KB it costs | largest files (raw bytes) |',

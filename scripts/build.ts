@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { buildDefines, isTestBuild } from './buildFlags';
 import { safeGlobalsPlugin } from './safeGlobalsPlugin';
 import { rrwebFramesPlugin } from './rrwebFramesPlugin';
+import { rrwebSlimPlugin } from './rrwebSlimPlugin';
 
 const root = resolve(import.meta.dirname, '..');
 // `--test`: a test build (the same as RUMSCOPE_TEST_BUILD=1), for the e2e tests.
@@ -37,7 +38,7 @@ export function scriptConfig(outDir: string, fileName: string, entry: string): I
     root,
     logLevel: 'warn',
     define: buildDefines(),
-    plugins: [safeGlobalsPlugin(), rrwebFramesPlugin()],
+    plugins: [safeGlobalsPlugin(), rrwebFramesPlugin(), rrwebSlimPlugin()],
     build: {
       outDir,
       emptyOutDir: false,
@@ -46,6 +47,9 @@ export function scriptConfig(outDir: string, fileName: string, entry: string): I
       sourcemap: false,
       copyPublicDir: false,
       lib: { entry: join(root, entry), formats: ['iife'], name: 'rumscope_' + fileName.replace(/\W/g, '_'), fileName: () => fileName },
+      // rrweb's console warnings (a failed snapshot, a node it could not find) are its own debugging aid: a recorded
+      // page's console stays the page's. The capture wraps the page's console, so only the recorder drops them.
+      ...(fileName === 'recorder.js' && { rolldownOptions: { output: { minify: { compress: { dropConsole: true } } } } }),
     },
   };
 }

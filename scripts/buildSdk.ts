@@ -11,6 +11,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { buildDefines } from './buildFlags';
 import { safeGlobalsPlugin } from './safeGlobalsPlugin';
+import { rrwebSlimPlugin } from './rrwebSlimPlugin';
 
 const root = resolve(import.meta.dirname, '..');
 const ENTRY = 'sdk/src/standalone.ts';
@@ -25,7 +26,8 @@ export async function buildSdk(dist: string = resolve(root, process.env.RUMSCOPE
     logLevel: 'warn',
     // What apps install is never a test build.
     define: buildDefines(false),
-    plugins: [safeGlobalsPlugin()],
+    // The standalone recorder chunk sets the same rrweb options as the extension's: the same unused parts go.
+    plugins: [safeGlobalsPlugin(), rrwebSlimPlugin()],
     build: {
       outDir: out,
       emptyOutDir: false,

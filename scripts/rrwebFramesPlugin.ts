@@ -29,13 +29,15 @@ export function patchRrwebRecord(code: string): string {
   return `import { registerFrameManager as __rumscopeRegisterFrameManager, acceptFrameMessage as __rumscopeAcceptFrameMessage } from ${JSON.stringify(GATE_MODULE)};\n${out}`;
 }
 
+/** The module build of @rrweb/record (what the recorder imports), as a module id. */
+export const isRrwebRecord = (id: string) => /[\\/]node_modules[\\/]@rrweb[\\/]record[\\/]dist[\\/]record\.js$/.test(id.split('?')[0]!);
+
 export function rrwebFramesPlugin(): Plugin {
   return {
     name: 'rumscope-rrweb-frames',
     enforce: 'pre',
     transform(code, id) {
-      if (!/[\\/]node_modules[\\/]@rrweb[\\/]record[\\/]dist[\\/]record\.js$/.test(id.split('?')[0]!)) return null;
-      return { code: patchRrwebRecord(code), map: null };
+      return isRrwebRecord(id) ? { code: patchRrwebRecord(code), map: null } : null;
     },
   };
 }

@@ -23,6 +23,9 @@ afterAll(async () => {
   await demo?.close();
 });
 
+/** The chunk of the standalone SDK with the recorder (sdk/src/replay/startRedactingRecorder.ts, rrweb in it). */
+const RECORDER_CHUNK = 'startRedactingRecorder';
+
 /** Serves the built SDK (the module and its chunks) under /sdk/ and starts it with `init`. */
 async function openApp(page: Page, url: string, init: string) {
   const loaded: string[] = [];
@@ -70,10 +73,10 @@ describe('standalone SDK replay in Chromium (no extension)', () => {
     const page = await (await browser.newContext()).newPage();
     const loaded = await openApp(page, `${demo.origin}/fixtures/replay.html?sdk-forced`, 'sessionReplaySampleRate: 0');
     await page.click('#add');
-    expect(loaded.some((name) => name.startsWith('startRecorder'))).toBe(false);
+    expect(loaded.some((name) => name.startsWith(RECORDER_CHUNK))).toBe(false);
     expect(await segmentTexts(page)).toBe('');
     await page.evaluate(() => (window as any).openobserveRum.startSessionReplayRecording({ force: true }));
-    await expect.poll(() => loaded.some((name) => name.startsWith('startRecorder'))).toBe(true);
+    await expect.poll(() => loaded.some((name) => name.startsWith(RECORDER_CHUNK))).toBe(true);
     // Recording has started once its full snapshot is out (it leaves at once).
     await expect.poll(() => segmentTexts(page)).toContain('CANARYVISIBLE');
     await page.click('#add');

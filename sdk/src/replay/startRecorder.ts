@@ -1,6 +1,5 @@
 import { record } from '@rrweb/record';
 import { REPLAY_FULL_SNAPSHOT, type DefaultPrivacyLevel, type ReplayRecord, type ReplaySegmentReason } from '../../schema';
-import { redactRecords } from './redactRecords';
 import { slimMirror, type RecordMirror } from './slimMirror';
 import { createSegmentBuilder, SEGMENT_MAX_MS } from './createSegmentBuilder';
 import { privacyOptions } from './privacyOptions';
@@ -15,10 +14,11 @@ export interface RecorderOptions {
   viewId: () => string | null;
   onError?: (error: unknown) => void;
   /**
-   * Redact secret URL parameters of recorded attributes here, in the page. The extension leaves it to its
-   * background (off the page's thread); the standalone SDK, with no background, does it here.
+   * Redacts secret URL parameters of recorded attributes here, in the page (redactRecords.ts). The extension leaves
+   * it to its background (off the page's thread, and out of recorder.js); the standalone SDK, with no background,
+   * passes redactRecords.
    */
-  redactInPage?: boolean;
+  redact?: (records: ReplayRecord[]) => void;
   /**
    * Instant replay: keep a rolling buffer of the last two minutes in this page's memory and send nothing,
    * until keep() hands the buffer over as segments and recording goes on as usual.
@@ -78,7 +78,7 @@ export function startRecorder(options: RecorderOptions) {
     }
   }
   const add = (event: { type: number; timestamp: number }) => {
-    if (options.redactInPage) redactRecords([event as ReplayRecord]);
+    options.redact?.([event as ReplayRecord]);
     if (buffering) return rolling.add({ json: JSON.stringify(event), viewId: currentView(), type: event.type, timestamp: event.timestamp }, Date.now());
     builder.add(JSON.stringify(event), currentView(), Date.now());
     // A full snapshot goes out at once: it is what a player needs first.

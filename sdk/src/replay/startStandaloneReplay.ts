@@ -46,11 +46,11 @@ export function startStandaloneReplay(options: {
     const state = options.session.current();
     if (!state?.sampled || !state.replay || recorder || loading || stoppedByApp) return;
     loading = true;
-    import('./startRecorder')
-      .then(({ startRecorder }) => {
+    import('./startRedactingRecorder')
+      .then(({ startRedactingRecorder }) => {
         loading = false;
         if (stoppedByApp || recorder) return;
-        recorder = startRecorder({ privacyLevel: options.privacyLevel(), send, viewId: options.viewId, redactInPage: true });
+        recorder = startRedactingRecorder({ privacyLevel: options.privacyLevel(), send, viewId: options.viewId });
       })
       .catch(() => {
         loading = false;
