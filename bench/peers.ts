@@ -36,6 +36,8 @@ export interface Collected {
   items: number;
   /** Of `bytes`, the replay's (Rumscope: compressed segments stored; others: replay requests sent). */
   replayBytes?: number;
+  /** --replay-breakdown (Rumscope): the stored replay's JSON characters by record kind, and its segment count. */
+  breakdown?: Record<string, number>;
 }
 
 export interface BenchEnv {
@@ -211,6 +213,7 @@ function storedBytesScript(tag: string): string {
       const loads = (await request(tx.objectStore('loads').getAll())).filter((l) => String(l.url).includes(tag));
       const encoder = new TextEncoder();
       let bytes = 0, items = 0, replayBytes = 0;
+      const rows = [];
       for (const load of loads) {
         const range = IDBKeyRange.bound([load.id, -Infinity], [load.id, Infinity]);
         for (const event of await request(tx.objectStore('events').getAll(range))) {
@@ -222,9 +225,27 @@ function storedBytesScript(tag: string): string {
           bytes += row.bytes;
           replayBytes += row.bytes;
           items++;
+          rows.push(row);
         }
       }
-      return { bytes, items, replayBytes };
+      // --replay-breakdown: the stored records' JSON characters by record kind (after the transaction).
+      const breakdown = ${process.argv.includes('--replay-breakdown')} ? {} : undefined;
+      const kinds = {};
+      if (breakdown) for (const row of rows) {
+        const text = await new Response(new Blob([row.data]).stream().pipeThrough(new DecompressionStream('deflate-raw'))).text();
+        for (const record of JSON.parse(text)) {
+          const kind = record.type === 3 ? 'incremental source ' + record.data.source : 'type ' + record.type;
+          breakdown[kind] = (breakdown[kind] ?? 0) + JSON.stringify(record).length;
+          (kinds[kind] ??= []).push(record);
+        }
+        breakdown['segments'] = (breakdown['segments'] ?? 0) + 1;
+      }
+      // Each kind's records deflated on their own (what each kind would cost alone).
+      if (breakdown) for (const [kind, records] of Object.entries(kinds)) {
+        const deflated = new Blob([JSON.stringify(records)]).stream().pipeThrough(new CompressionStream('deflate-raw'));
+        breakdown['deflated ' + kind] = (await new Response(deflated).arrayBuffer()).byteLength;
+      }
+      return { bytes, items, replayBytes, ...(breakdown && { breakdown }) };
     } finally {
       db.close();
     }

@@ -28,6 +28,7 @@
  *          already made: a RUMSCOPE_DIST-style folder holding chrome/). The report then has a "Builds compared"
  *          table: each build's extra script CPU against rumscope's (the working tree's), round by round;
  *          --compare-replay gives the compared builds rumscope-replay's settings (replay on) instead;
+ *          --replay-breakdown prints the stored replay's JSON size by record kind (Rumscope peers),
  *          --heap-summary prints, for each peer's last round, where its page's heap goes (bench/heapSummary.ts).
  */
 import { execFileSync } from 'node:child_process';
@@ -227,6 +228,7 @@ async function measureRun(context: BrowserContext, env: BenchEnv, peer: Peer, ro
     await meter.close();
     await page.goto('about:blank');
     const collected = await peer.collected(env, { tag }, true);
+    if (collected.breakdown) log(`replay of ${peer.name} (JSON chars by record kind): ${JSON.stringify(collected.breakdown)}`);
     return {
       peer: peer.name,
       round,
