@@ -233,7 +233,9 @@ function storedBytesScript(tag: string): string {
       const kinds = {};
       if (breakdown) for (const row of rows) {
         const text = await new Response(new Blob([row.data]).stream().pipeThrough(new DecompressionStream('deflate-raw'))).text();
-        for (const record of JSON.parse(text)) {
+        const stored = JSON.parse(text);
+        // Version 2 rows (sdk/src/replay/recordCodec.ts): sized as stored (ids left out, timestamps as differences).
+        for (const record of Array.isArray(stored) ? stored : stored.r) {
           const kind = record.type === 3 ? 'incremental source ' + record.data.source : 'type ' + record.type;
           breakdown[kind] = (breakdown[kind] ?? 0) + JSON.stringify(record).length;
           (kinds[kind] ??= []).push(record);

@@ -228,13 +228,15 @@ describe.each(BROWSERS)('session replay in %s', (kind) => {
     await waitFor(() => panel.evaluate((id) => !!document.querySelector(`tr[data-session-id="${id}"] [data-testid="play"]:not([disabled])`), session.id), Boolean, 'its ▶');
     await panel.click(`tr[data-session-id="${session.id}"] [data-testid="play"]`);
     const inPlayer = () => panel.evaluate(() => document.querySelector<HTMLIFrameElement>('[data-testid="replay-player"] iframe')?.contentDocument?.body?.textContent ?? '');
-    await waitFor(inPlayer, (text) => text.includes('CANARYHOSTILE'), 'the hostile page in the player');
+    // The session opens on the page the test before recorded: seek to the end (the hostile page, its injected
+    // content in) rather than wait for playback to get there at the recording's own pace.
+    await waitFor(() => panel.evaluate(() => Number(document.querySelector<HTMLInputElement>('[data-testid="replay-scrubber"]')?.max ?? 0)), (max) => max > 0, 'the scrubber');
     await panel.evaluate(() => {
       const range = document.querySelector<HTMLInputElement>('[data-testid="replay-scrubber"]')!;
       range.value = range.max;
       range.dispatchEvent(new Event('input', { bubbles: true }));
     });
-    await waitFor(inPlayer, (text) => text.includes('CANARYLATE'), 'the injected content in the player');
+    await waitFor(inPlayer, (text) => text.includes('CANARYHOSTILE') && text.includes('CANARYLATE'), 'the hostile page and its injected content in the player');
     // Give loads and handlers their chance, then: nothing ran in the panel.
     await new Promise((ok) => setTimeout(ok, 1000));
     expect(await panel.evaluate(() => (window as any).__replayCanary ?? null)).toBeNull();

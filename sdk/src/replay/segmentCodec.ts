@@ -1,13 +1,15 @@
 /**
- * How a replay segment's records are stored: deflated JSON (fflate). Used where segments are written (the
+ * How a replay segment's records are stored: deflated JSON (fflate) of their stored form (recordCodec.ts). Used where segments are written (the
  * extension's background, the team server) and read (the panel's source); never in the page.
  */
 import { deflateSync, inflateSync, strFromU8, strToU8 } from 'fflate';
 import { REPLAY_FULL_SNAPSHOT, REPLAY_META, type ReplayData, type ReplayRecord, type ReplaySegmentPayload, type ReplaySegmentRow, type ReplayStats } from '../../schema';
+import { decodeRecords, encodeRecords } from './recordCodec';
 import { redactRecords } from './redactRecords';
 
+/** Deflated JSON of the records' stored form (recordCodec.ts); `rawChars`: that JSON's length. */
 export function compressRecords(records: ReplayRecord[]): { data: Uint8Array; rawChars: number } {
-  const json = JSON.stringify(records);
+  const json = JSON.stringify(encodeRecords(records));
   return { data: deflateSync(strToU8(json), { level: 6 }), rawChars: json.length };
 }
 
@@ -26,9 +28,9 @@ export function decompressRecords(data: Uint8Array, rawChars?: number): ReplayRe
   if (size && size <= SCRATCH_MAX) {
     if (!scratch || scratch.length < size) scratch = new Uint8Array(Math.max(size, 64 * 1024));
     const out = inflateSync(data, { out: scratch });
-    if (out.length < scratch.length) return JSON.parse(strFromU8(out)) as ReplayRecord[];
+    if (out.length < scratch.length) return decodeRecords(JSON.parse(strFromU8(out)));
   }
-  return JSON.parse(strFromU8(inflateSync(data))) as ReplayRecord[];
+  return decodeRecords(JSON.parse(strFromU8(inflateSync(data))));
 }
 
 /**
@@ -38,7 +40,7 @@ export function decompressRecords(data: Uint8Array, rawChars?: number): ReplayRe
 export async function decompressRecordsNative(data: Uint8Array, rawChars?: number): Promise<ReplayRecord[]> {
   if (typeof DecompressionStream !== 'function') return decompressRecords(data, rawChars);
   const inflated = new Blob([data as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
-  return JSON.parse(await new Response(inflated).text()) as ReplayRecord[];
+  return decodeRecords(JSON.parse(await new Response(inflated).text()));
 }
 
 /** A session's rows (any order) as the player reads them: records decompressed and in time order. */

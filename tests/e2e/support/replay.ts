@@ -1,6 +1,7 @@
 /** Reading stored replay segments from a test (both drivers). */
 import { inflateSync, strFromU8 } from 'fflate';
 import type { Driver } from './driver';
+import { decodeRecords } from '../../../sdk/src/replay/recordCodec';
 
 export interface SegmentRow {
   sessionId: string;
@@ -37,4 +38,4 @@ export function readSegments(driver: Driver): Promise<SegmentRow[]> {
 }
 
 /** The rrweb records of one stored segment. */
-export const decode = (row: SegmentRow): any[] => JSON.parse(strFromU8(inflateSync(Uint8Array.from(row.data))));
+export const decode = (row: SegmentRow): any[] => decodeRecords(JSON.parse(strFromU8(inflateSync(Uint8Array.from(row.data)))));
