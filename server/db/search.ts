@@ -39,16 +39,41 @@ export function searchTexts(events: readonly StoredEvent[], sessions: readonly P
   return bySession;
 }
 
+/** A session's texts as the index keeps them: cut, one per (kind, text). */
+export function distinctTexts(raw: readonly [SearchKind, string][]): [SearchKind, string][] {
+  const distinct = new Map<string, [SearchKind, string]>();
+  for (const [kind, text] of raw) {
+    const clipped = clip(text);
+    if (clipped) distinct.set(`${kind}\u0000${clipped}`, [kind, clipped]);
+  }
+  return [...distinct.values()];
+}
+
+export interface TermRow {
+  term: string;
+  session_id: string;
+  kind: string;
+  hits: number;
+}
+
+/** The term rows of a session's texts (each already in distinctTexts' form): one per (term, kind), with how many texts hold it. */
+export function termRows(sessionId: string, texts: readonly { kind: string; text: string }[]): TermRow[] {
+  const terms = new Map<string, TermRow>();
+  for (const row of texts) {
+    for (const term of termsOf(row.text)) {
+      const key = `${row.kind}\u0000${term}`;
+      const known = terms.get(key);
+      if (known) known.hits++;
+      else terms.set(key, { term, session_id: sessionId, kind: row.kind, hits: 1 });
+    }
+  }
+  return [...terms.values()];
+}
+
 /** Adds what is new in these texts to the index (a text already indexed for the session adds nothing). */
 export async function indexTexts(db: Kysely<Database>, bySession: Map<string, [SearchKind, string][]>): Promise<void> {
   for (const [sessionId, raw] of bySession) {
-    const distinct = new Map<string, [SearchKind, string]>();
-    for (const [kind, text] of raw) {
-      const clipped = clip(text);
-      if (clipped) distinct.set(`${kind}\u0000${clipped}`, [kind, clipped]);
-    }
-    if (!distinct.size) continue;
-    const candidates = [...distinct.values()];
+    const candidates = distinctTexts(raw);
     for (let i = 0; i < candidates.length; i += CHUNK) {
       const rows = candidates.slice(i, i + CHUNK).map(([kind, text]) => ({ session_id: sessionId, kind, text }));
       // Only the texts this statement added come back: their terms are the new ones.
@@ -58,20 +83,11 @@ export async function indexTexts(db: Kysely<Database>, bySession: Map<string, [S
         .onConflict((oc) => oc.columns(['session_id', 'kind', 'text']).doNothing())
         .returning(['kind', 'text'])
         .execute();
-      const terms = new Map<string, { term: string; session_id: string; kind: string; hits: number }>();
-      for (const row of added) {
-        for (const term of termsOf(row.text)) {
-          const key = `${row.kind}\u0000${term}`;
-          const known = terms.get(key);
-          if (known) known.hits++;
-          else terms.set(key, { term, session_id: sessionId, kind: row.kind, hits: 1 });
-        }
-      }
-      const termRows = [...terms.values()];
-      for (let j = 0; j < termRows.length; j += CHUNK) {
+      const termRowList = termRows(sessionId, added);
+      for (let j = 0; j < termRowList.length; j += CHUNK) {
         await db
           .insertInto('search_terms')
-          .values(termRows.slice(j, j + CHUNK))
+          .values(termRowList.slice(j, j + CHUNK))
           .onConflict((oc) => oc.columns(['term', 'session_id', 'kind']).doUpdateSet((eb) => ({ hits: eb(eb.ref('search_terms.hits'), '+', eb.ref('excluded.hits')) })))
           .execute();
       }

@@ -32,6 +32,22 @@ export function sqlRepository(store: Store, options: { uploader?: string | null;
   };
 }
 
+/** A session's row but its id and uploader (what an upsert sets): the record's JSON and every column read from it. */
+export function sessionRowColumns(session: SessionRecord, uploadedAt: number) {
+  return {
+    site: session.site,
+    started_at: session.startedAt,
+    last_event_at: session.lastEventAt,
+    ended_at: session.endedAt,
+    incognito: session.incognito ? 1 : 0,
+    user_email: userEmailOf(session),
+    sdk: session.sdk?.name ?? null,
+    ...sessionListColumns(session),
+    uploaded_at: uploadedAt,
+    record: JSON.stringify(session),
+  };
+}
+
 function sqlTx(trx: Kysely<Database>, uploader: string | null, now: () => number): SqlTx {
   return {
     trx,
@@ -80,18 +96,7 @@ function sqlTx(trx: Kysely<Database>, uploader: string | null, now: () => number
     },
     async putSession(session: SessionRecord) {
       const at = now();
-      const columns = {
-        site: session.site,
-        started_at: session.startedAt,
-        last_event_at: session.lastEventAt,
-        ended_at: session.endedAt,
-        incognito: session.incognito ? 1 : 0,
-        user_email: userEmailOf(session),
-        sdk: session.sdk?.name ?? null,
-        ...sessionListColumns(session),
-        uploaded_at: at,
-        record: JSON.stringify(session),
-      };
+      const columns = sessionRowColumns(session, at);
       await trx
         .insertInto('sessions')
         .values({ id: session.id, uploaded_by: uploader, ...columns })
