@@ -23,7 +23,7 @@
  * Options: --dialects sqlite,postgres  --batches N (measured uploads per build, default 30)  --warmup N (default 3)
  *          --concurrency N (default 4)  --sizes 100000,1000000 (sessions for the list; seeded in steps)  --reps N
  *          (requests per sort, default 15)  --profile (node --cpu-prof of the working tree's server into
- *          .tmp/prof-server)  --skip-list  --no-write  --note "text".
+ *          .tmp/prof-server)  --skip-list  --skip-ingest  --no-write  --note "text".
  * `npx tsx bench/serverIngest.ts` runs it alone; `npm run bench -- --scenario server` runs it from bench/run.ts.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -58,6 +58,7 @@ export interface ServerBenchOptions {
   reps: number;
   profile: boolean;
   skipList: boolean;
+  skipIngest: boolean;
   compareRef: string | null;
   note: string | null;
 }
@@ -77,6 +78,7 @@ export function optionsFromArgv(): ServerBenchOptions {
     reps: Number(option('--reps') ?? 15),
     profile: process.argv.includes('--profile'),
     skipList: process.argv.includes('--skip-list'),
+    skipIngest: process.argv.includes('--skip-ingest'),
     compareRef: option('--compare-ref') ?? null,
     note: option('--note') ?? null,
   };
@@ -621,7 +623,7 @@ export async function runServerBench(options: ServerBenchOptions): Promise<strin
   if (profileDir) mkdirSync(profileDir, { recursive: true });
 
   const ingest: IngestFigures[] = [];
-  for (const dialect of options.dialects) {
+  for (const dialect of options.skipIngest ? [] : options.dialects) {
     // Two rounds, the builds alternating, each on a fresh database.
     for (let round = 0; round < 2; round++) {
       for (const build of round % 2 ? [...builds].reverse() : builds) {

@@ -15,8 +15,8 @@ import type { Database } from './schema';
 const DEFAULT_LIMIT = 1_000;
 const DEFAULT_SNIPPET_HITS = 50;
 const SNIPPETS_PER_HIT = 3;
-/** Rows per INSERT: well under both databases' bound-parameter limits. */
-const CHUNK = 300;
+/** Rows per INSERT (3 or 4 values each): well under both databases' bound-parameter limits. */
+const CHUNK = 1000;
 /** Above every character: `term < prefix + TOP` holds for every term that starts with the prefix (bytewise order). */
 const TOP = '\u{10FFFF}';
 
@@ -70,28 +70,35 @@ export function termRows(sessionId: string, texts: readonly { kind: string; text
   return [...terms.values()];
 }
 
-/** Adds what is new in these texts to the index (a text already indexed for the session adds nothing). */
+/**
+ * Adds what is new in these texts to the index (a text already indexed for the session adds nothing): the texts of
+ * every session in a few multi-row INSERTs, then the terms of the texts those INSERTs added.
+ */
 export async function indexTexts(db: Kysely<Database>, bySession: Map<string, [SearchKind, string][]>): Promise<void> {
-  for (const [sessionId, raw] of bySession) {
-    const candidates = distinctTexts(raw);
-    for (let i = 0; i < candidates.length; i += CHUNK) {
-      const rows = candidates.slice(i, i + CHUNK).map(([kind, text]) => ({ session_id: sessionId, kind, text }));
-      // Only the texts this statement added come back: their terms are the new ones.
-      const added = await db
-        .insertInto('search_texts')
-        .values(rows)
-        .onConflict((oc) => oc.columns(['session_id', 'kind', 'text']).doNothing())
-        .returning(['kind', 'text'])
-        .execute();
-      const termRowList = termRows(sessionId, added);
-      for (let j = 0; j < termRowList.length; j += CHUNK) {
-        await db
-          .insertInto('search_terms')
-          .values(termRowList.slice(j, j + CHUNK))
-          .onConflict((oc) => oc.columns(['term', 'session_id', 'kind']).doUpdateSet((eb) => ({ hits: eb(eb.ref('search_terms.hits'), '+', eb.ref('excluded.hits')) })))
-          .execute();
-      }
+  const candidates: { session_id: string; kind: string; text: string }[] = [];
+  for (const [sessionId, raw] of bySession) for (const [kind, text] of distinctTexts(raw)) candidates.push({ session_id: sessionId, kind, text });
+  // Only the texts a statement added come back: their terms are the new ones.
+  const added = new Map<string, { kind: string; text: string }[]>();
+  for (let i = 0; i < candidates.length; i += CHUNK) {
+    const rows = await db
+      .insertInto('search_texts')
+      .values(candidates.slice(i, i + CHUNK))
+      .onConflict((oc) => oc.columns(['session_id', 'kind', 'text']).doNothing())
+      .returning(['session_id', 'kind', 'text'])
+      .execute();
+    for (const row of rows) {
+      let list = added.get(row.session_id);
+      if (!list) added.set(row.session_id, (list = []));
+      list.push(row);
     }
+  }
+  const terms = [...added].flatMap(([sessionId, texts]) => termRows(sessionId, texts));
+  for (let j = 0; j < terms.length; j += CHUNK) {
+    await db
+      .insertInto('search_terms')
+      .values(terms.slice(j, j + CHUNK))
+      .onConflict((oc) => oc.columns(['term', 'session_id', 'kind']).doUpdateSet((eb) => ({ hits: eb(eb.ref('search_terms.hits'), '+', eb.ref('excluded.hits')) })))
+      .execute();
   }
 }
 
