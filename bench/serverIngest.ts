@@ -415,7 +415,7 @@ interface SeedRows {
 }
 
 /** The rows the intake writes for `count` sessions (no event rows: see the header). */
-function seedRows(rand: () => number, from: number, count: number, uploader: string, now: number): SeedRows {
+export function seedRows(rand: () => number, from: number, count: number, uploader: string, now: number): SeedRows {
   const out: SeedRows = { sessions: [], texts: [], terms: [], changes: [] };
   for (let i = from; i < from + count; i++) {
     const id = `s${i.toString(36).padStart(8, '0')}-${Math.floor(rand() * 1e12).toString(36)}`;
@@ -435,10 +435,11 @@ interface Seeder {
   close(): Promise<void>;
 }
 
-function sqliteSeeder(url: string): Seeder {
+export function sqliteSeeder(url: string): Seeder {
   const db = new SQLite(sqlitePath(url));
   db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
+  db.pragma("synchronous = NORMAL");
+  db.pragma("cache_size = -512000"); // 500 MB: the search terms go in in random order
   const statements = new Map<string, SQLite.Statement>();
   const insertRow = (table: string, row: Record<string, unknown>) => {
     const columns = Object.keys(row);

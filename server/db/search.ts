@@ -118,6 +118,46 @@ export function sessionsMatching(db: Kysely<Database>, text: string, kinds?: rea
   });
 }
 
+/** Up to this many index rows a term's sessions are listed in the query; above it each candidate session is probed. */
+const LISTED_TERM_ROWS = 2000;
+
+type SessionsEb = ExpressionBuilder<Database, 'sessions'>;
+
+/**
+ * The list filter's search (every term of `text`), as conditions on `sessions`: a term held by few sessions names
+ * them (read once from the index), a common one is checked session by session (EXISTS on the (session_id, term)
+ * index) as the list walks its order — listing a term that half the sessions hold would read half the index.
+ */
+export async function searchConditions(db: Kysely<Database>, text: string): Promise<((eb: SessionsEb) => Expression<SqlBool>)[]> {
+  const query = queryTerms(text);
+  if (!query?.terms.length) return [() => sql<SqlBool>`1 = 0`];
+  const out: ((eb: SessionsEb) => Expression<SqlBool>)[] = [];
+  for (const term of query.terms) {
+    const prefix = term === query.prefix;
+    const rows = await db
+      .selectFrom('search_terms')
+      .select('search_terms.session_id')
+      .where((eb) => termMatches(eb, term, prefix))
+      .limit(LISTED_TERM_ROWS + 1)
+      .execute();
+    if (rows.length <= LISTED_TERM_ROWS) {
+      const ids = [...new Set(rows.map((row) => row.session_id))];
+      out.push((eb) => (ids.length ? eb('sessions.id', 'in', ids) : sql<SqlBool>`1 = 0`));
+    } else {
+      out.push((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('search_terms')
+            .select('search_terms.session_id')
+            .whereRef('search_terms.session_id', '=', 'sessions.id')
+            .where((t) => termMatches(t as unknown as TermsEb, term, prefix)),
+        ),
+      );
+    }
+  }
+  return out;
+}
+
 /** Sessions matching every term of the query, most matching texts first, with snippets for the best. */
 export async function searchSessions(db: Kysely<Database>, query: SearchQuery): Promise<SearchHit[]> {
   const parsed = queryTerms(query.text);
