@@ -267,6 +267,7 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
         : sql<{ name: string }>`select indexname as name from pg_indexes`;
     const names = (await indexNames.execute(latest.db)).rows.map((row) => row.name);
     expect(names).toEqual(expect.arrayContaining(['sessions_list_started_at', 'sessions_list_time_spent', 'sessions_list_errors', 'sessions_list_email_sort', 'sessions_list_location_sort']));
+    expect(names).toEqual(expect.arrayContaining(['sessions_list_errors_asc', 'sessions_list_email_sort_asc', 'sessions_list_location_sort_asc']));
     expect(names).not.toContain('sessions_time_spent');
     // The same pages as before, in every sort: DE, Chrome and "buy" are old-8a and old-8b.
     expect(await pages(latest)).toEqual(before);

@@ -20,17 +20,25 @@ const REPLACED: [string, string[]][] = [
   ['sessions_location_sort', ['location_sort', 'started_at']],
 ];
 
-export const listIndexName = (sortKey: string) => `sessions_list_${sortKey}`;
+/**
+ * Sort keys that many sessions share (0 errors, no email, a country): ties are listed newest first in both directions,
+ * which an index read backwards gives for the descending sort only; the ascending sort gets its own index.
+ */
+const TIED_KEYS = ['errors', 'email_sort', 'location_sort'];
+
+export const listIndexName = (sortKey: string, ascending = false) => `sessions_list_${sortKey}${ascending ? '_asc' : ''}`;
+
+const coveringColumns = (key: string, ties: 'started_at' | 'started_at desc') =>
+  [key, ...(key === 'started_at' ? [] : [ties]), 'id', ...FILTERED.filter((column) => column !== key)] as string[];
 
 export async function up(db: Kysely<any>): Promise<void> {
-  for (const key of SORT_KEYS) {
-    const columns = [key, ...(key === 'started_at' ? [] : ['started_at']), 'id', ...FILTERED.filter((column) => column !== key)];
-    await db.schema.createIndex(listIndexName(key)).on('sessions').columns(columns).execute();
-  }
+  for (const key of SORT_KEYS) await db.schema.createIndex(listIndexName(key)).on('sessions').columns(coveringColumns(key, 'started_at')).execute();
+  for (const key of TIED_KEYS) await db.schema.createIndex(listIndexName(key, true)).on('sessions').columns(coveringColumns(key, 'started_at desc')).execute();
   for (const [name] of REPLACED) await db.schema.dropIndex(name).execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
   for (const [name, columns] of REPLACED) await db.schema.createIndex(name).on('sessions').columns(columns).execute();
+  for (const key of TIED_KEYS) await db.schema.dropIndex(listIndexName(key, true)).execute();
   for (const key of SORT_KEYS) await db.schema.dropIndex(listIndexName(key)).execute();
 }
