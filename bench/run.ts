@@ -19,9 +19,11 @@
  *          --no-write (print only), --note "text" (a line added to the report, e.g. what was built),
  *          --console-network (the storm adds 2,000 console calls and 200 fetch POSTs with bodies; peer
  *          rumscope-detail has network detail on for the bench origin),
- *          --scenario capture|panel|replay|all (default all: the capture above, then the Sessions panel's cost,
+ *          --scenario capture|panel|replay|server|all (default all: the capture above, then the Sessions panel's cost,
  *          bench/panel.ts, whose own options are listed there, then the replay's time to first frame of a
- *          60-minute session, bench/replayFirstFrame.ts, on a test build),
+ *          60-minute session, bench/replayFirstFrame.ts, on a test build; `server` — the team server's ingest and
+ *          session list on SQLite and PostgreSQL, bench/serverIngest.ts with its own options — runs only when asked:
+ *          seeding a million sessions takes many minutes),
  *          --compare-ref ref[,ref] (builds each git ref, e.g. the commit before a change, with bench/buildRef.ts
  *          and adds peer `rumscope@<commit>`: the rumscope peer's settings on that build, in its own Chromium,
  *          alternating with the others in the same run), --compare-dist [label=]dir[,…] (the same with a build
@@ -70,7 +72,7 @@ function option(name: string): string | undefined {
   return index >= 0 ? process.argv[index + 1] : undefined;
 }
 const scenario = option('--scenario') ?? 'all';
-if (!['capture', 'panel', 'replay', 'all'].includes(scenario)) throw new Error(`--scenario is capture, panel, replay or all, not ${scenario}`);
+if (!['capture', 'panel', 'replay', 'server', 'all'].includes(scenario)) throw new Error(`--scenario is capture, panel, replay, server or all, not ${scenario}`);
 const flag = (name: string) => process.argv.includes(name);
 const rounds = Number(option('--runs') ?? 6);
 /** --console-network: the storm also makes 2,000 console calls and 200 fetch POSTs with JSON bodies (bench/page.ts). */
@@ -81,7 +83,7 @@ const listOption = (name: string) => (option(name) ?? '').split(',').filter(Bool
 
 /** Other builds of Rumscope measured in the same run (--compare-ref, --compare-dist): `rumscope@<label>` peers. */
 async function comparedPeers(): Promise<Peer[]> {
-  if (scenario === 'panel') return [];
+  if (scenario === 'panel' || scenario === 'server') return []; // server: --compare-ref is bench/serverIngest.ts's own
   const builds: { label: string; dist: string }[] = [];
   for (const ref of listOption('--compare-ref')) {
     log(`building ${ref} for --compare-ref ...`);
@@ -451,6 +453,7 @@ function targetsTable(rows: TargetRow[]): string {
 // ---------- main ----------
 
 async function main() {
+  if (scenario === 'server') return runServer();
   const started = Date.now();
   const capture = scenario === 'panel' || scenario === 'replay' ? null : await runCapture(started);
   const panel = scenario === 'capture' || scenario === 'replay' ? null : await runPanel();
@@ -470,6 +473,17 @@ async function main() {
 
 function machineSummary() {
   return `${cpus().length}core-node${process.versions.node.split('.')[0]}`;
+}
+
+/** The team server's ingest and session list (bench/serverIngest.ts): writes results/<date>-<machine>-server.md. */
+async function runServer() {
+  const { optionsFromArgv, resultPath, runServerBench } = await import('./serverIngest');
+  const md = await runServerBench(optionsFromArgv());
+  process.stdout.write(md);
+  if (!flag('--no-write')) {
+    await writeFile(resultPath(), md);
+    log(`wrote ${relative(root, resultPath())}`);
+  }
 }
 
 /** The replay's time to first frame of a 60-minute session (bench/replayFirstFrame.ts), on a test build of the working tree. */

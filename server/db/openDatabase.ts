@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type MigrationResultSet } from 'kysely';
+import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type MigrationResultSet, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
 import { MIGRATIONS } from './migrations';
 import type { Database } from './schema';
@@ -58,7 +58,7 @@ export function openDatabase(url: string): Store {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('busy_timeout = 10000');
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return {
     db,
     dialect: 'sqlite',
@@ -76,6 +76,33 @@ export function openDatabase(url: string): Store {
         }
       }),
     close: () => db.destroy(),
+  };
+}
+
+/** Prepared statements kept per SQL text (Kysely's SQLite driver prepares each query it runs). */
+const STATEMENT_CACHE_SIZE = 256;
+
+/**
+ * The database as Kysely's SQLite driver sees it, with its prepared statements reused: an upload runs the same
+ * few INSERTs for every session, and preparing one costs about as much as running it. A statement still being
+ * iterated (a streamed select) is not handed out again.
+ */
+function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => void sqlite.close(),
+    prepare(text: string) {
+      let statement = cache.get(text);
+      if (statement && !statement.busy) {
+        cache.delete(text); // most recently used last
+        cache.set(text, statement);
+        return statement;
+      }
+      statement = sqlite.prepare(text);
+      cache.set(text, statement);
+      if (cache.size > STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+      return statement;
+    },
   };
 }
 

@@ -15,8 +15,8 @@ import type { Database } from './schema';
 const DEFAULT_LIMIT = 1_000;
 const DEFAULT_SNIPPET_HITS = 50;
 const SNIPPETS_PER_HIT = 3;
-/** Rows per INSERT: well under both databases' bound-parameter limits. */
-const CHUNK = 300;
+/** Rows per INSERT (3 or 4 values each): well under both databases' bound-parameter limits. */
+const CHUNK = 1000;
 /** Above every character: `term < prefix + TOP` holds for every term that starts with the prefix (bytewise order). */
 const TOP = '\u{10FFFF}';
 
@@ -39,43 +39,66 @@ export function searchTexts(events: readonly StoredEvent[], sessions: readonly P
   return bySession;
 }
 
-/** Adds what is new in these texts to the index (a text already indexed for the session adds nothing). */
+/** A session's texts as the index keeps them: cut, one per (kind, text). */
+export function distinctTexts(raw: readonly [SearchKind, string][]): [SearchKind, string][] {
+  const distinct = new Map<string, [SearchKind, string]>();
+  for (const [kind, text] of raw) {
+    const clipped = clip(text);
+    if (clipped) distinct.set(`${kind}\u0000${clipped}`, [kind, clipped]);
+  }
+  return [...distinct.values()];
+}
+
+export interface TermRow {
+  term: string;
+  session_id: string;
+  kind: string;
+  hits: number;
+}
+
+/** The term rows of a session's texts (each already in distinctTexts' form): one per (term, kind), with how many texts hold it. */
+export function termRows(sessionId: string, texts: readonly { kind: string; text: string }[]): TermRow[] {
+  const terms = new Map<string, TermRow>();
+  for (const row of texts) {
+    for (const term of termsOf(row.text)) {
+      const key = `${row.kind}\u0000${term}`;
+      const known = terms.get(key);
+      if (known) known.hits++;
+      else terms.set(key, { term, session_id: sessionId, kind: row.kind, hits: 1 });
+    }
+  }
+  return [...terms.values()];
+}
+
+/**
+ * Adds what is new in these texts to the index (a text already indexed for the session adds nothing): the texts of
+ * every session in a few multi-row INSERTs, then the terms of the texts those INSERTs added.
+ */
 export async function indexTexts(db: Kysely<Database>, bySession: Map<string, [SearchKind, string][]>): Promise<void> {
-  for (const [sessionId, raw] of bySession) {
-    const distinct = new Map<string, [SearchKind, string]>();
-    for (const [kind, text] of raw) {
-      const clipped = clip(text);
-      if (clipped) distinct.set(`${kind}\u0000${clipped}`, [kind, clipped]);
+  const candidates: { session_id: string; kind: string; text: string }[] = [];
+  for (const [sessionId, raw] of bySession) for (const [kind, text] of distinctTexts(raw)) candidates.push({ session_id: sessionId, kind, text });
+  // Only the texts a statement added come back: their terms are the new ones.
+  const added = new Map<string, { kind: string; text: string }[]>();
+  for (let i = 0; i < candidates.length; i += CHUNK) {
+    const rows = await db
+      .insertInto('search_texts')
+      .values(candidates.slice(i, i + CHUNK))
+      .onConflict((oc) => oc.columns(['session_id', 'kind', 'text']).doNothing())
+      .returning(['session_id', 'kind', 'text'])
+      .execute();
+    for (const row of rows) {
+      let list = added.get(row.session_id);
+      if (!list) added.set(row.session_id, (list = []));
+      list.push(row);
     }
-    if (!distinct.size) continue;
-    const candidates = [...distinct.values()];
-    for (let i = 0; i < candidates.length; i += CHUNK) {
-      const rows = candidates.slice(i, i + CHUNK).map(([kind, text]) => ({ session_id: sessionId, kind, text }));
-      // Only the texts this statement added come back: their terms are the new ones.
-      const added = await db
-        .insertInto('search_texts')
-        .values(rows)
-        .onConflict((oc) => oc.columns(['session_id', 'kind', 'text']).doNothing())
-        .returning(['kind', 'text'])
-        .execute();
-      const terms = new Map<string, { term: string; session_id: string; kind: string; hits: number }>();
-      for (const row of added) {
-        for (const term of termsOf(row.text)) {
-          const key = `${row.kind}\u0000${term}`;
-          const known = terms.get(key);
-          if (known) known.hits++;
-          else terms.set(key, { term, session_id: sessionId, kind: row.kind, hits: 1 });
-        }
-      }
-      const termRows = [...terms.values()];
-      for (let j = 0; j < termRows.length; j += CHUNK) {
-        await db
-          .insertInto('search_terms')
-          .values(termRows.slice(j, j + CHUNK))
-          .onConflict((oc) => oc.columns(['term', 'session_id', 'kind']).doUpdateSet((eb) => ({ hits: eb(eb.ref('search_terms.hits'), '+', eb.ref('excluded.hits')) })))
-          .execute();
-      }
-    }
+  }
+  const terms = [...added].flatMap(([sessionId, texts]) => termRows(sessionId, texts));
+  for (let j = 0; j < terms.length; j += CHUNK) {
+    await db
+      .insertInto('search_terms')
+      .values(terms.slice(j, j + CHUNK))
+      .onConflict((oc) => oc.columns(['term', 'session_id', 'kind']).doUpdateSet((eb) => ({ hits: eb(eb.ref('search_terms.hits'), '+', eb.ref('excluded.hits')) })))
+      .execute();
   }
 }
 
@@ -93,6 +116,46 @@ export function sessionsMatching(db: Kysely<Database>, text: string, kinds?: rea
     if (kinds?.length) q = q.where('search_terms.kind', 'in', kinds);
     return q;
   });
+}
+
+/** Up to this many index rows a term's sessions are listed in the query; above it each candidate session is probed. */
+const LISTED_TERM_ROWS = 2000;
+
+type SessionsEb = ExpressionBuilder<Database, 'sessions'>;
+
+/**
+ * The list filter's search (every term of `text`), as conditions on `sessions`: a term held by few sessions names
+ * them (read once from the index), a common one is checked session by session (EXISTS on the (session_id, term)
+ * index) as the list walks its order — listing a term that half the sessions hold would read half the index.
+ */
+export async function searchConditions(db: Kysely<Database>, text: string): Promise<((eb: SessionsEb) => Expression<SqlBool>)[]> {
+  const query = queryTerms(text);
+  if (!query?.terms.length) return [() => sql<SqlBool>`1 = 0`];
+  const out: ((eb: SessionsEb) => Expression<SqlBool>)[] = [];
+  for (const term of query.terms) {
+    const prefix = term === query.prefix;
+    const rows = await db
+      .selectFrom('search_terms')
+      .select('search_terms.session_id')
+      .where((eb) => termMatches(eb, term, prefix))
+      .limit(LISTED_TERM_ROWS + 1)
+      .execute();
+    if (rows.length <= LISTED_TERM_ROWS) {
+      const ids = [...new Set(rows.map((row) => row.session_id))];
+      out.push((eb) => (ids.length ? eb('sessions.id', 'in', ids) : sql<SqlBool>`1 = 0`));
+    } else {
+      out.push((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('search_terms')
+            .select('search_terms.session_id')
+            .whereRef('search_terms.session_id', '=', 'sessions.id')
+            .where((t) => termMatches(t as unknown as TermsEb, term, prefix)),
+        ),
+      );
+    }
+  }
+  return out;
 }
 
 /** Sessions matching every term of the query, most matching texts first, with snippets for the best. */

@@ -13,10 +13,16 @@ import type { Database } from './schema';
 
 /** Rows per INSERT: well under SQLite's and PostgreSQL's bound-parameter limits. */
 const CHUNK = 500;
+/** Session rows per INSERT (27 values each). */
+const SESSION_CHUNK = 100;
 
 export interface SqlTx extends SessionTx {
   /** The member who first uploaded the session (undefined: no such session; null: nobody, e.g. SDK intake). */
   ownerOf(sessionId: string): Promise<string | null | undefined>;
+  /** ownerOf for many sessions at once: only the sessions that exist are in the map. */
+  ownersOf(sessionIds: readonly string[]): Promise<Map<string, string | null>>;
+  /** putSession for many sessions in a few statements (an upload's sessions). */
+  putSessions(sessions: SessionRecord[]): Promise<void>;
   readonly trx: Kysely<Database>;
 }
 
@@ -32,7 +38,42 @@ export function sqlRepository(store: Store, options: { uploader?: string | null;
   };
 }
 
+/** A session's row but its id and uploader (what an upsert sets): the record's JSON and every column read from it. */
+export function sessionRowColumns(session: SessionRecord, uploadedAt: number) {
+  return {
+    site: session.site,
+    started_at: session.startedAt,
+    last_event_at: session.lastEventAt,
+    ended_at: session.endedAt,
+    incognito: session.incognito ? 1 : 0,
+    user_email: userEmailOf(session),
+    sdk: session.sdk?.name ?? null,
+    ...sessionListColumns(session),
+    uploaded_at: uploadedAt,
+    record: JSON.stringify(session),
+  };
+}
+
 function sqlTx(trx: Kysely<Database>, uploader: string | null, now: () => number): SqlTx {
+  async function putSessions(sessions: SessionRecord[]) {
+    if (!sessions.length) return;
+    const at = now();
+    // One row per id (the last wins): PostgreSQL refuses to update a row twice in one statement.
+    const unique = [...new Map(sessions.map((session) => [session.id, session])).values()];
+    for (let i = 0; i < unique.length; i += SESSION_CHUNK) {
+      const rows = unique.slice(i, i + SESSION_CHUNK).map((session) => ({ id: session.id, uploaded_by: uploader, ...sessionRowColumns(session, at) }));
+      // A session uploaded again keeps its first uploader; every other column is the new record's.
+      const updated = Object.keys(rows[0]!).filter((column) => column !== 'id' && column !== 'uploaded_by') as (keyof ReturnType<typeof sessionRowColumns>)[];
+      await trx
+        .insertInto('sessions')
+        .values(rows)
+        .onConflict((oc) => oc.column('id').doUpdateSet((eb) => Object.fromEntries(updated.map((column) => [column, eb.ref(`excluded.${column}`)]))))
+        .execute();
+    }
+    await trx.insertInto('session_changes').values(unique.map((session) => ({ session_id: session.id, changed_at: at }))).execute();
+    await indexTexts(trx, searchTexts([], unique));
+  }
+
   return {
     trx,
     async getLoad(id) {
@@ -78,28 +119,8 @@ function sqlTx(trx: Kysely<Database>, uploader: string | null, now: () => number
         .executeTakeFirst();
       return row && (JSON.parse(row.record) as SessionRecord);
     },
-    async putSession(session: SessionRecord) {
-      const at = now();
-      const columns = {
-        site: session.site,
-        started_at: session.startedAt,
-        last_event_at: session.lastEventAt,
-        ended_at: session.endedAt,
-        incognito: session.incognito ? 1 : 0,
-        user_email: userEmailOf(session),
-        sdk: session.sdk?.name ?? null,
-        ...sessionListColumns(session),
-        uploaded_at: at,
-        record: JSON.stringify(session),
-      };
-      await trx
-        .insertInto('sessions')
-        .values({ id: session.id, uploaded_by: uploader, ...columns })
-        .onConflict((oc) => oc.column('id').doUpdateSet(columns))
-        .execute();
-      await trx.insertInto('session_changes').values({ session_id: session.id, changed_at: at }).execute();
-      await indexTexts(trx, searchTexts([], [session]));
-    },
+    putSession: (session: SessionRecord) => putSessions([session]),
+    putSessions,
     async putEvents(events: StoredEvent[]) {
       // One row per key (the last wins): PostgreSQL refuses to update a row twice in one statement.
       const unique = [...new Map(events.map((event) => [`${event.loadId}\u0000${event.seq}`, event])).values()];
@@ -130,6 +151,14 @@ function sqlTx(trx: Kysely<Database>, uploader: string | null, now: () => number
     async ownerOf(sessionId) {
       const row = await trx.selectFrom('sessions').select('uploaded_by').where('id', '=', sessionId).executeTakeFirst();
       return row ? row.uploaded_by : undefined;
+    },
+    async ownersOf(sessionIds) {
+      const owners = new Map<string, string | null>();
+      for (let i = 0; i < sessionIds.length; i += CHUNK) {
+        const rows = await trx.selectFrom('sessions').select(['id', 'uploaded_by']).where('id', 'in', sessionIds.slice(i, i + CHUNK)).execute();
+        for (const row of rows) owners.set(row.id, row.uploaded_by);
+      }
+      return owners;
     },
   };
 }

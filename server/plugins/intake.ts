@@ -10,7 +10,7 @@ import { Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { FastifyReply, FastifyRequest, RequestPayload } from 'fastify';
 import { ingestBatch, ingestBatchIn, type BatchInput } from '../../sdk/model';
-import type { ReplaySegmentRow, SdkBatchResponse, UploadResponse } from '../../sdk/schema';
+import type { ReplaySegmentRow, SdkBatchResponse, SessionRecord, UploadResponse } from '../../sdk/schema';
 import { SERVER_ROUTES, UPLOAD_TOKEN_HEADER } from '../../sdk/schema';
 import { validateSdkBatch, validateUploadRequest } from '../../sdk/schema/validateServer';
 import { decodeAssetBodies } from '../../sdk/src/replay/assets/assetBodies';
@@ -117,14 +117,22 @@ export const intakeRoutes: RoutePlugin = async (app, ctx) => {
           return { ...(JSON.parse(stored.response) as UploadResponse), duplicate: true };
         }
       }
-      for (const { session, events: sessionEvents, assets: sessionAssets } of batch.sessions) {
-        const owner = await tx.ownerOf(session.id);
+      const owners = await tx.ownersOf(batch.sessions.map(({ session }) => session.id));
+      for (const { session } of batch.sessions) {
+        const owner = owners.get(session.id);
         if (owner !== undefined && owner !== token.userId) throw new ConflictError(409, `session ${session.id} was uploaded by another member`);
+      }
+      // The batch's sessions and events in a few multi-row statements (not a few per session).
+      const sessions: SessionRecord[] = [];
+      for (const { session } of batch.sessions) {
         const rows = replays.get(session.id);
         // A recording is stored with its session unless the server holds one already (the extension's sync sent it).
         const stats = rows && !(await storedReplayStats(tx.trx, session.id)) ? await storeRows(tx.trx, rows) : null;
-        await tx.putSession(stats ? { ...session, replay: true, replayStats: stats } : session);
-        await tx.putEvents(sessionEvents);
+        sessions.push(stats ? { ...session, replay: true, replayStats: stats } : session);
+      }
+      await tx.putSessions(sessions);
+      await tx.putEvents(batch.sessions.flatMap((entry) => entry.events));
+      for (const { session, assets: sessionAssets } of batch.sessions) {
         if (sessionAssets?.length) {
           // Deduplicated by hash across sessions: a body already stored is referenced, not stored again.
           const stored = await storeSessionAssets(tx.trx, session.id, sessionAssets, bodies, Date.now());

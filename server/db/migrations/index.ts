@@ -8,6 +8,7 @@ import * as m005 from './005_session_list_columns';
 import * as m006 from './006_search_index';
 import * as m007 from './007_session_delete_indexes';
 import * as m008 from './008_replay_assets';
+import * as m009 from './009_session_list_covering';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '001_initial': m001,
@@ -18,6 +19,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '006_search_index': m006,
   '007_session_delete_indexes': m007,
   '008_replay_assets': m008,
+  '009_session_list_covering': m009,
 };
 
 export const LATEST_MIGRATION = Object.keys(MIGRATIONS).at(-1)!;
