@@ -77,10 +77,12 @@ export function encodeRecords(records: ReplayRecord[]): StoredRecords {
       previous = record.timestamp;
     }
     if (ids && treesOf(record).length) {
+      // The record's own objects are left as they are: its data (and a mutation's adds) copied, then the trees
+      // found in the copy, in the order the reader restores them (treesOf both ways).
       const data = { ...(record.data as Record<string, unknown>) };
-      if (record.type === FULL_SNAPSHOT) data.node = dropIds(data.node as SerializedNode, counter);
-      else data.adds = (data.adds as unknown[]).map((add) => (add && typeof add === 'object' && (add as { node?: unknown }).node ? { ...(add as object), node: dropIds((add as { node: SerializedNode }).node, counter) } : add));
+      if (Array.isArray(data.adds)) data.adds = data.adds.map((add: unknown) => (add && typeof add === 'object' ? { ...add } : add));
       copy.data = data;
+      for (const { holder, key } of treesOf(copy)) holder[key] = dropIds(holder[key] as SerializedNode, counter);
     }
     return copy;
   });
