@@ -38,6 +38,8 @@ export interface Collected {
   replayBytes?: number;
   /** --replay-breakdown (Rumscope): the stored replay's JSON characters by record kind, and its segment count. */
   breakdown?: Record<string, number>;
+  /** --replay-dump (Rumscope): each stored segment's inflated text (its stored form), in the order stored. */
+  dump?: { seq: number; start: number; text: string }[];
 }
 
 export interface BenchEnv {
@@ -247,7 +249,13 @@ function storedBytesScript(tag: string): string {
         const deflated = new Blob([JSON.stringify(records)]).stream().pipeThrough(new CompressionStream('deflate-raw'));
         breakdown['deflated ' + kind] = (await new Response(deflated).arrayBuffer()).byteLength;
       }
-      return { bytes, items, replayBytes, ...(breakdown && { breakdown }) };
+      // --replay-dump: each segment's stored form, inflated (the bench writes the decoded records to a file).
+      const dump = ${process.argv.includes('--replay-dump')} ? [] : undefined;
+      if (dump) for (const row of rows) {
+        const text = await new Response(new Blob([row.data]).stream().pipeThrough(new DecompressionStream('deflate-raw'))).text();
+        dump.push({ seq: row.seq, start: row.start, text });
+      }
+      return { bytes, items, replayBytes, ...(breakdown && { breakdown }), ...(dump && { dump }) };
     } finally {
       db.close();
     }

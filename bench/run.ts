@@ -31,6 +31,8 @@
  *          table: each build's extra script CPU against rumscope's (the working tree's), round by round;
  *          --compare-replay gives the compared builds rumscope-replay's settings (replay on) instead;
  *          --replay-breakdown prints the stored replay's JSON size by record kind (Rumscope peers),
+ *          --replay-dump <file> writes the last round's stored replay segments of a Rumscope peer (decoded
+ *          records, one array per segment) to a JSON file, for trying storage forms offline,
  *          --heap-summary prints, for each peer's last round, where its page's heap goes (bench/heapSummary.ts).
  */
 import { execFileSync } from 'node:child_process';
@@ -43,6 +45,7 @@ import { chromium, type BrowserContext } from 'playwright-core';
 import { CHROMIUM_FLAGS, distDir, launchChromium, type ChromiumWithExtension } from '../tests/e2e/support/chromium';
 import { findBrowser } from '../tests/e2e/support/findBrowser';
 import { buildRef } from './buildRef';
+import { decodeRecords } from '../sdk/src/replay/recordCodec';
 import { cpuDelta, openMeter, summarize, type CpuSample, type Summary } from './measure';
 import { planStorm, renderBenchPage, runStorm, STORM } from './page';
 import {
@@ -231,6 +234,12 @@ async function measureRun(context: BrowserContext, env: BenchEnv, peer: Peer, ro
     await page.goto('about:blank');
     const collected = await peer.collected(env, { tag }, true);
     if (collected.breakdown) log(`replay of ${peer.name} (JSON chars by record kind): ${JSON.stringify(collected.breakdown)}`);
+    const dumpFile = option('--replay-dump');
+    if (dumpFile && collected.dump?.length && !isWarmup && round === rounds - 1) {
+      const segments = [...collected.dump].sort((a, b) => a.start - b.start || a.seq - b.seq).map(({ text }) => decodeRecords(JSON.parse(text)));
+      await writeFile(dumpFile, JSON.stringify({ peer: peer.name, segments }));
+      log(`replay of ${peer.name}: ${segments.length} segments written to ${dumpFile}`);
+    }
     return {
       peer: peer.name,
       round,

@@ -28,10 +28,12 @@ describe("a segment's records in their stored form", () => {
     const before = structuredClone(records);
     const stored = encodeRecords(records);
     expect(records).toEqual(before); // the records given are not changed
-    expect(stored).toMatchObject({ v: 2, d: true, i: true });
+    expect(stored).toMatchObject({ v: 3, d: true, i: true, n: true });
     const json = JSON.stringify(stored);
-    // Only the ids that break the order are written: the first one, and 12 after 9.
-    expect([...json.matchAll(/"id":(\d+)/g)].map((m) => Number(m[1]))).toEqual([1, 6, 12, 5]);
+    // Only the ids that break the order are written (the first one, and 12 after 9), each as the difference from
+    // the node id written before it: 1; then the mutation's text 6 (+5), its parents 7 (+1) and 7 (0), the nextId 8
+    // (+1), the added 12 (+4); the click on 5 (-7).
+    expect([...json.matchAll(/"(id|parentId|nextId)":(-?\d+)/g)].map((m) => `${m[1]} ${m[2]}`)).toEqual(['id 1', 'id 5', 'parentId 1', 'parentId 0', 'nextId 1', 'id 4', 'id -7']);
     expect((stored.r as { timestamp: number }[]).map((r) => r.timestamp)).toEqual([T0, 3, 997, -10]);
     expect(decodeRecords(JSON.parse(json))).toEqual(before);
   });
@@ -45,7 +47,34 @@ describe("a segment's records in their stored form", () => {
     const untimed = [{ type: 5, timestamp: 1.5, data: { tag: 'x' } }] as unknown as ReplayRecord[];
     expect(encodeRecords(untimed).d).toBe(false);
     expect(decodeRecords(JSON.parse(JSON.stringify(encodeRecords(untimed))))).toEqual(untimed);
-    expect(() => decodeRecords({ v: 3, r: [] })).toThrow(/not a stored replay segment/);
+    expect(() => decodeRecords({ v: 4, r: [] })).toThrow(/not a stored replay segment/);
+  });
+
+  test('any JSON round-trips, whatever sits under the id keys (random records, a key named __proto__, ids too large to subtract)', () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const pick = <T,>(items: T[]) => items[Math.floor(random() * items.length)]!;
+    const leaf = () => pick<unknown>([Math.floor(random() * 20_000) - 100, 1.5, 'x', null, true, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 2 ** 60]);
+    const value = (depth: number): unknown => {
+      if (depth > 3 || random() < 0.3) return leaf();
+      if (random() < 0.4) return Array.from({ length: Math.floor(random() * 4) }, () => value(depth + 1));
+      const out: Record<string, unknown> = {};
+      for (let k = Math.floor(random() * 5); k > 0; k--) Object.defineProperty(out, pick(['id', 'parentId', 'nextId', 'previousId', 'x', '__proto__', 'node']), { value: value(depth + 1), enumerable: true, writable: true, configurable: true });
+      return out;
+    };
+    for (let round = 0; round < 200; round++) {
+      const records = Array.from({ length: 3 }, (_, k) => ({ type: pick([2, 3, 4, 5]), timestamp: T0 + k, data: value(0) })) as unknown as ReplayRecord[];
+      const json = JSON.stringify(records);
+      expect(JSON.stringify(decodeRecords(JSON.parse(JSON.stringify(encodeRecords(records)))))).toBe(json);
+    }
+    const huge = [{ type: 3, timestamp: T0, data: { source: 2, id: Number.MAX_SAFE_INTEGER } }, { type: 3, timestamp: T0, data: { source: 2, id: -Number.MAX_SAFE_INTEGER } }] as unknown as ReplayRecord[];
+    expect(encodeRecords(huge).n).toBe(false);
+    expect(decodeRecords(JSON.parse(JSON.stringify(encodeRecords(huge))))).toEqual(huge);
+  });
+
+  test('segments stored in version 2 (ids as they are) still read', () => {
+    const v2 = { v: 2, d: true, i: false, r: [{ type: 3, timestamp: T0, data: { source: 0, texts: [], attributes: [], removes: [{ parentId: 7, id: 8 }], adds: [] } }] };
+    expect(decodeRecords(structuredClone(v2))).toEqual(v2.r);
   });
 
   test('segments stored before (a plain array of records) read as they were; new ones deflate smaller', async () => {
