@@ -2,7 +2,7 @@
  * Session replay: what the recorder sends, what the store keeps, what the player reads. Types only.
  *
  * The recorder (a separate MAIN-world script, injected only into pages whose session is recorded) cuts its
- * rrweb records into segments (~5 s, ~60 KB, a view change, the page leaving) and posts each one as a JSON
+ * rrweb records into segments (~5 s, ~120 KB, a view change, the page leaving) and posts each one as a JSON
  * string on its own bridge message kind ('replay'); the background validates, compresses and stores it.
  * Replay data never shares the RUM events' size limits, unacknowledged budget or table.
  */

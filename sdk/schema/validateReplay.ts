@@ -8,7 +8,7 @@ import { LIMITS } from './bridge';
 import { REPLAY_SEGMENT_REASONS, type ReplaySegmentPayload } from './replay';
 import type { ValidationResult } from './validate';
 
-/** Records in one segment at most (a segment is cut every ~5 s or ~60 KB; a full snapshot is one record). */
+/** Records in one segment at most (a segment is cut every ~5 s or ~120 KB; a full snapshot is one record). */
 export const MAX_RECORDS_PER_SEGMENT = 20_000;
 
 /** One rrweb record: its type and time checked, its data opaque (also in an export bundle's `replay`). */

@@ -6,6 +6,7 @@ import { deflateSync, inflateSync, strFromU8, strToU8 } from 'fflate';
 import { REPLAY_FULL_SNAPSHOT, REPLAY_META, type ReplayData, type ReplayRecord, type ReplaySegmentPayload, type ReplaySegmentRow, type ReplayStats } from '../../schema';
 import { decodeRecords, encodeRecords } from './recordCodec';
 import { redactRecords } from './redactRecords';
+import { SEGMENT_MAX_CHARS, SEGMENT_MAX_MS } from './createSegmentBuilder';
 
 /** Deflated JSON of the records' stored form (recordCodec.ts); `rawChars`: that JSON's length. */
 export function compressRecords(records: ReplayRecord[]): { data: Uint8Array; rawChars: number } {
@@ -102,8 +103,8 @@ export function addToReplayStats(stats: ReplayStats | undefined, row: Pick<Repla
 /** The load id an imported recording's segments are stored under (an export bundle keeps no loads). */
 export const importedLoadId = (sessionId: string) => `import:${sessionId}`.slice(0, 64);
 
-/** Bounds of the segments splitRecords cuts (as the recorder's: ~5 s, ~60 KB of JSON). */
-export const SPLIT_SEGMENT = { maxMs: 5_000, maxChars: 60_000 } as const;
+/** Bounds of the segments splitRecords cuts (as the recorder's: ~5 s, ~120 KB of JSON). */
+export const SPLIT_SEGMENT = { maxMs: SEGMENT_MAX_MS, maxChars: SEGMENT_MAX_CHARS } as const;
 
 /**
  * A recording kept as one list of records (an export bundle's `replay`) cut back into segments to store, as the

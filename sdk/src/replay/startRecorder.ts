@@ -52,7 +52,7 @@ export function commonOptions(privacyLevel: DefaultPrivacyLevel, onError: ((erro
 }
 
 /**
- * Records the page with rrweb (`@rrweb/record`) and hands it over in segments: every ~5 s, ~60 KB, at a
+ * Records the page with rrweb (`@rrweb/record`) and hands it over in segments: every ~5 s, ~120 KB, at a
  * view change, when the page is hidden or left, and at stop. With `buffer` (instant replay) it only keeps the
  * last two minutes in memory until keep(). Each record is serialized once, here; the
  * compression happens in the extension's background (or the app's transport), never on this thread.
