@@ -109,6 +109,7 @@ export function startCommands(db: RumscopeDb, deps: CommandDeps = {}) {
       return { expired: result.expired, overCap: result.overCap };
     },
     importPart: (args) => imports.part(args),
+    ping: async () => ({ ok: true }),
     importEnd: async (args) => {
       const result = await imports.end(args);
       deps.afterChange?.();

@@ -9,8 +9,18 @@ import type { RumscopeDb } from '../storage/db';
 import { exportSessions } from '../storage/exportBundle';
 import { ext } from '../platform';
 
+/** How often a long command's sender reminds the background it is awaited (Firefox stops an event page idle for 30 s). */
+const KEEP_AWAKE_MS = 5_000;
+
 export async function sendCommand<K extends CommandName>(command: K, args: CommandMap[K]['request']): Promise<CommandMap[K]['response']> {
-  const result = (await ext.runtime.sendMessage({ protocol: PROTOCOL_VERSION, kind: 'command', command, args })) as CommandResult<K> | undefined;
+  // Each message is an event for the background: it restarts Firefox's idle count while this one is being answered.
+  const awake = setInterval(() => void ext.runtime.sendMessage({ protocol: PROTOCOL_VERSION, kind: 'command', command: 'ping', args: {} }).catch(() => undefined), KEEP_AWAKE_MS);
+  let result: CommandResult<K> | undefined;
+  try {
+    result = (await ext.runtime.sendMessage({ protocol: PROTOCOL_VERSION, kind: 'command', command, args })) as CommandResult<K> | undefined;
+  } finally {
+    clearInterval(awake);
+  }
   if (!result) throw new Error(`Rumscope's background did not answer "${command}"`);
   if (!result.ok) throw new Error(result.error);
   return result.value;
@@ -39,7 +49,22 @@ export function createExtensionCommands(db: RumscopeDb): SessionCommands {
  * 64 MiB in Chrome, and a bundle with its replay assets can be larger. Decoded as UTF-8 as it is read, so that no
  * part splits a character; one part in flight at a time.
  */
-export async function importByParts(bundle: Blob): Promise<ImportResult> {
+export async function importByParts(bundle: Blob, attempts = 3): Promise<ImportResult> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await importOnce(bundle);
+    } catch (error) {
+      // A background that stopped or restarted in the middle kept nothing of this upload (parts live in its memory,
+      // the store is one transaction; an import that did commit reads as unchanged the second time): start again.
+      if (attempt >= attempts || !BACKGROUND_RESTARTED.test(String(error))) throw error;
+    }
+  }
+}
+
+/** What a send says when the background went away while it was answered or between two parts. */
+const BACKGROUND_RESTARTED = /Receiving end does not exist|background may have restarted|background did not answer/;
+
+async function importOnce(bundle: Blob): Promise<ImportResult> {
   const importId = crypto.randomUUID();
   const reader = bundle.stream().pipeThrough(new TextDecoderStream()).getReader();
   let pending = '';

@@ -209,6 +209,11 @@ export interface CommandMap {
    */
   importPart: { request: { importId: string; index: number; text: string }; response: { ok: true } };
   importEnd: { request: { importId: string; parts: number }; response: ImportResult };
+  /**
+   * Nothing but an answer: sent every few seconds while a long command is being answered, since Firefox stops an idle
+   * event page (30 s without an event) even while it is still answering one.
+   */
+  ping: { request: Record<string, never>; response: { ok: true } };
 }
 
 /** Characters of an imported bundle per `importPart`: far below the message limit even if every one were escaped. */
