@@ -21,7 +21,7 @@
  * --sizes 1000,10000,100000; --landed-sizes 1000,10000 (the landed panel renders every row, and at
  * 100,000 takes minutes and gigabytes; add 100000 to try); --landed-ref main; --window-ms 10000; --rounds 3 (the
  * three windows repeated on the same stored sessions; the report adds medians and ranges); --landed-sizes 0 measures
- * the subject alone (nothing built for the landed peer); --trace DIR writes a Chrome trace of each size's first
+ * the subject alone (nothing built for the landed peer); --trace DIR writes a Chrome trace of each size's last
  * recording window (bench/traceSummary.ts sums it by activity).
  */
 import { execFileSync } from 'node:child_process';
@@ -69,7 +69,7 @@ interface Row {
   note?: string;
 }
 
-/** --trace DIR: a Chrome trace of the panel page during the first recording window of each size and a JS CPU profile beside it (`.cpuprofile`; open either in DevTools' Performance panel). */
+/** --trace DIR: a Chrome trace of the panel page during the last round's recording window of each size and a JS CPU profile beside it (`.cpuprofile`; open either in DevTools' Performance panel). */
 const TRACE_DIR = option('--trace');
 
 /** Starts a trace on the page's CDP session; the returned function ends it and writes it to `path`. */
@@ -105,7 +105,7 @@ async function startTrace(page: Page): Promise<(path: string) => Promise<string>
 // ---------- the recorded page ----------
 
 /** The recorded page: one button. The bench clicks it 10 times a second (trusted clicks: 10 `action` events/s). */
-function startSite() {
+export function startSite() {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (url.pathname === '/ping') return void res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end('{}');
@@ -129,7 +129,7 @@ function startSite() {
  * Written behind the extension's back, so the running storage totals it may keep (meta `totals`) are
  * dropped: the extension counts them again, once, as it does after an upgrade.
  */
-async function seedSessionsInExtension(args: { total: number; chunk: number }): Promise<number> {
+export async function seedSessionsInExtension(args: { total: number; chunk: number }): Promise<number> {
   const open = indexedDB.open('rumscope');
   const db: IDBDatabase = await new Promise((ok, ko) => {
     open.onsuccess = () => ok(open.result);
@@ -250,7 +250,7 @@ async function panelPath(dist: string): Promise<string> {
 /** Runs a function in the extension's current service worker (it may have been restarted since the last call). */
 type InWorker = <R, A = undefined>(fn: (arg: A) => R | Promise<R>, arg?: A) => Promise<R>;
 
-function workerRunner(browser: ChromiumWithExtension): InWorker {
+export function workerRunner(browser: ChromiumWithExtension): InWorker {
   const ready = new WeakSet<Worker>();
   return async (fn, arg) => {
     const worker = await browser.worker();
@@ -263,7 +263,7 @@ function workerRunner(browser: ChromiumWithExtension): InWorker {
   };
 }
 
-async function tabIdOf(inWorker: InWorker, url: string): Promise<number> {
+export async function tabIdOf(inWorker: InWorker, url: string): Promise<number> {
   return inWorker(async (u: string) => (await chrome.tabs.query({})).find((t) => t.url === u)?.id ?? -1, url);
 }
 
@@ -279,7 +279,7 @@ async function liveActions(inWorker: InWorker): Promise<number> {
   });
 }
 
-async function storedSessions(inWorker: InWorker): Promise<number> {
+export async function storedSessions(inWorker: InWorker): Promise<number> {
   return inWorker(async () => {
     const open = indexedDB.open('rumscope');
     const db: IDBDatabase = await new Promise((ok, ko) => ((open.onsuccess = () => ok(open.result)), (open.onerror = () => ko(open.error))));
@@ -351,7 +351,7 @@ async function measurePeer(peer: PeerBuild, site: string, windowMs: number): Pro
       const meter = await openMeter(panel);
       const measureWindow = async (state: Row['state'], round: number) => {
         const before = await liveActions(inWorker);
-        const traced = TRACE_DIR && round === 1 && state === 'recording' ? await startTrace(panel) : null;
+        const traced = TRACE_DIR && round === ROUNDS && state === 'recording' ? await startTrace(panel) : null;
         const a = await meter.sample();
         await sleep(windowMs);
         const b = await meter.sample();
