@@ -20,7 +20,9 @@
  * writes/s from the service worker, announced on Dexie's channel, for when the background cannot keep up);
  * --sizes 1000,10000,100000; --landed-sizes 1000,10000 (the landed panel renders every row, and at
  * 100,000 takes minutes and gigabytes; add 100000 to try); --landed-ref main; --window-ms 10000; --rounds 3 (the
- * three windows repeated on the same stored sessions; the report adds medians and ranges).
+ * three windows repeated on the same stored sessions; the report adds medians and ranges); --landed-sizes 0 measures
+ * the subject alone (nothing built for the landed peer); --trace DIR writes a Chrome trace of each size's last
+ * recording window (bench/traceSummary.ts sums it by activity).
  */
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
@@ -67,10 +69,43 @@ interface Row {
   note?: string;
 }
 
+/** --trace DIR: a Chrome trace of the panel page during the last round's recording window of each size and a JS CPU profile beside it (`.cpuprofile`; open either in DevTools' Performance panel). */
+const TRACE_DIR = option('--trace');
+
+/** Starts a trace on the page's CDP session; the returned function ends it and writes it to `path`. */
+async function startTrace(page: Page): Promise<(path: string) => Promise<string>> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Tracing.start', {
+    transferMode: 'ReturnAsStream',
+    traceConfig: { includedCategories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink.user_timing', 'v8'] },
+  });
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+  await cdp.send('Profiler.start');
+  return async (path) => {
+    const { profile } = await cdp.send('Profiler.stop');
+    const done = new Promise<string>((ok) => cdp.once('Tracing.tracingComplete', (e) => ok(e.stream!)));
+    await cdp.send('Tracing.end');
+    const stream = await done;
+    let text = '';
+    for (;;) {
+      const chunk = await cdp.send('IO.read', { handle: stream });
+      text += chunk.base64Encoded ? Buffer.from(chunk.data, 'base64').toString('utf8') : chunk.data;
+      if (chunk.eof) break;
+    }
+    await cdp.send('IO.close', { handle: stream });
+    await cdp.detach().catch(() => {});
+    await mkdir(resolve(path, '..'), { recursive: true });
+    await writeFile(path, text);
+    await writeFile(path.replace(/\.json$/, '.cpuprofile'), JSON.stringify(profile));
+    return path;
+  };
+}
+
 // ---------- the recorded page ----------
 
 /** The recorded page: one button. The bench clicks it 10 times a second (trusted clicks: 10 `action` events/s). */
-function startSite() {
+export function startSite() {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (url.pathname === '/ping') return void res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end('{}');
@@ -94,7 +129,7 @@ function startSite() {
  * Written behind the extension's back, so the running storage totals it may keep (meta `totals`) are
  * dropped: the extension counts them again, once, as it does after an upgrade.
  */
-async function seedSessionsInExtension(args: { total: number; chunk: number }): Promise<number> {
+export async function seedSessionsInExtension(args: { total: number; chunk: number }): Promise<number> {
   const open = indexedDB.open('rumscope');
   const db: IDBDatabase = await new Promise((ok, ko) => {
     open.onsuccess = () => ok(open.result);
@@ -215,7 +250,7 @@ async function panelPath(dist: string): Promise<string> {
 /** Runs a function in the extension's current service worker (it may have been restarted since the last call). */
 type InWorker = <R, A = undefined>(fn: (arg: A) => R | Promise<R>, arg?: A) => Promise<R>;
 
-function workerRunner(browser: ChromiumWithExtension): InWorker {
+export function workerRunner(browser: ChromiumWithExtension): InWorker {
   const ready = new WeakSet<Worker>();
   return async (fn, arg) => {
     const worker = await browser.worker();
@@ -228,7 +263,7 @@ function workerRunner(browser: ChromiumWithExtension): InWorker {
   };
 }
 
-async function tabIdOf(inWorker: InWorker, url: string): Promise<number> {
+export async function tabIdOf(inWorker: InWorker, url: string): Promise<number> {
   return inWorker(async (u: string) => (await chrome.tabs.query({})).find((t) => t.url === u)?.id ?? -1, url);
 }
 
@@ -244,7 +279,7 @@ async function liveActions(inWorker: InWorker): Promise<number> {
   });
 }
 
-async function storedSessions(inWorker: InWorker): Promise<number> {
+export async function storedSessions(inWorker: InWorker): Promise<number> {
   return inWorker(async () => {
     const open = indexedDB.open('rumscope');
     const db: IDBDatabase = await new Promise((ok, ko) => ((open.onsuccess = () => ok(open.result)), (open.onerror = () => ko(open.error))));
@@ -316,9 +351,11 @@ async function measurePeer(peer: PeerBuild, site: string, windowMs: number): Pro
       const meter = await openMeter(panel);
       const measureWindow = async (state: Row['state'], round: number) => {
         const before = await liveActions(inWorker);
+        const traced = TRACE_DIR && round === ROUNDS && state === 'recording' ? await startTrace(panel) : null;
         const a = await meter.sample();
         await sleep(windowMs);
         const b = await meter.sample();
+        if (traced) log(`${peer.name} @ ${size}: trace in ${await traced(join(TRACE_DIR!, `panel-${peer.name}-${size}.json`))}`);
         const recordedActions = (await liveActions(inWorker)) - before;
         const row: Row = { peer: peer.name, sessions: size, state, cpu: cpuDelta(a, b), windowMs, recorded: recordedActions, round };
         rows.push(row);
@@ -419,7 +456,7 @@ export async function runPanelBench(options: { build?: boolean } = {}): Promise<
     execFileSync('npx', ['tsx', 'scripts/build.ts'], { cwd: root, env: { ...process.env, RUMSCOPE_DIST: subjectDist }, stdio: ['ignore', 'ignore', 'inherit'] });
   }
   log(`building the landed panel (${ref}) ...`);
-  const landed = await buildRef(ref, 'dist-bench-landed');
+  const landed = landedSizes.length ? await buildRef(ref, 'dist-bench-landed') : { dist: '', commit: '(not measured)' };
   const peers: PeerBuild[] = [
     { name: 'subject', description: `this working tree's build (${relative(root, resolve(root, subjectDist))})`, dist: subjectDist, sizes },
     { name: 'landed', description: `the landed build, ${ref} at ${landed.commit}`, dist: landed.dist, sizes: landedSizes },
@@ -427,7 +464,7 @@ export async function runPanelBench(options: { build?: boolean } = {}): Promise<
   const site = await startSite();
   const rows: Row[] = [];
   try {
-    for (const peer of peers) rows.push(...(await measurePeer(peer, site.origin, windowMs)));
+    for (const peer of peers) if (peer.sizes.length) rows.push(...(await measurePeer(peer, site.origin, windowMs)));
   } finally {
     await site.close();
   }

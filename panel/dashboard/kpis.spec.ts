@@ -233,6 +233,39 @@ describe('SortedValues', () => {
     set.remove(999);
     expect(set.values()).toEqual([...reference].sort((a, b) => a - b));
   });
+
+  it('puts a few values added to a large set in their places (a live update)', () => {
+    const set = new SortedValues();
+    const reference = Array.from({ length: 2_000 }, (_, i) => (i * 7919) % 1000);
+    reference.forEach((v) => set.add(v));
+    expect(set.values()).toEqual([...reference].sort((a, b) => a - b));
+    for (const v of [-5, 500, 500.5, 2_000]) {
+      set.add(v);
+      reference.push(v);
+    }
+    set.remove(3);
+    reference.splice(reference.indexOf(3), 1);
+    expect(set.values()).toEqual([...reference].sort((a, b) => a - b));
+  });
+});
+
+describe('KPI accumulator live updates', () => {
+  it('a session updated with the same or with new vitals gives the report of its last version', async () => {
+    const { createKpiAccumulator } = await import('./kpis');
+    const others = Array.from({ length: 300 }, (_, i) =>
+      makeSession({ id: `o${i}`, vitals: { LCP: { value: 1000 + i * 10, time: 1 } } }),
+    );
+    const live = makeSession({ id: 'live', vitals: { LCP: { value: 9000, time: 1 } } });
+    const updated = createKpiAccumulator();
+    for (const s of [...others, live]) updated.put(s);
+    updated.summary();
+    updated.put({ ...live, counts: { ...live.counts, actions: 5 } }); // same vitals
+    const last = { ...live, counts: { ...live.counts, actions: 6 }, vitals: { LCP: { value: 1500, time: 2 } } };
+    updated.put(last); // new vitals
+    const fresh = createKpiAccumulator();
+    for (const s of [...others, last]) fresh.put(s);
+    expect(updated.summary()).toEqual(fresh.summary());
+  });
 });
 
 describe('createLiveKpis', () => {

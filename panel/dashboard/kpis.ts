@@ -149,6 +149,11 @@ export class SortedValues {
   }
 
   values(): readonly number[] {
+    // A live update adds a value or two: each goes in its place (no new list of every value).
+    if (this.pending.length && this.pending.length * 64 <= this.sorted.length) {
+      for (const value of this.pending) this.sorted.splice(lowerBound(this.sorted, value), 0, value);
+      this.pending = [];
+    }
     if (this.pending.length) {
       const add = this.pending.sort((a, b) => a - b);
       const old = this.sorted;
@@ -201,7 +206,8 @@ export function createKpiAccumulator(options: KpiOptions = {}): KpiAccumulator {
   let bounces = 0;
   let identified = 0;
 
-  const apply = (c: Contribution, sign: 1 | -1) => {
+  /** `withVitals` false: the session's vitals stay where they are (an update that did not change them). */
+  const apply = (c: Contribution, sign: 1 | -1, withVitals = true) => {
     duration += sign * c.duration;
     views += sign * c.views;
     actions += sign * c.actions;
@@ -221,6 +227,7 @@ export function createKpiAccumulator(options: KpiOptions = {}): KpiAccumulator {
     day.views += sign * c.views;
     if (day.sessions > 0) days.set(c.day, day);
     else days.delete(c.day);
+    if (!withVitals) return;
     for (const [name, value] of Object.entries(c.vitals) as [VitalName, number][]) {
       const list = vitals.get(name);
       if (!list || !Number.isFinite(value)) continue;
@@ -232,7 +239,6 @@ export function createKpiAccumulator(options: KpiOptions = {}): KpiAccumulator {
   const accumulator: KpiAccumulator = {
     put(session, sessionVitals = recordVitals(session)) {
       const old = contributions.get(session.id);
-      if (old) apply(old, -1);
       const c: Contribution = {
         duration: durationOf(session),
         views: session.counts.views,
@@ -243,8 +249,11 @@ export function createKpiAccumulator(options: KpiOptions = {}): KpiAccumulator {
         day: dayStart(session.startedAt, offset),
         vitals: { ...sessionVitals },
       };
+      // A live update rarely changes the vitals: then they are not taken out of the percentile lists and put back.
+      const sameVitals = !!old && sameVitalValues(old.vitals, c.vitals);
+      if (old) apply(old, -1, !sameVitals);
       contributions.set(session.id, c);
-      apply(c, 1);
+      apply(c, 1, !sameVitals);
     },
     remove(sessionId) {
       const old = contributions.get(sessionId);
@@ -292,6 +301,11 @@ export function createKpiAccumulator(options: KpiOptions = {}): KpiAccumulator {
     },
   };
   return accumulator;
+}
+
+function sameVitalValues(a: SessionVitals, b: SessionVitals): boolean {
+  const keys = Object.keys(a) as VitalName[];
+  return keys.length === Object.keys(b).length && keys.every((k) => Object.is(a[k], b[k]));
 }
 
 function vitalSummary(name: VitalName, sorted: readonly number[]): VitalP75 {

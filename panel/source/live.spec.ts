@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { live, type Visibility } from './live';
+import { live, sameValue, type Visibility } from './live';
 import type { SessionSource, SourceChange } from './SessionSource';
 
 /** A change feed the test drives, and a visibility it switches. */
@@ -101,5 +101,82 @@ describe('live', () => {
     expect(errors).toHaveLength(1);
     stop();
     expect(h.listeners.size).toBe(0);
+  });
+});
+
+describe('live reads of one source share a clock', () => {
+  it('runs the reads a change concerns together and applies their answers together, once all have come', async () => {
+    const h = harness();
+    const applied: string[] = [];
+    const slow = vi.fn(() => new Promise<string>((ok) => setTimeout(() => ok(`slow${slow.mock.calls.length}`), 300)));
+    const fast = vi.fn(async () => `fast${fast.mock.calls.length}`);
+    live(h.source, fast, (v) => applied.push(v), { visibility: h.visibility, concerns: (c) => !!c.sessions });
+    live(h.source, slow, (v) => applied.push(v), { visibility: h.visibility, concerns: (c) => !!c.sessions });
+    await vi.advanceTimersByTimeAsync(300);
+    expect(applied).toEqual(['fast1', 'slow1']); // the first reads answer at once, each on its own
+
+    h.emit({ sessions: ['a'] });
+    await vi.advanceTimersByTimeAsync(700); // the refresh is due 1 s after the first reads
+    expect(fast).toHaveBeenCalledTimes(2);
+    expect(slow).toHaveBeenCalledTimes(2);
+    expect(applied).toEqual(['fast1', 'slow1']); // the fast answer waits for the slow one
+    await vi.advanceTimersByTimeAsync(300);
+    expect(applied).toEqual(['fast1', 'slow1', 'fast2', 'slow2']);
+  });
+
+  it('refreshes at most once per interval however many reads and changes, and not while hidden', async () => {
+    const h = harness();
+    const reads = [vi.fn(async () => 1), vi.fn(async () => 2), vi.fn(async () => 3)];
+    for (const read of reads) live(h.source, read, () => {}, { visibility: h.visibility });
+    await vi.advanceTimersByTimeAsync(0);
+    const ticks: number[] = [];
+    const onTick = () => ticks.push(Date.now());
+    reads[0]!.mockImplementation(async () => (onTick(), 1));
+    for (let i = 0; i < 30; i++) {
+      h.emit({ sessions: [`s${i}`] });
+      await vi.advanceTimersByTimeAsync(100);
+    }
+    // 3 s of changes every 100 ms: a refresh a second, each reading all three.
+    expect(ticks).toHaveLength(3);
+    for (let i = 1; i < ticks.length; i++) expect(ticks[i]! - ticks[i - 1]!).toBeGreaterThanOrEqual(1000);
+    expect(reads.map((r) => r.mock.calls.length)).toEqual([4, 4, 4]);
+    h.setShown(false);
+    for (let i = 0; i < 30; i++) {
+      h.emit({ sessions: ['a'] });
+      await vi.advanceTimersByTimeAsync(100);
+    }
+    expect(reads.map((r) => r.mock.calls.length)).toEqual([4, 4, 4]);
+  });
+
+  it('a failing read is reported without holding back the others; a stopped read applies nothing', async () => {
+    const h = harness();
+    const errors: unknown[] = [];
+    const values: number[] = [];
+    let fail = false;
+    live(h.source, async () => {
+      if (fail) throw new Error('gone');
+      return 0;
+    }, () => {}, { visibility: h.visibility, onError: (e) => errors.push(e) });
+    const stop = live(h.source, async () => 7, (v) => values.push(v), { visibility: h.visibility });
+    live(h.source, async () => 8, (v) => values.push(v), { visibility: h.visibility });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(values).toEqual([7, 8]);
+    fail = true;
+    h.emit({ sessions: ['a'] });
+    stop();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(errors).toHaveLength(1);
+    expect(values).toEqual([7, 8, 8]);
+  });
+});
+
+describe('sameValue', () => {
+  it('compares plain values deeply', () => {
+    expect(sameValue({ a: [1, { b: null }], c: 'x' }, { c: 'x', a: [1, { b: null }] })).toBe(true);
+    expect(sameValue({ a: [1, 2] }, { a: [1, 3] })).toBe(false);
+    expect(sameValue({ a: 1 }, { a: 1, b: undefined })).toBe(false);
+    expect(sameValue([1], { 0: 1 })).toBe(false);
+    expect(sameValue(null, {})).toBe(false);
+    expect(sameValue(NaN, NaN)).toBe(true);
   });
 });
