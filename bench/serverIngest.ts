@@ -23,7 +23,8 @@
  * Options: --dialects sqlite,postgres  --batches N (measured uploads per build, default 30)  --warmup N (default 3)
  *          --concurrency N (default 4)  --sizes 100000,1000000 (sessions for the list; seeded in steps)  --reps N
  *          (requests per sort, default 15)  --profile (node --cpu-prof of the working tree's server into
- *          .tmp/prof-server)  --skip-list  --skip-ingest  --no-write  --note "text".
+ *          .tmp/prof-server)  --skip-list (ingest only: no seeding, the results go to …-server-ingest.md)  --skip-ingest
+ *          --no-write  --note "text".
  * `npx tsx bench/serverIngest.ts` runs it alone; `npm run bench -- --scenario server` runs it from bench/run.ts.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -696,8 +697,9 @@ function gitState(): string {
   }
 }
 
-export function resultPath(): string {
-  return join(root, 'bench', 'results', `${new Date().toISOString().slice(0, 10)}-${cpus().length}core-node${process.versions.node.split('.')[0]}-server.md`);
+export function resultPath(options: Pick<ServerBenchOptions, 'skipList' | 'skipIngest'> = optionsFromArgv()): string {
+  const scenario = options.skipList && !options.skipIngest ? 'server-ingest' : 'server';
+  return join(root, 'bench', 'results', `${new Date().toISOString().slice(0, 10)}-${cpus().length}core-node${process.versions.node.split('.')[0]}-${scenario}.md`);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {
