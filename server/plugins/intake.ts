@@ -10,7 +10,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ingestBatch, ingestBatchIn, type BatchInput } from '../../sdk/model';
 import type { ReplaySegmentRow, SdkBatchResponse, SessionRecord, UploadResponse } from '../../sdk/schema';
 import { SERVER_ROUTES, UPLOAD_TOKEN_HEADER } from '../../sdk/schema';
-import { validateSdkBatch, validateUploadRequest } from '../../sdk/schema/validateServer';
+import { checkUploadRequest, validateSdkBatch } from '../../sdk/schema/validateServer';
 import { decodeAssetBodies } from '../../sdk/src/replay/assets/assetBodies';
 import { storeSessionAssets } from '../db/replayAssets';
 import { sqlRepository, type SqlTx } from '../db/sqlRepository';
@@ -91,9 +91,9 @@ export const intakeRoutes: RoutePlugin = async (app, ctx) => {
   app.post(SERVER_ROUTES.upload, { ...intake, schema: { body: { type: 'object', required: ['format', 'sessions'] } } }, async (request, reply) => {
     reply.headers({ 'access-control-allow-origin': '*' });
     const token = request.uploadToken!;
-    const checked = validateUploadRequest(request.body);
+    const checked = checkUploadRequest(request.body);
     if (!checked.ok) throw new HttpError(400, `invalid upload: ${checked.reason}`);
-    const batch = checked.value;
+    const { bundle: batch, eventJson } = checked.value;
     const events = batch.sessions.reduce((n, s) => n + s.events.length, 0);
     const response: UploadResponse = { batchId: batch.batchId ?? null, sessions: batch.sessions.length, events, duplicate: false };
     // A bundle exported by the extension carries its sessions' recordings: cut and compressed before the transaction.
@@ -132,7 +132,8 @@ export const intakeRoutes: RoutePlugin = async (app, ctx) => {
         sessions.push(stats ? { ...session, replay: true, replayStats: stats } : session);
       }
       await tx.putSessions(sessions);
-      await tx.putEvents(batch.sessions.flatMap((entry) => entry.events));
+      // Each event's JSON as the validation made it (once), stored as its body.
+      await tx.putStoredEvents(batch.sessions.flatMap((entry) => entry.events), eventJson.flat());
       for (const { session, assets: sessionAssets } of batch.sessions) {
         if (sessionAssets?.length) {
           // Deduplicated by hash across sessions: a body already stored is referenced, not stored again.
