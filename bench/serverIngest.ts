@@ -223,12 +223,18 @@ const CLOCK_TICKS = 100;
 
 /** utime + stime of a process in ms (Linux /proc), or NaN. */
 function processCpuMs(pid: number): number {
+  const { user, system } = processCpuSplit(pid);
+  return user + system;
+}
+
+/** utime and stime of a process in ms (Linux /proc), or NaN. */
+function processCpuSplit(pid: number): { user: number; system: number } {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+    return { user: (Number(fields[11]) * 1000) / CLOCK_TICKS, system: (Number(fields[12]) * 1000) / CLOCK_TICKS };
   } catch {
-    return NaN;
+    return { user: NaN, system: NaN };
   }
 }
 
@@ -273,6 +279,8 @@ interface ServerProcess {
   url: string;
   pid: number;
   cpuMs(): number;
+  /** Of cpuMs, the kernel's part (stime). */
+  systemMs(): number;
   stop(): Promise<void>;
 }
 
@@ -301,6 +309,7 @@ async function startServerProcess(dir: string, databaseUrl: string, profileDir: 
     url,
     pid: child.pid!,
     cpuMs: () => processCpuMs(child.pid!),
+    systemMs: () => processCpuSplit(child.pid!).system,
     async stop() {
       child.kill('SIGTERM');
       await exited;
@@ -329,6 +338,7 @@ interface IngestFigures {
   events: number;
   wallMs: number;
   serverCpuMs: number;
+  serverSystemMs: number;
   postgresCpuMs: number | null;
 }
 
@@ -389,13 +399,15 @@ async function measureIngest(build: { label: string; dir: string }, dialect: Dia
     try {
       await postAll(server.url, token, warm.bodies, options.concurrency);
       const cpu0 = server.cpuMs();
+      const system0 = server.systemMs();
       const pg0 = dialect === 'postgres' ? postgresCpuMs() : 0;
       const t0 = performance.now();
       await postAll(server.url, token, measured.bodies, options.concurrency);
       const wallMs = performance.now() - t0;
       const serverCpuMs = server.cpuMs() - cpu0;
+      const serverSystemMs = server.systemMs() - system0;
       const postgres = dialect === 'postgres' ? postgresCpuMs() - pg0 : null;
-      return { build: build.label, dialect, events: measured.events, wallMs, serverCpuMs, postgresCpuMs: postgres };
+      return { build: build.label, dialect, events: measured.events, wallMs, serverCpuMs, serverSystemMs, postgresCpuMs: postgres };
     } finally {
       await server.stop();
     }
@@ -633,7 +645,8 @@ export async function runServerBench(options: ServerBenchOptions): Promise<strin
         const figures = await measureIngest(build, dialect, options, 1000 + round, build.old ? null : profileDir);
         ingest.push(figures);
         log(
-          `ingest ${build.label} ${dialect}: ${fmt(figures.events)} events, ${fmt(figures.events / (figures.serverCpuMs / 1000))} events per server CPU-s, ` +
+          `ingest ${build.label} ${dialect}: ${fmt(figures.events)} events, ${fmt(figures.events / (figures.serverCpuMs / 1000))} events per server CPU-s ` +
+            `(${fmt(figures.serverSystemMs)} of ${fmt(figures.serverCpuMs)} ms in the kernel), ` +
             `${fmt(figures.events / (figures.wallMs / 1000))} events/s wall` + (figures.postgresCpuMs !== null ? `, postgres CPU ${fmt(figures.postgresCpuMs)} ms` : ''),
         );
       }
@@ -661,9 +674,9 @@ export async function runServerBench(options: ServerBenchOptions): Promise<strin
       'Wall = events / elapsed time with the server pinned to one core (it also counts what other processes took from that core). ' +
       'On PostgreSQL the postgres processes\' CPU during the same window is given apart (machine-wide). Target ≥ 50,000 events/s.',
     '',
-    '| build | database | events | server CPU s | events per CPU-second | events/s wall (1 core) | postgres CPU s |',
-    '|---|---|---|---|---|---|---|',
-    ...ingest.map((f) => `| ${f.build} | ${f.dialect} | ${fmt(f.events)} | ${fmt(f.serverCpuMs / 1000, 2)} | ${fmt(f.events / (f.serverCpuMs / 1000))} | ${fmt(f.events / (f.wallMs / 1000))} | ${f.postgresCpuMs === null ? '—' : fmt(f.postgresCpuMs / 1000, 2)} |`),
+    '| build | database | events | server CPU s | of it kernel s | events per CPU-second | events/s wall (1 core) | postgres CPU s |',
+    '|---|---|---|---|---|---|---|---|',
+    ...ingest.map((f) => `| ${f.build} | ${f.dialect} | ${fmt(f.events)} | ${fmt(f.serverCpuMs / 1000, 2)} | ${fmt(f.serverSystemMs / 1000, 2)} | ${fmt(f.events / (f.serverCpuMs / 1000))} | ${fmt(f.events / (f.wallMs / 1000))} | ${f.postgresCpuMs === null ? '—' : fmt(f.postgresCpuMs / 1000, 2)} |`),
     '',
   ];
   if (lists.length) {

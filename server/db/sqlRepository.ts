@@ -2,17 +2,17 @@
  * The session model's repository (sdk/model/repository.ts) over SQL: one Kysely implementation for SQLite and
  * PostgreSQL. Rows keep the record / event as JSON beside the columns the queries filter and sort on.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, OnConflictBuilder } from 'kysely';
 import type { LoadRecord, SessionRepository, SessionTx } from '../../sdk/model/repository';
 import type { SessionRecord, StoredEvent } from '../../sdk/schema';
 import { userEmailOf } from './migrations/002_shared_state';
 import type { Store } from './openDatabase';
 import { sessionListColumns } from './sessionColumns';
 import { indexTexts, searchTexts } from './search';
-import { selectJsonRows, WHOLE } from './jsonRows';
+import { isPostgres, selectJsonRows, WHOLE } from './jsonRows';
 import type { Database } from './schema';
 
-/** Session ids per owner lookup: well under SQLite's and PostgreSQL's bound-parameter limits. */
+/** Rows per INSERT (SQLite's events) and ids per owner lookup: well under the bound-parameter limits. */
 const CHUNK = 500;
 /** An event row's columns from the event's JSON (the body is the JSON itself). */
 const EVENT_FIELDS = [
@@ -92,20 +92,31 @@ function sqlTx(trx: Kysely<Database>, uploader: string | null, now: () => number
     const byKey = new Map<string, number>();
     for (let i = 0; i < events.length; i++) byKey.set(`${events[i]!.loadId}\u0000${events[i]!.seq}`, i);
     const kept = [...byKey.values()];
-    // All of them in one statement: the events' JSON as one array, which the database takes apart.
-    await trx
-      .insertInto('events')
-      .columns(['load_id', 'seq', 'session_id', 'type', 'time', 'body'])
-      .expression(selectJsonRows(trx, `[${kept.map((i) => json[i]).join(',')}]`, EVENT_FIELDS))
-      .onConflict((oc) =>
-        oc.columns(['load_id', 'seq']).doUpdateSet((eb) => ({
-          session_id: eb.ref('excluded.session_id'),
-          type: eb.ref('excluded.type'),
-          time: eb.ref('excluded.time'),
-          body: eb.ref('excluded.body'),
-        })),
-      )
-      .execute();
+    const update = (oc: OnConflictBuilder<Database, 'events'>) =>
+      oc.columns(['load_id', 'seq']).doUpdateSet((eb) => ({
+        session_id: eb.ref('excluded.session_id'),
+        type: eb.ref('excluded.type'),
+        time: eb.ref('excluded.time'),
+        body: eb.ref('excluded.body'),
+      }));
+    if (isPostgres(trx)) {
+      // PostgreSQL: all of them in one statement, the events' JSON as one array parameter that the database takes apart.
+      await trx
+        .insertInto('events')
+        .columns(['load_id', 'seq', 'session_id', 'type', 'time', 'body'])
+        .expression(selectJsonRows(trx, `[${kept.map((i) => json[i]).join(',')}]`, EVENT_FIELDS))
+        .onConflict(update)
+        .execute();
+    } else {
+      // SQLite: multi-row VALUES (its json_each is slower than bound values on arrays of thousands).
+      for (let c = 0; c < kept.length; c += CHUNK) {
+        const rows = kept.slice(c, c + CHUNK).map((i) => {
+          const event = events[i]!;
+          return { load_id: event.loadId, seq: event.seq, session_id: event.sessionId, type: event.type, time: event.time, body: json[i]! };
+        });
+        await trx.insertInto('events').values(rows).onConflict(update).execute();
+      }
+    }
     await indexTexts(trx, searchTexts(kept.length === events.length ? events : kept.map((i) => events[i]!)));
   }
 
