@@ -2,7 +2,8 @@
  * Many rows as ONE parameter: a JSON array the database parses itself (SQLite's json_each, PostgreSQL's
  * json_array_elements), so a batch of thousands of rows is one short statement prepared once, instead of thousands of
  * bound parameters that Kysely compiles into a new statement text and the driver binds one by one. The SELECT it
- * gives goes into `insertInto(...).columns(...).expression(...)`.
+ * gives goes into `insertInto(...).columns(...).expression(...)`. The intake uses it on PostgreSQL only: SQLite's
+ * json_each measured slower than multi-row VALUES on arrays of thousands (bench/results/…-server-ingest.md).
  */
 import { PostgresAdapter, sql, type Kysely, type RawBuilder } from 'kysely';
 
