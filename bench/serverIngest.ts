@@ -23,7 +23,8 @@
  * Options: --dialects sqlite,postgres  --batches N (measured uploads per build, default 30)  --warmup N (default 3)
  *          --concurrency N (default 4)  --sizes 100000,1000000 (sessions for the list; seeded in steps)  --reps N
  *          (requests per sort, default 15)  --profile (node --cpu-prof of the working tree's server into
- *          .tmp/prof-server)  --skip-list  --skip-ingest  --no-write  --note "text".
+ *          .tmp/prof-server)  --skip-list (ingest only: no seeding, the results go to …-server-ingest.md)  --skip-ingest
+ *          --no-write  --note "text".
  * `npx tsx bench/serverIngest.ts` runs it alone; `npm run bench -- --scenario server` runs it from bench/run.ts.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -222,12 +223,18 @@ const CLOCK_TICKS = 100;
 
 /** utime + stime of a process in ms (Linux /proc), or NaN. */
 function processCpuMs(pid: number): number {
+  const { user, system } = processCpuSplit(pid);
+  return user + system;
+}
+
+/** utime and stime of a process in ms (Linux /proc), or NaN. */
+function processCpuSplit(pid: number): { user: number; system: number } {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+    return { user: (Number(fields[11]) * 1000) / CLOCK_TICKS, system: (Number(fields[12]) * 1000) / CLOCK_TICKS };
   } catch {
-    return NaN;
+    return { user: NaN, system: NaN };
   }
 }
 
@@ -272,6 +279,8 @@ interface ServerProcess {
   url: string;
   pid: number;
   cpuMs(): number;
+  /** Of cpuMs, the kernel's part (stime). */
+  systemMs(): number;
   stop(): Promise<void>;
 }
 
@@ -300,6 +309,7 @@ async function startServerProcess(dir: string, databaseUrl: string, profileDir: 
     url,
     pid: child.pid!,
     cpuMs: () => processCpuMs(child.pid!),
+    systemMs: () => processCpuSplit(child.pid!).system,
     async stop() {
       child.kill('SIGTERM');
       await exited;
@@ -328,6 +338,7 @@ interface IngestFigures {
   events: number;
   wallMs: number;
   serverCpuMs: number;
+  serverSystemMs: number;
   postgresCpuMs: number | null;
 }
 
@@ -388,13 +399,15 @@ async function measureIngest(build: { label: string; dir: string }, dialect: Dia
     try {
       await postAll(server.url, token, warm.bodies, options.concurrency);
       const cpu0 = server.cpuMs();
+      const system0 = server.systemMs();
       const pg0 = dialect === 'postgres' ? postgresCpuMs() : 0;
       const t0 = performance.now();
       await postAll(server.url, token, measured.bodies, options.concurrency);
       const wallMs = performance.now() - t0;
       const serverCpuMs = server.cpuMs() - cpu0;
+      const serverSystemMs = server.systemMs() - system0;
       const postgres = dialect === 'postgres' ? postgresCpuMs() - pg0 : null;
-      return { build: build.label, dialect, events: measured.events, wallMs, serverCpuMs, postgresCpuMs: postgres };
+      return { build: build.label, dialect, events: measured.events, wallMs, serverCpuMs, serverSystemMs, postgresCpuMs: postgres };
     } finally {
       await server.stop();
     }
@@ -632,7 +645,8 @@ export async function runServerBench(options: ServerBenchOptions): Promise<strin
         const figures = await measureIngest(build, dialect, options, 1000 + round, build.old ? null : profileDir);
         ingest.push(figures);
         log(
-          `ingest ${build.label} ${dialect}: ${fmt(figures.events)} events, ${fmt(figures.events / (figures.serverCpuMs / 1000))} events per server CPU-s, ` +
+          `ingest ${build.label} ${dialect}: ${fmt(figures.events)} events, ${fmt(figures.events / (figures.serverCpuMs / 1000))} events per server CPU-s ` +
+            `(${fmt(figures.serverSystemMs)} of ${fmt(figures.serverCpuMs)} ms in the kernel), ` +
             `${fmt(figures.events / (figures.wallMs / 1000))} events/s wall` + (figures.postgresCpuMs !== null ? `, postgres CPU ${fmt(figures.postgresCpuMs)} ms` : ''),
         );
       }
@@ -660,9 +674,9 @@ export async function runServerBench(options: ServerBenchOptions): Promise<strin
       'Wall = events / elapsed time with the server pinned to one core (it also counts what other processes took from that core). ' +
       'On PostgreSQL the postgres processes\' CPU during the same window is given apart (machine-wide). Target ≥ 50,000 events/s.',
     '',
-    '| build | database | events | server CPU s | events per CPU-second | events/s wall (1 core) | postgres CPU s |',
-    '|---|---|---|---|---|---|---|',
-    ...ingest.map((f) => `| ${f.build} | ${f.dialect} | ${fmt(f.events)} | ${fmt(f.serverCpuMs / 1000, 2)} | ${fmt(f.events / (f.serverCpuMs / 1000))} | ${fmt(f.events / (f.wallMs / 1000))} | ${f.postgresCpuMs === null ? '—' : fmt(f.postgresCpuMs / 1000, 2)} |`),
+    '| build | database | events | server CPU s | of it kernel s | events per CPU-second | events/s wall (1 core) | postgres CPU s |',
+    '|---|---|---|---|---|---|---|---|',
+    ...ingest.map((f) => `| ${f.build} | ${f.dialect} | ${fmt(f.events)} | ${fmt(f.serverCpuMs / 1000, 2)} | ${fmt(f.serverSystemMs / 1000, 2)} | ${fmt(f.events / (f.serverCpuMs / 1000))} | ${fmt(f.events / (f.wallMs / 1000))} | ${f.postgresCpuMs === null ? '—' : fmt(f.postgresCpuMs / 1000, 2)} |`),
     '',
   ];
   if (lists.length) {
@@ -696,8 +710,9 @@ function gitState(): string {
   }
 }
 
-export function resultPath(): string {
-  return join(root, 'bench', 'results', `${new Date().toISOString().slice(0, 10)}-${cpus().length}core-node${process.versions.node.split('.')[0]}-server.md`);
+export function resultPath(options: Pick<ServerBenchOptions, 'skipList' | 'skipIngest'> = optionsFromArgv()): string {
+  const scenario = options.skipList && !options.skipIngest ? 'server-ingest' : 'server';
+  return join(root, 'bench', 'results', `${new Date().toISOString().slice(0, 10)}-${cpus().length}core-node${process.versions.node.split('.')[0]}-${scenario}.md`);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {

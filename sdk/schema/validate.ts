@@ -17,9 +17,12 @@ export const LIMITS_TIMINGS = 100;
  * Returns a reason or null. Runs before the schema so that the schema never sees a poisoned object.
  */
 export function inspectJson(value: unknown, maxDepth: number = LIMITS.maxDepth): string | null {
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length) {
-    const [item, depth] = stack.pop()!;
+  // Two parallel stacks (no [item, depth] pair allocated per value: an upload holds hundreds of thousands).
+  const items: unknown[] = [value];
+  const depths: number[] = [0];
+  while (items.length) {
+    const item = items.pop();
+    const depth = depths.pop()!;
     if (item === null || typeof item === 'string' || typeof item === 'boolean') continue;
     if (typeof item === 'number') {
       if (!Number.isFinite(item)) return 'non-finite number';
@@ -28,14 +31,18 @@ export function inspectJson(value: unknown, maxDepth: number = LIMITS.maxDepth):
     if (typeof item !== 'object') return `unsupported ${typeof item}`;
     if (depth >= maxDepth) return 'too deep';
     if (Array.isArray(item)) {
-      for (const child of item) stack.push([child, depth + 1]);
+      for (const child of item) {
+        items.push(child);
+        depths.push(depth + 1);
+      }
       continue;
     }
     const proto = Object.getPrototypeOf(item);
     if (proto !== Object.prototype && proto !== null) return 'not a plain object';
     for (const key of Object.keys(item)) {
       if (FORBIDDEN_KEYS.has(key)) return `forbidden key ${key}`;
-      stack.push([(item as Record<string, unknown>)[key], depth + 1]);
+      items.push((item as Record<string, unknown>)[key]);
+      depths.push(depth + 1);
     }
   }
   return null;

@@ -7,7 +7,9 @@ import { SCHEMA_VERSION, type RumEvent, type StoredEvent } from './events';
 import { SDK_NAMES, type SessionRecord } from './session';
 import { EXPORT_FORMAT, EXPORT_VERSION } from './storage';
 import type { CreateUserRequest, LoginRequest, UploadRequest } from './server';
-import { inspectJson, schemaParts, validateEvent, type ValidationResult } from './validate';
+import { LIMITS } from './bridge';
+import { compileCheck } from './fastCheck';
+import { eventSchema, inspectJson, schemaParts, validateEvent, type ValidationResult } from './validate';
 import { REPLAY_ASSET_SKIP_REASONS, type ReplayRecord, type ReplaySegmentPayload } from './replay';
 import { replayRecordSchema, validateReplaySegment } from './validateReplay';
 
@@ -137,7 +139,10 @@ const storedPartSchema = v.object({
   schema: v.literal(SCHEMA_VERSION),
 });
 
+const sessionRecordFast = compileCheck(sessionRecordSchema);
+
 export function validateSessionRecord(input: unknown): ValidationResult<SessionRecord> {
+  if (sessionRecordFast?.(input)) return { ok: true, value: input as SessionRecord };
   const result = v.safeParse(sessionRecordSchema, input);
   return result.success ? { ok: true, value: result.output as SessionRecord } : { ok: false, reason: v.summarize(result.issues) };
 }
@@ -151,6 +156,45 @@ export function validateStoredEvent(input: unknown): ValidationResult<StoredEven
   const checked = validateEvent(event);
   if (!checked.ok) return checked;
   return { ok: true, value: { ...checked.value, sessionId, loadId, seq, tabId, frameId, schema } as StoredEvent };
+}
+
+/**
+ * The fast path of validateStoredEvent inside a bundle (compiled once, see fastCheck.ts): per event type one strict
+ * object of the page's fields and the stored part together, which accepts exactly what storedPartSchema and then
+ * eventSchema on the rest accept (the two share no key). Null if that does not hold or does not compile.
+ */
+const storedEventFast = (() => {
+  const stored = storedPartSchema.entries;
+  const options = eventSchema.options.map((option) => {
+    if (Object.keys(stored).some((key) => key in option.entries)) throw new Error(`an event type names a stored field: ${Object.keys(option.entries).join(', ')}`);
+    return v.strictObject({ ...option.entries, ...stored });
+  });
+  return compileCheck(v.variant('type', options as unknown as v.VariantOptions<'type'>));
+})();
+
+/** Where an event sits in a bundle (root → sessions → entry → events → event): the bundle's depth check covers its own. */
+const EVENT_DEPTH_IN_BUNDLE = 4;
+const BUNDLE_INSPECTS_EVENTS = UPLOAD_LIMITS.maxDepth - EVENT_DEPTH_IN_BUNDLE <= LIMITS.maxDepth;
+
+/** JSON.stringify(event without its stored part).length, from the stored event's JSON (`{…}` lengths add up pair by pair). */
+function pageEventChars(json: string, event: Record<string, unknown>): number {
+  let chars = json.length;
+  for (const key in storedPartSchema.entries) chars -= key.length + 2 + JSON.stringify(event[key]).length + 2;
+  return chars;
+}
+
+/**
+ * One stored event of a bundle whose poison check passed, with its JSON as stored: an event the compiled check
+ * accepts is kept as it came (valibot would give back the same), others go through validateStoredEvent.
+ */
+function checkBundleEvent(input: unknown): ValidationResult<{ event: StoredEvent; json: string }> {
+  if (BUNDLE_INSPECTS_EVENTS && storedEventFast?.(input)) {
+    const json = JSON.stringify(input);
+    if (pageEventChars(json, input as Record<string, unknown>) > LIMITS.maxEventChars) return { ok: false, reason: 'oversized' };
+    return { ok: true, value: { event: input as StoredEvent, json } };
+  }
+  const checked = validateStoredEvent(input);
+  return checked.ok ? { ok: true, value: { event: checked.value, json: JSON.stringify(checked.value) } } : checked;
 }
 
 /**
@@ -185,26 +229,49 @@ function inspectBundle(input: unknown): string | null {
  * "sessions[2].events[17]: Invalid type ..."). Replay records come back in time order.
  */
 export function validateExportBundle(input: unknown): ValidationResult<UploadRequest> {
+  const checked = checkExportBundle(input);
+  return checked.ok ? { ok: true, value: checked.value.bundle } : checked;
+}
+
+/** A checked bundle, with each event's JSON as the server stores it (eventJson[i][j] for sessions[i].events[j]). */
+export interface CheckedBundle {
+  bundle: UploadRequest;
+  eventJson: string[][];
+}
+
+const envelopeFast = compileCheck(envelopeSchema);
+
+/** validateExportBundle, keeping the JSON text of every event (made once: the size check needs it anyway). */
+export function checkExportBundle(input: unknown): ValidationResult<CheckedBundle> {
   const poison = inspectBundle(input);
   if (poison) return { ok: false, reason: poison };
-  const envelope = v.safeParse(envelopeSchema, input);
-  if (!envelope.success) return { ok: false, reason: v.summarize(envelope.issues) };
+  let envelope: v.InferOutput<typeof envelopeSchema>;
+  if (envelopeFast?.(input)) envelope = input as v.InferOutput<typeof envelopeSchema>;
+  else {
+    const parsed = v.safeParse(envelopeSchema, input);
+    if (!parsed.success) return { ok: false, reason: v.summarize(parsed.issues) };
+    envelope = parsed.output;
+  }
   const sessions: UploadRequest['sessions'] = [];
+  const eventJson: string[][] = [];
   const seen = new Set<string>();
-  const bodies = new Set(envelope.output.assetBodies?.map((body) => body.hash));
-  for (const [i, entry] of envelope.output.sessions.entries()) {
+  const bodies = new Set(envelope.assetBodies?.map((body) => body.hash));
+  for (const [i, entry] of envelope.sessions.entries()) {
     const session = validateSessionRecord(entry.session);
     if (!session.ok) return { ok: false, reason: `sessions[${i}].session: ${session.reason}` };
     if (seen.has(session.value.id)) return { ok: false, reason: `sessions[${i}]: session ${session.value.id} appears twice` };
     seen.add(session.value.id);
     const events: StoredEvent[] = [];
-    for (const [j, raw] of entry.events.entries()) {
-      const event = validateStoredEvent(raw);
-      if (!event.ok) return { ok: false, reason: `sessions[${i}].events[${j}]: ${event.reason}` };
-      if (event.value.sessionId !== session.value.id) {
-        return { ok: false, reason: `sessions[${i}].events[${j}]: belongs to session ${event.value.sessionId}, not ${session.value.id}` };
+    const json: string[] = [];
+    for (let j = 0; j < entry.events.length; j++) {
+      const checked = checkBundleEvent(entry.events[j]);
+      if (!checked.ok) return { ok: false, reason: `sessions[${i}].events[${j}]: ${checked.reason}` };
+      const { event } = checked.value;
+      if (event.sessionId !== session.value.id) {
+        return { ok: false, reason: `sessions[${i}].events[${j}]: belongs to session ${event.sessionId}, not ${session.value.id}` };
       }
-      events.push(event.value);
+      events.push(event);
+      json.push(checked.value.json);
     }
     const replay: ReplayRecord[] | undefined = entry.replay
       ?.map((r) => ({ type: r.type, timestamp: r.timestamp, data: r.data, ...(r.delay !== undefined && { delay: r.delay }) }))
@@ -214,14 +281,21 @@ export function validateExportBundle(input: unknown): ValidationResult<UploadReq
       if (ref.hash !== null && !bodies.has(ref.hash)) return { ok: false, reason: `sessions[${i}].assets[${k}]: the body ${ref.hash} of ${ref.url} is not in the bundle` };
     }
     sessions.push({ session: session.value, events, ...(replay?.length && { replay }), ...(entry.assets?.length && { assets: entry.assets }) });
+    eventJson.push(json);
   }
-  return { ok: true, value: { ...envelope.output, sessions } };
+  return { ok: true, value: { bundle: { ...envelope, sessions }, eventJson } };
 }
 
 /** A whole upload (POST /api/intake/sessions): an export bundle of at least one session. */
 export function validateUploadRequest(input: unknown): ValidationResult<UploadRequest> {
-  const checked = validateExportBundle(input);
-  if (checked.ok && !checked.value.sessions.length) return { ok: false, reason: 'a batch holds at least one session' };
+  const checked = checkUploadRequest(input);
+  return checked.ok ? { ok: true, value: checked.value.bundle } : checked;
+}
+
+/** validateUploadRequest with each event's JSON as stored (CheckedBundle). */
+export function checkUploadRequest(input: unknown): ValidationResult<CheckedBundle> {
+  const checked = checkExportBundle(input);
+  if (checked.ok && !checked.value.bundle.sessions.length) return { ok: false, reason: 'a batch holds at least one session' };
   return checked;
 }
 

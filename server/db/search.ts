@@ -10,13 +10,14 @@ import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool
 import type { SearchHit, SearchKind, SearchQuery, SessionRecord, StoredEvent } from '../../sdk/schema';
 import { attributeTexts, clip, eventTexts, queryTerms, termsOf as kindTermsOf } from '../../sdk/model/searchTexts';
 import { snippet } from '../../panel/dashboard/searchIndex';
+import { isPostgres, selectJsonRows } from './jsonRows';
 import type { Database } from './schema';
 
 const DEFAULT_LIMIT = 1_000;
 const DEFAULT_SNIPPET_HITS = 50;
-const SNIPPETS_PER_HIT = 3;
-/** Rows per INSERT (3 or 4 values each): well under both databases' bound-parameter limits. */
+/** Rows per SQLite INSERT (3 or 4 values each): well under its bound-parameter limit. */
 const CHUNK = 1000;
+const SNIPPETS_PER_HIT = 3;
 /** Above every character: `term < prefix + TOP` holds for every term that starts with the prefix (bytewise order). */
 const TOP = '\u{10FFFF}';
 
@@ -77,12 +78,17 @@ export function termRows(sessionId: string, texts: readonly { kind: string; text
 export async function indexTexts(db: Kysely<Database>, bySession: Map<string, [SearchKind, string][]>): Promise<void> {
   const candidates: { session_id: string; kind: string; text: string }[] = [];
   for (const [sessionId, raw] of bySession) for (const [kind, text] of distinctTexts(raw)) candidates.push({ session_id: sessionId, kind, text });
-  // Only the texts a statement added come back: their terms are the new ones.
+  if (!candidates.length) return;
+  // Only the texts a statement added come back: their terms are the new ones. PostgreSQL takes the rows as one JSON
+  // array parameter; SQLite as multi-row VALUES (its json_each is slower than bound values on arrays of thousands).
+  const postgres = isPostgres(db);
   const added = new Map<string, { kind: string; text: string }[]>();
-  for (let i = 0; i < candidates.length; i += CHUNK) {
-    const rows = await db
-      .insertInto('search_texts')
-      .values(candidates.slice(i, i + CHUNK))
+  for (let i = 0; i < candidates.length; i += postgres ? candidates.length : CHUNK) {
+    const insert = db.insertInto('search_texts');
+    const rows = await (postgres
+      ? insert.columns(['session_id', 'kind', 'text']).expression(selectJsonRows(db, JSON.stringify(candidates.map((c) => [c.session_id, c.kind, c.text])), TEXT_FIELDS))
+      : insert.values(candidates.slice(i, i + CHUNK))
+    )
       .onConflict((oc) => oc.columns(['session_id', 'kind', 'text']).doNothing())
       .returning(['session_id', 'kind', 'text'])
       .execute();
@@ -93,14 +99,23 @@ export async function indexTexts(db: Kysely<Database>, bySession: Map<string, [S
     }
   }
   const terms = [...added].flatMap(([sessionId, texts]) => termRows(sessionId, texts));
-  for (let j = 0; j < terms.length; j += CHUNK) {
-    await db
-      .insertInto('search_terms')
-      .values(terms.slice(j, j + CHUNK))
+  for (let j = 0; j < terms.length; j += postgres ? terms.length : CHUNK) {
+    const insert = db.insertInto('search_terms');
+    await (postgres
+      ? insert.columns(['term', 'session_id', 'kind', 'hits']).expression(selectJsonRows(db, JSON.stringify(terms.map((t) => [t.term, t.session_id, t.kind, t.hits])), TERM_FIELDS))
+      : insert.values(terms.slice(j, j + CHUNK))
+    )
       .onConflict((oc) => oc.columns(['term', 'session_id', 'kind']).doUpdateSet((eb) => ({ hits: eb(eb.ref('search_terms.hits'), '+', eb.ref('excluded.hits')) })))
       .execute();
   }
 }
+
+const TEXT_FIELDS = [
+  { path: 0, type: 'text' },
+  { path: 1, type: 'text' },
+  { path: 2, type: 'text' },
+] as const;
+const TERM_FIELDS = [...TEXT_FIELDS, { path: 3, type: 'int4' }] as const;
 
 type TermsEb = ExpressionBuilder<Database, 'search_terms'>;
 

@@ -2,17 +2,27 @@
  * The session model's repository (sdk/model/repository.ts) over SQL: one Kysely implementation for SQLite and
  * PostgreSQL. Rows keep the record / event as JSON beside the columns the queries filter and sort on.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, OnConflictBuilder } from 'kysely';
 import type { LoadRecord, SessionRepository, SessionTx } from '../../sdk/model/repository';
 import type { SessionRecord, StoredEvent } from '../../sdk/schema';
 import { userEmailOf } from './migrations/002_shared_state';
 import type { Store } from './openDatabase';
 import { sessionListColumns } from './sessionColumns';
 import { indexTexts, searchTexts } from './search';
+import { isPostgres, selectJsonRows, WHOLE } from './jsonRows';
 import type { Database } from './schema';
 
-/** Rows per INSERT: well under SQLite's and PostgreSQL's bound-parameter limits. */
+/** Rows per INSERT (SQLite's events) and ids per owner lookup: well under the bound-parameter limits. */
 const CHUNK = 500;
+/** An event row's columns from the event's JSON (the body is the JSON itself). */
+const EVENT_FIELDS = [
+  { path: 'loadId', type: 'text' },
+  { path: 'seq', type: 'int4' },
+  { path: 'sessionId', type: 'text' },
+  { path: 'type', type: 'text' },
+  { path: 'time', type: 'int8' },
+  WHOLE,
+] as const;
 /** Session rows per INSERT (27 values each). */
 const SESSION_CHUNK = 100;
 
@@ -23,6 +33,8 @@ export interface SqlTx extends SessionTx {
   ownersOf(sessionIds: readonly string[]): Promise<Map<string, string | null>>;
   /** putSession for many sessions in a few statements (an upload's sessions). */
   putSessions(sessions: SessionRecord[]): Promise<void>;
+  /** putEvents with each event's JSON as stored (json[i] is events[i]'s, e.g. as the intake's validation made it). */
+  putStoredEvents(events: readonly StoredEvent[], json: readonly string[]): Promise<void>;
   readonly trx: Kysely<Database>;
 }
 
@@ -74,6 +86,40 @@ function sqlTx(trx: Kysely<Database>, uploader: string | null, now: () => number
     await indexTexts(trx, searchTexts([], unique));
   }
 
+  async function putStoredEvents(events: readonly StoredEvent[], json: readonly string[]) {
+    if (!events.length) return;
+    // One row per key (the last wins): PostgreSQL refuses to update a row twice in one statement.
+    const byKey = new Map<string, number>();
+    for (let i = 0; i < events.length; i++) byKey.set(`${events[i]!.loadId}\u0000${events[i]!.seq}`, i);
+    const kept = [...byKey.values()];
+    const update = (oc: OnConflictBuilder<Database, 'events'>) =>
+      oc.columns(['load_id', 'seq']).doUpdateSet((eb) => ({
+        session_id: eb.ref('excluded.session_id'),
+        type: eb.ref('excluded.type'),
+        time: eb.ref('excluded.time'),
+        body: eb.ref('excluded.body'),
+      }));
+    if (isPostgres(trx)) {
+      // PostgreSQL: all of them in one statement, the events' JSON as one array parameter that the database takes apart.
+      await trx
+        .insertInto('events')
+        .columns(['load_id', 'seq', 'session_id', 'type', 'time', 'body'])
+        .expression(selectJsonRows(trx, `[${kept.map((i) => json[i]).join(',')}]`, EVENT_FIELDS))
+        .onConflict(update)
+        .execute();
+    } else {
+      // SQLite: multi-row VALUES (its json_each is slower than bound values on arrays of thousands).
+      for (let c = 0; c < kept.length; c += CHUNK) {
+        const rows = kept.slice(c, c + CHUNK).map((i) => {
+          const event = events[i]!;
+          return { load_id: event.loadId, seq: event.seq, session_id: event.sessionId, type: event.type, time: event.time, body: json[i]! };
+        });
+        await trx.insertInto('events').values(rows).onConflict(update).execute();
+      }
+    }
+    await indexTexts(trx, searchTexts(kept.length === events.length ? events : kept.map((i) => events[i]!)));
+  }
+
   return {
     trx,
     async getLoad(id) {
@@ -121,33 +167,8 @@ function sqlTx(trx: Kysely<Database>, uploader: string | null, now: () => number
     },
     putSession: (session: SessionRecord) => putSessions([session]),
     putSessions,
-    async putEvents(events: StoredEvent[]) {
-      // One row per key (the last wins): PostgreSQL refuses to update a row twice in one statement.
-      const unique = [...new Map(events.map((event) => [`${event.loadId}\u0000${event.seq}`, event])).values()];
-      for (let i = 0; i < unique.length; i += CHUNK) {
-        const rows = unique.slice(i, i + CHUNK).map((event) => ({
-          load_id: event.loadId,
-          seq: event.seq,
-          session_id: event.sessionId,
-          type: event.type,
-          time: event.time,
-          body: JSON.stringify(event),
-        }));
-        await trx
-          .insertInto('events')
-          .values(rows)
-          .onConflict((oc) =>
-            oc.columns(['load_id', 'seq']).doUpdateSet((eb) => ({
-              session_id: eb.ref('excluded.session_id'),
-              type: eb.ref('excluded.type'),
-              time: eb.ref('excluded.time'),
-              body: eb.ref('excluded.body'),
-            })),
-          )
-          .execute();
-      }
-      await indexTexts(trx, searchTexts(unique));
-    },
+    putEvents: (events: StoredEvent[]) => putStoredEvents(events, events.map((event) => JSON.stringify(event))),
+    putStoredEvents,
     async ownerOf(sessionId) {
       const row = await trx.selectFrom('sessions').select('uploaded_by').where('id', '=', sessionId).executeTakeFirst();
       return row ? row.uploaded_by : undefined;

@@ -6,16 +6,15 @@
  * (references and `assetBodies`) are stored with their sessions, each body once per sha-256 (recomputed here: a body
  * whose bytes do not match its hash refuses the whole upload).
  */
-import { Transform } from 'node:stream';
-import { createGunzip } from 'node:zlib';
-import type { FastifyReply, FastifyRequest, RequestPayload } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ingestBatch, ingestBatchIn, type BatchInput } from '../../sdk/model';
 import type { ReplaySegmentRow, SdkBatchResponse, SessionRecord, UploadResponse } from '../../sdk/schema';
 import { SERVER_ROUTES, UPLOAD_TOKEN_HEADER } from '../../sdk/schema';
-import { validateSdkBatch, validateUploadRequest } from '../../sdk/schema/validateServer';
+import { checkUploadRequest, validateSdkBatch } from '../../sdk/schema/validateServer';
 import { decodeAssetBodies } from '../../sdk/src/replay/assets/assetBodies';
 import { storeSessionAssets } from '../db/replayAssets';
 import { sqlRepository, type SqlTx } from '../db/sqlRepository';
+import { inflate } from '../compat/readBody';
 import { HttpError, type AppContext, type RoutePlugin } from '../http';
 import { hitRateLimit } from '../rateLimit';
 import { uploadTokenOf } from './authenticate';
@@ -29,7 +28,34 @@ async function storeRows(trx: SqlTx['trx'], rows: ReplaySegmentRow[]) {
 
 class ConflictError extends HttpError {}
 
-/** Route options every intake route shares: token and rate limit before the body is read, gzip with both size caps. */
+/**
+ * The intake's JSON bodies (registered in each intake plugin's own context): the body as sent is capped by the
+ * route's bodyLimit (413 before it is all read), a gzip body is then decompressed in one synchronous call capped at
+ * the same size (413: a gzip bomb stops there), and parsed with JSON.parse. Keys such as `__proto__` stay plain
+ * data and are refused by the validators' poison check (inspectJson).
+ */
+export function registerIntakeJsonParser(app: FastifyInstance, ctx: AppContext): void {
+  const limit = ctx.config.maxUploadBytes;
+  app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: limit }, (request, body, done) => {
+    try {
+      const encoding = (request.headers['content-encoding'] ?? 'identity').toLowerCase();
+      if (encoding !== 'identity' && encoding !== 'gzip') throw new HttpError(415, `unsupported content-encoding ${encoding} (use gzip or none)`);
+      const bytes = inflate(body as Buffer, encoding, limit);
+      if (!bytes.length) throw new HttpError(400, 'the body is empty: send a JSON object');
+      let value: unknown;
+      try {
+        value = JSON.parse(bytes.toString('utf8'));
+      } catch (error) {
+        throw new HttpError(400, `the body is not valid JSON: ${(error as Error).message}`);
+      }
+      done(null, value);
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+}
+
+/** Route options every intake route shares: token and rate limit before the body is read (registerIntakeJsonParser reads it). */
 export function intakeOptions(ctx: AppContext) {
   const { store, config } = ctx;
   const limit = config.maxUploadBytes;
@@ -46,32 +72,6 @@ export function intakeOptions(ctx: AppContext) {
       }
       request.uploadToken = token;
     },
-    preParsing: async (request: FastifyRequest, _reply: FastifyReply, payload: RequestPayload) => {
-      const declared = Number(request.headers['content-length'] ?? 0);
-      if (declared > limit) throw new HttpError(413, `the body is larger than ${limit} bytes`);
-      const encoding = (request.headers['content-encoding'] ?? 'identity').toLowerCase();
-      if (encoding === 'identity') return payload;
-      if (encoding !== 'gzip') throw new HttpError(415, `unsupported content-encoding ${encoding} (use gzip or none)`);
-      // Count what arrives (the cap before decompression); fastify's bodyLimit caps what comes out.
-      let received = 0;
-      const counter = new Transform({
-        transform(chunk: Buffer, _encoding, done) {
-          received += chunk.length;
-          if (received > limit) done(new HttpError(413, `the body is larger than ${limit} bytes`));
-          else done(null, chunk);
-        },
-      });
-      const gunzip = createGunzip();
-      gunzip.on('error', (error: Error & { statusCode?: number }) => {
-        error.statusCode ??= 400;
-        error.message = `the gzip body could not be read: ${error.message}`;
-      });
-      counter.on('error', (error) => gunzip.destroy(error));
-      const out = payload.pipe(counter).pipe(gunzip) as typeof gunzip & { receivedEncodedLength?: number };
-      counter.on('data', () => (out.receivedEncodedLength = received));
-      out.receivedEncodedLength = 0;
-      return out;
-    },
   };
 }
 
@@ -86,13 +86,14 @@ export const INTAKE_CORS = {
 export const intakeRoutes: RoutePlugin = async (app, ctx) => {
   const { store } = ctx;
   const intake = intakeOptions(ctx);
+  registerIntakeJsonParser(app, ctx);
 
   app.post(SERVER_ROUTES.upload, { ...intake, schema: { body: { type: 'object', required: ['format', 'sessions'] } } }, async (request, reply) => {
     reply.headers({ 'access-control-allow-origin': '*' });
     const token = request.uploadToken!;
-    const checked = validateUploadRequest(request.body);
+    const checked = checkUploadRequest(request.body);
     if (!checked.ok) throw new HttpError(400, `invalid upload: ${checked.reason}`);
-    const batch = checked.value;
+    const { bundle: batch, eventJson } = checked.value;
     const events = batch.sessions.reduce((n, s) => n + s.events.length, 0);
     const response: UploadResponse = { batchId: batch.batchId ?? null, sessions: batch.sessions.length, events, duplicate: false };
     // A bundle exported by the extension carries its sessions' recordings: cut and compressed before the transaction.
@@ -131,7 +132,8 @@ export const intakeRoutes: RoutePlugin = async (app, ctx) => {
         sessions.push(stats ? { ...session, replay: true, replayStats: stats } : session);
       }
       await tx.putSessions(sessions);
-      await tx.putEvents(batch.sessions.flatMap((entry) => entry.events));
+      // Each event's JSON as the validation made it (once), stored as its body.
+      await tx.putStoredEvents(batch.sessions.flatMap((entry) => entry.events), eventJson.flat());
       for (const { session, assets: sessionAssets } of batch.sessions) {
         if (sessionAssets?.length) {
           // Deduplicated by hash across sessions: a body already stored is referenced, not stored again.

@@ -11,7 +11,7 @@ import { sqlRepository } from '../db/sqlRepository';
 import type { ReplaySegmentsTable } from '../db/schema';
 import { HttpError, type RoutePlugin } from '../http';
 import { requireMember } from './authenticate';
-import { INTAKE_CORS, intakeOptions } from './intake';
+import { INTAKE_CORS, intakeOptions, registerIntakeJsonParser } from './intake';
 import { insertReplayRow, storedReplayStats } from './replayRows';
 
 /** Bytes a segment row costs in its session's size beyond its compressed data (as the extension counts it). */
@@ -36,6 +36,7 @@ function toRow(table: ReplaySegmentsTable): ReplaySegmentRow {
 
 export const replayRoutes: RoutePlugin = async (app, ctx) => {
   const { store } = ctx;
+  registerIntakeJsonParser(app, ctx);
 
   app.options(SERVER_ROUTES.replayUpload, async (_request, reply) => reply.code(204).headers(INTAKE_CORS).send());
   app.post(SERVER_ROUTES.replayUpload, { ...intakeOptions(ctx), schema: { body: { type: 'object', required: ['protocol', 'segments'] } } }, async (request, reply) => {
