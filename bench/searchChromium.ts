@@ -35,8 +35,9 @@ const RUNS = Math.max(1, Number(option('--runs') ?? 3));
 const QUERIES = ['checkout', 'chec', 'declined', 'api pay 500', 'button b3 pay'];
 const PROFILE_DIR = option('--profile-dir');
 const CPU_PROFILE = option('--cpu-profile');
-/** --only search|filters: one of the two parts. */
+/** --only search|filters: one of the two parts; --filters a,b: only these filters (by name). */
 const ONLY = option('--only');
+const ONLY_FILTERS = option('--filters')?.split(',');
 
 /** Runs in the service worker: stores `total` sessions (ids bench-<n>), their events and their postings. */
 async function seed(args: { total: number; chunk: number; now: number }): Promise<{ sessions: number; events: number; postings: number; live: string }> {
@@ -185,7 +186,7 @@ const FILTERS: FilterCase[] = [
   {
     name: 'browser Firefox',
     apply: async (page, on) => {
-      if (!(await page.locator('details[data-facet="browser"]').getAttribute('open'))) await page.click('details[data-facet="browser"] summary');
+      if ((await page.locator('details[data-facet="browser"]').getAttribute('open')) === null) await page.click('details[data-facet="browser"] summary');
       await page.locator('details[data-facet="browser"] input[value="Firefox"]').setChecked(on);
     },
     facet: { select: 'errors', value: 'some' },
@@ -327,7 +328,7 @@ async function main() {
           for (let r = 0; r < RUNS; r++) ({ ms: times[r], hits } = await searchOnce(panel, query, seeded.live));
           row([`search "${query}"`, hits, stats(times)]);
         }
-        for (const filter of ONLY === 'search' ? [] : FILTERS) {
+        for (const filter of ONLY === 'search' ? [] : FILTERS.filter((f) => !ONLY_FILTERS || ONLY_FILTERS.includes(f.name))) {
           const times: number[] = [];
           for (let r = 0; r < RUNS; r++) times.push(await filterOnce(panel, worker, filter));
           const expected = await worker.evaluate(expectedAnswers, Date.now());

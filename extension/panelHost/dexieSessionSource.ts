@@ -50,12 +50,14 @@ function rangeOf(db: RumscopeDb, filter: SessionFilter = {}) {
   return db.sessions.where('startedAt').between(from, before, true, false);
 }
 
-async function listSessions(db: RumscopeDb, matching: (filter: SessionFilter) => Promise<SessionRecord[]>, query: SessionQuery): Promise<SessionPage> {
+async function listSessions(db: RumscopeDb, matching: (filter: SessionFilter) => Promise<readonly SessionRecord[]>, query: SessionQuery): Promise<SessionPage> {
   const sort: SessionSort = query.sort ?? NEWEST_FIRST;
   const offset = Math.max(0, Math.floor(query.offset ?? 0));
   const limit = Math.min(MAX_PAGE, Math.max(0, Math.floor(query.limit ?? DEFAULT_PAGE_SIZE)));
   if (!byIndexOnly(query.filter)) {
-    const rows = await matching(query.filter!);
+    // In start order: sorting by start time (the default) is one pass over already ordered runs.
+    const rows = [...(await matching(query.filter!))];
+    if (sort.key === 'startedAt' && sort.direction === 'desc') rows.reverse();
     rows.sort(compareSessions(sort));
     return { sessions: rows.slice(offset, offset + limit), offset };
   }
@@ -132,7 +134,7 @@ export function createDexieSessionSource(db: RumscopeDb, options: DexieSourceOpt
   // Made on the first dashboard question: a plain list never reads more than its window.
   let store: DashboardStore | null = null;
   const dashboard = () => (store ??= createDashboardStore(db, watchChanges, searchIds));
-  const matching = (filter: SessionFilter) => dashboard().matching(filter);
+  const matching = (filter: SessionFilter) => dashboard().matchingByStart(filter);
   return {
     watchChanges,
 
