@@ -17,7 +17,7 @@
  *
  * Options: --sizes, --runs; --profile-dir DIR keeps the browser profile per size under DIR and seeds only when it
  * does not hold that size yet (the same build folder must be used: the extension's id comes from its path);
- * --only search|filters measures one of the two; --cpu-profile FILE writes the panel page's CPU profile (Chromium DevTools protocol) of the last size's runs.
+ * --only search|filters measures one of the two (--filters "errors > 0,browser Firefox": only these); --cpu-profile FILE writes the panel page's CPU profile (Chromium DevTools protocol) of the last size's runs.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
