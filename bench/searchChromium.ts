@@ -7,11 +7,19 @@
  * terms as sdk/model/searchTexts.ts: split on spaces, punctuation and symbols, lower case), written by raw
  * IndexedDB in chunks. Then the panel is opened as a tab and timed from Node (Playwright):
  *   - first list paint: from navigation to the first session row;
- *   - search: from typing the text into the search box to the hits' count shown and the list re-rendered.
+ *   - search: from typing the text into the search box to the hits' count shown and the list re-rendered;
+ *   - filter: from choosing it (errors > 0, past 24 hours, short sessions, Firefox) to the list's first row, the
+ *     count, the KPI cards' total and a facet count of the filter all showing the answer (computed in the service
+ *     worker from the stored records, independently of the panel).
+ * The seeded sessions vary in browser, OS, device type, country, duration and error count (so the filters split them).
  * A benchmark, not a test: medians and [min–max] over the runs; it never fails. Targets (issue 10): < 300 ms
- * first paint, < 100 ms per search, at 100,000 sessions.
+ * first paint, < 100 ms per filter and per search, at 100,000 sessions.
+ *
+ * Options: --sizes, --runs; --profile-dir DIR keeps the browser profile per size under DIR and seeds only when it
+ * does not hold that size yet (the same build folder must be used: the extension's id comes from its path);
+ * --only search|filters measures one of the two (--filters "errors > 0,browser Firefox": only these); --cpu-profile FILE writes the panel page's CPU profile (Chromium DevTools protocol) of the last size's runs.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Page, Worker } from 'playwright-core';
 import { launchChromium, type ChromiumWithExtension } from '../tests/e2e/support/chromium';
@@ -25,6 +33,11 @@ const option = (name: string) => {
 const SIZES = (option('--sizes') ?? '10000,100000').split(',').map(Number).filter((n) => n > 0);
 const RUNS = Math.max(1, Number(option('--runs') ?? 3));
 const QUERIES = ['checkout', 'chec', 'declined', 'api pay 500', 'button b3 pay'];
+const PROFILE_DIR = option('--profile-dir');
+const CPU_PROFILE = option('--cpu-profile');
+/** --only search|filters: one of the two parts; --filters a,b: only these filters (by name). */
+const ONLY = option('--only');
+const ONLY_FILTERS = option('--filters')?.split(',');
 
 /** Runs in the service worker: stores `total` sessions (ids bench-<n>), their events and their postings. */
 async function seed(args: { total: number; chunk: number; now: number }): Promise<{ sessions: number; events: number; postings: number; live: string }> {
@@ -55,9 +68,10 @@ async function seed(args: { total: number; chunk: number; now: number }): Promis
       const tx = db.transaction(['sessions', 'events', 'searchTerms'], 'readwrite');
       for (let k = i; k < Math.min(args.total, i + args.chunk); k++) {
         const id = `bench-${k}`;
-        const startedAt = args.now - 120_000 - k * 2_000;
-        tx.objectStore('sessions').put({ ...template, id, startedAt, lastEventAt: startedAt + 30_000, lastActivityAt: startedAt + 30_000, endedAt: startedAt + 40_000, endReason: 'inactivity', bytes: 1_000 });
+        const startedAt = args.now - 120_000 - k * 120_000;
         const site = pick(['https://shop.test', 'https://admin.test']);
+        const spent = pick([20_000, 40_000, 90_000, 300_000, 900_000]);
+        const record = { ...template, id, site, startedAt, lastEventAt: startedAt + spent, lastActivityAt: startedAt + spent, endedAt: startedAt + spent + 10_000, endReason: 'inactivity', bytes: 1_000 };
         const texts: [string, string][] = [];
         const base = { tz: 0, viewId: 'v', sessionId: id, loadId: `bench-load-${k}`, tabId: -1, frameId: 0, schema: 1 };
         let seq = 0;
@@ -72,7 +86,9 @@ async function seed(args: { total: number; chunk: number; now: number }): Promis
           put({ type: 'action', action: 'click', name, selector: `button#b${a}`, x: 0, y: 0, rage: false, dead: false, errorClick: false });
           texts.push(['action', `${name} button#b${a}`]);
         }
+        const counts = { views: 0, actions: 0, errors: 0 };
         if (rand() < 0.15) {
+          counts.errors = 1 + Math.floor(rand() * 12);
           const message = pick(ERRORS);
           put({ type: 'error', source: 'uncaught', errorType: 'Error', message, stack: null, frames: [] });
           texts.push(['error', `Error: ${message}`]);
@@ -81,6 +97,17 @@ async function seed(args: { total: number; chunk: number; now: number }): Promis
         const status = pick([200, 200, 500]);
         put({ type: 'api', via: 'fetch', method: 'POST', url: call, status, duration: 10, requestSize: null, responseSize: null, timing: null });
         texts.push(['api', `POST ${call} ${status}`]);
+        counts.views = texts.filter(([kind]) => kind === 'url').length;
+        counts.actions = texts.filter(([kind]) => kind === 'action').length;
+        const tpl = template as { counts: object; browser: object; os: object; geo: object };
+        tx.objectStore('sessions').put({
+          ...record,
+          counts: { ...tpl.counts, ...counts, events: seq, apiCalls: 1 },
+          browser: { ...tpl.browser, name: pick(['Chrome', 'Chrome', 'Firefox', 'Safari', 'Edge']) },
+          os: { ...tpl.os, name: pick(['Windows', 'macOS', 'Linux', 'Android', 'iOS']) },
+          deviceType: pick(['Desktop', 'Desktop', 'Mobile', 'Tablet']),
+          geo: { ...tpl.geo, country: pick(['FR', 'DE', 'US', 'JP', 'BR', 'IN']), city: pick(['Paris', 'Berlin', 'Austin', 'Osaka', 'Recife', 'Pune']) },
+        });
         const seen = new Set<string>();
         for (const [kind, text] of texts) {
           for (const term of terms(text)) {
@@ -143,14 +170,123 @@ async function searchOnce(page: Page, text: string, live: string): Promise<{ ms:
   return { ms, hits: (await page.textContent('[data-testid="search-count"]')) ?? '' };
 }
 
+interface FilterCase {
+  name: string;
+  /** Sets the filter in the panel (`on` false: clears it). */
+  apply: (page: Page, on: boolean) => Promise<void>;
+  /** The facet option whose count the bench checks: a select and its option's value. */
+  facet: { select: 'errors' | 'duration'; value: string };
+}
+
+const selectFilter = (name: string, value: string) => (page: Page, on: boolean) => page.selectOption(`select[data-filter="${name}"]`, on ? value : '').then(() => {});
+const FILTERS: FilterCase[] = [
+  { name: 'errors > 0', apply: selectFilter('errors', 'some'), facet: { select: 'duration', value: 'short' } },
+  { name: 'past 7 days', apply: selectFilter('time', '7d'), facet: { select: 'errors', value: 'some' } },
+  { name: 'short (< 1 min)', apply: selectFilter('duration', 'short'), facet: { select: 'errors', value: 'some' } },
+  {
+    name: 'browser Firefox',
+    apply: async (page, on) => {
+      if ((await page.locator('details[data-facet="browser"]').getAttribute('open')) === null) await page.click('details[data-facet="browser"] summary');
+      await page.locator('details[data-facet="browser"] input[value="Firefox"]').setChecked(on);
+    },
+    facet: { select: 'errors', value: 'some' },
+  },
+];
+
+interface Expected {
+  count: number;
+  newest: string;
+  /** The facet options' counts: sessions with errors, short sessions. */
+  facets: { errors: number; duration: number };
+}
+
+/** Runs in the service worker: what each filter should show, from the stored records (the panel's code is not used). */
+async function expectedAnswers(now: number): Promise<Record<string, Expected>> {
+  const open = indexedDB.open('rumscope');
+  const db: IDBDatabase = await new Promise((ok, ko) => ((open.onsuccess = () => ok(open.result)), (open.onerror = () => ko(open.error))));
+  type S = { id: string; startedAt: number; lastEventAt: number; counts: { errors: number }; browser: { name: string | null } };
+  const all: S[] = await new Promise((ok, ko) => {
+    const r = db.transaction('sessions').objectStore('sessions').getAll();
+    r.onsuccess = () => ok(r.result as S[]);
+    r.onerror = () => ko(r.error);
+  });
+  db.close();
+  const short = (s: S) => Math.max(0, s.lastEventAt - s.startedAt) < 60_000;
+  const errors = (s: S) => s.counts.errors > 0;
+  const week = (s: S) => s.startedAt >= now - 7 * 86_400_000 && s.startedAt <= now;
+  const firefox = (s: S) => s.browser.name === 'Firefox';
+  // A facet's counts apply the filter's other parts only: the errors options ignore the errors filter.
+  const answer = (match: (s: S) => boolean, own?: 'errors' | 'duration'): Expected => {
+    const hits = all.filter(match).sort((a, b) => b.startedAt - a.startedAt || (a.id < b.id ? -1 : 1));
+    return {
+      count: hits.length,
+      newest: hits[0]?.id ?? '',
+      facets: { errors: (own === 'errors' ? all : hits).filter(errors).length, duration: (own === 'duration' ? all : hits).filter(short).length },
+    };
+  };
+  return {
+    '': answer(() => true),
+    'errors > 0': answer(errors, 'errors'),
+    'past 7 days': answer(week),
+    'short (< 1 min)': answer(short, 'duration'),
+    'browser Firefox': answer(firefox),
+  };
+}
+
+/**
+ * Waits until the panel shows `expected`: the list's first row, the count, the KPI total and the facet count. A time
+ * range's answer depends on when it is computed: each figure may be any of the answers (taken a minute apart).
+ */
+function shown(page: Page, expected: Expected[], facet: FilterCase['facet']) {
+  return page.waitForFunction(
+    ({ expected, facet }) => {
+      const text = (selector: string) => document.querySelector(selector)?.textContent?.trim();
+      const option = text(`select[data-filter="${facet.select}"] option[value="${facet.value}"]`) ?? '';
+      return (
+        expected.some((e) => document.querySelector('tbody tr[data-session-id]')?.getAttribute('data-session-id') === e.newest) &&
+        expected.some((e) => text('[data-testid="session-count"]') === `${e.count.toLocaleString('en-US')} stored`) &&
+        expected.some((e) => text('[data-kpi="sessions"] .value') === e.count.toLocaleString('en-US')) &&
+        expected.some((e) => option.endsWith(`(${e.facets[facet.select]})`))
+      );
+    },
+    { expected, facet },
+    { timeout: Number(process.env.BENCH_SEARCH_TIMEOUT ?? 600_000), polling: 10 },
+  ).catch(async (error: unknown) => {
+    const state = await page.evaluate((facet) => ({
+      first: document.querySelector('tbody tr[data-session-id]')?.getAttribute('data-session-id'),
+      count: document.querySelector('[data-testid="session-count"]')?.textContent,
+      kpi: document.querySelector('[data-kpi="sessions"] .value')?.textContent,
+      option: document.querySelector(`select[data-filter="${facet.select}"] option[value="${facet.value}"]`)?.textContent,
+      url: location.search,
+    }), facet);
+    throw new Error(`the panel did not show ${JSON.stringify(expected)}: ${JSON.stringify(state)}`, { cause: error });
+  });
+}
+
+async function filterOnce(page: Page, worker: Worker, filter: FilterCase): Promise<number> {
+  // Sessions start 2 minutes apart: a time range's bound crosses one every 2 minutes, so the answer is taken now.
+  const now = Date.now();
+  const expected = await Promise.all([now, now + 60_000, now + 120_000].map((at) => worker.evaluate(expectedAnswers, at)));
+  await filter.apply(page, false);
+  await shown(page, expected.map((e) => e['']!), filter.facet);
+  const started = Date.now();
+  await filter.apply(page, true);
+  await shown(page, expected.map((e) => e[filter.name]!), filter.facet);
+  const ms = Date.now() - started;
+  await filter.apply(page, false);
+  return ms;
+}
+
 async function main() {
   const dist = process.env.RUMSCOPE_DIST ?? 'dist';
   if (!existsSync(join(root, dist, 'chrome'))) throw new Error(`no build in ${dist}: npx tsx scripts/build.ts --test`);
   console.log(`Search in the Sessions panel, Chromium, ${RUNS} runs each (${new Date().toISOString().slice(0, 10)})`);
-  console.log('| sessions stored | events | postings | first list paint | query | hits shown | search: typed → list and hits |');
+  console.log('| sessions stored | events | postings | first list paint | question | answer | asked → list, count, KPIs and facets shown |');
   console.log('|---|---|---|---|---|---|---|');
   for (const size of SIZES) {
-    const browser: ChromiumWithExtension = await launchChromium();
+    const profileDir = PROFILE_DIR ? resolve(PROFILE_DIR, String(size)) : undefined;
+    const seededFile = profileDir && join(profileDir, 'rumscope-bench-seeded.json');
+    const browser: ChromiumWithExtension = await launchChromium({ profileDir });
     try {
       const context = browser.context;
       const site = context.pages()[0] ?? (await context.newPage());
@@ -160,8 +296,9 @@ async function main() {
       const demo = await import('../demo/server');
       const server = await demo.startDemoServer();
       try {
-        await site.goto(server.origin + '/');
-        await site.click('#add-tea');
+        const reused = seededFile && existsSync(seededFile) ? (JSON.parse(readFileSync(seededFile, 'utf8')) as Awaited<ReturnType<typeof seed>>) : null;
+        if (!reused) await site.goto(server.origin + '/');
+        if (!reused) await site.click('#add-tea');
         const deadline = Date.now() + 30_000;
         while (!(await worker.evaluate(async () => {
           const open = indexedDB.open('rumscope');
@@ -175,18 +312,44 @@ async function main() {
           await new Promise((ok) => setTimeout(ok, 250));
         }
         const seeding = Date.now();
-        const seeded = await worker.evaluate(seed, { total: size, chunk: 2_000, now: Date.now() });
-        log(`${size}: seeded in ${((Date.now() - seeding) / 1000).toFixed(0)} s (${seeded.events} events, ${seeded.postings} postings)`);
+        const seeded = reused ?? (await worker.evaluate(seed, { total: size, chunk: 2_000, now: Date.now() }));
+        if (reused) log(`${size}: reusing the seeded profile`);
+        else log(`${size}: seeded in ${((Date.now() - seeding) / 1000).toFixed(0)} s (${seeded.events} events, ${seeded.postings} postings)`);
+        if (seededFile && !reused) writeFileSync(seededFile, JSON.stringify(seeded));
         const panelUrl = browser.panelUrl();
         const panel = await context.newPage();
         await panel.bringToFront();
+        // tsx names the page functions' inner arrows with a helper the page does not have.
+        await panel.addInitScript('globalThis.__name ??= (fn) => fn');
+        await panel.goto(panelUrl);
+        const cdp = CPU_PROFILE ? await context.newCDPSession(panel) : null;
+        if (cdp) {
+          await cdp.send('Profiler.enable');
+          await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
+          await cdp.send('Profiler.start');
+        }
         const paints: number[] = [];
         for (let r = 0; r < RUNS; r++) paints.push(await firstPaint(panel, panelUrl));
-        for (const query of QUERIES) {
+        const row = (cells: string[]) => console.log(`| ${[size.toLocaleString('en-US'), seeded.events.toLocaleString('en-US'), seeded.postings.toLocaleString('en-US'), stats(paints), ...cells].join(' | ')} |`);
+        for (const query of ONLY === 'filters' ? [] : QUERIES) {
           const times: number[] = [];
           let hits = '';
           for (let r = 0; r < RUNS; r++) ({ ms: times[r], hits } = await searchOnce(panel, query, seeded.live));
-          console.log(`| ${size.toLocaleString('en-US')} | ${seeded.events.toLocaleString('en-US')} | ${seeded.postings.toLocaleString('en-US')} | ${stats(paints)} | "${query}" | ${hits} | ${stats(times)} |`);
+          row([`search "${query}"`, hits, stats(times)]);
+        }
+        // The filters are timed without search text.
+        await panel.fill('input[aria-label="Search sessions"]', '');
+        await panel.waitForFunction(() => !document.querySelector('[data-testid="search-count"]'), null, { timeout: 600_000 });
+        for (const filter of ONLY === 'search' ? [] : FILTERS.filter((f) => !ONLY_FILTERS || ONLY_FILTERS.includes(f.name))) {
+          const times: number[] = [];
+          for (let r = 0; r < RUNS; r++) times.push(await filterOnce(panel, worker, filter));
+          const expected = await worker.evaluate(expectedAnswers, Date.now());
+          row([`filter ${filter.name}`, `${expected[filter.name]!.count.toLocaleString('en-US')} sessions`, stats(times)]);
+        }
+        if (cdp) {
+          const { profile } = await cdp.send('Profiler.stop');
+          writeFileSync(CPU_PROFILE!, JSON.stringify(profile));
+          log(`CPU profile of the panel written to ${CPU_PROFILE}`);
         }
       } finally {
         await server.close();

@@ -55,6 +55,12 @@ const boundsOf = (filter: SessionFilter) => (s: SessionRecord) =>
 export interface DashboardStore {
   /** Sessions matching the filter, in no particular order. */
   matching(filter: SessionFilter, now?: number): Promise<SessionRecord[]>;
+  /**
+   * The same sessions ordered by start time, oldest first (the list sorts them by its column: from this order, by
+   * start time, that is one pass). The list and its count ask it for the same filter at once: the answer of a filter
+   * that does not depend on the time of asking is kept until a session changes.
+   */
+  matchingByStart(filter: SessionFilter, now?: number): Promise<readonly SessionRecord[]>;
   facetCounts(filter: SessionFilter, now?: number): Promise<FacetCounts>;
   kpis(filter: SessionFilter, options?: KpiQueryOptions, now?: number): Promise<KpiReport>;
   /** Stops following the change feed and forgets what was read. */
@@ -74,6 +80,9 @@ export function createDashboardStore(db: RumscopeDb, watchChanges: SessionSource
   let keptFacets: Kept<FacetCounter> | null = null;
   let keptKpis: Kept<LiveKpis> | null = null;
   let staleSessions: Stale = new Set();
+  /** Bumped whenever the held records change. */
+  let version = 0;
+  let lastByStart: { key: string; version: number; rows: readonly SessionRecord[] } | null = null;
   let unfollow: (() => void) | null = null;
   let reading: Promise<unknown> = Promise.resolve();
 
@@ -119,6 +128,7 @@ export function createDashboardStore(db: RumscopeDb, watchChanges: SessionSource
       const rows = await db.sessions.toArray();
       sessions = new Map(rows.map((s) => [s.id, s]));
       byStart = rows.sort((a, b) => a.startedAt - b.startedAt);
+      version++;
       keptFacets = keptKpis = null;
       versionChange = undefined;
       return sessions;
@@ -126,6 +136,7 @@ export function createDashboardStore(db: RumscopeDb, watchChanges: SessionSource
     if (staleSessions.size) {
       const ids = [...staleSessions];
       staleSessions = new Set();
+      version++;
       const rows = await db.sessions.bulkGet(ids);
       ids.forEach((id, i) => {
         const row = rows[i];
@@ -159,12 +170,35 @@ export function createDashboardStore(db: RumscopeDb, watchChanges: SessionSource
 
   const records = async () => [...(await freshSessions()).values()];
 
+  /**
+   * The held records a filter can match, in start order: with search text (and no novelty, which looks at every
+   * session), only the search's hits — a session the search does not find matches nothing and counts in no facet.
+   */
+  async function candidates(filter: SessionFilter): Promise<readonly SessionRecord[]> {
+    await freshSessions();
+    if (!filter.search?.trim() || filter.novelty) return byStart;
+    const hits = await searchIds(filter.search);
+    return byStart.filter((s) => hits.has(s.id));
+  }
+
   return {
     matching: (filter, now = Date.now()) => serial(async () => matchingOver(await records(), filter, now, searchIds)),
 
+    matchingByStart: (filter, now = Date.now()) =>
+      serial(async () => {
+        const all = await candidates(filter);
+        // Answers that depend on the time of asking (relative ranges, novelty) or on the events (search) are not kept.
+        const timeless = (!filter.time || filter.time.preset === 'custom') && !filter.novelty && !filter.search?.trim();
+        const key = JSON.stringify(filter);
+        if (timeless && lastByStart?.key === key && lastByStart.version === version) return lastByStart.rows;
+        const rows = await matchingOver(all, filter, now, searchIds);
+        if (timeless) lastByStart = { key, version, rows };
+        return rows;
+      }),
+
     facetCounts: (filter, now = Date.now()) =>
       serial(async () => {
-        if (!keepable(filter)) return facetsOver(await records(), filter, now, searchIds);
+        if (!keepable(filter)) return facetsOver(await candidates(filter), filter, now, searchIds);
         await freshSessions();
         const { startedFrom: _from, startedBefore: _before, ...rest } = filter;
         keptFacets = keep(keptFacets, JSON.stringify(filter), filter, now, () => createFacetCounter(rest, now));
@@ -173,7 +207,12 @@ export function createDashboardStore(db: RumscopeDb, watchChanges: SessionSource
 
     kpis: (filter, options = {}, now = Date.now()) =>
       serial(async () => {
-        if (!keepable(filter)) return kpisOver(await records(), filter, options, now, searchIds);
+        if (!keepable(filter)) {
+          const report = await kpisOver(await candidates(filter), filter, options, now, searchIds);
+          // The version change is every held session's, whatever the filter.
+          if (versionChange === undefined) versionChange = latestVersionChange(sessions!.values());
+          return { ...report, versionChange };
+        }
         await freshSessions();
         const match = await matcherWithoutTime([], filter, now);
         keptKpis = keep(keptKpis, JSON.stringify([filter, options]), filter, now, () => createLiveKpis(filter.time, match, options, now));
@@ -186,6 +225,7 @@ export function createDashboardStore(db: RumscopeDb, watchChanges: SessionSource
       unfollow = null;
       sessions = null;
       byStart = [];
+      lastByStart = null;
       keptFacets = keptKpis = null;
     },
   };

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RumscopeDb } from '../storage/db';
 import { deleteSessions } from '../storage/sessionStore';
 import { buildSegmentRow } from '../storage/replayStore';
-import { createDexieSessionSource } from './dexieSessionSource';
+import { createDexieSessionSource, memoSearchIds } from './dexieSessionSource';
 import type { SourceChange, Unsubscribe } from '../../panel/source/SessionSource';
 import { base, makeLoad, makeSession, stored } from '../../tests/unit/support/sessionFixtures';
 
@@ -165,5 +165,31 @@ describe('dexieSessionSource', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(seen).toHaveLength(before);
     expect(hook).not.toHaveBeenCalled();
+  });
+});
+
+describe('memoSearchIds', () => {
+  it('reads the postings once per text until sessions or events are written, and never keeps a failure', async () => {
+    const listeners: ((change: SourceChange) => void)[] = [];
+    const watch = (onChange: (change: SourceChange) => void) => (listeners.push(onChange), () => {});
+    let answer = ['a', 'b'];
+    const read = vi.fn(async (text: string) => {
+      if (text === 'bad') throw new Error('no index');
+      return answer;
+    });
+    const ids = memoSearchIds(watch, read);
+    expect([...(await ids('pay'))]).toEqual(['a', 'b']);
+    expect([...(await ids('pay'))]).toEqual(['a', 'b']);
+    expect(read).toHaveBeenCalledTimes(1);
+    await ids('pay', ['url']);
+    expect(read).toHaveBeenCalledTimes(2);
+    answer = ['c'];
+    listeners.forEach((l) => l({ cursor: '1', tabs: true }));
+    expect([...(await ids('pay'))]).toEqual(['a', 'b']);
+    listeners.forEach((l) => l({ cursor: '2', events: ['c'] }));
+    expect([...(await ids('pay'))]).toEqual(['c']);
+    await expect(ids('bad')).rejects.toThrow('no index');
+    await expect(ids('bad')).rejects.toThrow('no index');
+    expect(read).toHaveBeenCalledTimes(5);
   });
 });

@@ -7,7 +7,7 @@
  * storage) without reading anything; the panel then reads only what the change concerns, at a bounded rate.
  */
 import Dexie, { type ObservabilitySet } from 'dexie';
-import type { SessionRecord, StoredEvent } from '../../sdk/schema';
+import type { SearchKind, SessionRecord, StoredEvent } from '../../sdk/schema';
 import type { LoadRecord, RumscopeDb } from '../storage/db';
 import { TOTALS_KEY } from '../storage/sessionTotals';
 import { decodeReplay } from '../../sdk/src/replay/segmentCodec';
@@ -50,12 +50,14 @@ function rangeOf(db: RumscopeDb, filter: SessionFilter = {}) {
   return db.sessions.where('startedAt').between(from, before, true, false);
 }
 
-async function listSessions(db: RumscopeDb, matching: (filter: SessionFilter) => Promise<SessionRecord[]>, query: SessionQuery): Promise<SessionPage> {
+async function listSessions(db: RumscopeDb, matching: (filter: SessionFilter) => Promise<readonly SessionRecord[]>, query: SessionQuery): Promise<SessionPage> {
   const sort: SessionSort = query.sort ?? NEWEST_FIRST;
   const offset = Math.max(0, Math.floor(query.offset ?? 0));
   const limit = Math.min(MAX_PAGE, Math.max(0, Math.floor(query.limit ?? DEFAULT_PAGE_SIZE)));
   if (!byIndexOnly(query.filter)) {
-    const rows = await matching(query.filter!);
+    // In start order: sorting by start time (the default) is one pass over already ordered runs.
+    const rows = [...(await matching(query.filter!))];
+    if (sort.key === 'startedAt' && sort.direction === 'desc') rows.reverse();
     rows.sort(compareSessions(sort));
     return { sessions: rows.slice(offset, offset + limit), offset };
   }
@@ -77,6 +79,39 @@ function currentLoad(loads: LoadRecord[]): LoadRecord | undefined {
   return newest(loads.filter((l) => l.frameId === 0)) ?? newest(loads);
 }
 
+/** Texts' answers kept at most (the last few searches typed). */
+const KEPT_SEARCHES = 8;
+
+/**
+ * The sessions matching a search text, read once per text while nothing is written: one new filter asks it for
+ * the list, the count, the facet counts and the KPIs, and each would otherwise read the postings again. Any write
+ * of sessions or events (postings are written with the events) forgets every answer.
+ */
+export function memoSearchIds(
+  watchChanges: SessionSource['watchChanges'],
+  read: (text: string, kinds?: SearchKind[]) => Promise<string[]>,
+): (text: string, kinds?: SearchKind[]) => Promise<Set<string>> {
+  const kept = new Map<string, Promise<Set<string>>>();
+  let following = false;
+  return (text, kinds) => {
+    if (!following) {
+      following = true;
+      watchChanges((change) => {
+        if (change.sessions || change.events) kept.clear();
+      });
+    }
+    const key = JSON.stringify([text, kinds ?? null]);
+    const known = kept.get(key);
+    if (known) return known;
+    const answer = read(text, kinds).then((ids) => new Set(ids));
+    // A failed read is not kept: the next question reads again.
+    answer.catch(() => kept.get(key) === answer && kept.delete(key));
+    kept.set(key, answer);
+    if (kept.size > KEPT_SEARCHES) kept.delete(kept.keys().next().value!);
+    return answer;
+  };
+}
+
 export interface DexieSourceOptions {
   /** Where search is answered: the panel host's Worker (extension/panelHost/search); default in this page. Both read the stored postings. */
   search?: SearchService;
@@ -95,11 +130,11 @@ export function createDexieSessionSource(db: RumscopeDb, options: DexieSourceOpt
     return () => Dexie.on.storagemutated.unsubscribe(listener);
   };
   const searcher = options.search ?? createStoredSearch(db);
-  const searchIds = async (text: string) => new Set(await searcher.sessionIds(text));
+  const searchIds = memoSearchIds(watchChanges, (text, kinds) => searcher.sessionIds(text, kinds));
   // Made on the first dashboard question: a plain list never reads more than its window.
   let store: DashboardStore | null = null;
   const dashboard = () => (store ??= createDashboardStore(db, watchChanges, searchIds));
-  const matching = (filter: SessionFilter) => dashboard().matching(filter);
+  const matching = (filter: SessionFilter) => dashboard().matchingByStart(filter);
   return {
     watchChanges,
 
@@ -109,7 +144,7 @@ export function createDexieSessionSource(db: RumscopeDb, options: DexieSourceOpt
 
     async getCohorts(filter, query = {}) {
       // Every session is history (returning users, new regions): the store's records, read once and kept current.
-      return cohortsOver(await dashboard().matching({}), filter, query, Date.now(), searchIds, async (text) => new Set(await searcher.sessionIds(text, ['url'])));
+      return cohortsOver(await dashboard().matching({}), filter, query, Date.now(), searchIds, (text) => searchIds(text, ['url']));
     },
 
     listSessions: (query) => listSessions(db, matching, query),

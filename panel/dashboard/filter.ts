@@ -73,6 +73,44 @@ export function facetValue(session: SessionRecord, key: FacetKey): string {
   }
 }
 
+/**
+ * A record's facet values, derived once per record (records are never changed in place: a changed session is a new
+ * record) and interned: `ids[k]` numbers the value of FACET_KEYS[k] among every value of that key seen so far, so
+ * that counting a facet is an array increment, not a string key's map lookup.
+ */
+interface FacetFacts {
+  values: readonly string[];
+  ids: Int32Array;
+}
+
+const FACET_INDEX = new Map<FacetKey, number>(FACET_KEYS.map((key, i) => [key, i]));
+/** Per facet key: value → id, and id → value. Grows with the distinct values seen (a few per key, or one per user email). */
+const interned = FACET_KEYS.map(() => ({ ids: new Map<string, number>(), values: [] as string[] }));
+const factsOfRecord = new WeakMap<SessionRecord, FacetFacts>();
+
+function facetFacts(session: SessionRecord): FacetFacts {
+  let facts = factsOfRecord.get(session);
+  if (facts) return facts;
+  const values = FACET_KEYS.map((key) => facetValue(session, key));
+  const ids = new Int32Array(values.length);
+  values.forEach((value, k) => {
+    const table = interned[k]!;
+    let id = table.ids.get(value);
+    if (id === undefined) {
+      id = table.values.length;
+      table.values.push(value);
+      table.ids.set(value, id);
+    }
+    ids[k] = id;
+  });
+  facts = { values, ids };
+  factsOfRecord.set(session, facts);
+  return facts;
+}
+
+/** The value a session shows in a facet widget, derived once per record (see facetValue). */
+export const cachedFacetValue = (session: SessionRecord, key: FacetKey): string => facetFacts(session).values[FACET_INDEX.get(key)!]!;
+
 export function matchesErrorCount(errors: number, filter: ErrorCountFilter): boolean {
   switch (filter.preset) {
     case 'none':
@@ -101,6 +139,9 @@ export function matchesDuration(ms: number, filter: DurationFilter): boolean {
   }
 }
 
+const ERROR_PRESET_FILTERS = ERROR_COUNT_PRESETS.map((preset) => ({ preset }));
+const DURATION_PRESET_FILTERS = DURATION_PRESETS.map((preset) => ({ preset }));
+
 /** The parts of a filter a session can fail, one bit each; facets are counted with every other part applied. */
 type Part = 'time' | 'email' | 'errors' | 'duration' | 'novelty' | 'search' | FacetKey;
 
@@ -122,7 +163,8 @@ function compile(filter: SessionFilter, now: number, context: FilterContext): [P
     const selected = filter[key];
     if (!selected || selected.length === 0) continue;
     const set = new Set<string>(selected);
-    parts.push([key, (s) => set.has(facetValue(s, key))]);
+    const k = FACET_INDEX.get(key)!;
+    parts.push([key, (s) => set.has(facetFacts(s).values[k]!)]);
   }
   if (filter.novelty) {
     const { newRegion, newDevice } = context;
@@ -156,8 +198,15 @@ export function createMatcher(filter: SessionFilter, now: number, context: Filte
   };
 }
 
-function sortedValues(counts: Map<string, number>): FacetValue[] {
-  return [...counts].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
+/** The same order as String.prototype.localeCompare (the default locale's), without making a collator per comparison. */
+const collator = new Intl.Collator();
+
+/** Values with a count above 0, most first, then by name. `counts[id]` is the count of the key's interned value `id`. */
+function sortedInterned(k: number, counts: readonly number[]): FacetValue[] {
+  const names = interned[k]!.values;
+  const out: FacetValue[] = [];
+  for (let id = 0; id < counts.length; id++) if (counts[id]! > 0) out.push({ value: names[id]!, count: counts[id]! });
+  return out.sort((a, b) => b.count - a.count || collator.compare(a.value, b.value));
 }
 
 /** Facet counts kept live: sessions are put (added or replaced) and removed, counts read at any time. */
@@ -187,15 +236,29 @@ export function timeWindowsCrossed(from: number, to: number): [number, number][]
 export function createFacetCounter(filter: SessionFilter, now: number, context: FilterContext = {}): FacetCounter {
   interface Compiled {
     now: number;
-    parts: [Part, (s: SessionRecord) => boolean][];
-    partIndex: Map<Part, number>;
+    tests: ((s: SessionRecord) => boolean)[];
+    /** Per FACET_KEYS index, the index of that facet's own part (-1: the filter has none); then time, errors, duration. */
+    facetPart: Int32Array;
+    timePart: number;
+    errorsPart: number;
+    durationPart: number;
   }
   const compileAt = (at: number): Compiled => {
     const parts = compile(filter, at, context);
-    return { now: at, parts, partIndex: new Map(parts.map(([part], i) => [part, i])) };
+    const partIndex = new Map(parts.map(([part], i) => [part, i]));
+    const index = (part: Part) => partIndex.get(part) ?? -1;
+    return {
+      now: at,
+      tests: parts.map(([, test]) => test),
+      facetPart: Int32Array.from(FACET_KEYS, index),
+      timePart: index('time'),
+      errorsPart: index('errors'),
+      durationPart: index('duration'),
+    };
   };
   let current = compileAt(now);
-  const facetMaps = new Map<FacetKey, Map<string, number>>(FACET_KEYS.map((key) => [key, new Map()]));
+  /** Per FACET_KEYS index: count per interned value id. */
+  const facetCounts: number[][] = FACET_KEYS.map(() => []);
   const time = Object.fromEntries(TIME_RANGE_PRESETS.map((p) => [p, 0])) as FacetCounts['time'];
   const errors = Object.fromEntries(ERROR_COUNT_PRESETS.map((p) => [p, 0])) as FacetCounts['errors'];
   const duration = Object.fromEntries(DURATION_PRESETS.map((p) => [p, 0])) as FacetCounts['duration'];
@@ -204,36 +267,34 @@ export function createFacetCounter(filter: SessionFilter, now: number, context: 
   let total = 0;
 
   const apply = (session: SessionRecord, at: Compiled, sign: 1 | -1) => {
-    const { parts, partIndex } = at;
-    // The one part it fails, null if none; more than one failure counts nowhere.
-    let failed: number | null = null;
+    const { tests } = at;
+    // The one part it fails, -1 if none; more than one failure counts nowhere.
+    let failed = -1;
     let failures = 0;
-    for (let i = 0; i < parts.length && failures < 2; i++) {
-      if (!parts[i]![1](session)) {
+    for (let i = 0; i < tests.length && failures < 2; i++) {
+      if (!tests[i]!(session)) {
         failed = i;
         failures++;
       }
     }
     if (failures > 1) return;
-    const countFor = (part: Part) => failed === null || failed === partIndex.get(part);
     if (failures === 0) total += sign;
-    for (const key of FACET_KEYS) {
-      if (!countFor(key)) continue;
-      const map = facetMaps.get(key)!;
-      const value = facetValue(session, key);
-      const n = (map.get(value) ?? 0) + sign;
-      if (n > 0) map.set(value, n);
-      else map.delete(value);
+    const { ids } = facetFacts(session);
+    for (let k = 0; k < ids.length; k++) {
+      if (failed !== -1 && failed !== at.facetPart[k]) continue;
+      const counts = facetCounts[k]!;
+      const id = ids[k]!;
+      counts[id] = (counts[id] ?? 0) + sign;
     }
-    if (countFor('time')) {
+    if (failed === -1 || failed === at.timePart) {
       for (const preset of TIME_RANGE_PRESETS) if (session.startedAt >= at.now - TIME_RANGE_MS[preset] && session.startedAt <= at.now) time[preset] += sign;
     }
-    if (countFor('errors')) {
-      for (const preset of ERROR_COUNT_PRESETS) if (matchesErrorCount(session.counts.errors, { preset })) errors[preset] += sign;
+    if (failed === -1 || failed === at.errorsPart) {
+      for (const filter of ERROR_PRESET_FILTERS) if (matchesErrorCount(session.counts.errors, filter)) errors[filter.preset] += sign;
     }
-    if (countFor('duration')) {
+    if (failed === -1 || failed === at.durationPart) {
       const ms = durationOf(session);
-      for (const preset of DURATION_PRESETS) if (matchesDuration(ms, { preset })) duration[preset] += sign;
+      for (const filter of DURATION_PRESET_FILTERS) if (matchesDuration(ms, filter)) duration[filter.preset] += sign;
     }
   };
 
@@ -264,7 +325,7 @@ export function createFacetCounter(filter: SessionFilter, now: number, context: 
       }
     },
     counts: () => ({
-      facets: Object.fromEntries(FACET_KEYS.map((key) => [key, sortedValues(facetMaps.get(key)!)])) as unknown as FacetCounts['facets'],
+      facets: Object.fromEntries(FACET_KEYS.map((key, k) => [key, sortedInterned(k, facetCounts[k]!)])) as unknown as FacetCounts['facets'],
       time: { ...time },
       errors: { ...errors },
       duration: { ...duration },

@@ -102,7 +102,21 @@ interface Contribution {
   bounce: boolean;
   user: string | null;
   day: number;
-  vitals: SessionVitals;
+  /** The finite vitals, as [name, value] pairs. */
+  vitals: readonly (readonly [VitalName, number])[];
+}
+
+type VitalPairs = Contribution['vitals'];
+
+const vitalPairs = (vitals: SessionVitals): VitalPairs =>
+  (Object.entries(vitals) as [VitalName, number][]).filter(([, value]) => Number.isFinite(value));
+
+/** What a record contributes whatever the zone, derived once per record (records are never changed in place). */
+const ownFacts = new WeakMap<SessionRecord, { user: string | null; vitals: VitalPairs }>();
+function factsOf(session: SessionRecord): { user: string | null; vitals: VitalPairs } {
+  let facts = ownFacts.get(session);
+  if (!facts) ownFacts.set(session, (facts = { user: userKey(session), vitals: vitalPairs(recordVitals(session)) }));
+  return facts;
 }
 
 interface DayTotals {
@@ -228,26 +242,27 @@ export function createKpiAccumulator(options: KpiOptions = {}): KpiAccumulator {
     if (day.sessions > 0) days.set(c.day, day);
     else days.delete(c.day);
     if (!withVitals) return;
-    for (const [name, value] of Object.entries(c.vitals) as [VitalName, number][]) {
+    for (const [name, value] of c.vitals) {
       const list = vitals.get(name);
-      if (!list || !Number.isFinite(value)) continue;
+      if (!list) continue;
       if (sign > 0) list.add(value);
       else list.remove(value);
     }
   };
 
   const accumulator: KpiAccumulator = {
-    put(session, sessionVitals = recordVitals(session)) {
+    put(session, sessionVitals) {
       const old = contributions.get(session.id);
+      const facts = factsOf(session);
       const c: Contribution = {
         duration: durationOf(session),
         views: session.counts.views,
         actions: session.counts.actions,
         errors: session.counts.errors,
         bounce: session.counts.views <= 1 && session.counts.actions === 0,
-        user: userKey(session),
+        user: facts.user,
         day: dayStart(session.startedAt, offset),
-        vitals: { ...sessionVitals },
+        vitals: sessionVitals ? vitalPairs(sessionVitals) : facts.vitals,
       };
       // A live update rarely changes the vitals: then they are not taken out of the percentile lists and put back.
       const sameVitals = !!old && sameVitalValues(old.vitals, c.vitals);
@@ -303,9 +318,8 @@ export function createKpiAccumulator(options: KpiOptions = {}): KpiAccumulator {
   return accumulator;
 }
 
-function sameVitalValues(a: SessionVitals, b: SessionVitals): boolean {
-  const keys = Object.keys(a) as VitalName[];
-  return keys.length === Object.keys(b).length && keys.every((k) => Object.is(a[k], b[k]));
+function sameVitalValues(a: VitalPairs, b: VitalPairs): boolean {
+  return a.length === b.length && a.every(([name, value], i) => b[i]![0] === name && Object.is(b[i]![1], value));
 }
 
 function vitalSummary(name: VitalName, sorted: readonly number[]): VitalP75 {
