@@ -7,10 +7,12 @@
  *
  * Options (or the environment variable beside each): --exit-loops N (RUMSCOPE_SOAK_EXIT_LOOPS, default 200),
  * --suite-runs M (RUMSCOPE_SOAK_SUITE_RUNS, default 10), --only exit|suite, --skip-build (use what is in
- * RUMSCOPE_DIST). Ends with "N passed, N failed" over every test of every run.
+ * RUMSCOPE_DIST), --halves (each run of the suite as two vitest processes side by side: every test in Chromium,
+ * and the files that run in both browsers again in Firefox; the same tests, once each, on a machine twice as
+ * busy). Ends with "N passed, N failed" over every test of every run.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ensureBrowsers } from './ensureBrowsers';
 
@@ -26,6 +28,7 @@ const count = (value: string | undefined, fallback: number) => {
 const exitLoops = count(arg('--exit-loops') ?? process.env.RUMSCOPE_SOAK_EXIT_LOOPS, 200);
 const suiteRuns = count(arg('--suite-runs') ?? process.env.RUMSCOPE_SOAK_SUITE_RUNS, 10);
 const only = arg('--only');
+const halves = process.argv.includes('--halves');
 if (only !== undefined && only !== 'exit' && only !== 'suite') {
   console.error('--only takes exit or suite');
   process.exit(2);
@@ -42,33 +45,72 @@ mkdirSync(join(root, '.tmp'), { recursive: true });
 let passed = 0;
 let failed = 0;
 
+interface Run {
+  passed: number;
+  failed: number;
+  failures: string[];
+  output: string;
+  seconds: number;
+}
+
 /** One vitest run; returns its counts, the failed tests' names and its output. */
-function vitest(files: string[], env: Record<string, string>, label: string) {
+function vitest(files: string[], env: Record<string, string>, label: string): Promise<Run> {
   const report = join(root, '.tmp', `soak-${label}.json`);
   const started = Date.now();
-  const result = spawnSync('npx', ['vitest', 'run', '--project', 'e2e', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...files], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
+  return new Promise((done) => {
+    const child = spawn('npx', ['vitest', 'run', '--project', 'e2e', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...files], {
+      cwd: root,
+      env: { ...process.env, ...env },
+    });
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    child.on('close', () => {
+      let json: { numPassedTests: number; numFailedTests: number; testResults: { assertionResults: { fullName: string; status: string }[] }[] } | undefined;
+      try {
+        json = JSON.parse(readFileSync(report, 'utf8'));
+      } catch {
+        // no report: the run itself failed
+      }
+      const failures = json?.testResults.flatMap((f) => f.assertionResults.filter((a) => a.status === 'failed').map((a) => a.fullName)) ?? [`(the ${label} run did not finish)`];
+      done({ passed: json?.numPassedTests ?? 0, failed: json ? json.numFailedTests : 1, failures, output, seconds: Math.round((Date.now() - started) / 1000) });
+    });
   });
-  const output = `${result.stdout}\n${result.stderr}`;
-  let json: { numPassedTests: number; numFailedTests: number; testResults: { assertionResults: { fullName: string; status: string }[] }[] } | undefined;
-  try {
-    json = JSON.parse(readFileSync(report, 'utf8'));
-  } catch {
-    // no report: the run itself failed
-  }
-  const failures = json?.testResults.flatMap((f) => f.assertionResults.filter((a) => a.status === 'failed').map((a) => a.fullName)) ?? ['(the run did not finish)'];
-  const counts = { passed: json?.numPassedTests ?? 0, failed: json ? json.numFailedTests : 1 };
-  passed += counts.passed;
-  failed += counts.failed;
-  return { ...counts, failures, output, seconds: Math.round((Date.now() - started) / 1000) };
+}
+
+const tally = (run: Run) => {
+  passed += run.passed;
+  failed += run.failed;
+  return run;
+};
+
+/** The e2e files whose `describe.each(BROWSERS)` blocks follow RUMSCOPE_E2E_BROWSERS: the Firefox half runs these. */
+function filesInBothBrowsers() {
+  const dir = join(root, 'tests', 'e2e');
+  return readdirSync(dir)
+    .filter((name) => name.endsWith('.e2e.ts') && /describe\.each\(BROWSERS\)/.test(readFileSync(join(dir, name), 'utf8')))
+    .map((name) => `tests/e2e/${name}`);
+}
+
+/** The whole suite once: one process, or (--halves) Chromium's half and Firefox's side by side. */
+async function suiteRun(label: string): Promise<Run> {
+  if (!halves) return tally(await vitest([], {}, label));
+  const [chromium, firefox] = await Promise.all([
+    vitest([], { RUMSCOPE_E2E_BROWSERS: 'chromium' }, `${label}-chromium`),
+    vitest(filesInBothBrowsers(), { RUMSCOPE_E2E_BROWSERS: 'firefox' }, `${label}-firefox`),
+  ]);
+  return tally({
+    passed: chromium.passed + firefox.passed,
+    failed: chromium.failed + firefox.failed,
+    failures: [...chromium.failures, ...firefox.failures],
+    output: chromium.output + firefox.output,
+    seconds: Math.max(chromium.seconds, firefox.seconds),
+  });
 }
 
 if (only !== 'suite' && exitLoops > 0) {
   console.log(`\n▶ page exit: ${exitLoops} of each kind, Chromium and Firefox`);
-  const run = vitest(['tests/e2e/page-exit.e2e.ts'], { RUMSCOPE_EXIT_LOOPS: String(exitLoops) }, 'exit');
+  const run = tally(await vitest(['tests/e2e/page-exit.e2e.ts'], { RUMSCOPE_EXIT_LOOPS: String(exitLoops) }, 'exit'));
   for (const line of run.output.split('\n')) {
     const at = line.indexOf('[page-exit]');
     if (at >= 0) console.log('  ' + line.slice(at));
@@ -77,10 +119,10 @@ if (only !== 'suite' && exitLoops > 0) {
 }
 
 if (only !== 'exit' && suiteRuns > 0) {
-  console.log(`\n▶ the whole e2e suite, ${suiteRuns} times`);
+  console.log(`\n▶ the whole e2e suite, ${suiteRuns} times${halves ? ' (Chromium and Firefox halves side by side)' : ''}`);
   let clean = 0;
   for (let i = 1; i <= suiteRuns; i++) {
-    const run = vitest([], {}, `suite-${i}`);
+    const run = await suiteRun(`suite-${i}`);
     if (!run.failed) clean++;
     console.log(`  run ${i}/${suiteRuns}: ${run.passed} passed, ${run.failed} failed in ${run.seconds} s${run.failed ? ' — ' + run.failures.join('; ') : ''}`);
   }

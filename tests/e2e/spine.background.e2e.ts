@@ -5,11 +5,10 @@
  * three-stops-during-1,000-clicks test is in spine.chromium.e2e.ts).
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { launchDriver, textsOf, type BrowserKind, type Driver, type DriverPage } from './support/driver';
+import { BROWSERS, launchDriver, textsOf, type Driver, type DriverPage } from './support/driver';
 import { inspectSessionsPanel } from './support/firefox';
 import { startDemoServer, type DemoServer } from '../../demo/server';
 
-const KINDS: BrowserKind[] = ['chromium', 'firefox'];
 /**
  * Firefox unloads an idle event page after `extensions.background.idle.timeout` (30 s by default). 1.5 s keeps the
  * pauses short and still leaves the background's 1 s drop-count flush (tabGuard, in memory until then) time to
@@ -47,7 +46,7 @@ function stopClicking(page: DriverPage): Promise<number> {
   });
 }
 
-describe.each(KINDS)('spine in %s: background lifecycle, hostile pages', (kind) => {
+describe.each(BROWSERS)('spine in %s: background lifecycle, hostile pages', (kind) => {
   let driver: Driver;
   beforeAll(async () => {
     driver = await launchDriver(kind, { backgroundIdleMs: IDLE_MS });

@@ -18,7 +18,20 @@ import { findBrowser } from './findBrowser';
 import { backgroundInstance, launchFirefox, terminateBackground, type FirefoxWithExtension } from './firefox';
 
 export type BrowserKind = 'chromium' | 'firefox';
-export const BROWSERS: readonly BrowserKind[] = ['chromium', 'firefox'];
+/**
+ * The browsers the `describe.each(BROWSERS)` blocks run in: both, unless RUMSCOPE_E2E_BROWSERS names some
+ * (`chromium`, `firefox`, comma-separated) — `npm run soak -- --halves` runs the two halves side by side.
+ */
+export const BROWSERS: readonly BrowserKind[] = selectBrowsers(process.env.RUMSCOPE_E2E_BROWSERS);
+
+function selectBrowsers(list: string | undefined): BrowserKind[] {
+  const all: BrowserKind[] = ['chromium', 'firefox'];
+  if (!list) return all;
+  const named = list.split(',').map((name) => name.trim());
+  const unknown = named.filter((name) => !all.includes(name as BrowserKind));
+  if (unknown.length || !named.length) throw new Error(`RUMSCOPE_E2E_BROWSERS names ${unknown.join(', ') || 'nothing'}; it takes chromium, firefox`);
+  return all.filter((kind) => named.includes(kind));
+}
 export type StoreName = 'sessions' | 'events' | 'loads' | 'tabStats' | 'meta' | 'credentials' | 'replayAssetRefs';
 
 export interface DriverPage {
