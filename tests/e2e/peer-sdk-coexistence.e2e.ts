@@ -16,7 +16,7 @@ describe.each(BROWSERS)('a page that runs @datadog/browser-rum in %s', (kind) =>
   });
 
   /** The same visit in any browser: 2 views, 2 clicks that name things, 1 thrown error, 1 API call, a flush. */
-  async function visit(open: (url: string) => Promise<DriverPage>, site: DatadogSite, before?: (tabUrl: string) => Promise<void>) {
+  async function visit(open: (url: string) => Promise<DriverPage>, site: DatadogSite, minActions: number, before?: (tabUrl: string) => Promise<void>) {
     const page = await open(site.origin + '/');
     await page.click('#buy');
     await page.click('#fetch');
@@ -27,6 +27,9 @@ describe.each(BROWSERS)('a page that runs @datadog/browser-rum in %s', (kind) =>
     await page.goto('about:blank');
     await expect.poll(() => summarise(site.events).views.length, POLL).toBe(2);
     await expect.poll(() => summarise(site.events).errors.length, POLL).toBe(1);
+    // Its clicks may reach the intake after the views and the error (a later request on a loaded machine): wait for
+    // them, so that the comparison below is of what arrived, not of when.
+    await expect.poll(() => summarise(site.events).actions.length, POLL).toBeGreaterThanOrEqual(minActions);
     await page.close();
     return summarise(site.events);
   }
@@ -36,7 +39,7 @@ describe.each(BROWSERS)('a page that runs @datadog/browser-rum in %s', (kind) =>
     const first = await startDatadogSite();
     sites.push(first);
     plain = await launchPlainBrowser(kind);
-    const without = await visit((url) => plain!.openPage(url), first);
+    const without = await visit((url) => plain!.openPage(url), first, 4);
     await plain.close();
     plain = undefined;
 
@@ -44,7 +47,7 @@ describe.each(BROWSERS)('a page that runs @datadog/browser-rum in %s', (kind) =>
     const site = await startDatadogSite();
     sites.push(site);
     const ext = (driver = await launchDriver(kind));
-    const withRumscope = await visit((url) => ext.openPage(url), site, async (tabUrl) => {
+    const withRumscope = await visit((url) => ext.openPage(url), site, without.actions.length, async (tabUrl) => {
       // Rumscope recorded the visit, with the page's Datadog user as the session's user.
       const tabId = await ext.tabIdOf(tabUrl);
       const session = async () => {
