@@ -137,7 +137,8 @@ const stats = (ms: number[]) => {
 
 async function firstPaint(page: Page, url: string): Promise<number> {
   const started = Date.now();
-  await page.goto(url);
+  // On a loaded machine the page's load event can take longer than Playwright's default 30 s.
+  await page.goto(url, { timeout: 600_000 });
   await page.waitForSelector('tbody tr[data-session-id]', { timeout: 600_000 });
   return Date.now() - started;
 }
@@ -321,7 +322,7 @@ async function main() {
         await panel.bringToFront();
         // tsx names the page functions' inner arrows with a helper the page does not have.
         await panel.addInitScript('globalThis.__name ??= (fn) => fn');
-        await panel.goto(panelUrl);
+        await panel.goto(panelUrl, { timeout: 600_000 });
         const cdp = CPU_PROFILE ? await context.newCDPSession(panel) : null;
         if (cdp) {
           await cdp.send('Profiler.enable');

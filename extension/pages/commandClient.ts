@@ -6,7 +6,6 @@
 import { IMPORT_PART_CHARS, PROTOCOL_VERSION, type CommandMap, type CommandName, type CommandResult, type ImportResult } from '../../sdk/schema';
 import type { SessionCommands } from '../../panel/source/SessionCommands';
 import type { RumscopeDb } from '../storage/db';
-import { exportSessions } from '../storage/exportBundle';
 import { ext } from '../platform';
 
 /** How often a long command's sender reminds the background it is awaited (Firefox stops an event page idle for 30 s). */
@@ -36,6 +35,8 @@ export function createExtensionCommands(db: RumscopeDb): SessionCommands {
     deleteSessions: async (sessionIds) => (await sendCommand('deleteSessions', { sessionIds })).deleted,
     pinSession: async (sessionId, pinned) => void (await sendCommand('pinSession', { sessionId, pinned })),
     exportSessions: async (sessionIds) => {
+      // Loaded when first asked (with the replay codec it needs): the panel's first paint does not wait for it.
+      const { exportSessions } = await import('../storage/exportBundle');
       const { blob, fileName } = await exportSessions(db, sessionIds, exportSource());
       return { blob, fileName };
     },

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RumscopeDb } from '../storage/db';
 import { deleteSessions } from '../storage/sessionStore';
 import { createDexieSessionSource } from './dexieSessionSource';
+import { READ_CHUNK } from './dashboardStore';
 import { base, makeSession, stored } from '../../tests/unit/support/sessionFixtures';
 
 const opened: RumscopeDb[] = [];
@@ -56,6 +57,20 @@ describe('the Dexie source answers the dashboard', () => {
     await deleteSessions(writer, ['c']);
     await settle();
     expect(ids(await source.listSessions({ filter: { errors: { preset: 'some' } } }))).toEqual(['a', 'b']);
+  });
+
+  it('reads more sessions than one chunk, and counts a session written while they are read', async () => {
+    const { writer, source } = setup();
+    const now = Date.now();
+    const many = READ_CHUNK * 2 + 3;
+    await writer.sessions.bulkPut(Array.from({ length: many }, (_, i) => makeSession({ id: `s-${String(i).padStart(5, '0')}`, startedAt: now - (i + 1) * 60_000, counts: counts(i % 2) })));
+    const first = source.countSessions({ errors: { preset: 'some' } });
+    await writer.sessions.put(makeSession({ id: 'late', startedAt: now - 1_000, counts: counts(4) }));
+    expect([Math.floor(many / 2), Math.floor(many / 2) + 1]).toContain(await first);
+    await settle();
+    expect(await source.countSessions({ errors: { preset: 'some' } })).toBe(Math.floor(many / 2) + 1);
+    expect((await source.getFacetCounts({})).total).toBe(many + 1);
+    expect(ids(await source.listSessions({ filter: { errors: { preset: 'some' } }, limit: 2 }))).toEqual(['late', 's-00001']);
   });
 
   it('computes the KPIs with the spec bands, the daily trend and the previous period', async () => {

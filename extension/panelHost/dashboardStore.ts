@@ -19,6 +19,37 @@ import { latestVersionChange } from '../../panel/dashboard/qualityViews';
 
 type Stale = Set<string> | 'all';
 
+/**
+ * Session records per read when all of them are read, and records per turn when a kept answer is built over all of
+ * them: each is a task of its own, so the page paints, scrolls and takes input between them (10,000 records in one
+ * read were one 1–3 s task on a loaded machine).
+ */
+export const READ_CHUNK = 2_000;
+const BUILD_CHUNK = 5_000;
+
+/** Lets the page run its other tasks (paint, input) before going on; not throttled like a 0 ms timer. */
+function yieldToPage(): Promise<void> {
+  const scheduler = (globalThis as { scheduler?: { yield?: () => Promise<void> } }).scheduler;
+  if (scheduler?.yield) return scheduler.yield();
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => (channel.port1.close(), resolve());
+    channel.port2.postMessage(null);
+  });
+}
+
+/** Every session record, read by primary key in chunks of READ_CHUNK (each its own read transaction). */
+async function readAllSessions(db: RumscopeDb): Promise<SessionRecord[]> {
+  const rows: SessionRecord[] = [];
+  let last: string | null = null;
+  for (;;) {
+    const chunk: SessionRecord[] = await (last === null ? db.sessions.orderBy(':id') : db.sessions.where(':id').above(last)).limit(READ_CHUNK).toArray();
+    for (const row of chunk) rows.push(row);
+    if (chunk.length < READ_CHUNK) return rows;
+    last = chunk[chunk.length - 1]!.id;
+  }
+}
+
 const addStale = (stale: Stale, ids: readonly string[] | 'all' | undefined): Stale => {
   if (!ids) return stale;
   if (ids === 'all' || stale === 'all') return 'all';
@@ -86,8 +117,10 @@ export function createDashboardStore(db: RumscopeDb, watchChanges: SessionSource
   let unfollow: (() => void) | null = null;
   let reading: Promise<unknown> = Promise.resolve();
 
+  /** True while every record is read (in chunks): what is written meanwhile is read again after. */
+  let readingAll = false;
   const listener = (change: SourceChange) => {
-    if (sessions) staleSessions = addStale(staleSessions, change.sessions);
+    if (sessions || readingAll) staleSessions = addStale(staleSessions, change.sessions);
   };
   const follow = () => {
     unfollow ??= watchChanges(listener);
@@ -125,13 +158,22 @@ export function createDashboardStore(db: RumscopeDb, watchChanges: SessionSource
     follow();
     if (!sessions || staleSessions === 'all') {
       staleSessions = new Set();
-      const rows = await db.sessions.toArray();
+      sessions = null;
+      readingAll = true;
+      let rows: SessionRecord[];
+      try {
+        rows = await readAllSessions(db);
+      } finally {
+        readingAll = false;
+      }
       sessions = new Map(rows.map((s) => [s.id, s]));
       byStart = rows.sort((a, b) => a.startedAt - b.startedAt);
       version++;
       keptFacets = keptKpis = null;
       versionChange = undefined;
-      return sessions;
+      // Written while the chunks were read (the feed's listener adds them): read again below, or all on the next question.
+      const written = staleSessions as Stale;
+      if (written === 'all' || !written.size) return sessions;
     }
     if (staleSessions.size) {
       const ids = [...staleSessions];
@@ -156,7 +198,7 @@ export function createDashboardStore(db: RumscopeDb, watchChanges: SessionSource
   }
 
   /** The kept answer for `key`, moved to `now`; built over every held session when the question changed. */
-  function keep<T extends Kept<unknown>['live']>(kept: Kept<T> | null, key: string, filter: SessionFilter, now: number, make: () => T): Kept<T> {
+  async function keep<T extends Kept<unknown>['live']>(kept: Kept<T> | null, key: string, filter: SessionFilter, now: number, make: () => T): Promise<Kept<T>> {
     if (kept && kept.key === key) {
       if (now !== kept.now) kept.live.advance(now, startedIn);
       kept.now = now;
@@ -164,7 +206,13 @@ export function createDashboardStore(db: RumscopeDb, watchChanges: SessionSource
     }
     const inBounds = boundsOf(filter);
     const live = make();
-    for (const s of byStart) if (inBounds(s)) live.put(s);
+    // In turns of BUILD_CHUNK records (the questions are serial: nothing changes the records meanwhile).
+    const all = byStart;
+    for (let i = 0; i < all.length; i++) {
+      if (i && i % BUILD_CHUNK === 0) await yieldToPage();
+      const s = all[i]!;
+      if (inBounds(s)) live.put(s);
+    }
     return { key, now, inBounds, live };
   }
 
@@ -201,7 +249,7 @@ export function createDashboardStore(db: RumscopeDb, watchChanges: SessionSource
         if (!keepable(filter)) return facetsOver(await candidates(filter), filter, now, searchIds);
         await freshSessions();
         const { startedFrom: _from, startedBefore: _before, ...rest } = filter;
-        keptFacets = keep(keptFacets, JSON.stringify(filter), filter, now, () => createFacetCounter(rest, now));
+        keptFacets = await keep(keptFacets, JSON.stringify(filter), filter, now, () => createFacetCounter(rest, now));
         return keptFacets.live.counts();
       }),
 
@@ -215,7 +263,7 @@ export function createDashboardStore(db: RumscopeDb, watchChanges: SessionSource
         }
         await freshSessions();
         const match = await matcherWithoutTime([], filter, now);
-        keptKpis = keep(keptKpis, JSON.stringify([filter, options]), filter, now, () => createLiveKpis(filter.time, match, options, now));
+        keptKpis = await keep(keptKpis, JSON.stringify([filter, options]), filter, now, () => createLiveKpis(filter.time, match, options, now));
         if (versionChange === undefined) versionChange = latestVersionChange(sessions!.values());
         return { ...keptKpis.live.report(), versionChange };
       }),

@@ -10,9 +10,6 @@ import Dexie, { type ObservabilitySet } from 'dexie';
 import type { SearchKind, SessionRecord, StoredEvent } from '../../sdk/schema';
 import type { LoadRecord, RumscopeDb } from '../storage/db';
 import { TOTALS_KEY } from '../storage/sessionTotals';
-import { decodeReplay } from '../../sdk/src/replay/segmentCodec';
-import { readReplay } from '../storage/replayStore';
-import { readSessionAssets } from '../storage/assetStore';
 import {
   DEFAULT_PAGE_SIZE,
   NEWEST_FIRST,
@@ -32,7 +29,6 @@ import { changeFromParts } from './changeFromParts';
 export { changeFromParts };
 import { createDashboardStore, type DashboardStore } from './dashboardStore';
 import { cohortsOver } from '../../panel/dashboard/answerOver';
-import { createStoredSearch } from './search/storedSearch';
 import type { SearchService } from './search/protocol';
 
 /** The most rows one list read returns. */
@@ -112,6 +108,17 @@ export function memoSearchIds(
   };
 }
 
+/** Search in this page (no Worker given): its reader, with the snippets' ranking library, loaded on the first question. */
+function lazyStoredSearch(db: RumscopeDb): SearchService {
+  let kept: Promise<SearchService> | null = null;
+  const searcher = () => (kept ??= import('./search/storedSearch').then(({ createStoredSearch }) => createStoredSearch(db)));
+  return {
+    search: async (query) => (await searcher()).search(query),
+    sessionIds: async (text, kinds) => (await searcher()).sessionIds(text, kinds),
+    close: () => void kept?.then((s) => s.close(), () => {}),
+  };
+}
+
 export interface DexieSourceOptions {
   /** Where search is answered: the panel host's Worker (extension/panelHost/search); default in this page. Both read the stored postings. */
   search?: SearchService;
@@ -129,7 +136,7 @@ export function createDexieSessionSource(db: RumscopeDb, options: DexieSourceOpt
     Dexie.on.storagemutated.subscribe(listener);
     return () => Dexie.on.storagemutated.unsubscribe(listener);
   };
-  const searcher = options.search ?? createStoredSearch(db);
+  const searcher = options.search ?? lazyStoredSearch(db);
   const searchIds = memoSearchIds(watchChanges, (text, kinds) => searcher.sessionIds(text, kinds));
   // Made on the first dashboard question: a plain list never reads more than its window.
   let store: DashboardStore | null = null;
@@ -185,9 +192,11 @@ export function createDexieSessionSource(db: RumscopeDb, options: DexieSourceOpt
       };
     },
 
-    getReplay: (sessionId, window) => readReplay(db, sessionId, window),
+    // The replay's readers (and their codec) are loaded when a replay is first asked for, not with the list.
+    getReplay: async (sessionId, window) => (await import('../storage/replayStore')).readReplay(db, sessionId, window),
 
     async getReplayAssets(sessionId) {
+      const { readSessionAssets } = await import('../storage/assetStore');
       const { refs, bodies } = await readSessionAssets(db, sessionId);
       return { refs, bodies: [...bodies].map(([hash, body]) => ({ hash, contentType: body.contentType, data: body.data })) };
     },

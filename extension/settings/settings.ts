@@ -7,12 +7,9 @@
 import type { RumscopeSettings, SettingsPatch } from '../../sdk/schema';
 import { readSettings, validateSettingsPatch, type SettingsIssue } from '../../sdk/schema/validateSettings';
 import { ext } from '../platform';
+import { SETTINGS_KEY } from './settingsKey';
 
-/**
- * storage.local key. A test (or an admin script) may write a partial object here from the service worker:
- * `chrome.storage.local.set({ 'rumscope.settings': { siteAccess: { allow: ['https://example.com'] } } })`.
- */
-export const SETTINGS_KEY = 'rumscope.settings';
+export { SETTINGS_KEY };
 
 type Area = Pick<chrome.storage.StorageArea, 'get' | 'set'>;
 

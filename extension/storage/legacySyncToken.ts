@@ -5,7 +5,7 @@
  * database, so an upgrade interrupted between the two is finished next time). Both steps may run again at no harm.
  */
 import type { CredentialRecord } from './db';
-import { SETTINGS_KEY as LEGACY_SETTINGS_KEY } from '../settings/settings';
+import { SETTINGS_KEY as LEGACY_SETTINGS_KEY } from '../settings/settingsKey';
 
 /** The `credentials` table (of the upgrade's transaction or of the open database). */
 type CredentialWriter = { put(row: CredentialRecord): Promise<unknown> };

@@ -15,29 +15,38 @@ interface WorkerLike {
   terminate(): void;
 }
 
-export function createSearchClient(worker: WorkerLike): SearchService {
+/** `worker`: the Worker, or how to start it (then started on the first question, or by `start`). */
+export function createSearchClient(worker: WorkerLike | (() => WorkerLike)): SearchService & { start(): void } {
   let next = 0;
   const waiting = new Map<number, { resolve: (value: never) => void; reject: (error: Error) => void }>();
   const inFlight = new Map<string, Promise<unknown>>();
-  worker.onmessage = ({ data }) => {
-    const entry = waiting.get(data.id);
-    if (!entry) return;
-    waiting.delete(data.id);
-    if (data.ok) entry.resolve(data.value as never);
-    else entry.reject(new Error(data.error));
+  let started: WorkerLike | null = null;
+  const running = (): WorkerLike => {
+    if (started) return started;
+    const w = typeof worker === 'function' ? worker() : worker;
+    started = w;
+    w.onmessage = ({ data }) => {
+      const entry = waiting.get(data.id);
+      if (!entry) return;
+      waiting.delete(data.id);
+      if (data.ok) entry.resolve(data.value as never);
+      else entry.reject(new Error(data.error));
+    };
+    w.onerror = (event) => {
+      const error = new Error(`search worker failed: ${event.message || 'unknown error'}`);
+      for (const entry of waiting.values()) entry.reject(error);
+      waiting.clear();
+    };
+    return w;
   };
-  worker.onerror = (event) => {
-    const error = new Error(`search worker failed: ${event.message || 'unknown error'}`);
-    for (const entry of waiting.values()) entry.reject(error);
-    waiting.clear();
-  };
+  if (typeof worker !== 'function') running();
   const ask = <T>(key: string, request: SearchQuestion): Promise<T> => {
     const pending = inFlight.get(key);
     if (pending) return pending as Promise<T>;
     const id = ++next;
     const answer = new Promise<T>((resolve, reject) => {
       waiting.set(id, { resolve: resolve as (value: never) => void, reject });
-      worker.postMessage({ ...request, id });
+      running().postMessage({ ...request, id });
     }).finally(() => inFlight.delete(key));
     inFlight.set(key, answer);
     return answer;
@@ -45,11 +54,18 @@ export function createSearchClient(worker: WorkerLike): SearchService {
   return {
     search: (query: SearchQuery) => ask<SearchHit[]>(`hits\u0000${JSON.stringify(query)}`, { op: 'search', query }),
     sessionIds: (text: string, kinds?: SearchKind[]) => ask<string[]>(`ids\u0000${kinds?.join(',') ?? ''}\u0000${text}`, { op: 'sessionIds', text, ...(kinds && { kinds }) }),
-    close: () => worker.terminate(),
+    close: () => started?.terminate(),
+    start: () => void running(),
   };
 }
 
-/** The search Worker of an extension page. */
+/**
+ * The search Worker of an extension page: started when the page is first idle (after the first rows are shown
+ * and the dashboard's first figures are counted), or by the first question if that comes sooner.
+ */
 export function startSearchWorker(): SearchService {
-  return createSearchClient(new Worker(new URL('./searchWorker.ts', import.meta.url), { type: 'module' }) as unknown as WorkerLike);
+  const client = createSearchClient(() => new Worker(new URL('./searchWorker.ts', import.meta.url), { type: 'module' }) as unknown as WorkerLike);
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(() => client.start(), { timeout: 5_000 });
+  else setTimeout(() => client.start(), 1_000);
+  return client;
 }
