@@ -21,15 +21,35 @@ export function isPostgres(db: Kysely<any>): boolean {
 }
 
 /**
+ * The JSON array `[items[0],items[1],…]` of these JSON texts as UTF-8 bytes, written straight into one buffer: no
+ * joined string (a copy, then scanned again for its UTF-8 length and encoded by the driver). The PostgreSQL driver
+ * sends a Buffer parameter in binary format, which for `json` is the text itself.
+ */
+export function jsonArrayBytes(items: readonly string[]): Buffer {
+  const lengths = new Array<number>(items.length);
+  let total = 2 + Math.max(items.length - 1, 0);
+  for (let i = 0; i < items.length; i++) total += lengths[i] = Buffer.byteLength(items[i]!, 'utf8');
+  const out = Buffer.allocUnsafe(total);
+  let at = 0;
+  out[at++] = 0x5b; // [
+  for (let i = 0; i < items.length; i++) {
+    if (i) out[at++] = 0x2c; // ,
+    at += out.write(items[i]!, at, lengths[i]!, 'utf8');
+  }
+  out[at++] = 0x5d; // ]
+  return out;
+}
+
+/**
  * `select <fields> from <the elements of json>`. SQLite: `->>` gives a JSON number as INTEGER or REAL and a string
  * as TEXT, as a bound value would be; `where true` keeps SQLite from reading a following ON CONFLICT as a join's.
  * PostgreSQL: `json` (not jsonb) keeps each element's text as sent.
  */
-export function selectJsonRows(db: Kysely<any>, json: string, fields: readonly (JsonField | typeof WHOLE)[]): RawBuilder<unknown> {
+export function selectJsonRows(db: Kysely<any>, json: string | Buffer, fields: readonly (JsonField | typeof WHOLE)[]): RawBuilder<unknown> {
   if (isPostgres(db)) {
     const columns = fields.map((field) => (field === WHOLE ? sql`e::text` : sql`(e ->> ${sql.lit(field.path)})::${sql.raw(field.type)}`));
     return sql`select ${sql.join(columns)} from json_array_elements(${json}::json) as e`;
   }
   const columns = fields.map((field) => (field === WHOLE ? sql`value` : sql`value ->> ${sql.lit(field.path)}`));
-  return sql`select ${sql.join(columns)} from json_each(${json}) where true`;
+  return sql`select ${sql.join(columns)} from json_each(${typeof json === 'string' ? json : json.toString('utf8')}) where true`;
 }

@@ -6,10 +6,11 @@
  * each term is one B-tree lookup (a range scan for the prefix) on both SQLite and PostgreSQL. Not done here: the
  * panel's typo tolerance (its fuzzy pass when a term is found nowhere).
  */
-import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type InsertQueryBuilder, type InsertResult, type Kysely, type SqlBool } from 'kysely';
 import type { SearchHit, SearchKind, SearchQuery, SessionRecord, StoredEvent } from '../../sdk/schema';
 import { attributeTexts, clip, eventTexts, queryTerms, termsOf as kindTermsOf } from '../../sdk/model/searchTexts';
 import { snippet } from '../../panel/dashboard/searchIndex';
+import { insertMany } from './insertMany';
 import { isPostgres, selectJsonRows } from './jsonRows';
 import type { Database } from './schema';
 
@@ -82,33 +83,30 @@ export async function indexTexts(db: Kysely<Database>, bySession: Map<string, [S
   // Only the texts a statement added come back: their terms are the new ones. PostgreSQL takes the rows as one JSON
   // array parameter; SQLite as multi-row VALUES (its json_each is slower than bound values on arrays of thousands).
   const postgres = isPostgres(db);
+  const newTexts = (insert: InsertQueryBuilder<Database, 'search_texts', InsertResult>) =>
+    insert.onConflict((oc) => oc.columns(['session_id', 'kind', 'text']).doNothing()).returning(['session_id', 'kind', 'text']);
+  const rows = postgres
+    ? await newTexts(db.insertInto('search_texts').columns(TEXT_COLUMNS).expression(selectJsonRows(db, JSON.stringify(candidates.map((c) => [c.session_id, c.kind, c.text])), TEXT_FIELDS))).execute()
+    : await insertMany(db, 'search_texts', TEXT_COLUMNS, candidates, CHUNK, (chunk) => newTexts(db.insertInto('search_texts').values(chunk)));
   const added = new Map<string, { kind: string; text: string }[]>();
-  for (let i = 0; i < candidates.length; i += postgres ? candidates.length : CHUNK) {
-    const insert = db.insertInto('search_texts');
-    const rows = await (postgres
-      ? insert.columns(['session_id', 'kind', 'text']).expression(selectJsonRows(db, JSON.stringify(candidates.map((c) => [c.session_id, c.kind, c.text])), TEXT_FIELDS))
-      : insert.values(candidates.slice(i, i + CHUNK))
-    )
-      .onConflict((oc) => oc.columns(['session_id', 'kind', 'text']).doNothing())
-      .returning(['session_id', 'kind', 'text'])
-      .execute();
-    for (const row of rows) {
-      let list = added.get(row.session_id);
-      if (!list) added.set(row.session_id, (list = []));
-      list.push(row);
-    }
+  for (const row of rows) {
+    let list = added.get(row.session_id);
+    if (!list) added.set(row.session_id, (list = []));
+    list.push(row);
   }
   const terms = [...added].flatMap(([sessionId, texts]) => termRows(sessionId, texts));
-  for (let j = 0; j < terms.length; j += postgres ? terms.length : CHUNK) {
-    const insert = db.insertInto('search_terms');
-    await (postgres
-      ? insert.columns(['term', 'session_id', 'kind', 'hits']).expression(selectJsonRows(db, JSON.stringify(terms.map((t) => [t.term, t.session_id, t.kind, t.hits])), TERM_FIELDS))
-      : insert.values(terms.slice(j, j + CHUNK))
-    )
-      .onConflict((oc) => oc.columns(['term', 'session_id', 'kind']).doUpdateSet((eb) => ({ hits: eb(eb.ref('search_terms.hits'), '+', eb.ref('excluded.hits')) })))
-      .execute();
+  if (!terms.length) return;
+  const addHits = (insert: InsertQueryBuilder<Database, 'search_terms', InsertResult>) =>
+    insert.onConflict((oc) => oc.columns(['term', 'session_id', 'kind']).doUpdateSet((eb) => ({ hits: eb(eb.ref('search_terms.hits'), '+', eb.ref('excluded.hits')) })));
+  if (postgres) {
+    await addHits(db.insertInto('search_terms').columns(TERM_COLUMNS).expression(selectJsonRows(db, JSON.stringify(terms.map((t) => [t.term, t.session_id, t.kind, t.hits])), TERM_FIELDS))).execute();
+  } else {
+    await insertMany(db, 'search_terms', TERM_COLUMNS, terms, CHUNK, (chunk) => addHits(db.insertInto('search_terms').values(chunk)));
   }
 }
+
+const TEXT_COLUMNS = ['session_id', 'kind', 'text'] as const;
+const TERM_COLUMNS = ['term', 'session_id', 'kind', 'hits'] as const;
 
 const TEXT_FIELDS = [
   { path: 0, type: 'text' },

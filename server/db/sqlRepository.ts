@@ -9,7 +9,8 @@ import { userEmailOf } from './migrations/002_shared_state';
 import type { Store } from './openDatabase';
 import { sessionListColumns } from './sessionColumns';
 import { indexTexts, searchTexts } from './search';
-import { isPostgres, selectJsonRows, WHOLE } from './jsonRows';
+import { insertMany } from './insertMany';
+import { isPostgres, jsonArrayBytes, selectJsonRows, WHOLE } from './jsonRows';
 import type { Database } from './schema';
 
 /** Rows per INSERT (SQLite's events) and ids per owner lookup: well under the bound-parameter limits. */
@@ -23,6 +24,8 @@ const EVENT_FIELDS = [
   { path: 'time', type: 'int8' },
   WHOLE,
 ] as const;
+/** An event row's columns (SQLite's multi-row VALUES). */
+const EVENT_COLUMNS = ['load_id', 'seq', 'session_id', 'type', 'time', 'body'] as const;
 /** Session rows per INSERT (27 values each). */
 const SESSION_CHUNK = 100;
 
@@ -72,16 +75,16 @@ function sqlTx(trx: Kysely<Database>, uploader: string | null, now: () => number
     const at = now();
     // One row per id (the last wins): PostgreSQL refuses to update a row twice in one statement.
     const unique = [...new Map(sessions.map((session) => [session.id, session])).values()];
-    for (let i = 0; i < unique.length; i += SESSION_CHUNK) {
-      const rows = unique.slice(i, i + SESSION_CHUNK).map((session) => ({ id: session.id, uploaded_by: uploader, ...sessionRowColumns(session, at) }));
-      // A session uploaded again keeps its first uploader; every other column is the new record's.
-      const updated = Object.keys(rows[0]!).filter((column) => column !== 'id' && column !== 'uploaded_by') as (keyof ReturnType<typeof sessionRowColumns>)[];
-      await trx
+    const rows = unique.map((session) => ({ id: session.id, uploaded_by: uploader, ...sessionRowColumns(session, at) }));
+    const columns = Object.keys(rows[0]!) as (keyof (typeof rows)[number])[];
+    // A session uploaded again keeps its first uploader; every other column is the new record's.
+    const updated = columns.filter((column) => column !== 'id' && column !== 'uploaded_by');
+    await insertMany(trx, `sessions(${columns.join()})`, columns, rows, SESSION_CHUNK, (chunk) =>
+      trx
         .insertInto('sessions')
-        .values(rows)
-        .onConflict((oc) => oc.column('id').doUpdateSet((eb) => Object.fromEntries(updated.map((column) => [column, eb.ref(`excluded.${column}`)]))))
-        .execute();
-    }
+        .values(chunk)
+        .onConflict((oc) => oc.column('id').doUpdateSet((eb) => Object.fromEntries(updated.map((column) => [column, eb.ref(`excluded.${column}`)])))),
+    );
     await trx.insertInto('session_changes').values(unique.map((session) => ({ session_id: session.id, changed_at: at }))).execute();
     await indexTexts(trx, searchTexts([], unique));
   }
@@ -104,18 +107,16 @@ function sqlTx(trx: Kysely<Database>, uploader: string | null, now: () => number
       await trx
         .insertInto('events')
         .columns(['load_id', 'seq', 'session_id', 'type', 'time', 'body'])
-        .expression(selectJsonRows(trx, `[${kept.map((i) => json[i]).join(',')}]`, EVENT_FIELDS))
+        .expression(selectJsonRows(trx, jsonArrayBytes(kept.length === json.length ? json : kept.map((i) => json[i]!)), EVENT_FIELDS))
         .onConflict(update)
         .execute();
     } else {
       // SQLite: multi-row VALUES (its json_each is slower than bound values on arrays of thousands).
-      for (let c = 0; c < kept.length; c += CHUNK) {
-        const rows = kept.slice(c, c + CHUNK).map((i) => {
-          const event = events[i]!;
-          return { load_id: event.loadId, seq: event.seq, session_id: event.sessionId, type: event.type, time: event.time, body: json[i]! };
-        });
-        await trx.insertInto('events').values(rows).onConflict(update).execute();
-      }
+      const rows = kept.map((i) => {
+        const event = events[i]!;
+        return { load_id: event.loadId, seq: event.seq, session_id: event.sessionId, type: event.type, time: event.time, body: json[i]! };
+      });
+      await insertMany(trx, 'events', EVENT_COLUMNS, rows, CHUNK, (chunk) => trx.insertInto('events').values(chunk).onConflict(update));
     }
     await indexTexts(trx, searchTexts(kept.length === events.length ? events : kept.map((i) => events[i]!)));
   }
