@@ -24,13 +24,27 @@
  *          --concurrency N (default 4)  --sizes 100000,1000000 (sessions for the list; seeded in steps)  --reps N
  *          (requests per sort, default 15)  --profile (node --cpu-prof of the working tree's server into
  *          .tmp/prof-server)  --skip-list (ingest only: no seeding, the results go to …-server-ingest.md)  --skip-ingest
- *          --no-write  --note "text".
+ *          --no-write  --note "text"  --seeded-db <name> (see below).
+ *
+ * `--seeded-db <name>` (one size in --sizes): the seeded database is kept after the run — an SQLite file
+ * .tmp/bench-db/<name>-sqlite.sqlite, a PostgreSQL database rumscope_bench_<name> beside the test databases — at the
+ * migration it was seeded at, and a later run with the same name and size reuses it instead of seeding again (a
+ * million sessions take 10–20 min per database on a loaded machine). Each run measures a copy of it (a file copy;
+ * CREATE DATABASE … TEMPLATE), so the working tree's migrations never touch the kept one and a compared ref can read
+ * it again. Delete the file / DROP DATABASE to seed afresh. Without the flag every run seeds a throw-away database.
+ *
+ * `--seed-base N` (the size a multiple of N): N sessions are made row by row as above, then the database copies them
+ * until the size is reached — each copy with its own id (`<id>-r07`), its own start time (spread over the same 60 days
+ * by a hash of its number; its record's id and times set to match) and the same list columns and search terms — with
+ * the secondary indexes of `sessions` and `search_terms` dropped while copying and built again afterwards from their
+ * own definitions. Copies get no search texts or change rows (the list reads neither). It takes minutes instead of an
+ * hour for a million sessions on a loaded machine; the facets and terms keep their proportions.
  * `npx tsx bench/serverIngest.ts` runs it alone; `npm run bench -- --scenario server` runs it from bench/run.ts.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { cpus, loadavg, platform, release, totalmem } from 'node:os';
+import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import pg from 'pg';
@@ -38,10 +52,10 @@ import SQLite from 'better-sqlite3';
 import { EXPORT_FORMAT, EXPORT_VERSION, SCHEMA_VERSION, SERVER_ROUTES, UPLOAD_TOKEN_HEADER, type SessionRecord, type StoredEvent, type UploadRequest } from '../sdk/schema';
 import { createAuthSession, createUploadToken, createUser } from '../server/accounts/accounts';
 import { SESSION_COOKIE } from '../server/plugins/authenticate';
-import { migrate, sqlitePath, type Store } from '../server/db/openDatabase';
+import { migrate, openDatabase, sqlitePath, type Store } from '../server/db/openDatabase';
 import { sessionRowColumns } from '../server/db/sqlRepository';
 import { distinctTexts, searchTexts, termRows } from '../server/db/search';
-import { createTestDatabase, type TestDatabase } from '../server/testing/testStores';
+import { createTestDatabase, DEFAULT_TEST_POSTGRES_URL, type TestDatabase } from '../server/testing/testStores';
 import type { Dialect } from '../server/db/openDatabase';
 import { rng, picker } from './rng';
 
@@ -62,6 +76,10 @@ export interface ServerBenchOptions {
   skipIngest: boolean;
   compareRef: string | null;
   note: string | null;
+  /** Keep the seeded database under this name and reuse it on the next run (see the header). */
+  seededDb: string | null;
+  /** Sessions made row by row before the rest are copies made in the database (see the header); null: all made row by row. */
+  seedBase: number | null;
 }
 
 function option(name: string): string | undefined {
@@ -82,6 +100,8 @@ export function optionsFromArgv(): ServerBenchOptions {
     skipIngest: process.argv.includes('--skip-ingest'),
     compareRef: option('--compare-ref') ?? null,
     note: option('--note') ?? null,
+    seededDb: option('--seeded-db') ?? null,
+    seedBase: option('--seed-base') ? Number(option('--seed-base')) : null,
   };
 }
 
@@ -527,7 +547,7 @@ function quantile(values: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN;
 }
 
-async function measureList(server: ServerProcess, cookie: string, build: string, dialect: Dialect, sessions: number, reps: number): Promise<{ figures: ListFigures[]; matches: number[] }> {
+async function measureList(server: ServerProcess, cookie: string, build: string, dialect: Dialect, sessions: number, reps: number): Promise<{ figures: ListFigures[]; matches: number[]; counts: ListFigures[] }> {
   const get = async (path: string, params: Record<string, string>) => {
     const query = new URLSearchParams(params).toString();
     const t0 = performance.now();
@@ -539,6 +559,11 @@ async function measureList(server: ServerProcess, cookie: string, build: string,
   };
   const matches: number[] = [];
   for (const filter of LIST_FILTERS) matches.push((JSON.parse((await get(SERVER_ROUTES.count, filter)).body) as { count: number }).count);
+  // The count the dashboard asks for beside the list (its own request; the list's response carries none).
+  const countTimes: number[] = [];
+  for (let i = 0; i < reps; i++) countTimes.push((await get(SERVER_ROUTES.count, LIST_FILTERS[i % LIST_FILTERS.length]!)).ms);
+  const counts: ListFigures[] = [{ build, dialect, sessions, sort: 'count', p50: quantile(countTimes, 0.5), p95: quantile(countTimes, 0.95), max: Math.max(...countTimes), n: countTimes.length }];
+  log(`  ${build} ${dialect} ${sessions.toLocaleString('en-US')} count: p50 ${counts[0]!.p50.toFixed(1)} ms, p95 ${counts[0]!.p95.toFixed(1)} ms`);
   const figures: ListFigures[] = [];
   for (const sort of SORTS) {
     for (const direction of ['desc', 'asc']) {
@@ -552,69 +577,291 @@ async function measureList(server: ServerProcess, cookie: string, build: string,
       log(`  ${build} ${dialect} ${sessions.toLocaleString('en-US')} ${sort} ${direction}: p50 ${quantile(times, 0.5).toFixed(1)} ms, p95 ${quantile(times, 0.95).toFixed(1)} ms`);
     }
   }
-  return { figures, matches };
+  return { figures, matches, counts };
 }
 
 interface ListRun {
   figures: ListFigures[];
+  /** GET /api/sessions/count per filter (the dashboard asks for it beside the list). */
+  counts: ListFigures[];
   seedNotes: string[];
   matches: Map<string, number[]>;
 }
 
-async function listBench(dialect: Dialect, options: ServerBenchOptions, builds: { label: string; dir: string; old: boolean }[]): Promise<ListRun> {
-  const out: ListRun = { figures: [], seedNotes: [], matches: new Map() };
-  const database: TestDatabase = await createTestDatabase(dialect);
-  const oldBuild = builds.find((b) => b.old);
+/** Seeds the sessions `from` … `size` - 1 into the database at `url`; returns the note on how long it took. */
+async function seedSessions(dialect: Dialect, url: string, userId: string, rand: () => number, now: number, from: number, size: number): Promise<string> {
+  const seeder = dialect === 'sqlite' ? sqliteSeeder(url) : postgresSeeder(url);
+  const t0 = performance.now();
+  let genMs = 0;
+  let seeded = from;
+  while (seeded < size) {
+    const count = Math.min(SEED_CHUNK, size - seeded);
+    const g0 = performance.now();
+    const rows = seedRows(rand, seeded, count, userId, now);
+    genMs += performance.now() - g0;
+    await seeder.insert(rows);
+    seeded += count;
+    if (seeded % 100_000 === 0) log(`  ${dialect}: ${seeded.toLocaleString('en-US')} sessions seeded (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+  }
+  await seeder.close();
+  return `${dialect}: seeded to ${size.toLocaleString('en-US')} sessions in ${((performance.now() - t0) / 1000).toFixed(0)} s (${(genMs / 1000).toFixed(0)} s of it making the rows)`;
+}
+
+const SPREAD_MS = 60 * 86_400_000; // seedRows' start times: the last 60 days
+/** The copies' start times: a multiplicative hash of the copy's number, modulo the spread (no clusters of one template). */
+const spreadSql = (n: string) => `((${n}) * 2654435761) % ${SPREAD_MS}`;
+
+/** `--seed-base`: copies the `base` sessions in the database until there are `size` (see the header). */
+async function replicateSessions(dialect: Dialect, url: string, base: number, size: number, now: number): Promise<void> {
+  const copies = size / base - 1;
+  if (!Number.isInteger(copies) || copies < 0) throw new Error(`--seed-base ${base} must divide the size ${size}`);
+  if (!copies) return;
+  const suffix = (k: string) => (dialect === 'sqlite' ? `'-r' || substr('000' || ${k}, -3)` : `'-r' || lpad(${k}::text, 3, '0')`);
+  const nid = `t.id || ${suffix('k.k')}`;
+  const start = `${now} - ${spreadSql(`b.n + k.k * ${base}`)}`;
+  const shift = `(${start}) - t.started_at`;
+  const record =
+    dialect === 'sqlite'
+      ? `json_set(t.record, '$.id', ${nid}, '$.startedAt', ${start}, '$.lastEventAt', t.last_event_at + ${shift}, '$.lastActivityAt', t.last_event_at + ${shift}, '$.endedAt', t.ended_at + ${shift})`
+      : `(t.record::jsonb || jsonb_build_object('id', ${nid}, 'startedAt', ${start}, 'lastEventAt', t.last_event_at + ${shift}, 'lastActivityAt', t.last_event_at + ${shift}, 'endedAt', t.ended_at + ${shift}))::text`;
+  const override: Record<string, string> = { id: nid, started_at: start, last_event_at: `t.last_event_at + ${shift}`, ended_at: `t.ended_at + ${shift}`, record };
+  const statements = (columns: string[]) => [
+    `create temp table tpl as select * from sessions`,
+    `create temp table tpl_n as select id, row_number() over (order by id) as n from sessions`,
+    `create temp table tpl_terms as select * from search_terms order by term, session_id, kind`,
+    `create temp table reps as select k from (${dialect === 'sqlite' ? `with recursive r(k) as (select 1 union all select k + 1 from r where k < ${copies}) select k from r` : `select generate_series(1, ${copies}) as k`}) s`,
+    `insert into sessions (${columns.join(', ')}) select ${columns.map((c) => override[c] ?? `t.${c}`).join(', ')} from tpl t join tpl_n b on b.id = t.id cross join reps k`,
+    `insert into search_terms (term, session_id, kind, hits) select t.term, ${nid.replace('t.id', 't.session_id')}, t.kind, t.hits from tpl_terms t cross join reps k`,
+  ];
+  if (dialect === 'sqlite') {
+    const db = new SQLite(sqlitePath(url));
+    try {
+      db.pragma('journal_mode = DELETE');
+      db.pragma('synchronous = OFF');
+      db.pragma('cache_size = -1000000');
+      db.pragma('temp_store = FILE');
+      const indexes = db.prepare(`select name, sql from sqlite_master where type = 'index' and sql is not null and tbl_name in ('sessions', 'search_terms')`).all() as { name: string; sql: string }[];
+      const columns = (db.prepare(`select name from pragma_table_info('sessions')`).all() as { name: string }[]).map((c) => c.name);
+      db.transaction(() => {
+        for (const index of indexes) db.exec(`drop index "${index.name}"`);
+        for (const statement of statements(columns)) db.exec(statement);
+        for (const index of indexes) db.exec(index.sql);
+      })();
+      db.pragma('journal_mode = WAL');
+    } finally {
+      db.close();
+    }
+    return;
+  }
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
   try {
-    // The compared ref's server reads the database at its own latest migration: seed there, then the working tree migrates.
-    const { LATEST_MIGRATION } = await import('../server/db/migrations');
-    const store = await database.openMigrated(oldBuild ? await latestMigrationOf(oldBuild.dir) : LATEST_MIGRATION);
-    const { userId } = await seedAccount(store);
-    const auth = await createAuthSession(store, userId, 86_400_000);
+    await client.query(`set synchronous_commit = off`);
+    await client.query(`set maintenance_work_mem = '1GB'`);
+    await client.query(`set work_mem = '256MB'`);
+    const indexes = (await client.query(`select indexname, indexdef from pg_indexes where schemaname = current_schema() and tablename in ('sessions', 'search_terms') and indexname not in (select conname from pg_constraint)`)).rows as { indexname: string; indexdef: string }[];
+    const keys = (await client.query(`select conname, pg_get_constraintdef(oid) as def from pg_constraint where conrelid = 'search_terms'::regclass and contype = 'p'`)).rows as { conname: string; def: string }[];
+    const columns = (await client.query(`select column_name from information_schema.columns where table_schema = current_schema() and table_name = 'sessions' order by ordinal_position`)).rows.map((r: { column_name: string }) => r.column_name);
+    await client.query('begin');
+    for (const index of indexes) await client.query(`drop index "${index.indexname}"`);
+    for (const key of keys) await client.query(`alter table search_terms drop constraint "${key.conname}"`);
+    for (const statement of statements(columns)) await client.query(statement);
+    for (const key of keys) await client.query(`alter table search_terms add constraint "${key.conname}" ${key.def}`);
+    for (const index of indexes) await client.query(index.indexdef);
+    await client.query('commit');
+    await client.query('analyze');
+  } finally {
+    await client.end();
+  }
+}
+
+async function benchCookie(store: Store): Promise<{ cookie: string; userId: string }> {
+  const { userId } = await seedAccount(store);
+  const auth = await createAuthSession(store, userId, 86_400_000);
+  return { cookie: `${SESSION_COOKIE}=${auth.token}`, userId };
+}
+
+/** The list's requests on `url` with each build: the compared ref first, then the working tree after migrating. */
+async function measureBuilds(out: ListRun, dialect: Dialect, url: string, size: number, cookie: string, options: ServerBenchOptions, builds: { label: string; dir: string; old: boolean }[], migrated: boolean): Promise<boolean> {
+  for (const build of builds) {
+    if (!build.old && !migrated) {
+      const m0 = performance.now();
+      const server = await startServerProcess(build.dir, url, null); // migrates on start
+      out.seedNotes.push(`${dialect}: the working tree's migrations on ${size.toLocaleString('en-US')} sessions, with the server's start: ${((performance.now() - m0) / 1000).toFixed(1)} s`);
+      await server.stop();
+      migrated = true;
+    }
+    if (build.old && migrated) continue; // the compared ref cannot open a database migrated past it
+    const server = await startServerProcess(build.dir, url, null);
+    try {
+      const { figures, matches, counts } = await measureList(server, cookie, build.label, dialect, size, options.reps);
+      out.figures.push(...figures);
+      out.counts.push(...counts);
+      out.matches.set(`${dialect} ${size}`, matches);
+    } finally {
+      await server.stop();
+    }
+  }
+  return migrated;
+}
+
+async function listBench(dialect: Dialect, options: ServerBenchOptions, builds: { label: string; dir: string; old: boolean }[]): Promise<ListRun> {
+  const out: ListRun = { figures: [], counts: [], seedNotes: [], matches: new Map() };
+  const oldBuild = builds.find((b) => b.old);
+  // The compared ref's server reads the database at its own latest migration: seed there, then the working tree migrates.
+  const { LATEST_MIGRATION } = await import('../server/db/migrations');
+  const seedMigration = oldBuild ? await latestMigrationOf(oldBuild.dir) : LATEST_MIGRATION;
+  if (options.seededDb) {
+    const size = Math.max(...options.sizes);
+    const kept = keptDatabase(dialect, options.seededDb);
+    const found = await kept.sessions();
+    if (found !== size) {
+      log(`  ${dialect}: ${found === null ? 'no kept database' : `the kept database holds ${found} sessions`}: seeding ${options.seededDb} to ${size.toLocaleString('en-US')}`);
+      await kept.create();
+      const store = kept.open();
+      try {
+        await migrate(store.db, seedMigration);
+        const { userId } = await seedAccount(store);
+        await store.close();
+        const now = Date.now();
+        const made = options.seedBase ?? size;
+        out.seedNotes.push(await seedSessions(dialect, kept.url, userId, rng(dialect === 'sqlite' ? 11 : 12), now, 0, made));
+        if (made < size) {
+          const r0 = performance.now();
+          await replicateSessions(dialect, kept.url, made, size, now);
+          out.seedNotes.push(`${dialect}: copied in the database to ${size.toLocaleString('en-US')} sessions (--seed-base ${made}) in ${((performance.now() - r0) / 1000).toFixed(0)} s, indexes rebuilt`);
+        }
+      } catch (error) {
+        await kept.drop();
+        throw error;
+      }
+    } else out.seedNotes.push(`${dialect}: the kept database ${options.seededDb} (${size.toLocaleString('en-US')} sessions) reused`);
+    const c0 = performance.now();
+    const copy = await kept.copy();
+    out.seedNotes.push(`${dialect}: copied for this run in ${((performance.now() - c0) / 1000).toFixed(0)} s`);
+    try {
+      const store = copy.open();
+      const { cookie } = await benchCookie(store);
+      await store.close();
+      await measureBuilds(out, dialect, copy.url, size, cookie, options, builds, !oldBuild);
+    } finally {
+      await copy.drop();
+    }
+    return out;
+  }
+  const database: TestDatabase = await createTestDatabase(dialect);
+  try {
+    const store = await database.openMigrated(seedMigration);
+    const { cookie, userId } = await benchCookie(store);
     await store.close();
-    const cookie = `${SESSION_COOKIE}=${auth.token}`;
     const rand = rng(dialect === 'sqlite' ? 11 : 12);
     const now = Date.now();
     let seeded = 0;
     let migrated = !oldBuild;
     for (const size of [...options.sizes].sort((a, b) => a - b)) {
-      const seeder = dialect === 'sqlite' ? sqliteSeeder(database.url) : postgresSeeder(database.url);
-      const t0 = performance.now();
-      let genMs = 0;
-      while (seeded < size) {
-        const count = Math.min(SEED_CHUNK, size - seeded);
-        const g0 = performance.now();
-        const rows = seedRows(rand, seeded, count, userId, now);
-        genMs += performance.now() - g0;
-        await seeder.insert(rows);
-        seeded += count;
-        if (seeded % 100_000 === 0) log(`  ${dialect}: ${seeded.toLocaleString('en-US')} sessions seeded (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
-      }
-      await seeder.close();
-      out.seedNotes.push(`${dialect}: seeded to ${size.toLocaleString('en-US')} sessions in ${((performance.now() - t0) / 1000).toFixed(0)} s (${(genMs / 1000).toFixed(0)} s of it making the rows)`);
-      for (const build of builds) {
-        if (!build.old && !migrated) {
-          const m0 = performance.now();
-          const server = await startServerProcess(build.dir, database.url, null); // migrates on start
-          out.seedNotes.push(`${dialect}: the working tree's migrations on ${size.toLocaleString('en-US')} sessions, with the server's start: ${((performance.now() - m0) / 1000).toFixed(1)} s`);
-          await server.stop();
-          migrated = true;
-        }
-        if (build.old && migrated) continue; // the compared ref cannot open a database migrated past it
-        const server = await startServerProcess(build.dir, database.url, null);
-        try {
-          const { figures, matches } = await measureList(server, cookie, build.label, dialect, size, options.reps);
-          out.figures.push(...figures);
-          out.matches.set(`${dialect} ${size}`, matches);
-        } finally {
-          await server.stop();
-        }
-      }
+      out.seedNotes.push(await seedSessions(dialect, database.url, userId, rand, now, seeded, size));
+      seeded = size;
+      migrated = await measureBuilds(out, dialect, database.url, size, cookie, options, builds, migrated);
     }
   } finally {
     await database.drop();
   }
   return out;
+}
+
+interface KeptDatabase {
+  url: string;
+  /** Sessions in the kept database, or null when there is none. */
+  sessions(): Promise<number | null>;
+  /** A new empty database under the kept name (an older one is dropped). */
+  create(): Promise<void>;
+  open(): Store;
+  drop(): Promise<void>;
+  /** A copy for one run. */
+  copy(): Promise<{ url: string; open(): Store; drop(): Promise<void> }>;
+}
+
+/** `--seeded-db`: the seeded database kept between runs (an SQLite file in .tmp/bench-db, or a PostgreSQL database). */
+function keptDatabase(dialect: Dialect, name: string): KeptDatabase {
+  const safe = name.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+  if (dialect === 'sqlite') {
+    const dir = join(root, '.tmp', 'bench-db');
+    const file = join(dir, `${safe}-sqlite.sqlite`);
+    const url = `file:${file}`;
+    const remove = () => {
+      for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
+    };
+    return {
+      url,
+      async sessions() {
+        if (!existsSync(file)) return null;
+        const db = new SQLite(file, { readonly: true });
+        try {
+          return (db.prepare('select count(*) as n from sessions').get() as { n: number }).n;
+        } catch {
+          return null;
+        } finally {
+          db.close();
+        }
+      },
+      async create() {
+        mkdirSync(dir, { recursive: true });
+        remove();
+      },
+      open: () => openDatabase(url),
+      drop: async () => remove(),
+      async copy() {
+        const copyDir = mkdtempSync(join(tmpdir(), 'rumscope-bench-'));
+        const copyFile = join(copyDir, 'list.sqlite');
+        copyFileSync(file, copyFile);
+        return { url: `file:${copyFile}`, open: () => openDatabase(`file:${copyFile}`), drop: async () => rmSync(copyDir, { recursive: true, force: true }) };
+      },
+    };
+  }
+  const base = process.env.TEST_POSTGRES_URL ?? DEFAULT_TEST_POSTGRES_URL;
+  const urlOf = (database: string) => {
+    const target = new URL(base);
+    target.pathname = `/${database}`;
+    return target.toString();
+  };
+  const kept = `rumscope_bench_${safe}`;
+  const admin = async <T>(work: (client: pg.Client) => Promise<T>): Promise<T> => {
+    const client = new pg.Client({ connectionString: base });
+    await client.connect();
+    try {
+      return await work(client);
+    } finally {
+      await client.end();
+    }
+  };
+  const dropDatabase = (database: string) => admin((client) => client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
+  return {
+    url: urlOf(kept),
+    async sessions() {
+      const exists = await admin((client) => client.query('select 1 from pg_database where datname = $1', [kept]));
+      if (!exists.rowCount) return null;
+      const client = new pg.Client({ connectionString: urlOf(kept) });
+      await client.connect();
+      try {
+        return Number((await client.query('select count(*) as n from sessions')).rows[0].n);
+      } catch {
+        return null;
+      } finally {
+        await client.end();
+      }
+    },
+    async create() {
+      await dropDatabase(kept);
+      await admin((client) => client.query(`CREATE DATABASE ${kept}`));
+    },
+    open: () => openDatabase(urlOf(kept)),
+    drop: () => dropDatabase(kept).then(() => undefined),
+    async copy() {
+      const copy = `${kept}_run_${Date.now().toString(36)}`;
+      await admin((client) => client.query(`CREATE DATABASE ${copy} TEMPLATE ${kept}`));
+      return { url: urlOf(copy), open: () => openDatabase(urlOf(copy)), drop: () => dropDatabase(copy).then(() => undefined) };
+    },
+  };
 }
 
 async function latestMigrationOf(dir: string): Promise<string> {
@@ -693,6 +940,12 @@ export async function runServerBench(options: ServerBenchOptions): Promise<strin
       '| build | database | sessions | sort | p50 ms | p95 ms | max ms | n |',
       '|---|---|---|---|---|---|---|---|',
       ...lists.flatMap((l) => l.figures).map((f) => `| ${f.build} | ${f.dialect} | ${fmt(f.sessions)} | ${f.sort} | ${fmt(f.p50, 1)} | ${fmt(f.p95, 1)}${f.p95 >= 50 ? ' ✗' : ''} | ${fmt(f.max, 1)} | ${f.n} |`),
+      '',
+      'The count of the same filters (GET /api/sessions/count, its own request; the list does not return one), the filters rotated:',
+      '',
+      '| build | database | sessions | request | p50 ms | p95 ms | max ms | n |',
+      '|---|---|---|---|---|---|---|---|',
+      ...lists.flatMap((l) => l.counts).map((f) => `| ${f.build} | ${f.dialect} | ${fmt(f.sessions)} | ${f.sort} | ${fmt(f.p50, 1)} | ${fmt(f.p95, 1)} | ${fmt(f.max, 1)} | ${f.n} |`),
       '',
     );
   }

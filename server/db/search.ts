@@ -132,7 +132,7 @@ export function sessionsMatching(db: Kysely<Database>, text: string, kinds?: rea
 }
 
 /** Up to this many index rows a term's sessions are listed in the query; above it each candidate session is probed. */
-const LISTED_TERM_ROWS = 2000;
+export const LISTED_TERM_ROWS = 2000;
 
 type SessionsEb = ExpressionBuilder<Database, 'sessions'>;
 
@@ -141,31 +141,35 @@ type SessionsEb = ExpressionBuilder<Database, 'sessions'>;
  * them (read once from the index), a common one is checked session by session (EXISTS on the (session_id, term)
  * index) as the list walks its order — listing a term that half the sessions hold would read half the index.
  */
-export async function searchConditions(db: Kysely<Database>, text: string): Promise<((eb: SessionsEb) => Expression<SqlBool>)[]> {
+export async function searchConditions(db: Kysely<Database>, text: string, listedTermRows = LISTED_TERM_ROWS): Promise<((eb: SessionsEb) => Expression<SqlBool>)[]> {
   const query = queryTerms(text);
   if (!query?.terms.length) return [() => sql<SqlBool>`1 = 0`];
   const out: ((eb: SessionsEb) => Expression<SqlBool>)[] = [];
+  const postgres = isPostgres(db);
   for (const term of query.terms) {
     const prefix = term === query.prefix;
     const rows = await db
       .selectFrom('search_terms')
       .select('search_terms.session_id')
       .where((eb) => termMatches(eb, term, prefix))
-      .limit(LISTED_TERM_ROWS + 1)
+      .limit(listedTermRows + 1)
       .execute();
-    if (rows.length <= LISTED_TERM_ROWS) {
+    if (rows.length <= listedTermRows) {
       const ids = [...new Set(rows.map((row) => row.session_id))];
       out.push((eb) => (ids.length ? eb('sessions.id', 'in', ids) : sql<SqlBool>`1 = 0`));
     } else {
-      out.push((eb) =>
-        eb.exists(
-          eb
-            .selectFrom('search_terms')
-            .select('search_terms.session_id')
-            .whereRef('search_terms.session_id', '=', 'sessions.id')
-            .where((t) => termMatches(t as unknown as TermsEb, term, prefix)),
-        ),
-      );
+      out.push((eb) => {
+        let probe = eb
+          .selectFrom('search_terms')
+          .select('search_terms.session_id')
+          .whereRef('search_terms.session_id', '=', 'sessions.id')
+          .where((t) => termMatches(t as unknown as TermsEb, term, prefix));
+        // PostgreSQL: OFFSET 0 keeps the EXISTS a per-session probe. Without it the planner may turn it into a hash
+        // semi-join that first reads every index row of the term (half a million for "checkout" over a million
+        // sessions) before the list's first row.
+        if (postgres) probe = probe.offset(0);
+        return eb.exists(probe);
+      });
     }
   }
   return out;

@@ -104,13 +104,18 @@ function between(eb: Eb, column: 'errors' | 'time_spent' | 'started_at', min: nu
 
 const NEVER = sql<SqlBool>`1 = 0`;
 
-export function createSessionQueries(db: Kysely<Database>, dialect: Dialect): SessionQueries {
+export interface SessionQueryOptions {
+  /** search.ts LISTED_TERM_ROWS: how many index rows of a term are listed before its sessions are probed one by one. */
+  listedTermRows?: number;
+}
+
+export function createSessionQueries(db: Kysely<Database>, dialect: Dialect, options: SessionQueryOptions = {}): SessionQueries {
   /** The id as the panel compares it (code units): bytewise on PostgreSQL whatever the database's collation. */
   const idRef = dialect === 'postgres' ? sql<string>`sessions.id collate "C"` : sql<string>`sessions.id`;
 
   /** The filter as SQL conditions (AND). */
   async function conditions(filter: SessionFilter = {}, now: number): Promise<(eb: Eb) => Expression<SqlBool>[]> {
-    const search = filter.search?.trim() ? await searchConditions(db, filter.search) : null;
+    const search = filter.search?.trim() ? await searchConditions(db, filter.search, options.listedTermRows) : null;
     return (eb) => {
       const out: Expression<SqlBool>[] = [];
       if (filter.startedFrom !== undefined) out.push(eb('sessions.started_at', '>=', filter.startedFrom));
