@@ -7,7 +7,8 @@
  * chunk's values in the order the markers came out. Chunk sizes are the full chunk and powers of two below it, so a
  * handful of shapes serve any number of rows.
  */
-import { CompiledQuery, PostgresAdapter, type Compilable, type Kysely } from 'kysely';
+import { CompiledQuery, type Compilable, type Kysely } from 'kysely';
+import { isPostgres } from './jsonRows';
 
 interface Template {
   sql: string;
@@ -79,7 +80,7 @@ export async function insertMany<R extends object, O = unknown>(
   build: (rows: R[]) => Compilable<O>,
 ): Promise<O[]> {
   const out: O[] = [];
-  const dialect = db.getExecutor().adapter instanceof PostgresAdapter ? 'pg' : 'sqlite';
+  const dialect = isPostgres(db) ? 'pg' : 'sqlite';
   const width = columns.length;
   let start = 0;
   for (const count of chunkSizes(rows.length, maxRows)) {

@@ -24,7 +24,7 @@ const EVENT_FIELDS = [
   { path: 'time', type: 'int8' },
   WHOLE,
 ] as const;
-/** An event row's columns (SQLite's multi-row VALUES). */
+/** An event row's columns, in EVENT_FIELDS' order. */
 const EVENT_COLUMNS = ['load_id', 'seq', 'session_id', 'type', 'time', 'body'] as const;
 /** Session rows per INSERT (27 values each). */
 const SESSION_CHUNK = 100;
@@ -106,7 +106,7 @@ function sqlTx(trx: Kysely<Database>, uploader: string | null, now: () => number
       // PostgreSQL: all of them in one statement, the events' JSON as one array parameter that the database takes apart.
       await trx
         .insertInto('events')
-        .columns(['load_id', 'seq', 'session_id', 'type', 'time', 'body'])
+        .columns(EVENT_COLUMNS)
         .expression(selectJsonRows(trx, jsonArrayBytes(kept.length === json.length ? json : kept.map((i) => json[i]!)), EVENT_FIELDS))
         .onConflict(update)
         .execute();
