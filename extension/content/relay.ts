@@ -3,7 +3,7 @@
  * posted by the page's own window, numbers them itself (the page never chooses a load id or sequence
  * number), and keeps every event until the background acknowledges it, re-sending after a worker restart.
  */
-import { LIMITS, PAGE_SOURCE, PAGE_UNLOAD_EVENT, PROTOCOL_VERSION, RELAY_SOURCE, RUM_EVENT_TYPES, relayPortName } from '../../sdk/schema';
+import { LIMITS, PAGE_MESSAGE_ID_MAX_CHARS, PAGE_SOURCE, PAGE_UNLOAD_EVENT, PROTOCOL_VERSION, RELAY_SOURCE, RUM_EVENT_TYPES, relayPortName } from '../../sdk/schema';
 import type { BackgroundToRelay, RelayToBackground, RelayToPage, RumEvent, SessionInfo } from '../../sdk/schema';
 import { ext } from '../platform';
 
@@ -48,8 +48,8 @@ function isWellShaped(event: unknown): event is RumEvent {
 
 /** The only keys a page message may have, per kind: anything else marks it as forged. */
 const MESSAGE_KEYS: Record<string, readonly string[]> = {
-  events: ['source', 'protocol', 'kind', 'events'],
-  control: ['source', 'protocol', 'kind', 'command'],
+  events: ['source', 'protocol', 'kind', 'events', 'id'],
+  control: ['source', 'protocol', 'kind', 'command', 'id'],
   replay: ['source', 'protocol', 'kind', 'segment'],
 };
 
@@ -83,8 +83,18 @@ function onReplayAck(seq: number) {
   replayUnacked.splice(index, 1);
 }
 
+/**
+ * Ids of page messages taken through the synchronous path (PAGE_UNLOAD_EVENT) whose posted copy may still arrive:
+ * the SDK hands over at pagehide what it posted and has not seen delivered, and a page kept in the back/forward
+ * cache delivers the posted copy if it is shown again. Bounded: the SDK keeps at most 1000 such messages.
+ */
+const takenSynchronously = new Set<string>();
+const MAX_TAKEN_IDS = 2000;
+
 function onPageMessage(message: MessageEvent) {
   if (message.source !== window) return;
+  const id = (message.data as { id?: unknown } | null)?.id;
+  if (typeof id === 'string' && takenSynchronously.delete(id)) return; // the posted copy of one already taken
   acceptPageMessage(message.data);
 }
 
@@ -104,8 +114,14 @@ function onPageUnloadEvent(event: Event) {
   } catch {
     return drop();
   }
+  const id = (data as { id?: unknown } | null)?.id;
+  const accepted = acceptPageMessage(data);
+  if (typeof id === 'string' && (accepted || (data as { kind?: unknown }).kind === 'control')) {
+    takenSynchronously.add(id);
+    if (takenSynchronously.size > MAX_TAKEN_IDS) takenSynchronously.delete(takenSynchronously.values().next().value!);
+  }
   // Flush at once only what was accepted (a refused message costs a counter, never a write).
-  if (acceptPageMessage(data) && (leaving || document.visibilityState === 'hidden')) {
+  if (accepted && (leaving || document.visibilityState === 'hidden')) {
     flush();
     if (leaving) sendExit();
   }
@@ -127,6 +143,8 @@ function acceptPageMessage(raw: unknown): boolean {
   if (!allowed || Object.keys(data).some((key) => !allowed.includes(key)) || Object.hasOwn(data, '__proto__')) {
     return drop();
   }
+  const id = (data as { id?: unknown }).id;
+  if (id !== undefined && (typeof id !== 'string' || !id.length || id.length > PAGE_MESSAGE_ID_MAX_CHARS)) return drop();
   if (data.kind === 'replay') return acceptReplay((data as { segment?: unknown }).segment);
   if (data.kind === 'control') {
     if (data.command !== 'startReplay') return drop();

@@ -37,6 +37,13 @@ export function loadIdOfPort(name: string): string | null {
  * with it. At pagehide the SDK re-sends this way what it posted and has not seen delivered.
  */
 export const PAGE_UNLOAD_EVENT = 'rumscope:page-unload' as const;
+/**
+ * A posted message still undelivered at pagehide is handed over again through PAGE_UNLOAD_EVENT. When the page
+ * goes into the back/forward cache the posted copy is not lost but delivered if the page is shown again, so the
+ * SDK names each message it posts (`id`, at most this long) and the relay takes a posted message whose id it
+ * already took through PAGE_UNLOAD_EVENT as the copy it is, and drops it.
+ */
+export const PAGE_MESSAGE_ID_MAX_CHARS = 64;
 
 /**
  * The page global the replay recorder (recorder.js, injected into the MAIN world only when the session is
@@ -73,6 +80,8 @@ export interface PageEventsMessage {
   protocol: typeof PROTOCOL_VERSION;
   kind: 'events';
   events: RumEvent[];
+  /** Set on messages the SDK posts (see PAGE_MESSAGE_ID_MAX_CHARS): the same message may reach the relay twice. */
+  id?: string;
 }
 
 /** Requests the page may make of the extension about its own session. */
@@ -81,6 +90,7 @@ export interface PageControlMessage {
   protocol: typeof PROTOCOL_VERSION;
   kind: 'control';
   command: 'startReplay';
+  id?: string;
 }
 
 /** One replay segment from the recorder: `segment` is the JSON of a ReplaySegmentPayload (see replay.ts). */

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { BROWSERS, launchDriver, type Driver } from './support/driver';
 import { storageGet } from './support/lifeDriver';
 import { startDemoServer, type DemoServer } from '../../demo/server';
+import { PAGE_SOURCE, PAGE_UNLOAD_EVENT, PROTOCOL_VERSION } from '../../sdk/schema';
 
 const POLL = { timeout: 15_000 };
 let demo: DemoServer;
@@ -128,6 +129,22 @@ describe.each(BROWSERS)('extension lifecycle in %s', (kind) => {
     const seqs = events.map((e) => e.seq).sort((a, b) => a - b);
     expect(seqs).toEqual(seqs.map((_, i) => i));
     expect(new Set(events.map((e) => e.sessionId)).size).toBe(1);
+
+    // A message the SDK posted and handed over again at a pagehide into the cache (its posted copy is delivered
+    // after the restore) is stored once; another message, with its own id, is stored too.
+    const { sessionId: _s, loadId: _l, seq: _q, tabId: _t, frameId: _f, schema: _v, ...action } = (await actions())[0]!;
+    await page.evaluate(
+      ({ base, unload, head }) => {
+        const message = (id: string, name: string) => ({ ...head, id, events: [{ ...base, name, time: Date.now() }] });
+        dispatchEvent(new CustomEvent(unload, { detail: JSON.stringify(message('copy:1', 'Handed over then posted')) }));
+        postMessage(message('copy:1', 'Handed over then posted'), location.origin);
+        postMessage(message('copy:2', 'Posted once'), location.origin);
+      },
+      { base: action, unload: PAGE_UNLOAD_EVENT, head: { source: PAGE_SOURCE, protocol: PROTOCOL_VERSION, kind: 'events' } },
+    );
+    await expect.poll(async () => (await actions()).length, POLL).toBe(7);
+    await new Promise((ok) => setTimeout(ok, 500)); // time for a duplicate to show up
+    expect((await actions()).slice(5).map((e) => e.name)).toEqual(['Handed over then posted', 'Posted once']);
     await page.close();
   });
 });

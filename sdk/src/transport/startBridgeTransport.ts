@@ -42,12 +42,17 @@ export function startBridgeTransport(lifeCycle: LifeCycle, guard: Guard, win: Wi
   /**
    * Posted messages not delivered yet: the SDK sees its own messages arrive on window, in order, in the same
    * dispatch as the relay. One still queued when the document is unloaded would be lost with it (a click on a
-   * link, sent just before the navigation commits): at pagehide those are handed over synchronously instead.
+   * link, sent just before the navigation commits), and one queued when the page enters the back/forward cache
+   * runs only if the page is shown again: at pagehide those are handed over synchronously instead.
    */
   let inFlight: PageToRelay[] = [];
   const MAX_IN_FLIGHT = 1000;
+  // Names this transport's posted messages: handed over again at pagehide, a copy the relay already took is known.
+  const stream = Math.random().toString(36).slice(2, 10);
+  let posted = 0;
   const send = (message: PageToRelay) => {
     if (leaving) return dispatchNow(message);
+    if (message.kind !== 'replay') message.id = `${stream}:${++posted}`;
     if (inFlight.push(message) > MAX_IN_FLIGHT) inFlight.shift();
     post(message, origin);
   };
@@ -73,7 +78,13 @@ export function startBridgeTransport(lifeCycle: LifeCycle, guard: Guard, win: Wi
   const onMessage = guard((message: MessageEvent) => {
     if (message.source !== win) return;
     const data = message.data as RelayToPage | PageToRelay | undefined;
-    if (data?.source === PAGE_SOURCE) return void inFlight.shift(); // ours, delivered
+    if (data?.source === PAGE_SOURCE) {
+      // Ours, delivered: it and any posted before it (a copy handed over at pagehide arrives after a restore).
+      const id = (data as { id?: unknown }).id;
+      const delivered = inFlight.findIndex((sent) => sent.kind !== 'replay' && sent.id === id);
+      if (delivered >= 0) inFlight.splice(0, delivered + 1);
+      return;
+    }
     if (data?.source !== RELAY_SOURCE || data.protocol !== PROTOCOL_VERSION) return;
     if (data.kind === 'session') lifeCycle.notify('session', data.session);
   });
@@ -84,15 +95,14 @@ export function startBridgeTransport(lifeCycle: LifeCycle, guard: Guard, win: Wi
   return {
     flush,
     /** pagehide, after every collector has had its say: send what is queued, and from now on at once. */
-    leave(persisted = false) {
+    leave(_persisted = false) {
       leaving = true;
-      // Unloaded: queued message tasks never run, hand those over now. Kept in the back/forward cache: they are
-      // delivered if it is shown again.
-      if (!persisted) {
-        const undelivered = inFlight;
-        inFlight = [];
-        undelivered.forEach(dispatchNow);
-      }
+      // Posted and not delivered yet: unloaded, their tasks never run; kept in the back/forward cache, they run
+      // only if the page is shown again, which may never happen. Hand them over now either way (a copy delivered
+      // after a restore carries an id the relay already took, and is dropped there).
+      const undelivered = inFlight;
+      inFlight = [];
+      undelivered.forEach(dispatchNow);
       flush();
     },
     /** Hidden or frozen: what is queued leaves synchronously (posted messages still arrive while the document lives). */
