@@ -25,8 +25,9 @@ describe.each(BROWSERS)('a page that runs @datadog/browser-rum in %s', (kind) =>
     await before?.(page.url());
     // Leaving the page makes Datadog flush what it holds.
     await page.goto('about:blank');
-    await expect.poll(() => summarise(site.events).views.length, POLL).toBe(2);
-    await expect.poll(() => summarise(site.events).errors.length, POLL).toBe(1);
+    // On arrays, so that a failure names the views and errors that did arrive.
+    await expect.poll(() => summarise(site.events).views, POLL).toHaveLength(2);
+    await expect.poll(() => summarise(site.events).errors, POLL).toHaveLength(1);
     // Its clicks may reach the intake after the views and the error (a later request on a loaded machine): wait for
     // them, so that the comparison below is of what arrived, not of when.
     await expect.poll(() => summarise(site.events).actions.length, POLL).toBeGreaterThanOrEqual(minActions);
