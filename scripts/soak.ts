@@ -12,8 +12,8 @@
  * busy). Ends with "N passed, N failed" over every test of every run.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { ensureBrowsers } from './ensureBrowsers';
 
 const root = resolve(import.meta.dirname, '..');
@@ -65,15 +65,24 @@ function vitest(files: string[], env: Record<string, string>, label: string): Pr
     let output = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-    child.on('close', () => {
-      let json: { numPassedTests: number; numFailedTests: number; testResults: { assertionResults: { fullName: string; status: string }[] }[] } | undefined;
+    child.on('close', (code) => {
+      type FileResult = { name: string; status: string; message?: string; assertionResults: { fullName: string; status: string }[] };
+      let json: { numPassedTests: number; numFailedTests: number; testResults: FileResult[] } | undefined;
       try {
         json = JSON.parse(readFileSync(report, 'utf8'));
       } catch {
         // no report: the run itself failed
       }
       const failures = json?.testResults.flatMap((f) => f.assertionResults.filter((a) => a.status === 'failed').map((a) => a.fullName)) ?? [`(the ${label} run did not finish)`];
-      done({ passed: json?.numPassedTests ?? 0, failed: json ? json.numFailedTests : 1, failures, output, seconds: Math.round((Date.now() - started) / 1000) });
+      // A file that failed outside its tests (a beforeAll or afterAll hook: its tests are skipped, none "failed")
+      // is a failure of the run too, as is a non-zero exit.
+      const brokenFiles = (json?.testResults ?? []).filter((f) => f.status === 'failed' && !f.assertionResults.some((a) => a.status === 'failed'));
+      for (const f of brokenFiles) failures.push(`${relative(root, f.name)} failed outside its tests (${f.assertionResults.filter((a) => a.status !== 'passed').length} not run)${f.message ? ': ' + f.message.slice(0, 300) : ''}`);
+      const failed = json ? json.numFailedTests + brokenFiles.length + (code && !json.numFailedTests && !brokenFiles.length ? 1 : 0) : 1;
+      if (failed && code && !failures.length) failures.push(`(the ${label} run exited with ${code})`);
+      // The whole output of a failed run, to read what a hook threw.
+      if (failed) writeFileSync(join(root, '.tmp', `soak-${label}.log`), output);
+      done({ passed: json?.numPassedTests ?? 0, failed, failures, output, seconds: Math.round((Date.now() - started) / 1000) });
     });
   });
 }
