@@ -31,6 +31,8 @@ const page = (origin: string) => `<!doctype html>
     trackResources: true,
     trackLongTasks: false,
     defaultPrivacyLevel: 'allow',
+    // Lets the test make it flush with the page still open (a 'freeze' event): see the coexistence test's visit().
+    allowUntrustedEvents: true,
   });
   window.DD_RUM.setUser(${JSON.stringify(DATADOG_USER)});
 </script>
@@ -53,15 +55,24 @@ export interface IntakeEvent {
   [key: string]: any;
 }
 
+export interface IntakeRequest {
+  at: number;
+  api: string;
+  held: string[];
+}
+
 export interface DatadogSite {
   origin: string;
   /** Every RUM event the page's SDK sent, in arrival order. */
   events: IntakeEvent[];
+  /** Every request the intake received: when (Date.now()), how the SDK sent it (`beacon` or `fetch`), what it held. */
+  requests: IntakeRequest[];
   close(): Promise<void>;
 }
 
 export async function startDatadogSite(): Promise<DatadogSite> {
   const events: IntakeEvent[] = [];
+  const requests: IntakeRequest[] = [];
   let origin = '';
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
@@ -71,14 +82,20 @@ export async function startDatadogSite(): Promise<DatadogSite> {
       req.on('end', () => {
         const forward = url.searchParams.get('ddforward') ?? '';
         if (forward.startsWith('/api/v2/rum')) {
+          const held: string[] = [];
           for (const line of Buffer.concat(chunks).toString('utf8').split('\n')) {
             if (!line.trim()) continue;
             try {
-              events.push(JSON.parse(line));
+              const event = JSON.parse(line) as IntakeEvent;
+              events.push(event);
+              held.push(event.type === 'view' ? `view ${new URL(event.view.url).pathname}` : event.type);
             } catch {
               events.push({ type: 'unparsed', line });
+              held.push('unparsed');
             }
           }
+          const api = new URLSearchParams(forward.split('?')[1] ?? '').get('_dd.api') ?? '?';
+          requests.push({ at: Date.now(), api, held });
         }
         res.writeHead(202, { 'access-control-allow-origin': '*' }).end();
       });
@@ -98,7 +115,7 @@ export async function startDatadogSite(): Promise<DatadogSite> {
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   const address = server.address();
   origin = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  return { origin, events, close: () => new Promise((ok) => server.close(() => ok())) };
+  return { origin, events, requests, close: () => new Promise((ok) => server.close(() => ok())) };
 }
 
 /**
