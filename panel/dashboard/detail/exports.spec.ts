@@ -160,6 +160,18 @@ describe('Playwright export', () => {
     expect(out).toContain('expect(pageErrors).toEqual([]);');
   });
 
+  it('chooses an option in a select field instead of typing into it', () => {
+    const fields = [
+      { ...events[5]!, selector: 'select#country', name: 'Country' },
+      { ...events[5]!, selector: '#checkout > select:nth-of-type(2)', name: 'Size' },
+      { ...events[5]!, selector: '#selection', name: 'Selection' },
+    ] as typeof events;
+    const out = toPlaywrightTest(session, fields);
+    expect(out).toContain('await page.locator("select#country").selectOption(inputs.country);');
+    expect(out).toContain('await page.locator("#checkout > select:nth-of-type(2)").selectOption(inputs.size);');
+    expect(out).toContain('await page.locator("#selection").fill(inputs.selection);');
+  });
+
   it.each([
     ['Email address', 'emailAddress'],
     ['e-mail', 'eMail'],

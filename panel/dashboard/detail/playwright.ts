@@ -39,6 +39,9 @@ function urlMatcher(url: string): string {
 const locator = (selector: string | null, byText: string, kind: 'text' | 'label') =>
   selector ? `page.locator(${lit(selector)})` : kind === 'label' ? `page.getByLabel(${lit(byText)})` : `page.getByText(${lit(byText)}).first()`;
 
+/** The capture names a select's tag in its selector (`select#country`, `form > select:nth-of-type(2)`): choose, do not type. */
+const isSelect = (selector: string | null) => selector !== null && /^select(?![\w-])/.test(selector.split('>').pop()!.trim());
+
 /** Error sources a page sees as an uncaught error or a console.error, which the test can observe. */
 const OBSERVABLE: ReadonlySet<ErrorEvent['source']> = new Set(['uncaught', 'unhandledrejection', 'console']);
 
@@ -76,7 +79,7 @@ export function toPlaywrightTest(session: SessionRecord, events: readonly Stored
         body.push(`await ${locator(step.selector, step.name, 'text')}.click();`);
         break;
       case 'input':
-        body.push(`await ${locator(step.selector, step.label, 'label')}.fill(inputs.${placeholderFor(step)});`);
+        body.push(`await ${locator(step.selector, step.label, 'label')}.${isSelect(step.selector) ? 'selectOption' : 'fill'}(inputs.${placeholderFor(step)});`);
         break;
       case 'submit':
         body.push(

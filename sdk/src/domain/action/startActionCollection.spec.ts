@@ -18,7 +18,10 @@ beforeEach(() => {
     <button id="noop">Does nothing</button>
     <form id="login" aria-label="Log in"><label for="pw">Password</label><input id="pw" type="password" name="pw"><button id="go">Sign in</button></form>
     <div data-oo-privacy="mask"><button id="secret">Account 4111 1111</button></div>
-    <div data-dd-privacy="hidden"><button id="hidden">Hidden text</button></div>`;
+    <div data-dd-privacy="hidden"><button id="hidden">Hidden text</button></div>
+    <label>Email <input id="email" type="email"></label><textarea id="note" placeholder="Delivery note"></textarea>
+    <select id="country" aria-label="Country"><option>FR</option><option>DE</option></select><input id="terms" type="checkbox">
+    <div data-oo-privacy="mask"><input id="card" aria-label="Card number"></div>`;
   document.getElementById('buy')!.addEventListener('click', () => document.body.append('bought'));
   const guard = createGuard((e) => {
     throw e;
@@ -128,6 +131,39 @@ describe('clicks', () => {
     form.dispatchEvent(new SubmitEvent('submit', { bubbles: true, submitter: document.getElementById('go') }));
     expect(actions()[0]).toMatchObject({ action: 'submit', name: 'Log in', selector: '#login' });
     expect(JSON.stringify(events)).not.toContain('CANARY');
+  });
+
+  it('a changed field is an input action by label and selector, never its value', () => {
+    for (const [id, value] of [['email', 'CANARY@example.com'], ['pw', 'CANARY-pass'], ['note', 'CANARY note'], ['country', 'DE'], ['card', 'CANARY 4111']] as const) {
+      const field = document.getElementById(id) as HTMLInputElement;
+      field.value = value;
+      field.dispatchEvent(new Event('change', { bubbles: true }));
+    }
+    expect(actions().map((a) => [a.action, a.name, a.selector])).toEqual([
+      ['input', 'Email', '#email'],
+      ['input', 'Password', '#pw'],
+      ['input', 'Delivery note', '#note'],
+      // a select's selector names its tag: the Playwright export chooses an option there instead of typing
+      ['input', 'Country', 'select#country'],
+      // under mask, only the page's data attributes may name a field
+      ['input', 'Masked Element', '#card'],
+    ]);
+    expect(JSON.stringify(events)).not.toContain('CANARY');
+  });
+
+  it('a checkbox change is not an input action (its click is the action), and nothing is sent when interactions are off', () => {
+    const terms = document.getElementById('terms') as HTMLInputElement;
+    terms.checked = true;
+    terms.dispatchEvent(new Event('change', { bubbles: true }));
+    expect(actions()).toEqual([]);
+    stop();
+    const guard = createGuard(() => {});
+    const activity = createPageActivity(lifeCycle, guard);
+    const off = startActionCollection(lifeCycle, guard, { viewId: 'v1', url: '', referrer: '' }, activity, { ...config, trackUserInteractions: false });
+    document.getElementById('email')!.dispatchEvent(new Event('change', { bubbles: true }));
+    expect(actions()).toEqual([]);
+    off.stop();
+    activity.stop();
   });
 
   it('addAction sends a custom action with a JSON-clean context', () => {

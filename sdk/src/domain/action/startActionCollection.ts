@@ -23,6 +23,15 @@ const MAX_PENDING = 100;
 const NEVER_DEAD =
   'input:not([type=checkbox]):not([type=radio]):not([type=button]):not([type=submit]):not([type=reset]):not([type=range]),textarea,select,label,[contenteditable],[contenteditable] *,a[href],a[href] *,canvas,video,audio';
 
+/** Inputs whose change is not a value to fill (their clicks are recorded as clicks). */
+const NOT_FILLED = /^(checkbox|radio|file|button|submit|reset|image|hidden)$/;
+
+/** A changed field's selector; a select's always names its tag (`#country` → `select#country`), so that a replay chooses rather than types. */
+function fieldSelector(field: Element): string {
+  const selector = getSelector(field);
+  return field.tagName === 'SELECT' && /^#[\w-]+$/.test(selector) ? `select${selector}` : selector;
+}
+
 interface PendingClick {
   event: ActionEvent;
   target: Element;
@@ -33,7 +42,8 @@ interface PendingClick {
 }
 
 /**
- * Clicks (each one, flagged rage / dead / error click after CLICK_WINDOW_MS) and form submissions.
+ * Clicks (each one, flagged rage / dead / error click after CLICK_WINDOW_MS), fields changed (an 'input' action
+ * at each `change`: by label and selector, never the value, whatever the privacy level) and form submissions.
  * Page-dispatched clicks count too: many apps drive their own widgets with element.click().
  */
 export function startActionCollection(
@@ -114,6 +124,16 @@ export function startActionCollection(
     timer ??= setTimeout(check, CLICK_WINDOW_MS + 1);
   });
 
+  const onChange = guard((event: Event) => {
+    const field = event.target;
+    if (!(field instanceof Element) || !config.trackUserInteractions) return;
+    const tag = field.tagName;
+    if (tag === 'INPUT' ? NOT_FILLED.test((field as HTMLInputElement).type) : tag !== 'TEXTAREA' && tag !== 'SELECT') return;
+    const changed = action('input', getActionName(field, getPrivacyLevel(field, config.defaultPrivacyLevel)), null);
+    changed.selector = fieldSelector(field);
+    lifeCycle.notify('rawEvent', changed);
+  });
+
   const onSubmit = guard((event: SubmitEvent) => {
     const form = event.target;
     if (!(form instanceof Element) || !config.trackUserInteractions) return;
@@ -157,6 +177,7 @@ export function startActionCollection(
   const options = { capture: true, passive: true } as const;
   addEventListener('click', onClick, options);
   addEventListener('submit', onSubmit, options);
+  addEventListener('change', onChange, options);
   return {
     /** openobserveRum.addAction(name, context): a custom action, sent at once. */
     addAction(name: string, context?: Record<string, JsonValue>) {
@@ -168,6 +189,7 @@ export function startActionCollection(
     stop() {
       removeEventListener('click', onClick, options);
       removeEventListener('submit', onSubmit, options);
+      removeEventListener('change', onChange, options);
       unsubscribers.forEach((unsubscribe) => unsubscribe());
       clearTimeout(timer);
       clearTimeout(reactedTimer);
