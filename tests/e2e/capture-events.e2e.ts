@@ -232,13 +232,16 @@ describe.each(BROWSERS)('capture in %s', (kind) => {
     await waitFor(() => page.evaluate(() => document.getElementById('status')!.textContent), (t) => t === 'Signed in', 'the sign-in');
     const events = await waitFor(() => eventsOf(driver, url), (e) => e.some((x) => x.type === 'api'), 'the POST');
     // (A click is sent after its reaction, its form's submission at once: the two may share a millisecond.)
+    // Each field left after typing is an input action, by its label: never its value.
     expect(events.filter((e) => e.type === 'action').map((a) => `${a.action} ${a.name}`).sort()).toEqual([
       'click PIN',
       'click Sign in',
       'click User',
+      'input PIN',
+      'input User',
       'submit Sign in form',
     ]);
-    // Typing is activity (it keeps the session alive) and nothing more: which key is never sent.
+    // Typing itself is activity (it keeps the session alive) and nothing more: which key is never sent.
     expect(events.filter((e) => e.type === 'activity').every((e) => Object.keys(e).every((k) => !/key|value|code/i.test(k) || k === 'kind'))).toBe(true);
     const dump = JSON.stringify(await Promise.all((['sessions', 'events', 'loads', 'tabStats'] as const).map((s) => driver.readStore(s))));
     expect(dump).not.toContain(canary);
