@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startDemoServer, type DemoServer } from '../../demo/server';
+import { DEFAULT_ALLOW_PATTERNS } from '../../sdk/schema';
 import { waitFor } from './support/capture';
 import { BROWSERS, launchDriver, type Driver, type DriverPage } from './support/driver';
 import { byTestId, patchSettingsVia, storageGet } from './support/lifeDriver';
@@ -118,7 +119,9 @@ describe.each(BROWSERS)('replay assets in %s', (kind) => {
   });
 
   test("a recorded page's stylesheets, web font and images are kept, from both origins, each body once across sessions", async () => {
-    await patchSettingsVia(driver, { sampling: { sessionSampleRate: 100, sessionReplaySampleRate: 100 }, privacyLevel: 'allow' });
+    // Only the page's own site is allowed: the allow list decides which pages are recorded, not which of the
+    // assets they load are kept (the second origin's stylesheet and font are kept though it is not allowed).
+    await patchSettingsVia(driver, { sampling: { sessionSampleRate: 100, sessionReplaySampleRate: 100 }, privacyLevel: 'allow', siteAccess: { allow: [site.origin], block: [] } });
     const A = `${site.origin}/fixtures/assets/`;
     const B = `${other.origin}/fixtures/assets/`;
     await recordVisit(driver, site, other);
@@ -142,7 +145,9 @@ describe.each(BROWSERS)('replay assets in %s', (kind) => {
     expect(bodies.find((b) => b.hash === kept.get(`${B}open-sans.woff2`)!.hash)).toMatchObject({ contentType: 'font/woff2', owner: first.id });
     const bodiesAfterFirst = bodies.length;
 
-    // A second session on the other site shows the same files from swapped origins: nothing new is stored for them.
+    // A second session on the other site (now the only one allowed) shows the same files from swapped origins:
+    // nothing new is stored for them.
+    await patchSettingsVia(driver, { siteAccess: { allow: [other.origin], block: [] } });
     await recordVisit(driver, other, site);
     const second = await waitFor(() => driver.readStore('sessions'), (rows) => rows.length === 2, 'the second session').then((rows) => rows.find((s) => s.id !== first.id)!);
     refs = await waitFor(
@@ -165,6 +170,7 @@ describe.each(BROWSERS)('replay assets in %s', (kind) => {
     // Every body is counted once, in its owner's bytes.
     expect(owned).toBe(bodies.reduce((sum, b) => sum + b.bytes, 0));
     expect(sessions.find((s) => s.id === second.id)!.replayAssets.ownedBytes).toBeLessThan(font.bytes);
+    await patchSettingsVia(driver, { siteAccess: { allow: [...DEFAULT_ALLOW_PATTERNS], block: [] } });
   });
 
   test('private and no-store assets are kept only for an opted-in site; nothing is requested from a blocked site', async () => {
