@@ -7,6 +7,9 @@ import { RumscopeDb } from '../storage/db';
 import { createDexieSessionSource } from './dexieSessionSource';
 import { base, makeLoad, makeSession, stored } from '../../tests/unit/support/sessionFixtures';
 
+/** The panel loads its session detail and cohorts on demand (a chunk each): on a loaded machine that import alone can take more than vi.waitFor's default second. */
+const waitFor = <T>(check: () => T) => vi.waitFor(check, { timeout: 10_000, interval: 20 });
+
 let app: ReturnType<typeof mount> | null = null;
 let dbs: RumscopeDb[] = [];
 
@@ -50,18 +53,18 @@ describe('Sessions panel', () => {
     await writer.loads.put(makeLoad({ sessionId: 's1' }));
     await writer.tabStats.put({ tabId: 7, dropped: 3, reasons: { forged: 3 }, updatedAt: 1 });
 
-    await vi.waitFor(() => expect(rows(target).map((r) => r.dataset.sessionId)).toEqual(['s1', 's0']));
-    await vi.waitFor(() => expect(rows(target)[0]!.classList.contains('current')).toBe(true));
+    await waitFor(() => expect(rows(target).map((r) => r.dataset.sessionId)).toEqual(['s1', 's0']));
+    await waitFor(() => expect(rows(target)[0]!.classList.contains('current')).toBe(true));
     const first = [...rows(target)[0]!.cells].map((c) => c.textContent?.trim());
     expect(first.slice(0, 5)).toEqual(['Dec 5, 2025 17:42:20 +05:30 ● this tab', 'root@example.com', '5.18 min', '4', '🇮🇳 India - Unknown · Chrome · Mac OS X']);
     expect(rows(target)[1]!.classList.contains('current')).toBe(false);
     expect(rows(target)[1]!.cells[2]!.textContent).toBe('42 s');
-    await vi.waitFor(() =>
+    await waitFor(() =>
       expect(target.querySelector('[data-testid="dropped-count"]')?.textContent?.trim()).toBe('Blocked messages from this tab: 3'),
     );
 
     await writer.sessions.put(makeSession({ id: 's2', startedAt: Date.UTC(2025, 11, 6) }));
-    await vi.waitFor(() => expect(rows(target).map((r) => r.dataset.sessionId)).toEqual(['s2', 's1', 's0']));
+    await waitFor(() => expect(rows(target).map((r) => r.dataset.sessionId)).toEqual(['s2', 's1', 's0']));
   });
 
   it('opens a session detail with overhead, vitals and a live timeline', async () => {
@@ -74,23 +77,23 @@ describe('Sessions panel', () => {
     ]);
     expect(target.querySelector('[data-testid="dropped-count"]')).toBeNull();
 
-    await vi.waitFor(() => expect(rows(target)).toHaveLength(1));
+    await waitFor(() => expect(rows(target)).toHaveLength(1));
     rows(target)[0]!.click();
     flushSync();
-    await vi.waitFor(() => expect(target.querySelector('[data-testid="overhead"]')?.textContent).toBe('Rumscope overhead: 12 ms'));
+    await waitFor(() => expect(target.querySelector('[data-testid="overhead"]')?.textContent).toBe('Rumscope overhead: 12 ms'));
     expect(rows(target)[0]!.classList.contains('selected')).toBe(true);
 
     const detail = target.querySelector('.session-detail')!;
     expect(detail.textContent).toContain('s1');
     expect(detail.querySelector('[data-vital="FID"]')?.textContent).toBe('not supported');
-    await vi.waitFor(() => expect(detail.querySelectorAll('.timeline li')).toHaveLength(3));
+    await waitFor(() => expect(detail.querySelectorAll('.timeline li')).toHaveLength(3));
     expect(detail.querySelector('.timeline .view')?.textContent).toContain('http://127.0.0.1:5173/cart');
     expect(detail.querySelector('.timeline .api')?.textContent).toContain('500');
 
     await writer.events.put(
       stored({ ...base(1_500), type: 'error', source: 'uncaught', errorType: 'TypeError', message: 'boom', stack: 'TypeError: boom\n  at pay (app.js:1:2)', frames: [] }),
     );
-    await vi.waitFor(() => expect(detail.querySelectorAll('.timeline li')).toHaveLength(4));
+    await waitFor(() => expect(detail.querySelectorAll('.timeline li')).toHaveLength(4));
     expect([...detail.querySelectorAll('.timeline li')].map((li) => li.classList[1])).toEqual(['view', 'error', 'vital', 'api']);
     expect(detail.querySelector('.timeline .error pre')?.textContent).toContain('at pay');
 
@@ -109,21 +112,21 @@ describe('Sessions panel', () => {
     ]);
     const ids = () => rows(target).map((r) => r.dataset.sessionId);
     const range = () => target.querySelector('[data-testid="page-range"]')?.textContent;
-    await vi.waitFor(() => expect(ids()).toEqual(['c', 'b']));
-    await vi.waitFor(() => expect(range()).toBe('1–2 of 3'));
+    await waitFor(() => expect(ids()).toEqual(['c', 'b']));
+    await waitFor(() => expect(range()).toBe('1–2 of 3'));
     expect(target.querySelector('[data-testid="session-count"]')?.textContent).toBe('3 stored');
 
     (target.querySelector('[data-testid="page-older"]') as HTMLButtonElement).click();
-    await vi.waitFor(() => expect(ids()).toEqual(['a']));
+    await waitFor(() => expect(ids()).toEqual(['a']));
     expect(range()).toBe('3–3 of 3');
 
     const header = (key: string) => target.querySelector<HTMLElement>(`thead th[data-sort-key="${key}"]`)!;
     expect(header('startedAt').getAttribute('aria-sort')).toBe('descending');
     header('errors').querySelector('button')!.click();
-    await vi.waitFor(() => expect(ids()).toEqual(['c', 'a'])); // most errors first, back on the first page
+    await waitFor(() => expect(ids()).toEqual(['c', 'a'])); // most errors first, back on the first page
     expect(header('errors').getAttribute('aria-sort')).toBe('descending');
     header('errors').querySelector('button')!.click();
-    await vi.waitFor(() => expect(ids()).toEqual(['b', 'a']));
+    await waitFor(() => expect(ids()).toEqual(['b', 'a']));
     expect(header('errors').getAttribute('aria-sort')).toBe('ascending');
 
     rows(target)[0]!.focus();
@@ -131,7 +134,7 @@ describe('Sessions panel', () => {
     expect(document.activeElement).toBe(rows(target)[1]);
     rows(target)[1]!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
     flushSync();
-    await vi.waitFor(() => expect(target.querySelector('.session-detail')?.getAttribute('data-session-id')).toBe('a'));
+    await waitFor(() => expect(target.querySelector('.session-detail')?.getAttribute('data-session-id')).toBe('a'));
   });
 
   it('reads in proportion to what changed: a row on screen is re-read alone, the window and count only for a new session', async () => {
@@ -146,21 +149,21 @@ describe('Sessions panel', () => {
     const target = document.createElement('div');
     document.body.append(target);
     app = mount(App, { target, props: { source, refreshMs: 20, tabId: null, timeZone: 'UTC' } });
-    await vi.waitFor(() => expect(rows(target)).toHaveLength(2));
-    await vi.waitFor(() => expect(target.querySelector('[data-testid="session-count"]')?.textContent).toBe('2 stored'));
+    await waitFor(() => expect(rows(target)).toHaveLength(2));
+    await waitFor(() => expect(target.querySelector('[data-testid="session-count"]')?.textContent).toBe('2 stored'));
     const [lists, counts] = [list.mock.calls.length, count.mock.calls.length];
 
     for (let i = 1; i <= 3; i++) {
       await writer.sessions.update('b', { 'counts.errors': i });
-      await vi.waitFor(() => expect(rows(target)[0]!.querySelector('td.errors')?.textContent).toBe(String(i)));
+      await waitFor(() => expect(rows(target)[0]!.querySelector('td.errors')?.textContent).toBe(String(i)));
     }
     expect(list.mock.calls.length).toBe(lists);
     expect(count.mock.calls.length).toBe(counts);
     expect(get.mock.calls.every(([id]) => id === 'b')).toBe(true);
 
     await writer.sessions.put(makeSession({ id: 'c', startedAt: 3_000 }));
-    await vi.waitFor(() => expect(rows(target).map((r) => r.dataset.sessionId)).toEqual(['c', 'b', 'a']));
-    await vi.waitFor(() => expect(target.querySelector('[data-testid="session-count"]')?.textContent).toBe('3 stored'));
+    await waitFor(() => expect(rows(target).map((r) => r.dataset.sessionId)).toEqual(['c', 'b', 'a']));
+    await waitFor(() => expect(target.querySelector('[data-testid="session-count"]')?.textContent).toBe('3 stored'));
     expect(list.mock.calls.length).toBeGreaterThan(lists);
 
     // Hidden: nothing is read, however much changes; shown again: one catch-up.
@@ -174,7 +177,7 @@ describe('Sessions panel', () => {
     expect(rows(target)).toHaveLength(3);
     Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'visible' });
     document.dispatchEvent(new Event('visibilitychange'));
-    await vi.waitFor(() => expect(rows(target).map((r) => r.dataset.sessionId)).toEqual(['d', 'c', 'b', 'a']));
+    await waitFor(() => expect(rows(target).map((r) => r.dataset.sessionId)).toEqual(['d', 'c', 'b', 'a']));
     delete (document as { visibilityState?: unknown }).visibilityState;
   });
 });

@@ -9,6 +9,9 @@ import { createDexieSessionSource } from './dexieSessionSource';
 import type { SessionCommands } from '../../panel/source/SessionCommands';
 import { makeLoad, makeSession } from '../../tests/unit/support/sessionFixtures';
 
+/** The panel loads its session detail and cohorts on demand (a chunk each): on a loaded machine that import alone can take more than vi.waitFor's default second. */
+const waitFor = <T>(check: () => T) => vi.waitFor(check, { timeout: 10_000, interval: 20 });
+
 let app: ReturnType<typeof mount> | null = null;
 let dbs: RumscopeDb[] = [];
 
@@ -66,18 +69,18 @@ describe('Sessions panel: the user’s controls', () => {
     await writer.sessions.bulkPut([makeSession({ id: 'a', startedAt: 3 }), makeSession({ id: 'b', startedAt: 2 }), makeSession({ id: 'c', startedAt: 1 })]);
     await writer.loads.put(makeLoad({ sessionId: 'a' }));
     await writer.meta.put({ key: 'usage', value: { bytes: 12_345, sessions: 3, pinned: 0, capBytes: 500_000_000, retentionDays: 30, browserUsage: null, browserQuota: null, updatedAt: 1, lastRetention: null } });
-    await vi.waitFor(() => expect(rowIds(target)).toEqual(['a', 'b', 'c']));
-    await vi.waitFor(() => expect($(target, '[data-testid="storage-used"]')?.textContent?.trim()).toBe('12.3 KB of 500 MB used'));
+    await waitFor(() => expect(rowIds(target)).toEqual(['a', 'b', 'c']));
+    await waitFor(() => expect($(target, '[data-testid="storage-used"]')?.textContent?.trim()).toBe('12.3 KB of 500 MB used'));
     expect([...target.querySelectorAll('section.list thead th')].map((th) => th.textContent?.trim()).slice(0, 7)).toEqual([
       'Timestamp', 'User Email', 'Time Spent', 'Error Count', 'Location', '▶', 'Pin',
     ]);
 
     $<HTMLButtonElement>(target, 'tr[data-session-id="b"] td.pin button')!.click();
-    await vi.waitFor(() => expect($(target, 'tr[data-session-id="b"] td.pin button')?.getAttribute('aria-pressed')).toBe('true'));
+    await waitFor(() => expect($(target, 'tr[data-session-id="b"] td.pin button')?.getAttribute('aria-pressed')).toBe('true'));
 
-    await vi.waitFor(() => expect($<HTMLButtonElement>(target, '[data-testid="end-session"]')?.disabled).toBe(false));
+    await waitFor(() => expect($<HTMLButtonElement>(target, '[data-testid="end-session"]')?.disabled).toBe(false));
     $<HTMLButtonElement>(target, '[data-testid="end-session"]')!.click();
-    await vi.waitFor(() => expect($<HTMLButtonElement>(target, '[data-testid="end-session"]')?.disabled).toBe(true));
+    await waitFor(() => expect($<HTMLButtonElement>(target, '[data-testid="end-session"]')?.disabled).toBe(true));
 
     for (const id of ['b', 'c']) {
       const box = $<HTMLInputElement>(target, `tr[data-session-id="${id}"] td.pick input`)!;
@@ -85,20 +88,20 @@ describe('Sessions panel: the user’s controls', () => {
       flushSync();
     }
     $<HTMLButtonElement>(target, '[data-testid="export-picked"]')!.click();
-    await vi.waitFor(() => expect($(target, '[data-testid="notice"]')?.textContent).toBe('Exported 2 sessions to rumscope-sessions.json.'));
+    await waitFor(() => expect($(target, '[data-testid="notice"]')?.textContent).toBe('Exported 2 sessions to rumscope-sessions.json.'));
     $<HTMLButtonElement>(target, '[data-testid="delete-picked"]')!.click();
-    await vi.waitFor(() => expect(rowIds(target)).toEqual(['a']));
+    await waitFor(() => expect(rowIds(target)).toEqual(['a']));
     expect($(target, '[data-testid="delete-picked"]')).toBeNull();
 
     await writer.meta.put({ key: 'storageWarning', value: { kind: 'quota', at: 0, evictedSessions: 2, evictedBytes: 2_000_000, refusedWrites: 3 } });
-    await vi.waitFor(() => expect($(target, '[data-testid="storage-warning"]')?.textContent?.replace(/\s+/g, ' ')).toContain('the 2 oldest unpinned sessions were deleted (2.00 MB)'));
+    await waitFor(() => expect($(target, '[data-testid="storage-warning"]')?.textContent?.replace(/\s+/g, ' ')).toContain('the 2 oldest unpinned sessions were deleted (2.00 MB)'));
     $<HTMLButtonElement>(target, '[data-testid="storage-warning"] button')!.click();
-    await vi.waitFor(() => expect($(target, '[data-testid="storage-warning"]')).toBeNull());
+    await waitFor(() => expect($(target, '[data-testid="storage-warning"]')).toBeNull());
 
     $<HTMLButtonElement>(target, '[data-testid="delete-all"]')!.click();
     flushSync();
     $<HTMLButtonElement>(target, '[data-testid="confirm-delete-all"]')!.click();
-    await vi.waitFor(() => expect(rowIds(target)).toEqual([]));
+    await waitFor(() => expect(rowIds(target)).toEqual([]));
     expect(calls).toEqual(['pin b true', 'end a', 'export b,c', 'delete b,c', 'dismiss', 'delete all']);
   });
 });
