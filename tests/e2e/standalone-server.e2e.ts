@@ -58,8 +58,16 @@ async function startApp(): Promise<{ origin: string; close(): Promise<void> }> {
 /** In front of the team server: answers 503 to the first `failures` event batches, passes everything else. */
 async function startFlakyProxy(target: string, failures: number) {
   let failed = 0;
+  const started = Date.now();
+  /** One line per request: when it came, what it was, how it ended (for failure messages). */
+  const log: string[] = [];
   const upstream = new URL(target);
   const server = createServer((req, res) => {
+    const line = `+${Date.now() - started} ms ${req.method} ${req.url}`;
+    res.on('finish', () => log.push(`${line} → ${res.statusCode} at +${Date.now() - started} ms`));
+    res.on('close', () => {
+      if (!res.writableFinished) log.push(`${line} → closed unanswered at +${Date.now() - started} ms`);
+    });
     if (req.method === 'POST' && req.url === SERVER_ROUTES.sdkBatch && failed < failures) {
       failed++;
       req.resume();
@@ -70,10 +78,24 @@ async function startFlakyProxy(target: string, failures: number) {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
     });
-    forward.on('error', () => res.writeHead(502).end());
+    forward.on('error', (error) => {
+      log.push(`${line}: upstream error ${error.message}`);
+      if (!res.headersSent) res.writeHead(502).end();
+    });
     req.pipe(forward);
   });
-  return { ...(await listen(server)), failed: () => failed };
+  const listening = await listen(server);
+  return {
+    ...listening,
+    failed: () => failed,
+    log: () => log.join('\n  '),
+    // The browser keeps its connections open: close them too, or close() waits for them.
+    close: () => {
+      const closing = listening.close();
+      server.closeAllConnections();
+      return closing;
+    },
+  };
 }
 
 function listen(server: Server): Promise<{ origin: string; close(): Promise<void> }> {
@@ -177,8 +199,13 @@ describe.each(BROWSERS)('standalone SDK to the team server in %s', (kind) => {
       await openApp(page, { clientToken: token, site: proxy.origin.replace('http://', ''), insecureHTTP: true });
       const sessionId = await page.evaluate(() => (window as any).openobserveRum.getInternalContext().session_id as string);
       for (const button of ['#buy', '#pay', '#buy']) await page.click(button);
-      await expect.poll(() => proxy.failed(), POLL).toBe(3);
-      await expect.poll(async () => (await detailOf(sessionId)).item?.session.counts.actions, { ...POLL, timeout: 30_000 }).toBe(3);
+      try {
+        await expect.poll(() => proxy.failed(), POLL).toBe(3);
+        await expect.poll(async () => (await detailOf(sessionId)).item?.session.counts.actions, { ...POLL, timeout: 30_000 }).toBe(3);
+      } catch (error) {
+        // Name what the SDK sent through the proxy and how each request ended.
+        throw new Error(`${(error as Error).message}\nrequests through the proxy:\n  ${proxy.log()}`);
+      }
       const detail = await detailOf(sessionId);
       const actions = detail.events.filter((e) => e.type === 'action').map((e) => (e as { name: string }).name);
       expect(actions).toEqual(['Buy tea', 'Pay now', 'Buy tea']);
