@@ -88,7 +88,13 @@ export async function startDatadogSite(): Promise<DatadogSite> {
             try {
               const event = JSON.parse(line) as IntakeEvent;
               events.push(event);
-              held.push(event.type === 'view' ? `view ${new URL(event.view.url).pathname}` : event.type);
+              held.push(
+                event.type === 'view'
+                  ? `view ${new URL(event.view.url).pathname}`
+                  : event.type === 'action'
+                    ? `action ${event.action.type}:${event.action.target?.name ?? ''}`
+                    : event.type,
+              );
             } catch {
               events.push({ type: 'unparsed', line });
               held.push('unparsed');
