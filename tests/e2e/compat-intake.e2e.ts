@@ -3,14 +3,19 @@
  * @openobserve/browser-rum, at the lockfile's versions, run in a shop page whose intake is the Rumscope server
  * (on SQLite and on PostgreSQL). A scripted visit — two views, clicks, an error, an API call — is one session
  * of that SDK with the right counts, as the team dashboard's HTTP source reads it; its replay segments are
- * kept and the session says why they cannot be played. Chromium only (issue 17: Firefox is not needed here).
+ * kept and the session says why they cannot be played: the team dashboard, as `npm run server` serves it, shows
+ * who recorded it and why, never a blank player. Chromium only (issue 17: Firefox is not needed here).
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
 import { CHROMIUM_FLAGS } from './support/chromium';
 import { findBrowser } from './support/findBrowser';
 import { PEER_USER, startPeerSite, type PeerSdk } from './support/peerSdkSite';
-import { startServer, type RunningServer } from '../../server/main';
+import { adminLoginLink, startServer, type RunningServer } from '../../server/main';
+import { buildDashboard } from '../../scripts/buildDashboard';
 import { createTestDatabase, DIALECTS, testConfig, type TestDatabase } from '../../server/testing/testStores';
 import { ADMIN, login, memberHeaders, seedAdmin } from '../../server/testing/harness';
 import { createHttpSessionSource } from '../../server/dashboard/httpSessionSource';
@@ -22,11 +27,16 @@ const SDKS: PeerSdk[] = ['datadog', 'openobserve'];
 const VERSIONS: Record<PeerSdk, string> = { datadog: '7.16.2', openobserve: '0.4.1' };
 
 let browser: Browser;
+/** The team dashboard, built as `npm run server` serves it. */
+let staticDir: string;
 beforeAll(async () => {
+  staticDir = await mkdtemp(join(tmpdir(), 'rumscope-compat-dashboard-'));
+  await buildDashboard(staticDir);
   browser = await chromium.launch({ executablePath: findBrowser('chromium'), headless: true, args: CHROMIUM_FLAGS });
-});
+}, 300_000);
 afterAll(async () => {
   await browser?.close();
+  await rm(staticDir, { recursive: true, force: true });
 });
 
 describe.each(DIALECTS)('compatible intake on %s', (dialect) => {
@@ -36,7 +46,7 @@ describe.each(DIALECTS)('compatible intake on %s', (dialect) => {
 
   beforeAll(async () => {
     database = await createTestDatabase(dialect);
-    server = await startServer(testConfig(database.url));
+    server = await startServer(testConfig(database.url, { staticDir }));
     await seedAdmin(server.store);
     cookieHeaders = memberHeaders(await login(server.app, ADMIN.email, ADMIN.password));
   });
@@ -114,6 +124,23 @@ describe.each(DIALECTS)('compatible intake on %s', (dialect) => {
       expect(names).toEqual(['Buy the tea', 'Load prices', 'Break it', 'Go to cart', 'Buy the tea']);
       expect(events.some((e) => e.type === 'vital' && e.name === 'FCP')).toBe(true);
       expect(failures).toEqual([]);
+
+      // On the team dashboard: its row's play button is off with the reason, and its detail says who recorded it
+      // and why it cannot be played, where a playable session has its player.
+      const teamPage = await context.newPage();
+      await teamPage.goto(server.url + (await adminLoginLink(server.store, ADMIN.email)));
+      const row = teamPage.locator(`tr[data-session-id="${session.id}"]`);
+      await row.waitFor({ timeout: 30_000 });
+      const play = row.locator('[data-testid="play"]');
+      expect(await play.isDisabled()).toBe(true);
+      // (More segments may have arrived since `session` was read: the figures are not compared.)
+      const NOT_PLAYABLE = /^Recorded by (Datadog|OpenObserve) browser-rum \S+, not playable: .*change records.* \(\d+ segments, [\d.]+ [KM]?B kept\)$/;
+      expect(await play.getAttribute('title')).toMatch(NOT_PLAYABLE);
+      await row.click();
+      const why = teamPage.locator('[data-testid="replay-section"] [data-testid="replay-why"]');
+      await why.waitFor({ timeout: 30_000 });
+      expect(await why.textContent()).toMatch(NOT_PLAYABLE);
+      expect(await teamPage.locator('[data-testid="open-replay"], [data-testid="replay-player"]').count()).toBe(0);
     } finally {
       await context.close();
       await site.close();
