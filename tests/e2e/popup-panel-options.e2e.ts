@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { BROWSERS, type DriverPage, useDriver } from './support/driver';
 import { byTestId, patchSettingsVia, setTestHooksVia, storageGet, textOf } from './support/lifeDriver';
 import { startDemoServer, type DemoServer } from '../../demo/server';
+import { readSettings } from '../../sdk/schema/validateSettings';
 
 const POLL = { timeout: 10_000 };
 let demo: DemoServer;
@@ -151,12 +152,20 @@ describe.each(BROWSERS)('popup, panel and options in %s', (kind) => {
     await options.fill('#allow', 'https://shop.example.com\nnot a pattern');
     await options.fill('#testerEmail', 'nope');
     await options.fill('#retentionDays', '7');
+    // A sync server reached by plain http:// on another machine would get the upload token in the clear: refused.
+    await options.fill('#syncUrl', 'http://rum.example.com');
+    await options.fill('#syncToken', 'rs_token_never_sent');
     await options.click(byTestId('save'));
     await expect.poll(() => text(options, 'message'), POLL).toContain('Not saved');
     expect(await textOf(options, '.issue[data-for="siteAccess.allow"]')).toContain('not a site pattern: not a pattern');
     expect(await textOf(options, '.issue[data-for="tester"]')).toContain('not an email address');
-    const stored = () => storageGet(driver, 'local', 'rumscope.settings');
+    expect(await textOf(options, '.issue[data-for="sync.url"]')).toContain('refusing to send the upload token over plain http:// to rum.example.com: use https://');
+    // The settings in force: what is stored, over the defaults for what was never saved.
+    const stored = async () => readSettings(await storageGet(driver, 'local', 'rumscope.settings')).settings;
     expect((await stored()).retention.days).toBe(30);
+    expect((await stored()).sync.url).toBe('');
+    await options.fill('#syncUrl', '');
+    await options.fill('#syncToken', '');
 
     await options.fill('#allow', 'https://shop.example.com\n*.example.org\nhttp://127.0.0.1:*');
     await options.fill('#testerEmail', 'qa@example.com');
@@ -168,6 +177,7 @@ describe.each(BROWSERS)('popup, panel and options in %s', (kind) => {
       tester: { email: 'qa@example.com' },
       environment: 'Staging',
       retention: { days: 7 },
+      sync: { url: '' },
     });
     await options.close();
   });
