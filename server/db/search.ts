@@ -20,7 +20,7 @@ const DEFAULT_SNIPPET_HITS = 50;
 const CHUNK = 1000;
 const SNIPPETS_PER_HIT = 3;
 /** Above every character: `term < prefix + TOP` holds for every term that starts with the prefix (bytewise order). */
-const TOP = '\u{10FFFF}';
+export const TOP = '\u{10FFFF}';
 
 /** Event types that carry searchable text (as the extension's dashboard store indexes them). */
 export const SEARCHED_TYPES: readonly string[] = ['view', 'api', 'error', 'action', 'context', 'console'];
@@ -131,46 +131,71 @@ export function sessionsMatching(db: Kysely<Database>, text: string, kinds?: rea
   });
 }
 
-/** Up to this many index rows a term's sessions are listed in the query; above it each candidate session is probed. */
+/** Up to this many index rows a term's sessions are listed in the query; above it they are read by the query itself. */
 export const LISTED_TERM_ROWS = 2000;
+/**
+ * Up to this many index rows the list is read from a term's sessions (each looked up by id, the few that pass the
+ * filters sorted): about 20–40 ms for 24,000 over a million sessions, whatever the sort. Above it the list walks its
+ * sort's index and probes each candidate in the (session_id, term) index.
+ */
+export const DRIVING_TERM_ROWS = 30_000;
+
+export interface SearchThresholds {
+  listedTermRows?: number;
+  drivingTermRows?: number;
+}
 
 type SessionsEb = ExpressionBuilder<Database, 'sessions'>;
 
 /**
- * The list filter's search (every term of `text`), as conditions on `sessions`: a term held by few sessions names
- * them (read once from the index), a common one is checked session by session (EXISTS on the (session_id, term)
- * index) as the list walks its order — listing a term that half the sessions hold would read half the index.
+ * The list filter's search (every term of `text`), as conditions on `sessions`, chosen by how many index rows the
+ * term has: a rare term names its sessions (read once from the index, listed in the query); a term of middling
+ * frequency (one session in forty) is a subquery the list is read from: walking the sort's index instead would cross
+ * every session before the term's first one when the sort follows the term (sessions with a TypeError sort last by
+ * errors ascending: 940,000 index entries, over a second); a common one ("checkout", held by half the sessions) is
+ * checked session by session (EXISTS on the (session_id, term) index) as the list walks its order, where the
+ * matches are dense — reading every session of a term half of them hold would cost more than the page.
  */
-export async function searchConditions(db: Kysely<Database>, text: string, listedTermRows = LISTED_TERM_ROWS): Promise<((eb: SessionsEb) => Expression<SqlBool>)[]> {
+export async function searchConditions(db: Kysely<Database>, text: string, thresholds: SearchThresholds = {}): Promise<((eb: SessionsEb) => Expression<SqlBool>)[]> {
+  const listed = thresholds.listedTermRows ?? LISTED_TERM_ROWS;
+  const driving = Math.max(listed, thresholds.drivingTermRows ?? DRIVING_TERM_ROWS);
   const query = queryTerms(text);
   if (!query?.terms.length) return [() => sql<SqlBool>`1 = 0`];
   const out: ((eb: SessionsEb) => Expression<SqlBool>)[] = [];
   const postgres = isPostgres(db);
   for (const term of query.terms) {
     const prefix = term === query.prefix;
-    const rows = await db
-      .selectFrom('search_terms')
-      .select('search_terms.session_id')
-      .where((eb) => termMatches(eb, term, prefix))
-      .limit(listedTermRows + 1)
-      .execute();
-    if (rows.length <= listedTermRows) {
+    const termRows = () => db.selectFrom('search_terms').select('search_terms.session_id').where((eb) => termMatches(eb, term, prefix));
+    const rows = await termRows().limit(listed + 1).execute();
+    if (rows.length <= listed) {
       const ids = [...new Set(rows.map((row) => row.session_id))];
       out.push((eb) => (ids.length ? eb('sessions.id', 'in', ids) : sql<SqlBool>`1 = 0`));
-    } else {
-      out.push((eb) => {
-        let probe = eb
-          .selectFrom('search_terms')
-          .select('search_terms.session_id')
-          .whereRef('search_terms.session_id', '=', 'sessions.id')
-          .where((t) => termMatches(t as unknown as TermsEb, term, prefix));
-        // PostgreSQL: OFFSET 0 keeps the EXISTS a per-session probe. Without it the planner may turn it into a hash
-        // semi-join that first reads every index row of the term (half a million for "checkout" over a million
-        // sessions) before the list's first row.
-        if (postgres) probe = probe.offset(0);
-        return eb.exists(probe);
-      });
+      continue;
     }
+    const counted = await db
+      .selectFrom(termRows().limit(driving + 1).as('t'))
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    if (Number(counted.n) <= driving) {
+      // PostgreSQL: as an array read once (an InitPlan), the ids are looked up in the primary key; as `IN (subquery)`
+      // its planner walks the sort's covering index instead, hashing the term's rows, and crosses every session
+      // before the first match when the sort follows the term (1–4 s; 50 ms this way, warm). SQLite drives by the
+      // subquery itself.
+      out.push((eb) => (postgres ? sql<SqlBool>`${sql.ref('sessions.id')} = any(array(${termRows()}))` : eb('sessions.id', 'in', termRows())));
+      continue;
+    }
+    out.push((eb) => {
+      let probe = eb
+        .selectFrom('search_terms')
+        .select('search_terms.session_id')
+        .whereRef('search_terms.session_id', '=', 'sessions.id')
+        .where((t) => termMatches(t as unknown as TermsEb, term, prefix));
+      // PostgreSQL: OFFSET 0 keeps the EXISTS a per-session probe. Without it the planner may turn it into a hash
+      // semi-join that first reads every index row of the term (half a million for "checkout" over a million
+      // sessions) before the list's first row.
+      if (postgres) probe = probe.offset(0);
+      return eb.exists(probe);
+    });
   }
   return out;
 }
