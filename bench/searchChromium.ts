@@ -64,11 +64,14 @@ async function seed(args: { total: number; chunk: number; now: number }): Promis
       r.onerror = () => ko(r.error);
     })) ?? null) as Record<string, unknown> | null;
     if (!template) throw new Error('no recorded session to clone');
+    // Two minutes apart, or closer when that would reach past 29 days: the default retention (30 days) deletes
+    // older sessions when the browser starts, and the panel would be measured over what is left.
+    const step = Math.min(120_000, Math.floor((29 * 24 * 3_600_000) / args.total));
     for (let i = 0; i < args.total; i += args.chunk) {
       const tx = db.transaction(['sessions', 'events', 'searchTerms'], 'readwrite');
       for (let k = i; k < Math.min(args.total, i + args.chunk); k++) {
         const id = `bench-${k}`;
-        const startedAt = args.now - 120_000 - k * 120_000;
+        const startedAt = args.now - step - k * step;
         const site = pick(['https://shop.test', 'https://admin.test']);
         const spent = pick([20_000, 40_000, 90_000, 300_000, 900_000]);
         const record = { ...template, id, site, startedAt, lastEventAt: startedAt + spent, lastActivityAt: startedAt + spent, endedAt: startedAt + spent + 10_000, endReason: 'inactivity', bytes: 1_000 };

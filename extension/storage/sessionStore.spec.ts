@@ -44,6 +44,17 @@ describe('sessionStore', () => {
     expect((await db.sessions.toArray())[0]).toMatchObject({ endedAt: T0 + 5000, endReason: 'browser_closed' });
   });
 
+  test('at a browser start only the sessions left open end; one the user ended keeps its end', async () => {
+    const a = await persistBatch(db, batch({ events: [click(T0)] }), options);
+    await endSession(db, a.status === 'stored' ? a.sessionId : '', T0 + 10);
+    await persistBatch(db, batch({ loadId: 'load-b', site: 'http://b.test', url: 'http://b.test/', events: [click(T0 + 100)], now: T0 + 100 }), options);
+    await persistBatch(db, batch({ loadId: 'load-c', site: 'http://c.test', url: 'http://c.test/', events: [click(T0 + 200), click(T0 + 900)], now: T0 + 900 }), options);
+    expect(await endOpenSessions(db, 'browser_closed')).toBe(2);
+    const bySite = Object.fromEntries((await db.sessions.toArray()).map((s) => [s.site, [s.endedAt, s.endReason]]));
+    expect(bySite).toEqual({ 'http://a.test': [T0, 'user'], 'http://b.test': [T0 + 100, 'browser_closed'], 'http://c.test': [T0 + 900, 'browser_closed'] });
+    expect(await endOpenSessions(db, 'browser_closed')).toBe(0);
+  });
+
   test('deleting a session removes its events, leaves its loads as tombstones and touches nothing else', async () => {
     await persistBatch(db, batch({}), options);
     await persistBatch(db, batch({ loadId: 'load-b', site: 'http://b.test', events: [click(T0)] }), options);

@@ -9,6 +9,7 @@ import { migrate } from './openDatabase';
 import { searchSessions } from './search';
 import { sessionListColumns } from './sessionColumns';
 import { sqlRepository } from './sqlRepository';
+import { createSessionQueries } from './sessionQueries';
 import { deleteSessionsBefore } from '../retention';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -276,6 +277,51 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
       // The time-spent sort as sessionQueries.ts writes it on SQLite (facets as `+column`) reads its covering index alone, no table rows.
       const plan = await sql<{ detail: string }>`explain query plan select id, started_at, time_spent from sessions where +f_country in ('DE') and +f_browser in ('Chrome') order by time_spent desc, started_at desc, id asc limit 51`.execute(latest.db);
       expect(plan.rows.map((row) => row.detail).join(' | ')).toContain('USING COVERING INDEX sessions_list_time_spent');
+    }
+    await latest.close();
+  });
+
+  it('upgrades a v9 database with sessions to v10: rows intact, a search term’s sessions looked up in the by-id index', async () => {
+    const v9 = await database.openMigrated('009_session_list_covering');
+    const sessions = [
+      makeSession('old-9a', 1_700_000_000_000, { geo: { country: 'DE', city: null, region: null }, lastEventAt: 1_700_000_090_000 }),
+      makeSession('old-9b', 1_700_000_100_000, { geo: { country: 'DE', city: null, region: null }, user: { id: 'u2', email: 'zed@example.com', name: 'Z' } }),
+      makeSession('old-9c', 1_700_000_200_000, { geo: { country: 'FR', city: null, region: null } }),
+      makeSession('old-9d', 1_700_000_300_000, { geo: { country: 'DE', city: null, region: null }, counts: { events: 9, views: 1, actions: 1, errors: 7, apiCalls: 0, resources: 0, longTasks: 0 } }),
+    ];
+    await sqlRepository(v9).transaction(async (tx) => {
+      for (const session of sessions) await tx.putSession(session);
+      for (const session of sessions) await tx.putEvents(makeEvents(session.id, `load-${session.id}`, session.startedAt, 3));
+    });
+    // Before: the term's few sessions listed in the query. After, also: every term's sessions read by id (as a term
+    // of middling frequency over a million sessions is), which needs the new index.
+    const pages = async (store: typeof v9, byId: boolean) => {
+      const queries = createSessionQueries(store.db, dialect, byId ? { listedTermRows: 0 } : {});
+      const out: string[][] = [];
+      for (const key of ['startedAt', 'timeSpent', 'errors', 'email', 'location'] as const) {
+        for (const direction of ['asc', 'desc'] as const) {
+          const page = await queries.listSessions({ filter: { country: ['DE'], search: 'buy' }, sort: { key, direction }, limit: 50, now: 1_700_001_000_000 });
+          out.push(page.items.map((item) => item.session.id));
+        }
+      }
+      out.push([String(await queries.countSessions({ country: ['DE'], search: 'buy' }, 1_700_001_000_000))]);
+      return out;
+    };
+    const before = await pages(v9, false);
+    await v9.close();
+
+    const latest = database.open();
+    expect((await migrate(latest.db)).results?.map((r) => [r.migrationName, r.status])[0]).toEqual(['010_session_list_by_id', 'Success']);
+    const rows = await latest.db.selectFrom('sessions').select(['id', 'record']).orderBy('id').execute();
+    expect(rows.map((row) => JSON.parse(row.record))).toEqual(sessions);
+    expect(await pages(latest, false)).toEqual(before);
+    expect(await pages(latest, true)).toEqual(before);
+    expect(before[0]).toEqual(['old-9a', 'old-9b', 'old-9d']);
+    expect(before.at(-1)).toEqual(['3']);
+    if (dialect === 'sqlite') {
+      // The index holds every column the list reads: a page from a term's sessions reads no session row.
+      const plan = await sql<{ detail: string }>`explain query plan select id, started_at, errors from sessions indexed by sessions_list_by_id where id in (select session_id from search_terms where term = 'buy') and +f_country in ('DE') and +f_browser in ('Chrome') and +f_device_type in ('Mobile') order by errors asc, started_at desc, id asc limit 51`.execute(latest.db);
+      expect(plan.rows.map((row) => row.detail).join(' | ')).toContain('USING COVERING INDEX sessions_list_by_id');
     }
     await latest.close();
   });

@@ -156,12 +156,19 @@ type SessionsEb = ExpressionBuilder<Database, 'sessions'>;
  * checked session by session (EXISTS on the (session_id, term) index) as the list walks its order, where the
  * matches are dense — reading every session of a term half of them hold would cost more than the page.
  */
-export async function searchConditions(db: Kysely<Database>, text: string, thresholds: SearchThresholds = {}): Promise<((eb: SessionsEb) => Expression<SqlBool>)[]> {
+export interface SearchConditions {
+  conditions: ((eb: SessionsEb) => Expression<SqlBool>)[];
+  /** A term's sessions are the list's source, looked up by id (sessionQueries.ts reads them from the by-id index). */
+  bySessionId: boolean;
+}
+
+export async function searchConditions(db: Kysely<Database>, text: string, thresholds: SearchThresholds = {}): Promise<SearchConditions> {
   const listed = thresholds.listedTermRows ?? LISTED_TERM_ROWS;
   const driving = Math.max(listed, thresholds.drivingTermRows ?? DRIVING_TERM_ROWS);
   const query = queryTerms(text);
-  if (!query?.terms.length) return [() => sql<SqlBool>`1 = 0`];
+  if (!query?.terms.length) return { conditions: [() => sql<SqlBool>`1 = 0`], bySessionId: false };
   const out: ((eb: SessionsEb) => Expression<SqlBool>)[] = [];
+  let bySessionId = false;
   const postgres = isPostgres(db);
   for (const term of query.terms) {
     const prefix = term === query.prefix;
@@ -182,6 +189,7 @@ export async function searchConditions(db: Kysely<Database>, text: string, thres
       // before the first match when the sort follows the term (1–4 s; 50 ms this way, warm). SQLite drives by the
       // subquery itself.
       out.push((eb) => (postgres ? sql<SqlBool>`${sql.ref('sessions.id')} = any(array(${termRows()}))` : eb('sessions.id', 'in', termRows())));
+      bySessionId = true;
       continue;
     }
     out.push((eb) => {
@@ -197,7 +205,7 @@ export async function searchConditions(db: Kysely<Database>, text: string, thres
       return eb.exists(probe);
     });
   }
-  return out;
+  return { conditions: out, bySessionId };
 }
 
 /** Sessions matching every term of the query, most matching texts first, with snippets for the best. */

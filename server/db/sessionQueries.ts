@@ -4,7 +4,7 @@
  * PostgreSQL through one Kysely builder. Order: the sort column, then newest first, then id (the panel's tie-
  * breakers), so a page boundary is a keyset position and offset paging sees the same order.
  */
-import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
+import { sql, type CompiledQuery, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import type { SessionRecord, SessionSummary } from '../../sdk/schema';
 import { NOVELTY_LOOKBACK_MS } from '../../panel/dashboard/cohorts';
 import { MINUTE, rangeBounds } from '../../panel/dashboard/filter';
@@ -13,6 +13,7 @@ import { NEWEST_FIRST } from '../../panel/source/SessionSource';
 import type { Dialect } from './openDatabase';
 import type { Database } from './schema';
 import { searchConditions, TOP, type SearchThresholds } from './search';
+import { SESSIONS_BY_ID_INDEX } from './migrations/010_session_list_by_id';
 
 /** Where a page ended: the sort value, start and id of its last row. */
 export interface ListPosition {
@@ -114,10 +115,10 @@ export function createSessionQueries(db: Kysely<Database>, dialect: Dialect, opt
   /** The id as the panel compares it (code units): bytewise on PostgreSQL whatever the database's collation. */
   const idRef = dialect === 'postgres' ? sql<string>`sessions.id collate "C"` : sql<string>`sessions.id`;
 
-  /** The filter as SQL conditions (AND). */
-  async function conditions(filter: SessionFilter = {}, now: number): Promise<(eb: Eb) => Expression<SqlBool>[]> {
+  /** The filter as SQL conditions (AND), and whether a search term's sessions are looked up by id. */
+  async function conditions(filter: SessionFilter = {}, now: number): Promise<{ where: (eb: Eb) => Expression<SqlBool>[]; bySessionId: boolean }> {
     const search = filter.search?.trim() ? await searchConditions(db, filter.search, options) : null;
-    return (eb) => {
+    const where = (eb: Eb) => {
       const out: Expression<SqlBool>[] = [];
       if (filter.startedFrom !== undefined) out.push(eb('sessions.started_at', '>=', filter.startedFrom));
       if (filter.startedBefore !== undefined) out.push(eb('sessions.started_at', '<', filter.startedBefore));
@@ -157,9 +158,23 @@ export function createSessionQueries(db: Kysely<Database>, dialect: Dialect, opt
       }
       if (filter.novelty) out.push(novelty(eb, filter, now));
       // Every term of the search text (the search index: one indexed lookup per term).
-      if (search) out.push(...search.map((condition) => condition(eb)));
+      if (search) out.push(...search.conditions.map((condition) => condition(eb)));
       return out;
     };
+    return { where, bySessionId: search?.bySessionId ?? false };
+  }
+
+  /**
+   * Runs a query on `sessions`. When a search term's sessions are looked up by id, SQLite is told to use the by-id
+   * index (migration 010), which holds every column the list reads: without statistics its planner takes the
+   * primary key's own index (one row per id, it assumes) and then reads each session row. PostgreSQL chooses itself.
+   */
+  async function run<R>(query: { compile(): CompiledQuery<R>; execute(): Promise<R[]> }, bySessionId: boolean): Promise<R[]> {
+    if (!bySessionId || dialect !== 'sqlite') return query.execute();
+    const compiled = query.compile();
+    const from = 'from "sessions" where';
+    if (!compiled.sql.includes(from)) throw new Error(`the list's query does not read "sessions" as expected: ${compiled.sql.slice(0, 200)}`);
+    return (await db.executeQuery<R>({ ...compiled, sql: compiled.sql.replace(from, `from "sessions" indexed by "${SESSIONS_BY_ID_INDEX}" where`) })).rows;
   }
 
   /** cohorts.ts novelSessions: in the range, and no session of the 30 days before it had the region / device. */
@@ -203,7 +218,7 @@ export function createSessionQueries(db: Kysely<Database>, dialect: Dialect, opt
     async listSessions(query) {
       const sort = query.sort ?? NEWEST_FIRST;
       const column = `sessions.${SORT_COLUMNS[sort.key]}` as const;
-      const filtered = await conditions(query.filter, query.now);
+      const { where: filtered, bySessionId } = await conditions(query.filter, query.now);
       const where = sort.key === 'location' ? withLocationRange(filtered, query.filter) : filtered;
       const after = query.after;
       const cmp = sort.direction === 'desc' ? '<' : '>';
@@ -223,13 +238,15 @@ export function createSessionQueries(db: Kysely<Database>, dialect: Dialect, opt
           ]),
         );
       }
-      const rows = await q
-        .orderBy(column, sort.direction)
-        .orderBy('sessions.started_at', 'desc')
-        .orderBy(idRef, 'asc')
-        .offset(query.offset ?? 0)
-        .limit(query.limit + 1)
-        .execute();
+      const rows = await run(
+        q
+          .orderBy(column, sort.direction)
+          .orderBy('sessions.started_at', 'desc')
+          .orderBy(idRef, 'asc')
+          .offset(query.offset ?? 0)
+          .limit(query.limit + 1),
+        bySessionId,
+      );
       const page = rows.slice(0, query.limit);
       const summaries = page.length ? ((await summaryQuery(db).where('sessions.id', 'in', page.map((row) => row.id)).execute()) as SummaryRow[]) : [];
       const byId = new Map(summaries.map((row) => [row.id, row]));
@@ -241,13 +258,15 @@ export function createSessionQueries(db: Kysely<Database>, dialect: Dialect, opt
     },
 
     async countSessions(filter, now) {
-      const where = await conditions(filter, now);
-      const row = await db
-        .selectFrom('sessions')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where((eb) => eb.and(where(eb)))
-        .executeTakeFirstOrThrow();
-      return Number(row.n);
+      const { where, bySessionId } = await conditions(filter, now);
+      const [row] = await run(
+        db
+          .selectFrom('sessions')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where((eb) => eb.and(where(eb))),
+        bySessionId,
+      );
+      return Number(row!.n);
     },
   };
 }

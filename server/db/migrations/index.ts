@@ -9,6 +9,7 @@ import * as m006 from './006_search_index';
 import * as m007 from './007_session_delete_indexes';
 import * as m008 from './008_replay_assets';
 import * as m009 from './009_session_list_covering';
+import * as m010 from './010_session_list_by_id';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '001_initial': m001,
@@ -20,6 +21,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '007_session_delete_indexes': m007,
   '008_replay_assets': m008,
   '009_session_list_covering': m009,
+  '010_session_list_by_id': m010,
 };
 
 export const LATEST_MIGRATION = Object.keys(MIGRATIONS).at(-1)!;
