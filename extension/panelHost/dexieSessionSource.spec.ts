@@ -2,6 +2,7 @@ import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RumscopeDb } from '../storage/db';
 import { deleteSessions } from '../storage/sessionStore';
+import { readTotals, recountTotals } from '../storage/sessionTotals';
 import { buildSegmentRow } from '../storage/replayStore';
 import { createDexieSessionSource, memoSearchIds } from './dexieSessionSource';
 import type { SourceChange, Unsubscribe } from '../../panel/source/SessionSource';
@@ -53,6 +54,20 @@ describe('dexieSessionSource', () => {
     // A dashboard filter beyond the start-time index is answered too (dashboardStore.spec.ts has the rest).
     expect(ids(await source.listSessions({ filter: { errors: { preset: 'some' }, ...range } }))).toEqual(['b']);
     expect(await source.countSessions({ errors: { preset: 'some' } })).toBe(2);
+  });
+
+  it('counts every session from the running totals the writes keep, following puts and deletes', async () => {
+    const { writer, source } = setup();
+    await writer.sessions.bulkPut([makeSession({ id: 'a', startedAt: 1_000 }), makeSession({ id: 'b', startedAt: 2_000 })]);
+    expect(await source.countSessions()).toBe(2); // no totals row yet: counted
+    await recountTotals(writer);
+    await writer.sessions.bulkPut([makeSession({ id: 'c', startedAt: 3_000 }), makeSession({ id: 'a', startedAt: 1_000, lastEventAt: 5_000 })]);
+    expect(await source.countSessions()).toBe(3);
+    await deleteSessions(writer, ['b']);
+    expect(await source.countSessions()).toBe(2);
+    // The answer is the totals row's (no walk over the store): what the storage settings show too.
+    expect(await source.countSessions()).toBe((await readTotals(writer))!.sessions);
+    expect(await source.countSessions({})).toBe(2);
   });
 
   it("reads a session's replay: its segments decompressed into one stream in time order, nothing of another session's", async () => {

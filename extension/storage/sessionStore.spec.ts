@@ -5,6 +5,7 @@ import { RumscopeDb } from './db';
 import { ingestBatch, type BatchInput, type IngestOptions } from '../../sdk/model';
 import { createDexieRepository } from './dexieRepository';
 import { deleteSessions, endOpenSessions, endSession, purgeLoads } from './sessionStore';
+import { makeSession } from '../../tests/unit/support/sessionFixtures';
 
 let db: RumscopeDb;
 let n = 0;
@@ -53,6 +54,16 @@ describe('sessionStore', () => {
     const bySite = Object.fromEntries((await db.sessions.toArray()).map((s) => [s.site, [s.endedAt, s.endReason]]));
     expect(bySite).toEqual({ 'http://a.test': [T0, 'user'], 'http://b.test': [T0 + 100, 'browser_closed'], 'http://c.test': [T0 + 900, 'browser_closed'] });
     expect(await endOpenSessions(db, 'browser_closed')).toBe(0);
+  });
+
+  test('open sessions are found past the first chunk of the scan, and only they are ended', async () => {
+    const ended = Array.from({ length: 2_100 }, (_, i) => makeSession({ id: `e-${String(i).padStart(5, '0')}`, startedAt: T0 + i, lastEventAt: T0 + i, endedAt: T0 + i, endReason: 'inactivity' }));
+    const open = ['e-00999x', 'e-01000x', 'z-last'].map((id, i) => makeSession({ id, startedAt: T0 + i, lastEventAt: T0 + 50 + i, endedAt: null }));
+    await db.sessions.bulkPut([...ended, ...open]);
+    expect(await endOpenSessions(db, 'browser_closed')).toBe(3);
+    const closed = await db.sessions.where('id').anyOf(open.map((s) => s.id)).toArray();
+    expect(closed.map((s) => [s.id, s.endedAt, s.endReason])).toEqual(open.map((s) => [s.id, s.lastEventAt, 'browser_closed']));
+    expect(await db.sessions.filter((s) => s.endReason === 'inactivity').count()).toBe(2_100);
   });
 
   test('deleting a session removes its events, leaves its loads as tombstones and touches nothing else', async () => {

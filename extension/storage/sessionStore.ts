@@ -8,18 +8,9 @@ export async function endSession(db: RumscopeDb, sessionId: string, now: number,
   await db.sessions.where('id').equals(sessionId).modify((session) => endSessionNow(session, now, reason));
 }
 
-/**
- * Sessions still open when the browser closed end at their last event ("browser_closed"). Found by reading every
- * session (an open one can be of any age, and IndexedDB cannot index a null end) in a read-only transaction, which
- * the panel's reads do not wait for; only the few found are then written. One read-write pass over every session
- * would hold the panel's first list behind it at each browser start (seconds at 100,000 sessions).
- */
+/** Sessions still open when the browser closed end at their last event ("browser_closed"). */
 export async function endOpenSessions(db: RumscopeDb, reason: SessionEndReason): Promise<number> {
-  const open = await db.transaction('r', db.sessions, () => db.sessions.filter((session) => session.endedAt === null).primaryKeys());
-  if (!open.length) return 0;
   return db.sessions
-    .where('id')
-    .anyOf(open)
     .filter((session) => session.endedAt === null)
     .modify((session) => endAtShutdown(session, reason));
 }
