@@ -173,17 +173,22 @@ export async function searchConditions(db: Kysely<Database>, text: string, thres
   for (const term of query.terms) {
     const prefix = term === query.prefix;
     const termRows = () => db.selectFrom('search_terms').select('search_terms.session_id').where((eb) => termMatches(eb, term, prefix));
-    const rows = await termRows().limit(listed + 1).execute();
-    if (rows.length <= listed) {
-      const ids = [...new Set(rows.map((row) => row.session_id))];
+    // Counted in the database first (up to one more than DRIVING_TERM_ROWS, from the index alone): only a rare term's
+    // ids travel to the server.
+    const counted = Number(
+      (
+        await db
+          .selectFrom(termRows().limit(driving + 1).as('t'))
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+    if (counted <= listed) {
+      const ids = counted ? [...new Set((await termRows().execute()).map((row) => row.session_id))] : [];
       out.push((eb) => (ids.length ? eb('sessions.id', 'in', ids) : sql<SqlBool>`1 = 0`));
       continue;
     }
-    const counted = await db
-      .selectFrom(termRows().limit(driving + 1).as('t'))
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow();
-    if (Number(counted.n) <= driving) {
+    if (counted <= driving) {
       // PostgreSQL: as an array read once (an InitPlan), the ids are looked up in the primary key; as `IN (subquery)`
       // its planner walks the sort's covering index instead, hashing the term's rows, and crosses every session
       // before the first match when the sort follows the term (1–4 s; 50 ms this way, warm). SQLite drives by the
