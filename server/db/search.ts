@@ -147,6 +147,12 @@ export interface SearchThresholds {
 
 type SessionsEb = ExpressionBuilder<Database, 'sessions'>;
 
+export interface SearchConditions {
+  conditions: ((eb: SessionsEb) => Expression<SqlBool>)[];
+  /** A term's sessions are the list's source, looked up by id (sessionQueries.ts reads them from the by-id index). */
+  bySessionId: boolean;
+}
+
 /**
  * The list filter's search (every term of `text`), as conditions on `sessions`, chosen by how many index rows the
  * term has: a rare term names its sessions (read once from the index, listed in the query); a term of middling
@@ -156,12 +162,6 @@ type SessionsEb = ExpressionBuilder<Database, 'sessions'>;
  * checked session by session (EXISTS on the (session_id, term) index) as the list walks its order, where the
  * matches are dense — reading every session of a term half of them hold would cost more than the page.
  */
-export interface SearchConditions {
-  conditions: ((eb: SessionsEb) => Expression<SqlBool>)[];
-  /** A term's sessions are the list's source, looked up by id (sessionQueries.ts reads them from the by-id index). */
-  bySessionId: boolean;
-}
-
 export async function searchConditions(db: Kysely<Database>, text: string, thresholds: SearchThresholds = {}): Promise<SearchConditions> {
   const listed = thresholds.listedTermRows ?? LISTED_TERM_ROWS;
   const driving = Math.max(listed, thresholds.drivingTermRows ?? DRIVING_TERM_ROWS);

@@ -243,8 +243,7 @@ describe.each(DIALECTS)('the session list’s filters and sorts on %s', (dialect
   ])('gives the same rows when a search term’s sessions are %s as when they are listed', async (_, thresholds) => {
     // Over a million sessions the list is read from the sessions of a term of middling frequency (more than
     // LISTED_TERM_ROWS index rows), a common one (more than DRIVING_TERM_ROWS) is checked per session as the list
-    // walks its order; with these
-    // thresholds every term of this small fixture goes that way.
+    // walks its order; with these thresholds every term of this small fixture goes that way.
     const probing = createSessionQueries(t.store.db, dialect, thresholds);
     const filters: SessionFilter[] = [
       { search: 'checkout', browser: ['Chrome', 'Firefox'], country: ['GB', 'US', 'FR'] },

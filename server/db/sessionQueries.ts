@@ -106,7 +106,7 @@ function between(eb: Eb, column: 'errors' | 'time_spent' | 'started_at', min: nu
 const NEVER = sql<SqlBool>`1 = 0`;
 
 /** How the location sort key of a session of this country (its facet value) starts. */
-export const locationPrefix = (country: string): string => `${country} - `.toLowerCase();
+const locationPrefix = (country: string): string => `${country} - `.toLowerCase();
 
 /** search.ts LISTED_TERM_ROWS and DRIVING_TERM_ROWS: how a search term's sessions are read, by how many index rows it has. */
 export type SessionQueryOptions = SearchThresholds;
