@@ -115,6 +115,26 @@ describe('the Dexie source answers the dashboard', () => {
     expect(await source.search({ text: 'checkout' })).toEqual([]);
   });
 
+  it('orders the hits of a search newest first from the held records and reads snippets for the first few only', async () => {
+    const { writer, source } = setup();
+    const sessions = Array.from({ length: 2_500 }, (_, i) => makeSession({ id: `s${String(i).padStart(4, '0')}`, startedAt: 1_000 + ((i * 7919) % 2_500) }));
+    await writer.sessions.bulkPut(sessions);
+    await writer.events.bulkPut(
+      sessions.map((s, i) => stored({ ...base(5_000), type: 'view', url: `https://shop.test/${i % 3 ? 'checkout' : 'cart'}/${i}`, referrer: '', title: '', navigation: 'initial', loadingTime: null }, s.id, `load-${i}`)),
+    );
+    const hits = await source.search({ text: 'checkout', limit: 4, snippets: 2 });
+    // Independently: the matching sessions (i % 3 != 0), by start time, newest first.
+    const expected = sessions
+      .filter((_, i) => i % 3)
+      .sort((a, b) => b.startedAt - a.startedAt)
+      .slice(0, 4)
+      .map((s) => s.id);
+    expect(hits.map((h) => h.sessionId)).toEqual(expected);
+    expect(hits.map((h) => h.snippets.map((snip) => snip.kind))).toEqual([['url'], ['url'], [], []]);
+    expect(hits[0]!.snippets[0]!.text).toContain('checkout');
+    expect(await source.search({ text: '  ' })).toEqual([]);
+  });
+
   it('keeps the facet counts and KPIs of the filter on screen by the changed sessions only, equal to answering from scratch', async () => {
     const { writer, source } = setup();
     const now = Date.now();

@@ -7,7 +7,7 @@
  * storage) without reading anything; the panel then reads only what the change concerns, at a bounded rate.
  */
 import Dexie, { type ObservabilitySet } from 'dexie';
-import type { SearchKind, SessionRecord, StoredEvent } from '../../sdk/schema';
+import { SEARCH_DEFAULTS, type SearchKind, type SessionRecord, type StoredEvent } from '../../sdk/schema';
 import type { LoadRecord, RumscopeDb } from '../storage/db';
 import { readTotals, TOTALS_KEY } from '../storage/sessionTotals';
 import {
@@ -113,8 +113,8 @@ function lazyStoredSearch(db: RumscopeDb): SearchService {
   let kept: Promise<SearchService> | null = null;
   const searcher = () => (kept ??= import('./search/storedSearch').then(({ createStoredSearch }) => createStoredSearch(db)));
   return {
-    search: async (query) => (await searcher()).search(query),
     sessionIds: async (text, kinds) => (await searcher()).sessionIds(text, kinds),
+    snippets: async (ids, query) => (await searcher()).snippets(ids, query),
     close: () => void kept?.then((s) => s.close(), () => {}),
   };
 }
@@ -147,7 +147,16 @@ export function createDexieSessionSource(db: RumscopeDb, options: DexieSourceOpt
 
     getFacetCounts: (filter) => dashboard().facetCounts(filter),
     getKpis: (filter, kpiOptions = {}) => dashboard().kpis(filter, kpiOptions),
-    search: (query) => searcher.search(query),
+    async search(query) {
+      if (!query.text.trim()) return [];
+      // Which sessions: the postings, read once per text for the hits, the list, its count, the facets and the KPIs.
+      const ids = await searchIds(query.text, query.kinds);
+      // Newest first from the records the dashboard holds (it reads them for the same question's facets anyway).
+      const top = await dashboard().newestOf(ids, query.limit ?? SEARCH_DEFAULTS.limit);
+      // Only the hits that show snippets have their texts read.
+      const snippets = await searcher.snippets(top.slice(0, query.snippets ?? SEARCH_DEFAULTS.snippets), query);
+      return top.map((sessionId, i) => ({ sessionId, score: top.length - i, snippets: snippets[sessionId] ?? [] }));
+    },
 
     async getCohorts(filter, query = {}) {
       // Every session is history (returning users, new regions): the store's records, read once and kept current.

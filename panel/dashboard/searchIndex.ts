@@ -9,7 +9,7 @@
  */
 import MiniSearch, { type AsPlainObject } from 'minisearch';
 import SearchableMap from 'minisearch/SearchableMap';
-import { SEARCH_KINDS } from '../../sdk/schema';
+import { SEARCH_DEFAULTS, SEARCH_KINDS } from '../../sdk/schema';
 import type { RumEvent, SearchHit, SearchKind, SearchQuery, SessionRecord } from '../../sdk/schema';
 import { attributeTexts, clip, eventTexts, tokenize } from '../../sdk/model/searchTexts';
 
@@ -17,8 +17,7 @@ export { eventTexts, MAX_TEXT, tokenize } from '../../sdk/model/searchTexts';
 
 /** Distinct texts indexed per session; later ones are not indexed (the session stays findable by the rest). */
 export const MAX_TEXTS_PER_SESSION = 2_000;
-const DEFAULT_LIMIT = 1_000;
-const DEFAULT_SNIPPET_HITS = 50;
+const { limit: DEFAULT_LIMIT, snippets: DEFAULT_SNIPPET_HITS } = SEARCH_DEFAULTS;
 const SNIPPETS_PER_HIT = 3;
 /** Above this many matching sessions, hits are not ranked (see search). */
 export const RANKED_MAX = 2_000;

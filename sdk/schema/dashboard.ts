@@ -186,11 +186,14 @@ export interface SearchQuery {
   text: string;
   /** Only these kinds of text; default all. */
   kinds?: SearchKind[];
-  /** At most this many sessions (default 1,000). */
+  /** At most this many sessions (default SEARCH_DEFAULTS.limit). */
   limit?: number;
-  /** How many of the best hits carry snippets (default 50; the rest have none, which keeps big answers fast). */
+  /** How many of the best hits carry snippets (default SEARCH_DEFAULTS.snippets; the rest have none, which keeps big answers fast). */
   snippets?: number;
 }
+
+/** What a SearchQuery without `limit` or `snippets` gets, from every host. */
+export const SEARCH_DEFAULTS = { limit: 1_000, snippets: 50 } as const;
 
 /** A matched text of a session: what kind it is, the text (trimmed around the match) and the matched terms. */
 export interface SearchSnippet {

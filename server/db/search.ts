@@ -7,15 +7,13 @@
  * panel's typo tolerance (its fuzzy pass when a term is found nowhere).
  */
 import { sql, type Expression, type ExpressionBuilder, type InsertQueryBuilder, type InsertResult, type Kysely, type SqlBool } from 'kysely';
-import type { SearchHit, SearchKind, SearchQuery, SessionRecord, StoredEvent } from '../../sdk/schema';
+import { SEARCH_DEFAULTS, type SearchHit, type SearchKind, type SearchQuery, type SessionRecord, type StoredEvent } from '../../sdk/schema';
 import { attributeTexts, clip, eventTexts, queryTerms, termsOf as kindTermsOf } from '../../sdk/model/searchTexts';
 import { snippet } from '../../panel/dashboard/searchIndex';
 import { insertMany } from './insertMany';
 import { isPostgres, selectJsonRows } from './jsonRows';
 import type { Database } from './schema';
 
-const DEFAULT_LIMIT = 1_000;
-const DEFAULT_SNIPPET_HITS = 50;
 /** Rows per SQLite INSERT (3 or 4 values each): well under its bound-parameter limit. */
 const CHUNK = 1000;
 const SNIPPETS_PER_HIT = 3;
@@ -226,14 +224,14 @@ export async function searchSessions(db: Kysely<Database>, query: SearchQuery): 
     .groupBy('search_terms.session_id')
     .orderBy('score', 'desc')
     .orderBy(sql`search_terms.session_id`, 'asc')
-    .limit(Number.isFinite(query.limit) ? (query.limit ?? DEFAULT_LIMIT) : 1_000_000);
+    .limit(Number.isFinite(query.limit) ? (query.limit ?? SEARCH_DEFAULTS.limit) : 1_000_000);
   if (kinds) hitsQuery = hitsQuery.where('search_terms.kind', 'in', kinds);
   // Every term but the first is required through a subquery (the first is in `anyTerm` and checked below).
   for (const sub of sessionsMatching(db, query.text, kinds)) hitsQuery = hitsQuery.where('search_terms.session_id', 'in', sub);
   const rows = await hitsQuery.execute();
   const hits: SearchHit[] = rows.map((row) => ({ sessionId: row.session_id, score: Number(row.score), snippets: [] }));
 
-  const withSnippets = hits.slice(0, query.snippets ?? DEFAULT_SNIPPET_HITS);
+  const withSnippets = hits.slice(0, query.snippets ?? SEARCH_DEFAULTS.snippets);
   if (withSnippets.length) {
     const ids = withSnippets.map((hit) => hit.sessionId);
     let matched = db.selectFrom('search_terms').select(['session_id', 'term', 'kind']).where('session_id', 'in', ids).where(anyTerm);

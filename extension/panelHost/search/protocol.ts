@@ -1,16 +1,24 @@
 /** Messages between the panel page and its search Worker (searchWorker.ts). Plain data only. */
-import type { SearchHit, SearchKind, SearchQuery } from '../../../sdk/schema';
+import type { SearchKind, SearchQuery, SearchSnippet } from '../../../sdk/schema';
 
-export type SearchQuestion = { op: 'search'; query: SearchQuery } | { op: 'sessionIds'; text: string; kinds?: SearchKind[] };
+export type SearchQuestion = { op: 'snippets'; sessionIds: string[]; query: SearchQuery } | { op: 'sessionIds'; text: string; kinds?: SearchKind[] };
 
 export type SearchRequest = SearchQuestion & { id: number };
 
-export type SearchResponse = { id: number; ok: true; value: SearchHit[] | string[] } | { id: number; ok: false; error: string };
+/** Snippets by session id. */
+export type SnippetsBySession = Record<string, SearchSnippet[]>;
 
-/** Search as the panel host's source asks it: in its Worker (searchClient.ts) or in process (storedSearch.ts). */
+export type SearchResponse = { id: number; ok: true; value: SnippetsBySession | string[] } | { id: number; ok: false; error: string };
+
+/**
+ * Search as the panel host's source asks it: in its Worker (searchClient.ts) or in process (storedSearch.ts). Which
+ * sessions match comes from the stored postings; their order (newest first) from the source's records, which the
+ * page holds already; only the few hits that show snippets have their texts read.
+ */
 export interface SearchService {
-  search(query: SearchQuery): Promise<SearchHit[]>;
-  /** Every session matching the text (optionally only texts of these kinds), for filters and cohorts. */
+  /** Every session matching the text (optionally only texts of these kinds), for the hits, filters and cohorts. */
   sessionIds(text: string, kinds?: SearchKind[]): Promise<string[]>;
+  /** The snippets of these sessions for the query (their texts read and ranked): for the few hits on screen. */
+  snippets(sessionIds: string[], query: SearchQuery): Promise<SnippetsBySession>;
   close(): void;
 }

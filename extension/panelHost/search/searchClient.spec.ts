@@ -12,8 +12,8 @@ describe('search client', () => {
       terminate: () => {},
     };
     const client = createSearchClient(worker);
-    const [one, two, other] = [client.sessionIds('pay'), client.sessionIds('pay'), client.search({ text: 'x' })];
-    expect(posted.map((m) => m.op)).toEqual(['sessionIds', 'search']);
+    const [one, two, other] = [client.sessionIds('pay'), client.sessionIds('pay'), client.snippets(['s1'], { text: 'x' })];
+    expect(posted.map((m) => m.op)).toEqual(['sessionIds', 'snippets']);
     worker.onmessage!({ data: { id: posted[0]!.id, ok: true, value: ['s1'] } } as MessageEvent<SearchResponse>);
     worker.onmessage!({ data: { id: posted[1]!.id, ok: false, error: 'index gone' } } as MessageEvent<SearchResponse>);
     expect(await one).toEqual(['s1']);

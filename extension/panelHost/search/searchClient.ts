@@ -3,8 +3,8 @@
  * postings; the page's main thread never reads them. Identical questions in flight
  * share one answer (a keystroke asks the list, the count, the facets and the KPIs the same thing).
  */
-import type { SearchHit, SearchKind, SearchQuery } from '../../../sdk/schema';
-import type { SearchQuestion, SearchRequest, SearchResponse, SearchService } from './protocol';
+import type { SearchKind, SearchQuery } from '../../../sdk/schema';
+import type { SearchQuestion, SearchRequest, SearchResponse, SearchService, SnippetsBySession } from './protocol';
 
 export type { SearchService };
 
@@ -52,7 +52,7 @@ export function createSearchClient(worker: WorkerLike | (() => WorkerLike)): Sea
     return answer;
   };
   return {
-    search: (query: SearchQuery) => ask<SearchHit[]>(`hits\u0000${JSON.stringify(query)}`, { op: 'search', query }),
+    snippets: (sessionIds: string[], query: SearchQuery) => ask<SnippetsBySession>(`snippets\u0000${JSON.stringify([sessionIds, query])}`, { op: 'snippets', sessionIds, query }),
     sessionIds: (text: string, kinds?: SearchKind[]) => ask<string[]>(`ids\u0000${kinds?.join(',') ?? ''}\u0000${text}`, { op: 'sessionIds', text, ...(kinds && { kinds }) }),
     close: () => started?.terminate(),
     start: () => void running(),

@@ -11,7 +11,7 @@ const search = createStoredSearch(new RumscopeDb());
 const scope = self as unknown as { onmessage: ((event: MessageEvent<SearchRequest>) => void) | null; postMessage(message: SearchResponse): void };
 scope.onmessage = async ({ data }) => {
   try {
-    const value = data.op === 'search' ? await search.search(data.query) : await search.sessionIds(data.text, data.kinds);
+    const value = data.op === 'snippets' ? await search.snippets(data.sessionIds, data.query) : await search.sessionIds(data.text, data.kinds);
     scope.postMessage({ id: data.id, ok: true, value });
   } catch (error) {
     scope.postMessage({ id: data.id, ok: false, error: error instanceof Error ? error.message : String(error) });
