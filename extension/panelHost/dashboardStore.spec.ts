@@ -1,5 +1,5 @@
 import 'fake-indexeddb/auto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RumscopeDb } from '../storage/db';
 import { deleteSessions } from '../storage/sessionStore';
 import { createDexieSessionSource } from './dexieSessionSource';
@@ -161,5 +161,38 @@ describe('the Dexie source answers the dashboard', () => {
     expect(kpis.summary).toEqual((await fresh.getKpis(filter)).summary);
     expect(kpis.summary).toMatchObject({ totalSessions: 2, errorRate: 1 });
     expect(Date.now() - at).toBeLessThan(60_000); // both answered at nearly the same now
+  });
+});
+
+describe('a relative time range as the clock moves, nothing written', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('the list count, the KPI total and the facet counts move with the window, equal to a count of the records', async () => {
+    const { writer, source } = setup();
+    const start = Date.UTC(2026, 0, 10, 12);
+    // Only Date is faked: fake-indexeddb and Dexie's change feed keep their own timers.
+    vi.useFakeTimers({ toFake: ['Date'], now: start });
+    // A session every 25 s over the last 40 minutes (some errors); the steps below cross, land on and pass the bounds.
+    const sessions = Array.from({ length: 96 }, (_, i) => makeSession({ id: `s-${String(i).padStart(3, '0')}`, startedAt: start - i * 25_000, counts: counts(i % 3 ? 0 : 2) }));
+    await writer.sessions.bulkPut(sessions);
+    const filter = { time: { preset: '15m' as const } };
+    const expected = (now: number, test: (s: (typeof sessions)[number]) => boolean = () => true) =>
+      sessions.filter((s) => s.startedAt >= now - 15 * 60_000 && s.startedAt <= now && test(s)).length;
+
+    // 0: the first answers (kept from here on); then steps that cross the lower bound, land on it and pass it by 1 ms.
+    for (const step of [0, 7_000, 25_000, 18_000, 1, 24_999, 60_000, 3 * 60_000]) {
+      vi.setSystemTime(Date.now() + step);
+      const now = Date.now();
+      const [count, kpis, facets] = [await source.countSessions(filter), await source.getKpis(filter), await source.getFacetCounts(filter)];
+      const want = expected(now);
+      expect({ step, count, kpis: kpis.summary.totalSessions, facets: facets.total, past15m: facets.time['15m'] }).toEqual({ step, count: want, kpis: want, facets: want, past15m: want });
+      expect(facets.errors.some).toBe(expected(now, (s) => s.counts.errors > 0));
+      // The previous period is as long as [now - 15 min, now + 1): it starts 1 ms before now - 30 min.
+      expect({ step, previous: kpis.comparison?.previous.totalSessions }).toEqual({ step, previous: sessions.filter((s) => s.startedAt >= now - 30 * 60_000 - 1 && s.startedAt < now - 15 * 60_000).length });
+      // What was kept and moved equals answering from scratch at the same now.
+      const fresh = createDexieSessionSource(writer);
+      expect(kpis).toEqual(await fresh.getKpis(filter));
+      expect(facets).toEqual(await fresh.getFacetCounts(filter));
+    }
   });
 });

@@ -5,6 +5,7 @@ import { flushSync, mount, unmount } from 'svelte';
 import App from '../../panel/App.svelte';
 import { RumscopeDb } from '../storage/db';
 import { createDexieSessionSource } from './dexieSessionSource';
+import { CLOCK_REFRESH_MS } from '../../panel/source/live';
 import { base, makeLoad, makeSession, stored } from '../../tests/unit/support/sessionFixtures';
 
 /** The panel loads its session detail and cohorts on demand (a chunk each): on a loaded machine that import alone can take more than vi.waitFor's default second. */
@@ -28,8 +29,9 @@ async function render(name: string, tabId: number | null, pageSize?: number) {
   dbs = [writer, reader];
   const target = document.createElement('div');
   document.body.append(target);
-  app = mount(App, { target, props: { source: createDexieSessionSource(reader), refreshMs: 50, tabId, timeZone: 'Asia/Kolkata', pageSize } });
-  return { writer, target };
+  const source = createDexieSessionSource(reader);
+  app = mount(App, { target, props: { source, refreshMs: 50, tabId, timeZone: 'Asia/Kolkata', pageSize } });
+  return { writer, target, source };
 }
 
 const rows = (target: HTMLElement) => [...target.querySelectorAll<HTMLTableRowElement>('tbody tr[data-session-id]')];
@@ -179,5 +181,70 @@ describe('Sessions panel', () => {
     document.dispatchEvent(new Event('visibilitychange'));
     await waitFor(() => expect(rows(target).map((r) => r.dataset.sessionId)).toEqual(['d', 'c', 'b', 'a']));
     delete (document as { visibilityState?: unknown }).visibilityState;
+  });
+
+  it('a relative time range follows the clock with nothing written: the count, the KPI total and the facet counts move together', async () => {
+    const start = Date.UTC(2026, 0, 10, 12);
+    // setImmediate stays real: fake-indexeddb answers on it.
+    vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'], now: start });
+    try {
+      // A page of 10 rows: the newest, which a session leaving the window at its old edge does not change (as at 100,000).
+      const { writer, target, source } = await render('app-moving-range', null, 10);
+      // A session every 25 s over the last 40 minutes, one in three with errors (the bench's 100,000 over 29 days, in small).
+      const sessions = Array.from({ length: 96 }, (_, i) =>
+        makeSession({ id: `s-${String(i).padStart(3, '0')}`, startedAt: start - 10_000 - i * 25_000, counts: { ...makeSession().counts, errors: i % 3 ? 0 : 2 } }),
+      );
+      await writer.sessions.bulkPut(sessions);
+      await waitFor(() => expect(rows(target)).toHaveLength(10));
+      const select = target.querySelector<HTMLSelectElement>('select[data-filter="time"]')!;
+      select.value = '15m';
+      select.dispatchEvent(new Event('change', { bubbles: true }));
+
+      const text = (selector: string) => target.querySelector(selector)?.textContent?.trim();
+      const shown = () => ({
+        count: text('[data-testid="session-count"]'),
+        kpi: text('[data-kpi="sessions"] .value'),
+        past15m: text('select[data-filter="time"] option[value="15m"]'),
+        withErrors: text('select[data-filter="errors"] option[value="some"]')?.replace(/.*\(/, '('),
+      });
+      // Counted here from the records, as the list's filter reads: started in [now - 15 min, now].
+      const expected = () => {
+        const inRange = sessions.filter((s) => s.startedAt >= Date.now() - 15 * 60_000 && s.startedAt <= Date.now());
+        const n = inRange.length;
+        return { count: `${n} stored`, kpi: String(n), past15m: `Past 15 minutes (${n})`, withErrors: `(${inRange.filter((s) => s.counts.errors > 0).length})` };
+      };
+      await waitFor(() => expect(shown()).toEqual(expected()));
+      const first = shown();
+
+      // 3 minutes pass, nothing is written: 7 sessions leave the window at its old edge.
+      await vi.advanceTimersByTimeAsync(3 * 60_000);
+      await waitFor(() => expect(shown()).toEqual(expected()));
+      expect(shown().count).not.toBe(first.count);
+
+      // The bench's case: right after a session left the window, between two of the clock's refreshes, the newest
+      // session (a row on screen) is written, as a recording page does. That re-reads its row and the KPIs, not the
+      // count (no session off screen changed): the count is read with them all the same, at the same moment.
+      const counted = vi.spyOn(source, 'countSessions');
+      const leaves = () => Math.min(...sessions.map((s) => s.startedAt + 15 * 60_000 + 1).filter((at) => at > Date.now()));
+      let refreshed = 0;
+      for (let i = 0; i < 2_000 && !(counted.mock.calls.length > refreshed && leaves() - Date.now() < CLOCK_REFRESH_MS / 2); i++) {
+        refreshed = counted.mock.calls.length;
+        await vi.advanceTimersByTimeAsync(100);
+      }
+      const lastRefresh = Date.now();
+      await vi.advanceTimersByTimeAsync(leaves() - Date.now());
+      const before = shown();
+      expect(before.count).not.toBe(expected().count); // the window moved since the last refresh
+      await writer.sessions.update(sessions[0]!.id, { 'counts.actions': 3 });
+      // Small steps of the fake clock (the write reaches the panel in a few real turns): well before the next refresh.
+      for (let i = 0; i < 1_000 && shown().kpi === before.kpi; i++) {
+        await new Promise((resolve) => setImmediate(resolve));
+        await vi.advanceTimersByTimeAsync(5);
+      }
+      expect(shown()).toEqual(expected());
+      expect(Date.now() - lastRefresh).toBeLessThan(CLOCK_REFRESH_MS);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

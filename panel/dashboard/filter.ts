@@ -39,6 +39,11 @@ export function rangeBounds(range: TimeRange, now: number): { from: number; to: 
   return { from: now - TIME_RANGE_MS[range.preset], to: now + 1 };
 }
 
+/** Whether the filter's sessions change with the clock alone: a relative time range ("past 7 days") moves with `now`. */
+export function movesWithClock(filter: Pick<SessionFilter, 'time'>): boolean {
+  return !!filter.time && filter.time.preset !== 'custom';
+}
+
 export const durationOf = (session: Pick<SessionRecord, 'startedAt' | 'lastEventAt'>): number =>
   Math.max(0, session.lastEventAt - session.startedAt);
 

@@ -3,7 +3,7 @@
  * filters, KPIs, cohorts, search and the session detail's exports. Pure: no DOM, no storage.
  * Components (Svelte 5, plain props) are in ./components.
  */
-export { createFacetCounter, createMatcher, durationOf, facetCounts, facetValue, isEmptyFilter, matchesFilter, rangeBounds, type FacetCounter, type FilterContext } from './filter';
+export { createFacetCounter, createMatcher, durationOf, facetCounts, facetValue, isEmptyFilter, matchesFilter, movesWithClock, rangeBounds, type FacetCounter, type FilterContext } from './filter';
 export { FACET_PARAMS, filterFromParams, filterToParams, type ParsedFilter } from './filterParams';
 export {
   comparison,

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { live, sameValue, type Visibility } from './live';
+import { CLOCK_REFRESH_MS, live, sameValue, type Visibility } from './live';
 import type { SessionSource, SourceChange } from './SessionSource';
 
 /** A change feed the test drives, and a visibility it switches. */
@@ -167,6 +167,60 @@ describe('live reads of one source share a clock', () => {
     await vi.advanceTimersByTimeAsync(1000);
     expect(errors).toHaveLength(1);
     expect(values).toEqual([7, 8, 8]);
+  });
+});
+
+describe('reads that follow the clock (a relative time range)', () => {
+  it('are read again every CLOCK_REFRESH_MS with nothing changed, never while hidden, once when shown again', async () => {
+    const h = harness();
+    const moving = vi.fn(async () => Date.now());
+    const still = vi.fn(async () => 0);
+    live(h.source, moving, () => {}, { visibility: h.visibility, followsClock: true });
+    live(h.source, still, () => {}, { visibility: h.visibility });
+    await vi.advanceTimersByTimeAsync(CLOCK_REFRESH_MS - 1);
+    expect(moving).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(moving).toHaveBeenCalledTimes(2);
+    await vi.advanceTimersByTimeAsync(3 * CLOCK_REFRESH_MS);
+    expect(moving).toHaveBeenCalledTimes(5);
+    expect(still).toHaveBeenCalledTimes(1); // its answer does not move with the clock
+
+    h.setShown(false);
+    await vi.advanceTimersByTimeAsync(10 * CLOCK_REFRESH_MS);
+    expect(moving).toHaveBeenCalledTimes(5);
+    h.setShown(true);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(moving).toHaveBeenCalledTimes(6); // the time that passed while hidden: one catch-up
+    await vi.advanceTimersByTimeAsync(CLOCK_REFRESH_MS - 1);
+    expect(moving).toHaveBeenCalledTimes(6);
+  });
+
+  it('are read together: a change that concerns one reads all of them (answers of the same moment), at the refresh rate, not at the clock\'s', async () => {
+    const h = harness();
+    const start = Date.now();
+    const at: Record<string, number[]> = { list: [], count: [], kpis: [], other: [] };
+    const read = (name: string) => async () => void at[name]!.push(Date.now() - start);
+    // The count is not concerned by a write to a row on screen; the list and the KPIs are.
+    live(h.source, read('list'), () => {}, { visibility: h.visibility, followsClock: true, concerns: (c) => !!c.sessions });
+    live(h.source, read('count'), () => {}, { visibility: h.visibility, followsClock: true, concerns: (c) => !!c.tabs });
+    live(h.source, read('kpis'), () => {}, { visibility: h.visibility, followsClock: true, concerns: (c) => !!c.sessions });
+    live(h.source, read('other'), () => {}, { visibility: h.visibility, concerns: (c) => !!c.storage });
+    await vi.advanceTimersByTimeAsync(2_000);
+    h.emit({ sessions: ['on-screen'] });
+    await vi.advanceTimersByTimeAsync(0);
+    // Read at once (the last refresh was over a second ago), well before the clock's next refresh, and together.
+    expect(at.list).toEqual([0, 2_000]);
+    expect(at.count).toEqual([0, 2_000]);
+    expect(at.kpis).toEqual([0, 2_000]);
+    expect(at.other).toEqual([0]);
+    // The clock's refresh counts from the last time they were read.
+    await vi.advanceTimersByTimeAsync(CLOCK_REFRESH_MS - 1);
+    expect(at.count).toEqual([0, 2_000]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(at.list).toEqual([0, 2_000, 2_000 + CLOCK_REFRESH_MS]);
+    expect(at.count).toEqual([0, 2_000, 2_000 + CLOCK_REFRESH_MS]);
+    expect(at.kpis).toEqual([0, 2_000, 2_000 + CLOCK_REFRESH_MS]);
+    expect(at.other).toEqual([0]);
   });
 });
 

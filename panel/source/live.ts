@@ -2,6 +2,9 @@
  * Live reads in proportion to what changed: a read runs once, then again only when the source's change
  * feed reports a change it concerns — at most once per `minIntervalMs`, and never while the panel is
  * hidden (it catches up when shown again). Reads never overlap; a change during a read schedules one more.
+ * A read whose answer depends on the time of asking (a relative time range: "past 7 days" moves with the clock)
+ * follows the clock: it is read again every CLOCK_REFRESH_MS even when nothing changed, and the reads that follow
+ * the clock are read together (the list, its count, the KPIs and facet counts of one filter are of the same moment).
  * All the live reads of one source share one clock: the reads due in a refresh run together and their
  * answers are applied together (one update of the page per refresh, not one per read).
  * This is the one place the panel's refresh rate is decided, whatever the host (extension or server).
@@ -47,9 +50,16 @@ export interface LiveOptions {
   minIntervalMs?: number;
   visibility?: Visibility;
   onError?: (error: unknown) => void;
+  /**
+   * The answer depends on the time of asking (a relative time range): read again every CLOCK_REFRESH_MS while
+   * shown, even when nothing changed, and whenever another read that follows the clock is.
+   */
+  followsClock?: boolean;
 }
 
 export const DEFAULT_REFRESH_MS = 1000;
+/** Least time between two reads of the answers that move with the clock alone (nothing written). */
+export const CLOCK_REFRESH_MS = 10_000;
 
 /** One live read on a clock. */
 interface Member {
@@ -57,6 +67,8 @@ interface Member {
   dirty: boolean;
   /** Its read is under way (reads of one member never overlap). */
   running: boolean;
+  /** Its answer depends on the time of asking (LiveOptions.followsClock). */
+  followsClock: boolean;
   /** Reads, and resolves to what applies the answer (or reports the failure). */
   read(): Promise<() => void>;
 }
@@ -64,11 +76,12 @@ interface Member {
 /**
  * The refresh rate of every live read of one source (with the same visibility and interval): at most one refresh
  * per interval, in which every read a change concerned runs together, and their answers are applied together once
- * all have come (one update of the page, one layout and paint, instead of one per read as each lands).
+ * all have come (one update of the page, one layout and paint, instead of one per read as each lands). The reads
+ * that follow the clock are due every CLOCK_REFRESH_MS, and all of them run in any refresh that runs one.
  */
 interface Clock {
   add(member: Member): () => void;
-  /** A member became dirty (or the panel may have been shown). */
+  /** A member became dirty or idle (or the panel may have been shown). */
   schedule(): void;
 }
 
@@ -76,22 +89,40 @@ function createClock(minInterval: number, visibility: Visibility): Clock {
   const members = new Set<Member>();
   let ticking = false;
   let lastTick = -Infinity;
+  /** When the reads that follow the clock last ran. */
+  let lastMoved = -Infinity;
+  const clockInterval = Math.max(minInterval, CLOCK_REFRESH_MS);
   let timer: ReturnType<typeof setTimeout> | null = null;
+  /** When the timer is due. */
+  let timerAt = Infinity;
   let stopVisibility: Unsubscribe | null = null;
 
   function schedule() {
-    if (ticking || timer !== null || !visibility.visible()) return;
-    if (![...members].some((m) => m.dirty && !m.running)) return;
-    timer = setTimeout(tick, Math.max(0, lastTick + minInterval - Date.now()));
+    if (ticking || !visibility.visible()) return;
+    const idle = [...members].filter((m) => !m.running);
+    const at = idle.some((m) => m.dirty) ? lastTick + minInterval : idle.some((m) => m.followsClock) ? Math.max(lastTick + minInterval, lastMoved + clockInterval) : Infinity;
+    // A change does not wait for the clock's next refresh.
+    if (at >= timerAt) return;
+    if (timer !== null) clearTimeout(timer);
+    timerAt = at;
+    timer = setTimeout(tick, Math.max(0, at - Date.now()));
   }
 
   async function tick() {
     timer = null;
+    timerAt = Infinity;
     if (!visibility.visible()) return; // resumed by the visibility subscription
-    const due = [...members].filter((m) => m.dirty && !m.running);
-    if (!due.length) return;
+    const now = Date.now();
+    const idle = [...members].filter((m) => !m.running);
+    let due = idle.filter((m) => m.dirty || (m.followsClock && now >= lastMoved + clockInterval));
+    // One read that follows the clock brings the others: their answers are then of the same moment.
+    if (due.some((m) => m.followsClock)) {
+      due = idle.filter((m) => m.dirty || m.followsClock);
+      lastMoved = now;
+    }
+    if (!due.length) return schedule();
     ticking = true;
-    lastTick = Date.now();
+    lastTick = now;
     try {
       const apply = await Promise.all(due.map((m) => m.read()));
       // Together, in one task: the page is updated (and laid out, and painted) once for all of them.
@@ -109,6 +140,7 @@ function createClock(minInterval: number, visibility: Visibility): Clock {
       // A new read (a panel part shown, a filter changed) answers at once, whatever the clock: it also counts as a refresh.
       if (visibility.visible()) {
         lastTick = Math.max(lastTick, Date.now());
+        if (member.followsClock) lastMoved = Math.max(lastMoved, Date.now());
         void member.read().then((f) => f());
       }
       return () => {
@@ -118,6 +150,7 @@ function createClock(minInterval: number, visibility: Visibility): Clock {
         stopVisibility = null;
         if (timer !== null) clearTimeout(timer);
         timer = null;
+        timerAt = Infinity;
       };
     },
     schedule,
@@ -149,6 +182,7 @@ export function live<T>(
   const member: Member = {
     dirty: true,
     running: false,
+    followsClock: !!options.followsClock,
     async read() {
       member.dirty = false;
       member.running = true;
@@ -168,8 +202,9 @@ export function live<T>(
         };
       } finally {
         member.running = false;
-        // A change during the read: one more, on the clock (a tick under way schedules when it ends).
-        if (member.dirty) clock.schedule();
+        // A change during the read: one more, on the clock (a tick under way schedules when it ends). A read that
+        // follows the clock: its next one.
+        clock.schedule();
       }
     },
   };
