@@ -115,7 +115,10 @@ export function createDashboardStore(db: RumscopeDb, watchChanges: SessionSource
   let staleSessions: Stale = new Set();
   /** Bumped whenever the held records change. */
   let version = 0;
-  let lastByStart: { key: string; version: number; rows: readonly SessionRecord[] } | null = null;
+  /** The last answer of matchingByStart, and the search hits it was computed with (null: no search). */
+  let lastByStart: { key: string; version: number; hits: Set<string> | null; rows: readonly SessionRecord[] } | null = null;
+  /** The held records a search's hits name, in start order. */
+  let lastHits: { hits: Set<string>; version: number; rows: readonly SessionRecord[] } | null = null;
   let unfollow: (() => void) | null = null;
   let reading: Promise<unknown> = Promise.resolve();
 
@@ -228,7 +231,9 @@ export function createDashboardStore(db: RumscopeDb, watchChanges: SessionSource
     await freshSessions();
     if (!filter.search?.trim() || filter.novelty) return byStart;
     const hits = await searchIds(filter.search);
-    return byStart.filter((s) => hits.has(s.id));
+    // The list, its count, the facets and the KPIs of one search ask for the same hits (one Set until a write).
+    if (lastHits?.hits !== hits || lastHits.version !== version) lastHits = { hits, version, rows: byStart.filter((s) => hits.has(s.id)) };
+    return lastHits.rows;
   }
 
   return {
@@ -237,12 +242,14 @@ export function createDashboardStore(db: RumscopeDb, watchChanges: SessionSource
     matchingByStart: (filter, now = Date.now()) =>
       serial(async () => {
         const all = await candidates(filter);
-        // Answers that depend on the time of asking (relative ranges, novelty) or on the events (search) are not kept.
-        const timeless = (!filter.time || filter.time.preset === 'custom') && !filter.novelty && !filter.search?.trim();
+        // Answers that depend on the time of asking (relative ranges, novelty) are not kept; a search's answer is
+        // kept with its hits (the same Set until a session or an event is written).
+        const timeless = (!filter.time || filter.time.preset === 'custom') && !filter.novelty;
+        const hits = filter.search?.trim() ? await searchIds(filter.search) : null;
         const key = JSON.stringify(filter);
-        if (timeless && lastByStart?.key === key && lastByStart.version === version) return lastByStart.rows;
+        if (timeless && lastByStart?.key === key && lastByStart.version === version && lastByStart.hits === hits) return lastByStart.rows;
         const rows = await matchingOver(all, filter, now, searchIds);
-        if (timeless) lastByStart = { key, version, rows };
+        if (timeless) lastByStart = { key, version, hits, rows };
         return rows;
       }),
 
@@ -284,7 +291,7 @@ export function createDashboardStore(db: RumscopeDb, watchChanges: SessionSource
       unfollow = null;
       sessions = null;
       byStart = [];
-      lastByStart = null;
+      lastByStart = lastHits = null;
       keptFacets = keptKpis = null;
     },
   };
