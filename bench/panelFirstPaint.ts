@@ -21,7 +21,7 @@ if (!profileDir) throw new Error('--profile-dir DIR (a profile seeded by bench/s
 const navigations = Number(option('--navigations') ?? 5);
 const idleMs = Number(option('--idle-ms') ?? 0);
 
-const browser = await launchChromium({ profileDir: resolve(profileDir) });
+const browser = await launchChromium({ profileDir: resolve(profileDir), freshServiceWorker: true });
 try {
   if (idleMs > 0) await new Promise((ok) => setTimeout(ok, idleMs));
   const page = await browser.context.newPage();

@@ -290,7 +290,7 @@ async function main() {
   for (const size of SIZES) {
     const profileDir = PROFILE_DIR ? resolve(PROFILE_DIR, String(size)) : undefined;
     const seededFile = profileDir && join(profileDir, 'rumscope-bench-seeded.json');
-    const browser: ChromiumWithExtension = await launchChromium({ profileDir });
+    const browser: ChromiumWithExtension = await launchChromium({ profileDir, freshServiceWorker: true });
     try {
       const context = browser.context;
       const site = context.pages()[0] ?? (await context.newPage());

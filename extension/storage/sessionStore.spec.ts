@@ -66,6 +66,18 @@ describe('sessionStore', () => {
     expect(await db.sessions.filter((s) => s.endReason === 'inactivity').count()).toBe(2_100);
   });
 
+  test('finding the open sessions is read-only: a read of sessions made meanwhile is not held until they are ended', async () => {
+    const ended = Array.from({ length: 3_000 }, (_, i) => makeSession({ id: `e-${String(i).padStart(5, '0')}`, startedAt: T0 + i, lastEventAt: T0 + i, endedAt: T0 + i, endReason: 'inactivity' }));
+    await db.sessions.bulkPut([...ended, makeSession({ id: 'open', startedAt: T0, lastEventAt: T0 + 50, endedAt: null })]);
+    const order: string[] = [];
+    const ending = endOpenSessions(db, 'browser_closed').then((n) => order.push(`ended ${n}`));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    // As the panel's first rows at a browser start: asked while the scan runs.
+    const read = db.sessions.get('e-00001').then((s) => order.push(`read ${s?.id}`));
+    await Promise.all([ending, read]);
+    expect(order).toEqual(['read e-00001', 'ended 1']);
+  });
+
   test('deleting a session removes its events, leaves its loads as tombstones and touches nothing else', async () => {
     await persistBatch(db, batch({}), options);
     await persistBatch(db, batch({ loadId: 'load-b', site: 'http://b.test', events: [click(T0)] }), options);

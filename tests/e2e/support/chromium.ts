@@ -39,6 +39,13 @@ export interface LaunchOptions {
   dist?: string;
   /** Accept a release build: the bench measures what ships and drives no test hook. The e2e tests never set it. */
   release?: boolean;
+  /**
+   * With `profileDir`: forget the profile's service worker registrations first. Chromium keeps running the background
+   * script it cached in the profile even when the build on disk changed (the pages are read from disk anew), so a
+   * bench reusing a seeded profile would time the new panel against the old background. The registration is made
+   * again from the build as the extension loads.
+   */
+  freshServiceWorker?: boolean;
 }
 
 /** Debian's Chromium with the built extension loaded, headless, in a throwaway profile. */
@@ -47,6 +54,7 @@ export async function launchChromium(options: LaunchOptions = {}): Promise<Chrom
   if (!options.release) assertTestBuild(dist);
   const ownProfile = !options.profileDir;
   const profile = options.profileDir ?? (await mkdtemp(join(tmpdir(), 'rumscope-chromium-')));
+  if (options.profileDir && options.freshServiceWorker) await rm(join(profile, 'Default', 'Service Worker'), { recursive: true, force: true });
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: findBrowser('chromium'),
     headless: true,
