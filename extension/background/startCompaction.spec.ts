@@ -2,24 +2,17 @@ import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { DBCore, Middleware } from 'dexie';
 import { base, makeSession, stored } from '../../tests/unit/support/sessionFixtures';
-import { RumscopeDb } from '../storage/db';
+import { failingWrites, useTestDbs } from '../../tests/unit/support/testDb';
 import { startCompaction } from './startCompaction';
 
-const opened: RumscopeDb[] = [];
+const open = useTestDbs('start-compaction');
 const stops: (() => void)[] = [];
-afterEach(async () => {
+afterEach(() => {
   stops.splice(0).forEach((stop) => stop());
   vi.restoreAllMocks();
-  for (const db of opened.splice(0)) {
-    db.close();
-    await RumscopeDb.delete(db.name);
-  }
 });
-let n = 0;
-async function seeded(middleware?: Middleware<DBCore>) {
-  const db = new RumscopeDb(`start-compaction-${++n}`, { legacySettings: null });
-  if (middleware) db.use(middleware);
-  opened.push(db);
+async function seeded(...middlewares: Middleware<DBCore>[]) {
+  const db = open(...middlewares);
   await db.sessions.bulkPut([makeSession({ id: 'a' }), makeSession({ id: 'b' })]);
   await db.events.bulkPut(['a', 'b'].map((id) => stored({ ...base(1), type: 'view', url: `https://shop.test/checkout/${id}`, referrer: '', title: '', navigation: 'initial', loadingTime: null }, id)));
   return db;
@@ -55,18 +48,7 @@ describe('startCompaction (background scheduling)', () => {
 
   it('logs a failure, throws nothing, and tries again at the next trigger', async () => {
     let failures = 1;
-    const failOnce: Middleware<DBCore> = {
-      stack: 'dbcore',
-      name: 'failBlockPutOnce',
-      create: (down) => ({
-        ...down,
-        table: (name) => {
-          const table = down.table(name);
-          return name !== 'searchBlocks' ? table : { ...table, mutate: (req) => (req.type === 'put' && failures-- > 0 ? Promise.reject(new Error('disk full')) : table.mutate(req)) };
-        },
-      }),
-    };
-    const db = await seeded(failOnce);
+    const db = await seeded(failingWrites('searchBlocks', (req) => req.type === 'put' && failures-- > 0));
     const rows = await db.searchTerms.count();
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const compaction = start({ db, delayMs: 5 });

@@ -1,29 +1,16 @@
 import 'fake-indexeddb/auto';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { DBCore, Middleware } from 'dexie';
+import { describe, expect, it } from 'vitest';
 import type { RumEvent, SearchKind } from '../../sdk/schema';
 import { base, makeSession, stored } from '../../tests/unit/support/sessionFixtures';
+import { failingWrites, useTestDbs } from '../../tests/unit/support/testDb';
 import { createStoredSearch } from '../panelHost/search/storedSearch';
 import { compactAllPostings, compactPostings, deleteOldBlocks } from './compactPostings';
-import { RumscopeDb } from './db';
+import type { RumscopeDb } from './db';
 import { DAY_MS, runRetention } from './retention';
 import { sessionIdsMatching, type PostingsReader } from './searchPostings';
 import { deleteSessions } from './sessionStore';
 
-const opened: RumscopeDb[] = [];
-afterEach(async () => {
-  for (const db of opened.splice(0)) {
-    db.close();
-    await RumscopeDb.delete(db.name);
-  }
-});
-let n = 0;
-const open = (...middlewares: Middleware<DBCore>[]) => {
-  const db = new RumscopeDb(`compact-postings-${++n}`, { legacySettings: null });
-  for (const middleware of middlewares) db.use(middleware);
-  opened.push(db);
-  return db;
-};
+const open = useTestDbs('compact-postings');
 const DAY0 = Date.UTC(2025, 11, 5);
 const view = (url: string, at = DAY0): RumEvent => ({ ...base(at), type: 'view', url, referrer: '', title: '', navigation: 'initial', loadingTime: null });
 const error = (message: string, at = DAY0): RumEvent => ({ ...base(at), type: 'error', source: 'uncaught', errorType: 'TypeError', message, stack: null, frames: [] });
@@ -120,18 +107,7 @@ describe('compactPostings', () => {
   it('leaves rows and blocks as they were when its transaction fails midway', async () => {
     let failing = false;
     // Fails the delete of the moved rows, after the blocks were put in the same transaction.
-    const failDeletes: Middleware<DBCore> = {
-      stack: 'dbcore',
-      name: 'failRowDeletes',
-      create: (down) => ({
-        ...down,
-        table: (name) => {
-          const table = down.table(name);
-          return name !== 'searchTerms' ? table : { ...table, mutate: (req) => (failing && req.type === 'deleteRange' ? Promise.reject(new Error('disk full')) : table.mutate(req)) };
-        },
-      }),
-    };
-    const db = open(failDeletes);
+    const db = open(failingWrites('searchTerms', (req) => failing && req.type === 'deleteRange'));
     await seed(db);
     await compactPostings(db, { maxRows: 4 });
     const [rows, compacted] = [await db.searchTerms.toArray(), await blocks(db)];
