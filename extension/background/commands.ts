@@ -23,6 +23,8 @@ export interface CommandDeps {
   keepReplay?: (input: { loadId: string; tabId: number; frameId: number }) => Promise<boolean>;
   /** After the sync token changed: a sync pass now. */
   afterSyncTokenChange?: () => void;
+  /** Test builds only: compacts the search postings to the end now (the test-only `compactSearchPostings`). */
+  compactNow?: () => Promise<{ moved: number }>;
 }
 
 /** The tab's current load (one definition, the session model's: panel and popup agree). */
@@ -110,6 +112,11 @@ export function startCommands(db: RumscopeDb, deps: CommandDeps = {}) {
     },
     importPart: (args) => imports.part(args),
     ping: async () => ({ ok: true }),
+    compactSearchPostings: async () => {
+      // A release has no such command: the check and what it guards are compiled out with the flag.
+      if (!__RUMSCOPE_TEST__ || !deps.compactNow) throw new Error('compactSearchPostings: test builds only');
+      return deps.compactNow();
+    },
     importEnd: async (args) => {
       const result = await imports.end(args);
       deps.afterChange?.();

@@ -15,6 +15,7 @@ import { startRelayServer } from './startRelayServer';
 import { startReplayChannel } from './startReplayChannel';
 import { startAssetFetcher } from './startAssetFetcher';
 import { startRetention } from './startRetention';
+import { startCompaction } from './startCompaction';
 import { createTabGuard } from './tabGuard';
 import { networkDetailFor } from '../settings/networkDetail';
 import { assetPrivacyFor } from '../settings/replayAssets';
@@ -39,6 +40,9 @@ const sync = startSync({
 // Test builds only (compiled out of a release): shortened session timeouts and injected write failures.
 const testTimeouts = async () => (__RUMSCOPE_TEST__ ? (await loadTestHooks()).sessionTimeouts : undefined);
 const retention = startRetention({ db, settings: settings.get, timeouts: testTimeouts });
+// The search postings written with the data are moved into compact blocks a few seconds after writes stop, and
+// once at start after retention (storage/compactPostings.ts): never in the panel, never in the write path.
+const compaction = startCompaction({ db });
 
 // Spec: a session ends when the browser is closed. Sessions left open at the last shutdown end at the first
 // start of the background since the browser started (boot 1; also after an install or update, when the old
@@ -57,7 +61,7 @@ const endPreviousRun = () =>
 const startup: Promise<unknown> = countBoot()
   .then((boots) => (boots === 1 ? endPreviousRun() : undefined))
   .catch(() => undefined);
-void startup.then(() => retention.run().catch(() => undefined));
+void startup.then(() => retention.run().catch(() => undefined)).then(() => compaction.run());
 ext.runtime.onStartup.addListener(() => void endPreviousRun());
 
 const writeBatch = createBatchWriter(db, {
@@ -69,7 +73,10 @@ const writeBatch = createBatchWriter(db, {
         },
       }
     : {}),
-  afterWrite: () => retention.afterWrite(),
+  afterWrite: () => {
+    retention.afterWrite();
+    compaction.afterWrite();
+  },
 });
 
 // Stylesheets, fonts and images of recorded pages, kept with their sessions (docs/replay-assets.md).
@@ -107,9 +114,15 @@ startCommands(db, {
     const { expired, overCap } = await retention.run();
     return { expired, overCap };
   },
-  afterChange: () => retention.afterWrite(),
+  // Deletes, pins and imports: an import writes postings as a batch does.
+  afterChange: () => {
+    retention.afterWrite();
+    compaction.afterWrite();
+  },
   keepReplay: (input) => replay.keep(input),
   afterSyncTokenChange: () => sync.now(),
+  // Test builds only (compiled out of a release): e2e tests and benches compact everything now.
+  ...(__RUMSCOPE_TEST__ ? { compactNow: async () => ({ moved: (await compaction.runToEnd()).moved }) } : {}),
 });
 
 // Inject only into allowed sites; kept in step with the settings (one change at a time). When the registration

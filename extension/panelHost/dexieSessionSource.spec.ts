@@ -2,6 +2,7 @@ import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RumscopeDb } from '../storage/db';
 import { deleteSessions } from '../storage/sessionStore';
+import { compactAllPostings } from '../storage/compactPostings';
 import { readTotals, recountTotals } from '../storage/sessionTotals';
 import { buildSegmentRow } from '../storage/replayStore';
 import { createDexieSessionSource, memoSearchIds } from './dexieSessionSource';
@@ -180,6 +181,30 @@ describe('dexieSessionSource', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(seen).toHaveLength(before);
     expect(hook).not.toHaveBeenCalled();
+  });
+
+  it("never shows a deleted session whose id stays in a compacted block: search, list, count, facets, KPIs, cohorts", async () => {
+    const { writer, source } = setup();
+    const at = Date.UTC(2025, 11, 5, 10);
+    await writer.sessions.bulkPut(['a', 'b', 'c'].map((id, i) => makeSession({ id, startedAt: at + i * 1_000, lastEventAt: at + i * 1_000 + 500 })));
+    await writer.events.bulkPut(['a', 'b'].map((id) => stored({ ...base(at), type: 'view', url: 'https://shop.test/checkout', referrer: '', title: '', navigation: 'initial', loadingTime: null }, id)));
+    await compactAllPostings(writer);
+    expect(await writer.searchTerms.count()).toBe(0);
+    await deleteSessions(writer, ['a']);
+    // The block still names it (stale until its day expires)...
+    expect((await writer.searchBlocks.toArray()).some((block) => block.ids.includes('a'))).toBe(true);
+    // ...and nothing the panel shows or counts does.
+    const filter = { search: 'checkout' };
+    expect((await source.search({ text: 'checkout' })).map((hit) => hit.sessionId)).toEqual(['b']);
+    expect(ids(await source.listSessions({ filter }))).toEqual(['b']);
+    expect(await source.countSessions(filter)).toBe(1);
+    expect((await source.getFacetCounts(filter)).total).toBe(1);
+    expect((await source.getKpis(filter)).summary.totalSessions).toBe(1);
+    const cohorts = await source.getCohorts!({}, { feature: 'checkout' });
+    expect(cohorts.cohorts.feature!.map((c) => [c.key, c.kpis.totalSessions])).toEqual([
+      ['with', 1],
+      ['without', 1],
+    ]);
   });
 });
 

@@ -4,7 +4,7 @@ import type { LoadRecord } from '../../sdk/model/repository';
 import { jsonSize, type StorageTotals } from '../../sdk/model/sessionSize';
 import { applyVital } from '../../sdk/model/applyVital';
 import { sessionTotalsMiddleware } from './sessionTotals';
-import { backfillPostings, searchPostingsMiddleware, type SearchTermRow } from './searchPostings';
+import { backfillPostings, searchPostingsMiddleware, type SearchBlockRow, type SearchTermRow } from './searchPostings';
 import { copyLegacySyncToken, finishLegacySyncTokenMove, readLegacySyncToken, type LegacySettingsArea } from './legacySyncToken';
 
 export type { LoadRecord, StorageUsage, StorageWarning };
@@ -67,6 +67,7 @@ export class RumscopeDb extends Dexie {
   replayAssetRefs!: Dexie.Table<ReplayAssetRef, [string, string]>;
   credentials!: EntityTable<CredentialRecord, 'name'>;
   searchTerms!: Dexie.Table<SearchTermRow, [string, string, string]>;
+  searchBlocks!: Dexie.Table<SearchBlockRow, [string, string, number]>;
 
   constructor(name: string = DB_NAME, { legacySettings = extensionStorageLocal(), ...options }: RumscopeDbOptions = {}) {
     super(name, options);
@@ -142,6 +143,12 @@ export class RumscopeDb extends Dexie {
     this.version(7)
       .stores({ searchTerms: '[kind+term+sessionId], sessionId' })
       .upgrade((tx) => backfillPostings(tx));
+    // 8: `searchBlocks`, the postings compacted (storage/compactPostings.ts): one row per kind, term and day of the
+    // sessions' start, holding their ids, since reading a common word's tens of thousands of one-id rows was most of
+    // a search's time (a few dozen arrays read ~8× faster). `searchTerms` stays the write path; the background moves
+    // its rows into blocks after writes, and search reads both. `day` (of a block) lets retention drop old blocks.
+    // Nothing moves here: the background's compaction does it in bounded steps after the upgrade.
+    this.version(8).stores({ searchBlocks: '[kind+term+day], day' });
     if (legacySettings) {
       // `vip`: the database as it opens (a table of `this` would wait for the open that waits for this).
       this.on('ready', (vip) =>

@@ -3,18 +3,22 @@ import Dexie from 'dexie';
 import { describe, expect, test } from 'vitest';
 import { makeSession, stored, base } from '../../tests/unit/support/sessionFixtures';
 import { RumscopeDb } from './db';
+import { compactAllPostings } from './compactPostings';
+import { postingsOfEvent, postingsOfSession } from './searchPostings';
+import { createStoredSearch } from '../panelHost/search/storedSearch';
 
 const T0 = Date.UTC(2025, 11, 5, 12, 12, 20);
 
-/** The schema exactly as the releases shipped it, versions 1 to `upTo` (5 or 6), for an upgrade test's old data. */
-function releasedSchema(name: string, upTo: 5 | 6): Dexie {
+/** The schema exactly as the releases shipped it, versions 1 to `upTo` (5 to 7), for an upgrade test's old data. */
+function releasedSchema(name: string, upTo: 5 | 6 | 7): Dexie {
   const old = new Dexie(name);
   old.version(1).stores({ sessions: 'id, startedAt, [site+startedAt], pinned', events: '[loadId+seq], [sessionId+time]', loads: 'id, tabId, sessionId', tabStats: 'tabId' });
   old.version(2).stores({ meta: 'key' });
   old.version(3).stores({ replaySegments: '[loadId+seq], [sessionId+start]' });
   old.version(4).stores({});
   old.version(5).stores({ credentials: 'name' });
-  if (upTo === 6) old.version(6).stores({ replayAssets: 'hash, owner', replayAssetRefs: '[sessionId+url], hash' });
+  if (upTo >= 6) old.version(6).stores({ replayAssets: 'hash, owner', replayAssetRefs: '[sessionId+url], hash' });
+  if (upTo >= 7) old.version(7).stores({ searchTerms: '[kind+term+sessionId], sessionId' });
   return old;
 }
 
@@ -109,7 +113,7 @@ describe('Dexie schema upgrade to version 7', () => {
 
     const upgraded = new RumscopeDb(name, { legacySettings: null });
     try {
-      expect(upgraded.verno).toBe(7);
+      expect(upgraded.verno).toBeGreaterThanOrEqual(7);
       const sessionsOf = async (kind: string, term: string) =>
         (await upgraded.searchTerms.where('[kind+term+sessionId]').between([kind, term, ''], [kind, term, '\uffff']).primaryKeys()).map((k) => k[2]);
       expect(await sessionsOf('url', 'checkout')).toEqual(['shop']);
@@ -120,6 +124,55 @@ describe('Dexie schema upgrade to version 7', () => {
       expect(await upgraded.events.count()).toBe(3);
       expect(await upgraded.replayAssets.toArray()).toEqual([body]);
       expect(await upgraded.replayAssetRefs.toArray()).toEqual([ref]);
+    } finally {
+      upgraded.close();
+      await Dexie.delete(name);
+    }
+  });
+});
+
+describe('Dexie schema upgrade to version 8', () => {
+  test('version 7 data opens with empty blocks and answers the same; compaction then moves every row into blocks, same answers', async () => {
+    const name = 'upgrade-v8';
+    const old = releasedSchema(name, 7);
+    const day = 86_400_000;
+    const sessions = [
+      makeSession({ id: 'shop', startedAt: T0, global: { plan: 'gold' } }),
+      makeSession({ id: 'shop2', startedAt: T0 + day }),
+      makeSession({ id: 'blog', startedAt: T0 + 2 * day }),
+    ];
+    const events = [
+      stored({ ...base(T0 + 1), type: 'view', url: 'http://127.0.0.1:5173/checkout', referrer: '', title: 'Pay', navigation: 'initial', loadingTime: null }, 'shop'),
+      stored({ ...base(T0 + 2), type: 'error', source: 'uncaught', errorType: 'TypeError', message: 'card declined', stack: null, frames: [] }, 'shop'),
+      stored({ ...base(T0 + day + 1), type: 'view', url: 'http://127.0.0.1:5173/checkout/pay', referrer: '', title: 'Pay', navigation: 'initial', loadingTime: null }, 'shop2'),
+      stored({ ...base(T0 + 2 * day + 1), type: 'view', url: 'http://127.0.0.1:5173/posts/1', referrer: '', title: 'Post', navigation: 'initial', loadingTime: null }, 'blog'),
+    ];
+    await old.table('sessions').bulkPut(sessions);
+    await old.table('events').bulkPut(events);
+    // The postings as version 7's middleware wrote them.
+    const rows = [...sessions.flatMap(postingsOfSession), ...events.flatMap(postingsOfEvent)];
+    await old.table('searchTerms').bulkPut(rows);
+    const rowCount = await old.table('searchTerms').count();
+    old.close();
+
+    const upgraded = new RumscopeDb(name, { legacySettings: null });
+    try {
+      const search = createStoredSearch(upgraded);
+      const questions = ['checkout', 'chec', 'checkout pay', 'declined', 'gold', 'posts', '127', 'posts checkout'];
+      const answers = () => Promise.all(questions.map(async (text) => (await search.sessionIds(text)).sort()));
+      const expected = [['shop', 'shop2'], ['shop', 'shop2'], ['shop', 'shop2'], ['shop'], ['shop'], ['blog'], ['blog', 'shop', 'shop2'], []];
+      expect(await answers()).toEqual(expected);
+      expect(upgraded.verno).toBe(8);
+      expect(await upgraded.searchTerms.count()).toBe(rowCount);
+      expect(await upgraded.searchBlocks.count()).toBe(0);
+
+      expect(await compactAllPostings(upgraded)).toEqual({ moved: rowCount, done: true });
+      expect(await upgraded.searchTerms.count()).toBe(0);
+      expect(await upgraded.searchBlocks.get(['url', 'checkout', Math.floor(T0 / day)])).toMatchObject({ ids: ['shop'] });
+      expect(await upgraded.searchBlocks.get(['url', 'checkout', Math.floor(T0 / day) + 1])).toMatchObject({ ids: ['shop2'] });
+      expect(await answers()).toEqual(expected);
+      expect(await upgraded.events.count()).toBe(4);
+      expect(await upgraded.sessions.count()).toBe(3);
     } finally {
       upgraded.close();
       await Dexie.delete(name);

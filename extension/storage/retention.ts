@@ -5,12 +5,17 @@
  * Each pass also records what is stored (meta `usage`) for the panel and the options page. What is stored is
  * read from the running totals (storage/sessionTotals.ts), never by summing every session: a pass after writes
  * costs in proportion to what it deletes.
+ * The compacted search postings (`searchBlocks`) are kept by day of their sessions' start, not by session: a pass
+ * deletes the blocks of days before the cutoff's day minus one (a session kept past the cutoff, pinned or live,
+ * keeps its ids), and of days before the oldest stored session's.
  */
 import { DEFAULT_TIMEOUTS, type SessionTimeouts } from '../../sdk/model/sessionRules';
 import type { RumscopeDb, StorageUsage } from './db';
 import { evictOldest } from './eviction';
 import { currentTotals } from './sessionTotals';
 import { deleteSessions } from './sessionStore';
+import { deleteOldBlocks } from './compactPostings';
+import { blockDayOf } from './searchPostings';
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -43,6 +48,7 @@ export async function runRetention(db: RumscopeDb, options: RetentionOptions): P
     const freed = await evictOldest(db, { bytes: total - options.capBytes, now: options.now, timeouts: options.timeouts ?? DEFAULT_TIMEOUTS });
     overCap = freed.sessions;
   }
+  await deleteOldBlocks(db, options.days > 0 ? blockDayOf(options.now - options.days * DAY_MS) - 1 : -Infinity);
   const usage = await recordUsage(db, options, { at: options.now, expired, overCap });
   return { expired, overCap, usage };
 }

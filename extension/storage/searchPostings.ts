@@ -1,15 +1,25 @@
 /**
- * The search index kept in the database (`searchTerms`, Dexie version 7): one row per session, kind of text and
- * term — the postings — written by a Dexie middleware in the same transaction as the events and sessions they come
- * from, whichever code path writes them; removed with their session. Search asks them by key range (a term, or a
- * prefix for the word being typed) and never reads an event: nothing is built when the panel opens, and a
- * keystroke costs one key range per term and kind, whatever is stored.
+ * The search index kept in the database: postings (this session has a text of this kind with this term), written
+ * by a Dexie middleware in the same transaction as the events and sessions they come from, whichever code path
+ * writes them. They live in two stores:
+ * - `searchTerms` (Dexie version 7), the write path: one row per kind, term and session, removed with its session;
+ * - `searchBlocks` (version 8), the same postings compacted by the background (storage/compactPostings.ts): one row
+ *   per kind, term and day of the sessions' start, holding their ids — a common word is a few dozen arrays to read
+ *   instead of tens of thousands of keys.
+ * Search asks both by key range (a term, or a prefix for the word being typed) and never reads an event: nothing
+ * is built when the panel opens, and a keystroke costs two key ranges per term and kind, whatever is stored.
+ *
+ * A deleted session's id may stay in its blocks ("stale") until retention drops its day (storage/retention.ts);
+ * every consumer of the ids only tests them against the session records it holds (the dashboard's `candidates`
+ * and `newestOf`, panel/dashboard/answerOver.ts, the cohorts' feature ids, the snippets' bulkGet), so a stale id
+ * never shows or counts. When no session is left, the blocks are cleared with the last one.
  */
 import type { DBCore, DBCoreKeyRange, DBCoreTransaction, Middleware, Transaction } from 'dexie';
 import { SEARCH_KINDS, type SearchKind, type SessionRecord, type StoredEvent } from '../../sdk/schema';
 import { attributeTexts, eventTexts, queryTerms, termsOf } from '../../sdk/model/searchTexts';
 
 export const SEARCH_TERMS = 'searchTerms';
+export const SEARCH_BLOCKS = 'searchBlocks';
 const EVENTS = 'events';
 const SESSIONS = 'sessions';
 
@@ -19,6 +29,22 @@ export interface SearchTermRow {
   term: string;
   sessionId: string;
 }
+
+/**
+ * Compacted postings: the sessions started on `day` (days since the epoch, UTC) having this kind and term; `ids` are
+ * distinct. Its key is [kind+term+day]; by `day`, retention drops the blocks of expired days.
+ */
+export interface SearchBlockRow {
+  kind: SearchKind;
+  term: string;
+  day: number;
+  ids: string[];
+}
+
+export const BLOCK_DAY_MS = 86_400_000;
+
+/** The block day of a session (by its start). */
+export const blockDayOf = (startedAt: number) => Math.floor(startedAt / BLOCK_DAY_MS);
 
 /** Postings remembered as written (after their transaction committed), so a re-written URL costs no put. */
 const REMEMBERED_MAX = 50_000;
@@ -48,6 +74,8 @@ export function searchPostingsMiddleware(): Middleware<DBCore> {
       };
       const terms = down.table(SEARCH_TERMS);
       const bySession = terms.schema.indexes.find((i) => i.name === 'sessionId')!;
+      const hasBlocks = down.schema.tables.some((t) => t.name === SEARCH_BLOCKS);
+      const sessions = down.table(SESSIONS);
 
       /** Puts the rows not remembered; remembers them once the transaction commits (an aborted one wrote nothing). */
       async function putPostings(trans: DBCoreTransaction, rows: SearchTermRow[]) {
@@ -70,17 +98,27 @@ export function searchPostingsMiddleware(): Middleware<DBCore> {
         }
         // Forget what was remembered of them (rare: a delete), so a session written again is indexed again.
         remembered.clear();
+        // A deleted session's id stays in its blocks (stale, never shown: see the top of this file) until retention
+        // drops its day; when no session is left (clear, delete all), every block goes in this transaction.
+        if (hasBlocks && inScope(trans, SEARCH_BLOCKS)) {
+          const left = await sessions.query({ trans, values: false, limit: 1, query: { index: sessions.schema.primaryKey, range: { type: 3 } as DBCoreKeyRange } });
+          if (!left.result.length) await down.table(SEARCH_BLOCKS).mutate({ trans, type: 'deleteRange', range: { type: 3 } as DBCoreKeyRange });
+        }
       }
 
-      const inScope = (trans: DBCoreTransaction) => {
+      const inScope = (trans: DBCoreTransaction, store = SEARCH_TERMS) => {
         const names = (trans as unknown as { objectStoreNames?: DOMStringList }).objectStoreNames;
-        return !names || names.contains(SEARCH_TERMS);
+        return !names || names.contains(store);
       };
 
       return {
         ...down,
         transaction(stores, mode, options) {
-          const scope = mode === 'readwrite' && (stores.includes(EVENTS) || stores.includes(SESSIONS)) && !stores.includes(SEARCH_TERMS) ? [...stores, SEARCH_TERMS] : stores;
+          if (mode !== 'readwrite') return down.transaction(stores, mode, options);
+          const scope = [...stores];
+          if ((stores.includes(EVENTS) || stores.includes(SESSIONS)) && !stores.includes(SEARCH_TERMS)) scope.push(SEARCH_TERMS);
+          // A delete of sessions may leave none: the blocks are then cleared with them.
+          if (hasBlocks && stores.includes(SESSIONS) && !stores.includes(SEARCH_BLOCKS)) scope.push(SEARCH_BLOCKS);
           return down.transaction(scope, mode, options);
         },
         table(name) {
@@ -111,10 +149,12 @@ export function searchPostingsMiddleware(): Middleware<DBCore> {
   };
 }
 
-/** Reads of the postings: what search asks. */
+/** Reads of the postings: what search asks (both in one read transaction, so a compaction is seen whole or not at all). */
 export interface PostingsReader {
-  /** The primary keys ([kind, term, sessionId]) between two keys. */
+  /** The rows' primary keys ([kind, term, sessionId]) between two keys. */
   keysBetween(lower: [string, string, string], upper: [string, string, string]): Promise<[SearchKind, string, string][]>;
+  /** The blocks' id lists between two block keys ([kind, term, day]). */
+  blocksBetween(lower: [string, string, number], upper: [string, string, number]): Promise<string[][]>;
 }
 
 const LOWEST = '';
@@ -122,8 +162,9 @@ const HIGHEST = '\uffff';
 
 /**
  * The sessions having every term of the text somewhere (of these kinds), the last term a prefix — the panel
- * index's rule. Each term's sessions come from one key range per kind; the smallest set is kept and the others
- * are tested against it.
+ * index's rule. Each term's sessions come from one key range of rows and one of blocks per kind; the smallest set
+ * is kept and the others are tested against it. The ids may name deleted sessions (stale ids of blocks: see the
+ * top of this file); callers test them against the records they hold.
  */
 export async function sessionIdsMatching(reader: PostingsReader, text: string, kinds: readonly SearchKind[] = SEARCH_KINDS): Promise<Set<string>> {
   const query = queryTerms(text);
@@ -132,9 +173,14 @@ export async function sessionIdsMatching(reader: PostingsReader, text: string, k
   const sets = await Promise.all(
     query.terms.map(async (term) => {
       const exact = term !== query.prefix;
-      const lists = await Promise.all(kinds.map((kind) => reader.keysBetween([kind, term, LOWEST], exact ? [kind, term, HIGHEST] : [kind, `${term}${HIGHEST}`, HIGHEST])));
+      const last = exact ? term : `${term}${HIGHEST}`;
+      const [rows, blocks] = await Promise.all([
+        Promise.all(kinds.map((kind) => reader.keysBetween([kind, term, LOWEST], [kind, last, HIGHEST]))),
+        Promise.all(kinds.map((kind) => reader.blocksBetween([kind, term, -Infinity], [kind, last, Infinity]))),
+      ]);
       const ids = new Set<string>();
-      for (const keys of lists) for (const key of keys) ids.add(key[2]);
+      for (const keys of rows) for (const key of keys) ids.add(key[2]);
+      for (const lists of blocks) for (const list of lists) for (const id of list) ids.add(id);
       return ids;
     }),
   );

@@ -224,6 +224,11 @@ export interface CommandMap {
    * event page (30 s without an event) even while it is still answering one.
    */
   ping: { request: Record<string, never>; response: { ok: true } };
+  /**
+   * Test builds only (a release answers with an error): compacts the search postings to the end now
+   * (extension/storage/compactPostings.ts), so that e2e tests and benches read what a user's background had compacted.
+   */
+  compactSearchPostings: { request: Record<string, never>; response: { moved: number } };
 }
 
 /** Characters of an imported bundle per `importPart`: far below the message limit even if every one were escaped. */

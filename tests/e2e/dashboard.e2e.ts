@@ -1,10 +1,12 @@
 /**
  * The Sessions dashboard in Chromium and Firefox ESR over sessions recorded through the real capture path:
- * KPI cards, the error-count filter (kept in the URL), search by a visited URL, and the session detail's HAR.
+ * KPI cards, the error-count filter (kept in the URL), search by a visited URL, and the session detail's HAR;
+ * search over postings the background compacted into blocks, a deleted session not shown.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { BROWSERS, textsOf, type DriverPage, useDriver } from './support/driver';
 import { choose, reloadPanel, rowIds } from './support/panelPage';
+import { sendCommandVia } from './support/lifeDriver';
 import { startDemoServer, type DemoServer } from '../../demo/server';
 
 let shop: DemoServer;
@@ -83,5 +85,55 @@ describe.each(BROWSERS)('Sessions dashboard in %s', (kind) => {
     expect(call).toMatchObject({ request: { method: 'GET' }, response: { status: 200 } });
 
     await Promise.all([panel.close(), other.close(), page.close()]);
+  });
+});
+
+describe.each(BROWSERS)('Search over compacted postings in %s', (kind) => {
+  // A browser of its own: only this test's sessions are stored.
+  const driver = useDriver(kind);
+
+  test('sessions recorded and compacted by the background are found by the panel; a deleted one is not shown', async () => {
+    const plain = await startDemoServer();
+    try {
+      // Two sessions visit the checkout page (shop after its home page, blog at once); a third does not.
+      const page = await driver.openPage(shop.origin + '/');
+      await page.click('#add-tea');
+      await page.goto(shop.origin + '/checkout.html');
+      const other = await driver.openPage(blog.origin + '/checkout.html');
+      const third = await driver.openPage(plain.origin + '/');
+      await third.click('#add-coffee');
+      await expect.poll(async () => (await driver.readStore('sessions')).length, POLL).toBe(3);
+      const sessions = await driver.readStore('sessions');
+      const idOf = (site: DemoServer): string => sessions.find((s) => s.site === site.origin)!.id;
+      const [bought, read, browsed] = [idOf(shop), idOf(blog), idOf(plain)];
+      const checkoutViews = async () => (await driver.readStore('events')).filter((e) => e.type === 'view' && e.url.endsWith('/checkout.html')).map((e) => e.sessionId);
+      await expect.poll(async () => (await checkoutViews()).sort(), POLL).toEqual([bought, read].sort());
+      await Promise.all([page.close(), other.close()]);
+
+      // The test-only command runs the background's compaction to the end: the checkout postings are blocks now.
+      expect((await sendCommandVia(driver, 'compactSearchPostings', {})).moved).toBeGreaterThan(0);
+      const checkoutIds = async () =>
+        (await driver.readStore<{ kind: string; term: string; ids: string[] }>('searchBlocks')).filter((b) => b.kind === 'url' && b.term === 'checkout').flatMap((b) => b.ids).sort();
+      expect(await checkoutIds()).toEqual([bought, read].sort());
+      expect((await driver.readStore('searchTerms')).filter((row) => row.term === 'checkout')).toEqual([]);
+
+      const panel = await driver.openPanel(await driver.tabIdOf(third.url()));
+      await expect.poll(() => rowIds(panel), POLL).toEqual([bought, read, browsed].sort());
+      await panel.fill('input[aria-label="Search sessions"]', 'checkout');
+      await expect.poll(() => rowIds(panel), POLL).toEqual([bought, read].sort());
+      await expect.poll(() => textsOf(panel, '[data-testid="search-count"]'), POLL).toEqual(['2 sessions']);
+
+      // Deleted: its id stays in its block until its day expires, and the panel shows it nowhere.
+      expect(await sendCommandVia(driver, 'deleteSessions', { sessionIds: [bought] })).toEqual({ deleted: 1 });
+      await expect.poll(() => rowIds(panel), POLL).toEqual([read]);
+      await expect.poll(() => textsOf(panel, '[data-testid="search-count"]'), POLL).toEqual(['1 session']);
+      expect(await checkoutIds()).toContain(bought);
+      await panel.fill('input[aria-label="Search sessions"]', '');
+      await expect.poll(() => rowIds(panel), POLL).toEqual([read, browsed].sort());
+
+      await Promise.all([panel.close(), third.close()]);
+    } finally {
+      await plain.close();
+    }
   });
 });

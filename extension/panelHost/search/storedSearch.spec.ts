@@ -1,23 +1,11 @@
 import 'fake-indexeddb/auto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RumEvent } from '../../../sdk/schema';
-import { RumscopeDb } from '../../storage/db';
 import { base, makeSession, stored } from '../../../tests/unit/support/sessionFixtures';
+import { useTestDbs } from '../../../tests/unit/support/testDb';
 import { createStoredSearch } from './storedSearch';
 
-const opened: RumscopeDb[] = [];
-afterEach(async () => {
-  for (const db of opened.splice(0)) {
-    db.close();
-    await RumscopeDb.delete(db.name);
-  }
-});
-let n = 0;
-const open = () => {
-  const db = new RumscopeDb(`stored-search-${++n}`, { legacySettings: null });
-  opened.push(db);
-  return db;
-};
+const open = useTestDbs('stored-search');
 const view = (url: string, at = 1): RumEvent => ({ ...base(at), type: 'view', url, referrer: '', title: '', navigation: 'initial', loadingTime: null });
 const error = (message: string, at = 2): RumEvent => ({ ...base(at), type: 'error', source: 'uncaught', errorType: 'TypeError', message, stack: null, frames: [] });
 const sorted = async (ids: Promise<string[]>) => (await ids).sort();

@@ -1,0 +1,106 @@
+/**
+ * Compaction of the search postings (storage/searchPostings.ts): the rows of `searchTerms` (one per kind, term and
+ * session: cheap to write with the data, slow to read by the tens of thousands) are moved into `searchBlocks` (one
+ * per kind, term and day of the sessions' start, holding their ids). Pure storage code: the background schedules it
+ * (background/startCompaction.ts), search reads rows and blocks alike, so a row is found before and after its move.
+ *
+ * The middleware remembers the postings it wrote and does not put them again: a moved row is not written back by
+ * the next event with the same URL, and needs not be, since its block answers for it.
+ */
+import type { SearchKind } from '../../sdk/schema';
+import type { RumscopeDb } from './db';
+import { BLOCK_DAY_MS, blockDayOf, type SearchBlockRow } from './searchPostings';
+
+export interface CompactOptions {
+  /** Rows moved in this one transaction at most (bounds how long capture writes wait behind it). */
+  maxRows: number;
+}
+
+/**
+ * Moves up to `maxRows` posting rows (the first in key order) into their blocks, in one readwrite transaction: a
+ * failure moves nothing. A row whose session is gone is dropped. Returns how many rows it took (moved or dropped).
+ */
+export async function compactPostings(db: RumscopeDb, { maxRows }: CompactOptions): Promise<number> {
+  return db.transaction('rw', [db.searchTerms, db.searchBlocks, db.sessions], async () => {
+    const keys = await db.searchTerms.toCollection().limit(maxRows).primaryKeys();
+    if (!keys.length) return 0;
+    const ids = [...new Set(keys.map((key) => key[2]))];
+    const days = new Map<string, number>();
+    (await db.sessions.bulkGet(ids)).forEach((session, i) => session && days.set(ids[i]!, blockDayOf(session.startedAt)));
+    const blocks = new Map<string, SearchBlockRow>();
+    for (const [kind, term, id] of keys) {
+      const day = days.get(id);
+      if (day === undefined) continue;
+      const name = JSON.stringify([kind, term, day]);
+      const block = blocks.get(name);
+      if (block) block.ids.push(id);
+      else blocks.set(name, { kind: kind as SearchKind, term, day, ids: [id] });
+    }
+    const targets = [...blocks.values()];
+    const stored = await db.searchBlocks.bulkGet(targets.map((b) => [b.kind, b.term, b.day] as [string, string, number]));
+    const merged = targets.map((block, i) => {
+      const before = stored[i]?.ids;
+      return before ? { ...block, ids: [...new Set([...before, ...block.ids])] } : block;
+    });
+    if (merged.length) await db.searchBlocks.bulkPut(merged);
+    // The rows read are exactly this key range (read in this transaction): one range delete, not one per key.
+    await db.searchTerms.where(':id').between(keys[0]!, keys.at(-1)!, true, true).delete();
+    return keys.length;
+  });
+}
+
+export interface CompactLoopOptions {
+  /** Rows per transaction (default 20,000). */
+  maxRows?: number;
+  /** Stop starting transactions after this long (ms; default no limit). */
+  budgetMs?: number;
+  /** Between two transactions, so that capture writes waiting for the stores go first (default: a 0 ms timer). */
+  pause?: () => Promise<void>;
+  /** Asked between transactions: true stops the loop early (e.g. writes have resumed). */
+  stop?: () => boolean;
+  now?: () => number;
+}
+
+export const COMPACT_ROWS = 20_000;
+
+/**
+ * Compacts transaction after transaction until fewer than `maxRows` rows were left (`done`) or the budget is spent
+ * or `stop` says so (not `done`: call again later).
+ */
+export async function compactAllPostings(db: RumscopeDb, options: CompactLoopOptions = {}): Promise<{ moved: number; done: boolean }> {
+  const { maxRows = COMPACT_ROWS, budgetMs = Infinity, now = Date.now } = options;
+  const pause = options.pause ?? (() => new Promise<void>((resolve) => setTimeout(resolve, 0)));
+  const started = now();
+  let moved = 0;
+  for (;;) {
+    const step = await compactPostings(db, { maxRows });
+    moved += step;
+    if (step < maxRows) return { moved, done: true };
+    if (now() - started >= budgetMs || options.stop?.()) return { moved, done: false };
+    await pause();
+  }
+}
+
+/**
+ * Deletes the blocks of days before `beforeDay`, and every block of days before the oldest stored session's (only
+ * deleted sessions' ids are left in those). Sessions kept although that old (pinned, or still live) keep their ids:
+ * their days' blocks are cut down to them instead of deleted. Returns how many blocks went.
+ */
+export async function deleteOldBlocks(db: RumscopeDb, beforeDay: number): Promise<number> {
+  return db.transaction('rw', [db.searchBlocks, db.sessions], async () => {
+    const oldest = await db.sessions.orderBy('startedAt').first();
+    const until = Math.max(beforeDay, oldest ? blockDayOf(oldest.startedAt) : Infinity);
+    const old = db.searchBlocks.where('day').below(until);
+    const kept = new Set(Number.isFinite(until) ? await db.sessions.where('startedAt').below(until * BLOCK_DAY_MS).primaryKeys() : []);
+    if (!kept.size) return old.delete();
+    let deleted = 0;
+    await old.modify((block, ref) => {
+      const ids = block.ids.filter((id) => kept.has(id));
+      if (!ids.length) {
+        deleted++;
+        delete (ref as { value?: SearchBlockRow }).value;
+      } else if (ids.length < block.ids.length) block.ids = ids;
+    });
+    return deleted;
+  });
+}
