@@ -41,6 +41,21 @@ async function answers(db: RumscopeDb) {
 }
 
 describe('compactPostings', () => {
+  it('holds no write lock on the sessions: a read of sessions made while it runs answers before it ends', async () => {
+    const db = open();
+    const sessions = Array.from({ length: 400 }, (_, i) => makeSession({ id: `s${String(i).padStart(4, '0')}`, startedAt: DAY0 + i }));
+    await db.sessions.bulkPut(sessions);
+    await db.events.bulkPut(sessions.map((s, i) => stored(view(`https://shop.test/checkout/${i}`), s.id, `load-${i}`)));
+    const order: string[] = [];
+    const moving = compactPostings(db, { maxRows: 10_000 }).then(() => order.push('moved'));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    // As the panel's first rows while the background compacts.
+    const read = db.sessions.get('s0001').then((s) => order.push(`read ${s?.id}`));
+    await Promise.all([moving, read]);
+    expect(order).toEqual(['read s0001', 'moved']);
+    expect(await db.searchTerms.count()).toBe(0);
+  });
+
   it('moves rows into blocks by kind, term and day of the session start; search answers the same', async () => {
     const db = open();
     await seed(db);

@@ -17,20 +17,33 @@ export interface CompactOptions {
 }
 
 /**
- * Moves up to `maxRows` posting rows (the first in key order) into their blocks, in one readwrite transaction: a
- * failure moves nothing. A row whose session is gone is dropped. Returns how many rows it took (moved or dropped).
+ * Moves up to `maxRows` posting rows (the first in key order) into their blocks. Which rows, and the days of their
+ * sessions, are read first in a read-only transaction: a readwrite one over `sessions` would hold the panel's reads
+ * (its first rows, its filters) for as long as the move takes. The move itself is one readwrite transaction over the
+ * postings alone, which reads the range again: a row written since (of a session not looked up) stays for the next
+ * pass, a row deleted since (its session deleted) is not moved, a row whose session was gone at the first read is
+ * dropped. A failure moves nothing. Returns how many rows it took (moved or dropped).
  */
 export async function compactPostings(db: RumscopeDb, { maxRows }: CompactOptions): Promise<number> {
-  return db.transaction('rw', [db.searchTerms, db.searchBlocks, db.sessions], async () => {
+  const first = await db.transaction('r', [db.searchTerms, db.sessions], async () => {
     const keys = await db.searchTerms.toCollection().limit(maxRows).primaryKeys();
-    if (!keys.length) return 0;
     const ids = [...new Set(keys.map((key) => key[2]))];
-    const days = new Map<string, number>();
-    (await db.sessions.bulkGet(ids)).forEach((session, i) => session && days.set(ids[i]!, blockDayOf(session.startedAt)));
+    const days = new Map<string, number | null>();
+    (await db.sessions.bulkGet(ids)).forEach((session, i) => days.set(ids[i]!, session ? blockDayOf(session.startedAt) : null));
+    return { keys, days };
+  });
+  if (!first.keys.length) return 0;
+  const { days } = first;
+  return db.transaction('rw', [db.searchTerms, db.searchBlocks], async () => {
+    const keys = await db.searchTerms.where(':id').between(first.keys[0]!, first.keys.at(-1)!, true, true).primaryKeys();
     const blocks = new Map<string, SearchBlockRow>();
-    for (const [kind, term, id] of keys) {
+    const taken: (typeof keys)[number][] = [];
+    for (const key of keys) {
+      const [kind, term, id] = key;
       const day = days.get(id);
-      if (day === undefined) continue;
+      if (day === undefined) continue; // written since the first read: the next pass
+      taken.push(key);
+      if (day === null) continue; // its session was gone: dropped
       const name = JSON.stringify([kind, term, day]);
       const block = blocks.get(name);
       if (block) block.ids.push(id);
@@ -43,14 +56,15 @@ export async function compactPostings(db: RumscopeDb, { maxRows }: CompactOption
       return before ? { ...block, ids: [...new Set([...before, ...block.ids])] } : block;
     });
     if (merged.length) await db.searchBlocks.bulkPut(merged);
-    // The rows read are exactly this key range (read in this transaction): one range delete, not one per key.
-    await db.searchTerms.where(':id').between(keys[0]!, keys.at(-1)!, true, true).delete();
-    return keys.length;
+    // Usually every row of the range is taken: one range delete, not one per key.
+    if (taken.length === keys.length) await db.searchTerms.where(':id').between(keys[0]!, keys.at(-1)!, true, true).delete();
+    else await db.searchTerms.bulkDelete(taken);
+    return taken.length;
   });
 }
 
 export interface CompactLoopOptions {
-  /** Rows per transaction (default 20,000). */
+  /** Rows per transaction (default COMPACT_ROWS). */
   maxRows?: number;
   /** Stop starting transactions after this long (ms; default no limit). */
   budgetMs?: number;
@@ -61,7 +75,8 @@ export interface CompactLoopOptions {
   now?: () => number;
 }
 
-export const COMPACT_ROWS = 20_000;
+/** Rows per move: about a second of holding the postings (capture writes wait for them) on a loaded 2-core machine. */
+export const COMPACT_ROWS = 5_000;
 
 /**
  * Compacts transaction after transaction until fewer than `maxRows` rows were left (`done`) or the budget is spent
