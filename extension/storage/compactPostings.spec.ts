@@ -4,7 +4,7 @@ import type { RumEvent, SearchKind } from '../../sdk/schema';
 import { base, makeSession, stored } from '../../tests/unit/support/sessionFixtures';
 import { failingWrites, useTestDbs } from '../../tests/unit/support/testDb';
 import { createStoredSearch } from '../panelHost/search/storedSearch';
-import { compactAllPostings, compactPostings, deleteOldBlocks } from './compactPostings';
+import { compactAllPostings, compactPostings, deleteOldBlocks, sessionDays } from './compactPostings';
 import type { RumscopeDb } from './db';
 import { DAY_MS, runRetention } from './retention';
 import { sessionIdsMatching, type PostingsReader } from './searchPostings';
@@ -41,6 +41,21 @@ async function answers(db: RumscopeDb) {
 }
 
 describe('compactPostings', () => {
+  it('moves a backlog in bounded steps with the days read once from the start-time index: the same blocks and answers', async () => {
+    const db = open();
+    await seed(db);
+    const before = await answers(db);
+    expect(await sessionDays(db)).toEqual(new Map([['a', DAY0 / DAY_MS], ['b', DAY0 / DAY_MS], ['c', DAY0 / DAY_MS + 1]]));
+    const rows = await db.searchTerms.count();
+    expect(await compactAllPostings(db, { maxRows: 3 })).toEqual({ moved: rows, done: true });
+    expect(await db.searchTerms.count()).toBe(0);
+    expect((await blocks(db)).filter((b) => b.kind === 'url' && b.term === 'checkout')).toEqual([
+      { kind: 'url', term: 'checkout', day: DAY0 / DAY_MS, ids: ['a', 'b'] },
+      { kind: 'url', term: 'checkout', day: DAY0 / DAY_MS + 1, ids: ['c'] },
+    ]);
+    expect(await answers(db)).toEqual(before);
+  });
+
   it('holds no write lock on the sessions: a read of sessions made while it runs answers before it ends', async () => {
     const db = open();
     const sessions = Array.from({ length: 400 }, (_, i) => makeSession({ id: `s${String(i).padStart(4, '0')}`, startedAt: DAY0 + i }));

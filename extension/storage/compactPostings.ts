@@ -14,6 +14,20 @@ import { BLOCK_DAY_MS, blockDayOf, type SearchBlockRow } from './searchPostings'
 export interface CompactOptions {
   /** Rows moved in this one transaction at most (bounds how long capture writes wait behind it). */
   maxRows: number;
+  /**
+   * Block days of sessions already known (sessionDays): only the others are read. A session's start never changes;
+   * a backlog of rows names each session many times (once per term), and reading its record each time was most of
+   * the move.
+   */
+  days?: Map<string, number>;
+}
+
+/** Every stored session's block day, from the start-time index alone (keys, no records). */
+export async function sessionDays(db: RumscopeDb): Promise<Map<string, number>> {
+  return db.transaction('r', db.sessions, async () => {
+    const [starts, ids] = await Promise.all([db.sessions.orderBy('startedAt').keys(), db.sessions.orderBy('startedAt').primaryKeys()]);
+    return new Map(ids.map((id, i) => [id, blockDayOf(starts[i] as number)]));
+  });
 }
 
 /**
@@ -24,12 +38,21 @@ export interface CompactOptions {
  * pass, a row deleted since (its session deleted) is not moved, a row whose session was gone at the first read is
  * dropped. A failure moves nothing. Returns how many rows it took (moved or dropped).
  */
-export async function compactPostings(db: RumscopeDb, { maxRows }: CompactOptions): Promise<number> {
+export async function compactPostings(db: RumscopeDb, { maxRows, days: known }: CompactOptions): Promise<number> {
   const first = await db.transaction('r', [db.searchTerms, db.sessions], async () => {
     const keys = await db.searchTerms.toCollection().limit(maxRows).primaryKeys();
-    const ids = [...new Set(keys.map((key) => key[2]))];
     const days = new Map<string, number | null>();
-    (await db.sessions.bulkGet(ids)).forEach((session, i) => days.set(ids[i]!, session ? blockDayOf(session.startedAt) : null));
+    const unknown: string[] = [];
+    for (const id of new Set(keys.map((key) => key[2]))) {
+      const day = known?.get(id);
+      if (day === undefined) unknown.push(id);
+      else days.set(id, day);
+    }
+    (await db.sessions.bulkGet(unknown)).forEach((session, i) => {
+      const day = session ? blockDayOf(session.startedAt) : null;
+      days.set(unknown[i]!, day);
+      if (day !== null) known?.set(unknown[i]!, day);
+    });
     return { keys, days };
   });
   if (!first.keys.length) return 0;
@@ -87,10 +110,13 @@ export async function compactAllPostings(db: RumscopeDb, options: CompactLoopOpt
   const pause = options.pause ?? (() => new Promise<void>((resolve) => setTimeout(resolve, 0)));
   const started = now();
   let moved = 0;
+  let days: Map<string, number> | undefined;
   for (;;) {
-    const step = await compactPostings(db, { maxRows });
+    const step = await compactPostings(db, { maxRows, days });
     moved += step;
     if (step < maxRows) return { moved, done: true };
+    // A backlog: the sessions' days from the start-time index once, instead of their records at every move.
+    days ??= await sessionDays(db);
     if (now() - started >= budgetMs || options.stop?.()) return { moved, done: false };
     await pause();
   }
