@@ -9,6 +9,9 @@ import { SCHEMA_VERSION, type RumEvent, type SessionFilter, type SessionRecord, 
 import { createMatcher, facetCounts } from '../panel/dashboard/filter';
 import { compareKpis, createKpiAccumulator } from '../panel/dashboard/kpis';
 import { createSearchIndex, loadSearchIndex } from '../panel/dashboard/searchIndex';
+import { columnFacetCounts, columnKpis, matchingRows } from '../panel/dashboard/columnAnswers';
+import { createSessionColumns } from '../panel/dashboard/sessionColumns';
+import { createLiveKpis } from '../panel/dashboard/kpis';
 import { picker, rng } from './rng';
 
 const arg = (name: string, fallback: number) => {
@@ -107,6 +110,23 @@ const FILTERS: [string, SessionFilter][] = [
 ];
 for (const [label, filter] of FILTERS) time(`filter ${label}`, () => sessions.filter(createMatcher(filter, NOW)).length);
 for (const [label, filter] of [FILTERS[0]!, FILTERS.at(-1)!]) time(`facetCounts with ${label}`, () => facetCounts(sessions, filter, NOW));
+
+// The same questions over columns (what the extension's panel answers them with).
+const byStart = [...sessions].sort((a, b) => a.startedAt - b.startedAt);
+time('columns: build over every session', () => createSessionColumns(byStart));
+const columns = createSessionColumns(byStart);
+for (const [label, filter] of FILTERS) time(`columns: filter ${label}`, () => matchingRows(columns, filter, NOW).length);
+for (const [label, filter] of [FILTERS[0]!, FILTERS.at(-1)!]) time(`columns: facetCounts with ${label}`, () => columnFacetCounts(columns, filter, NOW));
+time('columns: KPIs of 30 days with the previous 30', () => columnKpis(columns, { time: { preset: '30d' } }, { tzOffsetMinutes: 330 }, NOW));
+time('records: KPIs of 30 days with the previous 30 (createLiveKpis)', () => {
+  const live = createLiveKpis({ preset: '30d' }, () => true, { tzOffsetMinutes: 330 }, NOW);
+  for (const s of sessions) live.put(s);
+  return live.report();
+});
+time('columns: one record changed (place)', () => {
+  const s = byStart[50_000 % byStart.length]!;
+  columns.place(s, { ...s, counts: { ...s.counts, errors: s.counts.errors + 1 } });
+}, 50);
 
 const inRange = sessions.filter(createMatcher({ time: { preset: '30d' } }, NOW));
 time(`KPIs of 30 days from scratch (${inRange.length} sessions)`, () => {

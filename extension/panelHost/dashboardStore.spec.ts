@@ -135,7 +135,7 @@ describe('the Dexie source answers the dashboard', () => {
     expect(await source.search({ text: '  ' })).toEqual([]);
   });
 
-  it('keeps the facet counts and KPIs of the filter on screen by the changed sessions only, equal to answering from scratch', async () => {
+  it('answers the facet counts and KPIs of the filter on screen after sessions changed, equal to a fresh source', async () => {
     const { writer, source } = setup();
     const now = Date.now();
     await writer.sessions.bulkPut([
@@ -144,7 +144,7 @@ describe('the Dexie source answers the dashboard', () => {
       makeSession({ id: 'c', startedAt: now - 30 * HOUR, counts: counts(12) }),
     ]);
     const filter = { time: { preset: '24h' as const }, errors: { preset: 'some' as const } };
-    await source.getFacetCounts(filter); // kept from here on
+    await source.getFacetCounts(filter); // held from here on
     await source.getKpis(filter);
     // A write to one session, a new one, a deleted one: what a fresh source (nothing kept) answers is the same.
     await writer.sessions.update('a', { counts: counts(2, 4), lastEventAt: now });

@@ -2,9 +2,9 @@
  * What the dashboard asks of the extension's database (filters beyond the start-time index, facet counts,
  * KPIs), answered in the panel page from the session records kept up to date by the change feed:
  * - the session records, read once (on the first dashboard question) and then only the records the feed
- *   names as changed; filters are answered over them in memory (panel/dashboard); the facet counts and KPIs
- *   of the filter on screen are kept by applying the changed records to a counter and an accumulator (and,
- *   as time moves, only the sessions whose start crossed a time range's bound), not recomputed over all;
+ *   names as changed; they are held as columns in start order (panel/dashboard/sessionColumns.ts), and every
+ *   question (the list, its count, the facet counts, the KPIs) is one pass over them, answered from scratch:
+ *   a few ms at 100,000 sessions, so nothing is kept per question and a relative time range simply moves;
  * - which sessions match a search text is asked of `searchIds` (the postings stored with the data).
  * The feed only marks what is stale (no read per event); the reads happen when the panel asks, which it
  * does at a bounded rate and never while hidden (panel/source/live.ts).
@@ -12,31 +12,19 @@
 import type { FacetCounts, KpiReport, SessionRecord, VersionChange } from '../../sdk/schema';
 import type { RumscopeDb } from '../storage/db';
 import type { KpiQueryOptions, SessionFilter, SessionSource, SourceChange } from '../../panel/source/SessionSource';
-import { facetsOver, kpisOver, matcherWithoutTime, matchingOver } from '../../panel/dashboard/answerOver';
-import { createFacetCounter, type FacetCounter } from '../../panel/dashboard/filter';
-import { createLiveKpis, type LiveKpis } from '../../panel/dashboard/kpis';
+import { filterContext } from '../../panel/dashboard/answerOver';
+import { columnFacetCounts, columnKpis, matchingRows } from '../../panel/dashboard/columnAnswers';
+import { createSessionColumns, primeRowFacts, type SessionColumns } from '../../panel/dashboard/sessionColumns';
 import { latestVersionChange } from '../../panel/dashboard/qualityViews';
 
 type Stale = Set<string> | 'all';
 
 /**
- * Session records per read when all of them are read, and records per turn when a kept answer is built over all of
- * them: each is a task of its own, so the page paints, scrolls and takes input between them (10,000 records in one
- * read were one 1–3 s task on a loaded machine).
+ * Session records per read when all of them are read: each read is a task of its own, so the page paints, scrolls
+ * and takes input between them (10,000 records in one read were one 1–3 s task on a loaded machine). What each
+ * record gives the columns is derived between reads.
  */
 export const READ_CHUNK = 2_000;
-const BUILD_CHUNK = 5_000;
-
-/** Lets the page run its other tasks (paint, input) before going on; not throttled like a 0 ms timer. */
-function yieldToPage(): Promise<void> {
-  const scheduler = (globalThis as { scheduler?: { yield?: () => Promise<void> } }).scheduler;
-  if (scheduler?.yield) return scheduler.yield();
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => (channel.port1.close(), resolve());
-    channel.port2.postMessage(null);
-  });
-}
 
 /** Every session record, read by primary key in chunks of READ_CHUNK (each its own read transaction). */
 async function readAllSessions(db: RumscopeDb): Promise<SessionRecord[]> {
@@ -45,6 +33,7 @@ async function readAllSessions(db: RumscopeDb): Promise<SessionRecord[]> {
   for (;;) {
     const chunk: SessionRecord[] = await (last === null ? db.sessions.orderBy(':id') : db.sessions.where(':id').above(last)).limit(READ_CHUNK).toArray();
     for (const row of chunk) rows.push(row);
+    primeRowFacts(chunk);
     if (chunk.length < READ_CHUNK) return rows;
     last = chunk[chunk.length - 1]!.id;
   }
@@ -57,35 +46,9 @@ const addStale = (stale: Stale, ids: readonly string[] | 'all' | undefined): Sta
   return stale;
 };
 
-/** First index in `list` (sorted by start) whose session started at or after `time`. */
-function firstStartedFrom(list: readonly SessionRecord[], time: number): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (list[mid]!.startedAt < time) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** Answers kept live for one question (the filter on screen): rebuilt when the question changes. */
-interface Kept<T> {
-  key: string;
-  now: number;
-  inBounds: (s: SessionRecord) => boolean;
-  live: T & { put(s: SessionRecord): void; remove(id: string): void; advance(now: number, startedIn: (from: number, to: number) => Iterable<SessionRecord>): void };
-}
-
-/** Search and novelty depend on every session (the index's hits, what is new): those are answered from scratch. */
-const keepable = (filter: SessionFilter) => !filter.search?.trim() && !filter.novelty;
-
-const boundsOf = (filter: SessionFilter) => (s: SessionRecord) =>
-  s.startedAt >= (filter.startedFrom ?? -Infinity) && s.startedAt < (filter.startedBefore ?? Infinity);
-
 export interface DashboardStore {
   /** Sessions matching the filter, in no particular order. */
-  matching(filter: SessionFilter, now?: number): Promise<SessionRecord[]>;
+  matching(filter: SessionFilter, now?: number): Promise<readonly SessionRecord[]>;
   /**
    * The same sessions ordered by start time, oldest first (the list sorts them by its column: from this order, by
    * start time, that is one pass). The list and its count ask it for the same filter at once: the answer of a filter
@@ -106,19 +69,19 @@ export interface DashboardStore {
  */
 export function createDashboardStore(db: RumscopeDb, watchChanges: SessionSource['watchChanges'], searchIds: (text: string) => Promise<Set<string>>): DashboardStore {
   let sessions: Map<string, SessionRecord> | null = null;
+  /** The same records as columns, rows in start order. */
+  let columns: SessionColumns = createSessionColumns([]);
   // The latest version change (quality views): recomputed only when a session came, went or changed version.
   let versionChange: VersionChange | null | undefined;
-  /** The same records ordered by start time (the sessions a moved `now` may count differently are a slice of it). */
-  let byStart: SessionRecord[] = [];
-  let keptFacets: Kept<FacetCounter> | null = null;
-  let keptKpis: Kept<LiveKpis> | null = null;
   let staleSessions: Stale = new Set();
   /** Bumped whenever the held records change. */
   let version = 0;
-  /** The last answer of matchingByStart, and the search hits it was computed with (null: no search). */
-  let lastByStart: { key: string; version: number; hits: Set<string> | null; rows: readonly SessionRecord[] } | null = null;
-  /** The held records a search's hits name, in start order. */
-  let lastHits: { hits: Set<string>; version: number; rows: readonly SessionRecord[] } | null = null;
+  /**
+   * The last answer of each question, with the held records' version and the search hits it was computed with: the
+   * list and its count ask for the same filter at once, and the panel asks again when anything was written. Answers
+   * that depend on the time of asking (relative ranges, novelty) are not kept.
+   */
+  const lastAnswers = new Map<string, { key: string; version: number; hits: Set<string> | null; answer: unknown }>();
   let unfollow: (() => void) | null = null;
   let reading: Promise<unknown> = Promise.resolve();
 
@@ -138,27 +101,6 @@ export function createDashboardStore(db: RumscopeDb, watchChanges: SessionSource
     return next;
   };
 
-  const startedIn = (from: number, to: number) => byStart.slice(firstStartedFrom(byStart, from), firstStartedFrom(byStart, to));
-
-  function placeByStart(before: SessionRecord | undefined, after: SessionRecord | undefined) {
-    if (before) {
-      let i = firstStartedFrom(byStart, before.startedAt);
-      while (i < byStart.length && byStart[i]!.id !== before.id) i++;
-      if (i < byStart.length) {
-        if (after && after.startedAt === before.startedAt) {
-          byStart[i] = after;
-          return;
-        }
-        byStart.splice(i, 1);
-      }
-    }
-    if (after) {
-      let i = firstStartedFrom(byStart, after.startedAt);
-      while (i < byStart.length && byStart[i]!.startedAt === after.startedAt) i++;
-      byStart.splice(i, 0, after);
-    }
-  }
-
   async function freshSessions(): Promise<Map<string, SessionRecord>> {
     follow();
     if (!sessions || staleSessions === 'all') {
@@ -172,9 +114,8 @@ export function createDashboardStore(db: RumscopeDb, watchChanges: SessionSource
         readingAll = false;
       }
       sessions = new Map(rows.map((s) => [s.id, s]));
-      byStart = rows.sort((a, b) => a.startedAt - b.startedAt);
+      columns = createSessionColumns(rows.sort((a, b) => a.startedAt - b.startedAt));
       version++;
-      keptFacets = keptKpis = null;
       versionChange = undefined;
       // Written while the chunks were read (the feed's listener adds them): read again below, or all on the next question.
       const written = staleSessions as Stale;
@@ -189,100 +130,54 @@ export function createDashboardStore(db: RumscopeDb, watchChanges: SessionSource
         const row = rows[i];
         const before = sessions!.get(id);
         if (!row || !before || row.app?.version !== before.app?.version) versionChange = undefined;
-        placeByStart(before, row);
+        columns.place(before, row);
         if (row) sessions!.set(id, row);
         else sessions!.delete(id);
-        for (const kept of [keptFacets, keptKpis]) {
-          if (!kept) continue;
-          if (row && kept.inBounds(row)) kept.live.put(row);
-          else kept.live.remove(id);
-        }
       });
     }
     return sessions;
   }
 
-  /** The kept answer for `key`, moved to `now`; built over every held session when the question changed. */
-  async function keep<T extends Kept<unknown>['live']>(kept: Kept<T> | null, key: string, filter: SessionFilter, now: number, make: () => T): Promise<Kept<T>> {
-    if (kept && kept.key === key) {
-      if (now !== kept.now) kept.live.advance(now, startedIn);
-      kept.now = now;
-      return kept;
-    }
-    const inBounds = boundsOf(filter);
-    const live = make();
-    // In turns of BUILD_CHUNK records (the questions are serial: nothing changes the records meanwhile).
-    const all = byStart;
-    for (let i = 0; i < all.length; i++) {
-      if (i && i % BUILD_CHUNK === 0) await yieldToPage();
-      const s = all[i]!;
-      if (inBounds(s)) live.put(s);
-    }
-    return { key, now, inBounds, live };
-  }
-
-  const records = async () => [...(await freshSessions()).values()];
+  const latestVersion = () => (versionChange === undefined ? (versionChange = latestVersionChange(sessions!.values())) : versionChange);
 
   /**
-   * The held records a filter can match, in start order: with search text (and no novelty, which looks at every
-   * session), only the search's hits — a session the search does not find matches nothing and counts in no facet.
+   * Answers `question` over the fresh columns with the filter's context (search hits, novelty); the last answer of
+   * `kind` is given again while nothing it depends on changed.
    */
-  async function candidates(filter: SessionFilter): Promise<readonly SessionRecord[]> {
+  async function answer<T>(kind: string, filter: SessionFilter, extra: unknown, now: number, question: (context: Awaited<ReturnType<typeof filterContext>>) => T): Promise<T> {
     await freshSessions();
-    if (!filter.search?.trim() || filter.novelty) return byStart;
-    const hits = await searchIds(filter.search);
-    // The list, its count, the facets and the KPIs of one search ask for the same hits (one Set until a write).
-    if (lastHits?.hits !== hits || lastHits.version !== version) lastHits = { hits, version, rows: byStart.filter((s) => hits.has(s.id)) };
-    return lastHits.rows;
+    const context = await filterContext(columns.records, filter, now, searchIds);
+    const timeless = (!filter.time || filter.time.preset === 'custom') && !filter.novelty;
+    const key = JSON.stringify([filter, extra]);
+    const hits = context.searchHits instanceof Set ? context.searchHits : null;
+    const last = lastAnswers.get(kind);
+    if (timeless && last && last.key === key && last.version === version && last.hits === hits) return last.answer as T;
+    const result = question(context);
+    if (timeless) lastAnswers.set(kind, { key, version, hits, answer: result });
+    return result;
   }
 
   return {
-    matching: (filter, now = Date.now()) => serial(async () => matchingOver(await records(), filter, now, searchIds)),
+    matching: (filter, now = Date.now()) => serial(() => answer('rows', filter, null, now, (context) => matchingRows(columns, filter, now, context))),
 
-    matchingByStart: (filter, now = Date.now()) =>
-      serial(async () => {
-        const all = await candidates(filter);
-        // Answers that depend on the time of asking (relative ranges, novelty) are not kept; a search's answer is
-        // kept with its hits (the same Set until a session or an event is written).
-        const timeless = (!filter.time || filter.time.preset === 'custom') && !filter.novelty;
-        const hits = filter.search?.trim() ? await searchIds(filter.search) : null;
-        const key = JSON.stringify(filter);
-        if (timeless && lastByStart?.key === key && lastByStart.version === version && lastByStart.hits === hits) return lastByStart.rows;
-        const rows = await matchingOver(all, filter, now, searchIds);
-        if (timeless) lastByStart = { key, version, hits, rows };
-        return rows;
-      }),
+    matchingByStart: (filter, now = Date.now()) => serial(() => answer('rows', filter, null, now, (context) => matchingRows(columns, filter, now, context))),
 
-    facetCounts: (filter, now = Date.now()) =>
-      serial(async () => {
-        if (!keepable(filter)) return facetsOver(await candidates(filter), filter, now, searchIds);
-        await freshSessions();
-        const { startedFrom: _from, startedBefore: _before, ...rest } = filter;
-        keptFacets = await keep(keptFacets, JSON.stringify(filter), filter, now, () => createFacetCounter(rest, now));
-        return keptFacets.live.counts();
-      }),
+    facetCounts: (filter, now = Date.now()) => serial(() => answer('facets', filter, null, now, (context) => columnFacetCounts(columns, filter, now, context))),
 
     kpis: (filter, options = {}, now = Date.now()) =>
       serial(async () => {
-        if (!keepable(filter)) {
-          const report = await kpisOver(await candidates(filter), filter, options, now, searchIds);
-          // The version change is every held session's, whatever the filter.
-          if (versionChange === undefined) versionChange = latestVersionChange(sessions!.values());
-          return { ...report, versionChange };
-        }
-        await freshSessions();
-        const match = await matcherWithoutTime([], filter, now);
-        keptKpis = await keep(keptKpis, JSON.stringify([filter, options]), filter, now, () => createLiveKpis(filter.time, match, options, now));
-        if (versionChange === undefined) versionChange = latestVersionChange(sessions!.values());
-        return { ...keptKpis.live.report(), versionChange };
+        const report = await answer('kpis', filter, options, now, (context) => columnKpis(columns, filter, options, now, context));
+        // The version change is every held session's, whatever the filter.
+        return { ...report, versionChange: latestVersion() };
       }),
 
     newestOf: (ids, limit) =>
       serial(async () => {
         await freshSessions();
         const out: string[] = [];
+        const records = columns.records;
         // From the held records in start order: no read of the start-time index (100,000 keys take ~1 s).
-        for (let i = byStart.length - 1; i >= 0 && out.length < limit; i--) if (ids.has(byStart[i]!.id)) out.push(byStart[i]!.id);
+        for (let i = records.length - 1; i >= 0 && out.length < limit; i--) if (ids.has(records[i]!.id)) out.push(records[i]!.id);
         return out;
       }),
 
@@ -290,9 +185,8 @@ export function createDashboardStore(db: RumscopeDb, watchChanges: SessionSource
       unfollow?.();
       unfollow = null;
       sessions = null;
-      byStart = [];
-      lastByStart = lastHits = null;
-      keptFacets = keptKpis = null;
+      columns = createSessionColumns([]);
+      lastAnswers.clear();
     },
   };
 }

@@ -13,7 +13,8 @@ import { createLiveKpis } from './kpis';
 /** Search hits, when the filter has search text (the host's index answers). */
 export type SearchIds = (text: string) => Promise<Set<string>> | Set<string>;
 
-async function contextFor(all: readonly SessionRecord[], filter: SessionFilter, now: number, searchIds?: SearchIds): Promise<FilterContext> {
+/** What matching the filter needs beyond the records: the search's hits and the novelty sets (over `all`, the history). */
+export async function filterContext(all: readonly SessionRecord[], filter: SessionFilter, now: number, searchIds?: SearchIds): Promise<FilterContext> {
   const context: FilterContext = {};
   if (filter.search?.trim()) {
     if (!searchIds) throw new Error('search is not available here');
@@ -34,7 +35,7 @@ const withinBounds = (filter: SessionFilter) => (s: SessionRecord) =>
 /** The sessions that match every part of the filter. */
 export async function matchingOver(all: readonly SessionRecord[], filter: SessionFilter, now: number, searchIds?: SearchIds): Promise<SessionRecord[]> {
   const { startedFrom: _from, startedBefore: _before, ...rest } = filter;
-  const match = createMatcher(rest, now, await contextFor(all, filter, now, searchIds));
+  const match = createMatcher(rest, now, await filterContext(all, filter, now, searchIds));
   const inBounds = withinBounds(filter);
   return all.filter((s) => inBounds(s) && match(s));
 }
@@ -42,14 +43,14 @@ export async function matchingOver(all: readonly SessionRecord[], filter: Sessio
 /** Whether a session matches every part of the filter but its time preset (the KPIs' periods apply it). */
 export async function matcherWithoutTime(all: readonly SessionRecord[], filter: SessionFilter, now: number, searchIds?: SearchIds): Promise<(s: SessionRecord) => boolean> {
   const { startedFrom: _from, startedBefore: _before, time: _time, ...rest } = filter;
-  const match = createMatcher(rest, now, await contextFor(all, filter, now, searchIds));
+  const match = createMatcher(rest, now, await filterContext(all, filter, now, searchIds));
   const inBounds = withinBounds(filter);
   return (s) => inBounds(s) && match(s);
 }
 
 export async function facetsOver(all: readonly SessionRecord[], filter: SessionFilter, now: number, searchIds?: SearchIds): Promise<FacetCounts> {
   const { startedFrom: _from, startedBefore: _before, ...rest } = filter;
-  const context = await contextFor(all, { ...rest }, now, searchIds);
+  const context = await filterContext(all, { ...rest }, now, searchIds);
   return facetCounts(all.filter(withinBounds(filter)), rest, now, context);
 }
 

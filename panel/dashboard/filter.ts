@@ -83,7 +83,7 @@ export function facetValue(session: SessionRecord, key: FacetKey): string {
  * record) and interned: `ids[k]` numbers the value of FACET_KEYS[k] among every value of that key seen so far, so
  * that counting a facet is an array increment, not a string key's map lookup.
  */
-interface FacetFacts {
+export interface FacetFacts {
   values: readonly string[];
   ids: Int32Array;
 }
@@ -93,7 +93,7 @@ const FACET_INDEX = new Map<FacetKey, number>(FACET_KEYS.map((key, i) => [key, i
 const interned = FACET_KEYS.map(() => ({ ids: new Map<string, number>(), values: [] as string[] }));
 const factsOfRecord = new WeakMap<SessionRecord, FacetFacts>();
 
-function facetFacts(session: SessionRecord): FacetFacts {
+export function facetFacts(session: SessionRecord): FacetFacts {
   let facts = factsOfRecord.get(session);
   if (facts) return facts;
   const values = FACET_KEYS.map((key) => facetValue(session, key));
@@ -144,11 +144,14 @@ export function matchesDuration(ms: number, filter: DurationFilter): boolean {
   }
 }
 
-const ERROR_PRESET_FILTERS = ERROR_COUNT_PRESETS.map((preset) => ({ preset }));
-const DURATION_PRESET_FILTERS = DURATION_PRESETS.map((preset) => ({ preset }));
+/** The lower-case text a user email must contain, '' for none. */
+export const emailNeedle = (filter: Pick<SessionFilter, 'userEmailContains'>): string => filter.userEmailContains?.trim().toLowerCase() ?? '';
+
+export const ERROR_PRESET_FILTERS = ERROR_COUNT_PRESETS.map((preset) => ({ preset }));
+export const DURATION_PRESET_FILTERS = DURATION_PRESETS.map((preset) => ({ preset }));
 
 /** The parts of a filter a session can fail, one bit each; facets are counted with every other part applied. */
-type Part = 'time' | 'email' | 'errors' | 'duration' | 'novelty' | 'search' | FacetKey;
+export type Part = 'time' | 'email' | 'errors' | 'duration' | 'novelty' | 'search' | FacetKey;
 
 function compile(filter: SessionFilter, now: number, context: FilterContext): [Part, (s: SessionRecord) => boolean][] {
   const parts: [Part, (s: SessionRecord) => boolean][] = [];
@@ -156,7 +159,7 @@ function compile(filter: SessionFilter, now: number, context: FilterContext): [P
     const { from, to } = rangeBounds(filter.time, now);
     parts.push(['time', (s) => s.startedAt >= from && s.startedAt < to]);
   }
-  const needle = filter.userEmailContains?.trim().toLowerCase();
+  const needle = emailNeedle(filter);
   if (needle) {
     parts.push(['email', (s) => typeof s.user?.email === 'string' && s.user.email.toLowerCase().includes(needle)]);
   }
@@ -206,8 +209,14 @@ export function createMatcher(filter: SessionFilter, now: number, context: Filte
 /** The same order as String.prototype.localeCompare (the default locale's), without making a collator per comparison. */
 const collator = new Intl.Collator();
 
+/** How many values of FACET_KEYS[k] are interned (every id a record's facts hold is below it). */
+export const internedCount = (k: number): number => interned[k]!.values.length;
+
+/** The interned id of a value of FACET_KEYS[k]; undefined when no record seen had it. */
+export const internedId = (k: number, value: string): number | undefined => interned[k]!.ids.get(value);
+
 /** Values with a count above 0, most first, then by name. `counts[id]` is the count of the key's interned value `id`. */
-function sortedInterned(k: number, counts: readonly number[]): FacetValue[] {
+export function sortedInterned(k: number, counts: ArrayLike<number>): FacetValue[] {
   const names = interned[k]!.values;
   const out: FacetValue[] = [];
   for (let id = 0; id < counts.length; id++) if (counts[id]! > 0) out.push({ value: names[id]!, count: counts[id]! });

@@ -119,15 +119,62 @@ function factsOf(session: SessionRecord): { user: string | null; vitals: VitalPa
   return facts;
 }
 
-interface DayTotals {
+export interface DayTotals {
   sessions: number;
   errorSessions: number;
   duration: number;
   views: number;
 }
 
+export const kpiDay = (start: number, d: DayTotals): KpiDay => ({
+  dayStart: start,
+  sessions: d.sessions,
+  errorSessions: d.errorSessions,
+  avgDurationMs: d.sessions ? d.duration / d.sessions : null,
+  pagesPerSession: d.sessions ? d.views / d.sessions : null,
+  errorRate: d.sessions ? d.errorSessions / d.sessions : null,
+});
+
+/** The sums a KPI summary is made of. */
+export interface KpiTotals {
+  sessions: number;
+  duration: number;
+  views: number;
+  actions: number;
+  errors: number;
+  errorSessions: number;
+  bounces: number;
+  /** Distinct users, and the sessions that have a user. */
+  users: number;
+  identified: number;
+}
+
+/** The summary of `t`; `sortedVitals(name)`: the sessions' values of that vital, ascending. */
+export function kpiSummary(t: KpiTotals, sortedVitals: (name: VitalName) => ArrayLike<number>): KpiSummary {
+  const n = t.sessions;
+  const avg = (total: number) => (n ? total / n : null);
+  const avgDurationMs = avg(t.duration);
+  const errorRate = avg(t.errorSessions);
+  const pagesPerSession = avg(t.views);
+  return {
+    totalSessions: n,
+    avgDurationMs,
+    durationBand: avgDurationMs === null ? null : durationBand(avgDurationMs),
+    errorRate,
+    errorRateBand: errorRate === null ? null : errorRateBand(errorRate),
+    errorsPerSession: avg(t.errors),
+    pagesPerSession,
+    pagesBand: pagesPerSession === null ? null : pagesBand(pagesPerSession),
+    actionsPerSession: avg(t.actions),
+    bounceRate: avg(t.bounces),
+    users: t.users,
+    sessionsPerUser: t.users ? t.identified / t.users : null,
+    vitals: KPI_VITALS.map((name) => vitalSummary(name, sortedVitals(name))),
+  };
+}
+
 /** First index whose value is >= `value` (or > `value` when `after`) in a sorted list. */
-function lowerBound(list: readonly number[], value: number, after = false): number {
+function lowerBound(list: ArrayLike<number>, value: number, after = false): number {
   let lo = 0;
   let hi = list.length;
   while (lo < hi) {
@@ -187,7 +234,7 @@ export class SortedValues {
 }
 
 /** Nearest-rank 75th percentile of a sorted list. */
-export function p75(sorted: readonly number[]): number | null {
+export function p75(sorted: ArrayLike<number>): number | null {
   return sorted.length ? sorted[Math.ceil(sorted.length * 0.75) - 1]! : null;
 }
 
@@ -281,40 +328,9 @@ export function createKpiAccumulator(options: KpiOptions = {}): KpiAccumulator {
     get size() {
       return contributions.size;
     },
-    summary() {
-      const n = contributions.size;
-      const avg = (total: number) => (n ? total / n : null);
-      const avgDurationMs = avg(duration);
-      const errorRate = avg(errorSessions);
-      const pagesPerSession = avg(views);
-      return {
-        totalSessions: n,
-        avgDurationMs,
-        durationBand: avgDurationMs === null ? null : durationBand(avgDurationMs),
-        errorRate,
-        errorRateBand: errorRate === null ? null : errorRateBand(errorRate),
-        errorsPerSession: avg(errors),
-        pagesPerSession,
-        pagesBand: pagesPerSession === null ? null : pagesBand(pagesPerSession),
-        actionsPerSession: avg(actions),
-        bounceRate: avg(bounces),
-        users: users.size,
-        sessionsPerUser: users.size ? identified / users.size : null,
-        vitals: KPI_VITALS.map((name) => vitalSummary(name, vitals.get(name)!.values())),
-      };
-    },
-    daily() {
-      return [...days]
-        .sort(([a], [b]) => a - b)
-        .map(([start, d]) => ({
-          dayStart: start,
-          sessions: d.sessions,
-          errorSessions: d.errorSessions,
-          avgDurationMs: d.sessions ? d.duration / d.sessions : null,
-          pagesPerSession: d.sessions ? d.views / d.sessions : null,
-          errorRate: d.sessions ? d.errorSessions / d.sessions : null,
-        }));
-    },
+    summary: () =>
+      kpiSummary({ sessions: contributions.size, duration, views, actions, errors, errorSessions, bounces, users: users.size, identified }, (name) => vitals.get(name)!.values()),
+    daily: () => [...days].sort(([a], [b]) => a - b).map(([start, d]) => kpiDay(start, d)),
   };
   return accumulator;
 }
@@ -323,7 +339,7 @@ function sameVitalValues(a: VitalPairs, b: VitalPairs): boolean {
   return a.length === b.length && a.every(([name, value], i) => b[i]![0] === name && Object.is(b[i]![1], value));
 }
 
-function vitalSummary(name: VitalName, sorted: readonly number[]): VitalP75 {
+function vitalSummary(name: VitalName, sorted: ArrayLike<number>): VitalP75 {
   const value = p75(sorted);
   const [good, poor] = VITAL_THRESHOLDS[name];
   const goodCount = lowerBound(sorted, good, true);

@@ -1,0 +1,169 @@
+import { describe, expect, it } from 'vitest';
+import type { SessionRecord, VitalName } from '../../sdk/schema';
+import type { SessionFilter } from '../source/SessionSource';
+import { makeSession } from '../../tests/unit/support/sessionFixtures';
+import { columnFacetCounts, columnKpis, matchingRows } from './columnAnswers';
+import { createFacetCounter, createMatcher } from './filter';
+import { createLiveKpis } from './kpis';
+import { createSessionColumns } from './sessionColumns';
+
+const NOW = Date.UTC(2025, 11, 10, 12, 0, 0);
+const MIN = 60_000;
+const DAY = 24 * 60 * MIN;
+
+/** A small seeded generator (mulberry32): the same sessions every run. */
+function rng(seed: number) {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const VITALS: VitalName[] = ['LCP', 'FID', 'CLS', 'TTFB', 'INP', 'FCP'];
+
+function sessions(count: number, seed: number): SessionRecord[] {
+  const rand = rng(seed);
+  const pick = <T>(values: readonly T[]): T => values[Math.floor(rand() * values.length)]!;
+  return Array.from({ length: count }, (_, i) => {
+    // Starts over 70 days, some at the same millisecond (ties), one in the future.
+    const startedAt = i === 0 ? NOW + MIN : NOW - Math.floor(rand() * 70) * DAY - (rand() < 0.2 ? 0 : Math.floor(rand() * DAY));
+    const base = makeSession({ id: `s${i}`, startedAt });
+    const vitals = Object.fromEntries(VITALS.filter(() => rand() < 0.4).map((name) => [name, { value: Math.round(rand() * 5000) / (name === 'CLS' ? 10_000 : 1), rating: 'good' as const }]));
+    return {
+      ...base,
+      lastEventAt: startedAt + pick([0, 30_000, 5 * MIN, 11 * MIN, 45 * MIN]),
+      user: pick([null, { email: 'Ana@Shop.test' }, { email: 'bo@shop.test' }, { id: 'u7' }, { email: '   ' }]),
+      visitorId: pick([null, 'v1', 'v2', 'v3']) ?? undefined,
+      geo: { country: pick(['India', 'France', null, 'United States']), city: pick(['Paris', null, 'Mumbai']), region: null },
+      browser: { name: pick(['Chrome', 'Firefox', 'Safari', '']), version: '1' },
+      os: { name: pick(['Windows', 'Mac OS X', 'Linux']), version: '1' },
+      deviceType: pick(['Desktop', 'Mobile', 'Tablet', null] as const),
+      app: { service: 'shop', env: pick(['production', 'staging', null]), version: pick(['1.0.0', '1.1.0', null]) },
+      site: pick(['https://shop.test', 'https://admin.test']),
+      counts: { ...base.counts, views: Math.floor(rand() * 6), actions: Math.floor(rand() * 3), errors: pick([0, 0, 0, 1, 3, 7, 12]) },
+      vitals: Object.keys(vitals).length ? vitals : undefined,
+    } as SessionRecord;
+  });
+}
+
+const byStart = (list: SessionRecord[]) => [...list].sort((a, b) => a.startedAt - b.startedAt);
+
+const FILTERS: [string, SessionFilter][] = [
+  ['nothing', {}],
+  ['past 7 days', { time: { preset: '7d' } }],
+  ['past 30 days + errors > 0', { time: { preset: '30d' }, errors: { preset: 'some' } }],
+  ['custom range + Chrome', { time: { preset: 'custom', from: NOW - 20 * DAY, to: NOW - 3 * DAY }, browser: ['Chrome'] }],
+  ['email contains "shop" + India, France', { userEmailContains: ' SHOP ', country: ['India', 'France'] }],
+  ['email contains "unknown" (no session has it)', { userEmailContains: 'unknown' }],
+  ['unknown country + mobile', { country: ['Unknown'], deviceType: ['Mobile'] }],
+  ['duration short + version 1.1.0 + env production', { duration: { preset: 'short' }, version: ['1.1.0'], env: ['production'] }],
+  ['custom errors + custom duration', { errors: { preset: 'custom', min: 1, max: 7 }, duration: { preset: 'custom', minMs: 60_000, maxMs: null } }],
+  ['a value no session has', { browser: ['Netscape'] }],
+  ['start bounds + past 24 hours', { startedFrom: NOW - 10 * DAY, startedBefore: NOW - 2 * DAY, time: { preset: '24h' } }],
+  ['start bounds + site', { startedFrom: NOW - 40 * DAY, startedBefore: NOW, site: ['https://admin.test'] }],
+  ['search', { search: 'checkout', time: { preset: '30d' } }],
+  ['novelty', { novelty: 'region', time: { preset: '7d' } }],
+];
+
+/** The search's and novelty's answers, as the host would give them. */
+const context = (all: SessionRecord[]) => ({
+  searchHits: new Set(all.filter((_, i) => i % 3 === 0).map((s) => s.id)),
+  newRegion: new Set(all.filter((_, i) => i % 5 === 0).map((s) => s.id)),
+  newDevice: new Set(all.filter((_, i) => i % 7 === 0).map((s) => s.id)),
+});
+
+/** The answers filter.ts and kpis.ts give over the records (the reference). */
+function reference(all: SessionRecord[], filter: SessionFilter, tzOffsetMinutes: number) {
+  const { startedFrom, startedBefore, ...rest } = filter;
+  const inBounds = (s: SessionRecord) => s.startedAt >= (startedFrom ?? -Infinity) && s.startedAt < (startedBefore ?? Infinity);
+  const ctx = context(all);
+  const match = createMatcher(rest, NOW, ctx);
+  const facets = createFacetCounter(rest, NOW, ctx);
+  const { time, ...withoutTime } = rest;
+  const matchWithoutTime = createMatcher(withoutTime, NOW, ctx);
+  const kpis = createLiveKpis(time, (s) => inBounds(s) && matchWithoutTime(s), { tzOffsetMinutes }, NOW);
+  for (const s of all) {
+    if (inBounds(s)) facets.put(s);
+    kpis.put(s);
+  }
+  return { rows: byStart(all).filter((s) => inBounds(s) && match(s)).map((s) => s.id), facets: facets.counts(), kpis: kpis.report() };
+}
+
+function answers(all: SessionRecord[], columns: ReturnType<typeof createSessionColumns>, filter: SessionFilter, tzOffsetMinutes: number) {
+  const ctx = context(all);
+  return {
+    rows: matchingRows(columns, filter, NOW, ctx).map((s) => s.id),
+    facets: columnFacetCounts(columns, filter, NOW, ctx),
+    kpis: columnKpis(columns, filter, { tzOffsetMinutes }, NOW, ctx),
+  };
+}
+
+/** Rows of equal start may come in any order: compare the ids as sets, and the order of starts. */
+function expectSame(got: ReturnType<typeof answers>, want: ReturnType<typeof reference>, all: SessionRecord[]) {
+  const start = new Map(all.map((s) => [s.id, s.startedAt]));
+  expect([...got.rows].sort()).toEqual([...want.rows].sort());
+  expect(got.rows.map((id) => start.get(id))).toEqual(want.rows.map((id) => start.get(id)));
+  expect(got.facets).toEqual(want.facets);
+  expect(got.kpis).toEqual(want.kpis);
+}
+
+describe('answers over columns', () => {
+  const all = sessions(600, 7);
+
+  it.each(FILTERS)('%s: the same rows, facet counts and KPIs as over the records', (_, filter) => {
+    const columns = createSessionColumns(byStart(all));
+    const want = reference(all, filter, 330);
+    expectSame(answers(all, columns, filter, 330), want, all);
+  });
+
+  it('is compared on filters that match some sessions and not others', () => {
+    const totals = FILTERS.map(([, filter]) => reference(all, filter, 0).facets.total);
+    expect(totals.filter((n) => n > 0 && n < all.length).length).toBeGreaterThanOrEqual(10);
+  });
+
+  it('stays the same as records are changed, added and deleted', () => {
+    const held = new Map(all.map((s) => [s.id, s]));
+    const columns = createSessionColumns(byStart(all));
+    const more = sessions(200, 99).map((s) => ({ ...s, id: `n${s.id}` }));
+    const rand = rng(3);
+    for (let step = 0; step < 300; step++) {
+      const ids = [...held.keys()];
+      const id = ids[Math.floor(rand() * ids.length)]!;
+      const before = held.get(id)!;
+      const roll = rand();
+      if (roll < 0.4) {
+        // A live update: more errors and a later last event, same start.
+        const after = { ...before, lastEventAt: before.lastEventAt + MIN, counts: { ...before.counts, errors: before.counts.errors + 1 } };
+        columns.place(before, after);
+        held.set(id, after);
+      } else if (roll < 0.6) {
+        // A start moved (an import of an older copy).
+        const after = { ...before, startedAt: before.startedAt - DAY };
+        columns.place(before, after);
+        held.set(id, after);
+      } else if (roll < 0.8 && more.length) {
+        const added = more.pop()!;
+        columns.place(undefined, added);
+        held.set(added.id, added);
+      } else {
+        columns.place(before, undefined);
+        held.delete(id);
+      }
+    }
+    const now = [...held.values()];
+    expect(columns.records.map((s) => s.startedAt)).toEqual(byStart(now).map((s) => s.startedAt));
+    expect(new Set(columns.records.map((s) => s.id))).toEqual(new Set(held.keys()));
+    for (const [, filter] of FILTERS) expectSame(answers(now, columns, filter, -300), reference(now, filter, -300), now);
+  });
+
+  it('grows past its first capacity', () => {
+    const many = sessions(3_000, 11);
+    const columns = createSessionColumns(byStart(many.slice(0, 10)));
+    for (const s of many.slice(10)) columns.place(undefined, s);
+    expect(columns.size).toBe(3_000);
+    expectSame(answers(many, columns, FILTERS[2]![1], 0), reference(many, FILTERS[2]![1], 0), many);
+  });
+});

@@ -1,0 +1,247 @@
+/**
+ * The dashboard's answers over SessionColumns: which rows match a filter, the facet counts every widget shows and
+ * the KPIs with the previous period. The same answers as filter.ts and kpis.ts give over records (tests compare
+ * them), in one pass of typed-array reads, so the host can answer each question from scratch instead of keeping
+ * accumulators per question.
+ */
+import { DURATION_PRESETS, ERROR_COUNT_PRESETS, FACET_KEYS, TIME_RANGE_MS, TIME_RANGE_PRESETS } from '../../sdk/schema';
+import type { FacetCounts, KpiReport, SessionRecord } from '../../sdk/schema';
+import type { SessionFilter } from '../source/SessionSource';
+import {
+  DURATION_PRESET_FILTERS,
+  emailNeedle,
+  ERROR_PRESET_FILTERS,
+  internedCount,
+  internedId,
+  matchesDuration,
+  matchesErrorCount,
+  rangeBounds,
+  sortedInterned,
+  type FilterContext,
+  type Part,
+} from './filter';
+import { comparison, dayStart, KPI_VITALS, kpiDay, kpiSummary, previousPeriod, type DayTotals, type KpiOptions, type KpiTotals } from './kpis';
+import { EMAILS, USERS, type SessionColumns } from './sessionColumns';
+
+type RowTest = (row: number) => boolean;
+
+/** A filter's parts as tests of a row (the same parts, and the same meaning, as filter.ts's compile). */
+function compileRows(cols: SessionColumns, filter: SessionFilter, now: number, context: FilterContext): [Part, RowTest][] {
+  const parts: [Part, RowTest][] = [];
+  const { startedAt, records } = cols;
+  if (filter.time) {
+    const { from, to } = rangeBounds(filter.time, now);
+    parts.push(['time', (row) => startedAt[row]! >= from && startedAt[row]! < to]);
+  }
+  const needle = emailNeedle(filter);
+  if (needle) {
+    // Each distinct email is tested once.
+    const hit = Uint8Array.from(EMAILS.values, (email) => (email.toLowerCase().includes(needle) ? 1 : 0));
+    const email = cols.email;
+    parts.push(['email', (row) => email[row]! >= 0 && hit[email[row]!] === 1]);
+  }
+  const errorFilter = filter.errors;
+  if (errorFilter) {
+    const errors = cols.errors;
+    parts.push(['errors', (row) => matchesErrorCount(errors[row]!, errorFilter)]);
+  }
+  const durationFilter = filter.duration;
+  if (durationFilter) {
+    const durationMs = cols.durationMs;
+    parts.push(['duration', (row) => matchesDuration(durationMs[row]!, durationFilter)]);
+  }
+  FACET_KEYS.forEach((key, k) => {
+    const selected = filter[key];
+    if (!selected || selected.length === 0) return;
+    // Which interned values are selected; a value no record has is not interned, and matches no row.
+    const ids = new Uint8Array(internedCount(k));
+    for (const value of selected) {
+      const id = internedId(k, value);
+      if (id !== undefined) ids[id] = 1;
+    }
+    const column = cols.facets[k]!;
+    parts.push([key, (row) => ids[column[row]!] === 1]);
+  });
+  if (filter.novelty) {
+    const { newRegion, newDevice } = context;
+    if (!newRegion || !newDevice) throw new Error('filter.novelty needs context.newRegion and context.newDevice (novelSessions)');
+    const novelty = filter.novelty;
+    parts.push([
+      'novelty',
+      (row) => {
+        const id = records[row]!.id;
+        return novelty === 'region' ? newRegion.has(id) : novelty === 'device' ? newDevice.has(id) : newRegion.has(id) || newDevice.has(id);
+      },
+    ]);
+  }
+  if (filter.search?.trim()) {
+    const hits = context.searchHits;
+    if (!hits) throw new Error('filter.search needs context.searchHits (the search index answers it)');
+    parts.push(['search', (row) => hits.has(records[row]!.id)]);
+  }
+  return parts;
+}
+
+const testsOf = (parts: [Part, RowTest][]) => parts.map(([, test]) => test);
+
+/** Rows within the filter's absolute start bounds: [first, end). */
+function boundRows(cols: SessionColumns, filter: SessionFilter): [number, number] {
+  const first = filter.startedFrom === undefined ? 0 : cols.firstFrom(filter.startedFrom);
+  const end = filter.startedBefore === undefined ? cols.size : cols.firstFrom(filter.startedBefore);
+  return [first, Math.max(first, end)];
+}
+
+/** The records matching every part of the filter, in start order. */
+export function matchingRows(cols: SessionColumns, filter: SessionFilter, now: number, context: FilterContext = {}): SessionRecord[] {
+  const { startedFrom: _from, startedBefore: _before, ...rest } = filter;
+  const tests = testsOf(compileRows(cols, rest, now, context));
+  const [first, end] = boundRows(cols, filter);
+  const out: SessionRecord[] = [];
+  const records = cols.records;
+  rows: for (let row = first; row < end; row++) {
+    for (const test of tests) if (!test(row)) continue rows;
+    out.push(records[row]!);
+  }
+  return out;
+}
+
+/**
+ * Counts for every widget (as filter.ts's createFacetCounter): a facet's counts apply every part of the filter but
+ * that facet's own; only the rows within the absolute start bounds count.
+ */
+export function columnFacetCounts(cols: SessionColumns, filter: SessionFilter, now: number, context: FilterContext = {}): FacetCounts {
+  const { startedFrom: _from, startedBefore: _before, ...rest } = filter;
+  const parts = compileRows(cols, rest, now, context);
+  const tests = testsOf(parts);
+  const index = (part: Part) => parts.findIndex(([p]) => p === part);
+  const facetPart = Int32Array.from(FACET_KEYS, index);
+  const timePart = index('time');
+  const errorsPart = index('errors');
+  const durationPart = index('duration');
+  const counts = FACET_KEYS.map((_, k) => new Int32Array(internedCount(k)));
+  const time = new Float64Array(TIME_RANGE_PRESETS.length);
+  const timeFrom = TIME_RANGE_PRESETS.map((preset) => now - TIME_RANGE_MS[preset]);
+  const errorCounts = new Float64Array(ERROR_COUNT_PRESETS.length);
+  const durationCounts = new Float64Array(DURATION_PRESETS.length);
+  const { startedAt, errors, durationMs, facets } = cols;
+  const keys = facets.length;
+  let total = 0;
+  const [first, end] = boundRows(cols, filter);
+  for (let row = first; row < end; row++) {
+    // The one part it fails, -1 if none; more than one failure counts nowhere.
+    let failed = -1;
+    let failures = 0;
+    for (let i = 0; i < tests.length && failures < 2; i++) {
+      if (!tests[i]!(row)) {
+        failed = i;
+        failures++;
+      }
+    }
+    if (failures > 1) continue;
+    if (failures === 0) total++;
+    for (let k = 0; k < keys; k++) {
+      if (failed !== -1 && failed !== facetPart[k]) continue;
+      counts[k]![facets[k]![row]!]!++;
+    }
+    if (failed === -1 || failed === timePart) {
+      const at = startedAt[row]!;
+      for (let p = 0; p < timeFrom.length; p++) if (at >= timeFrom[p]! && at <= now) time[p]!++;
+    }
+    if (failed === -1 || failed === errorsPart) {
+      for (let p = 0; p < ERROR_PRESET_FILTERS.length; p++) if (matchesErrorCount(errors[row]!, ERROR_PRESET_FILTERS[p]!)) errorCounts[p]!++;
+    }
+    if (failed === -1 || failed === durationPart) {
+      for (let p = 0; p < DURATION_PRESET_FILTERS.length; p++) if (matchesDuration(durationMs[row]!, DURATION_PRESET_FILTERS[p]!)) durationCounts[p]!++;
+    }
+  }
+  const byPreset = <P extends string>(presets: readonly P[], values: Float64Array) => Object.fromEntries(presets.map((p, i) => [p, values[i]!])) as Record<P, number>;
+  return {
+    facets: Object.fromEntries(FACET_KEYS.map((key, k) => [key, sortedInterned(k, counts[k]!)])) as unknown as FacetCounts['facets'],
+    time: byPreset(TIME_RANGE_PRESETS, time),
+    errors: byPreset(ERROR_COUNT_PRESETS, errorCounts),
+    duration: byPreset(DURATION_PRESETS, durationCounts),
+    total,
+  };
+}
+
+const KPI_VITAL_INDEX = new Map(KPI_VITALS.map((name, i) => [name, i]));
+
+/** KPI sums of rows added in start order (the days come in order: no map of days). */
+function rowTotals(cols: SessionColumns, offsetMinutes: number) {
+  const totals: KpiTotals = { sessions: 0, duration: 0, views: 0, actions: 0, errors: 0, errorSessions: 0, bounces: 0, users: 0, identified: 0 };
+  const seenUser = new Uint8Array(USERS.values.length);
+  const days: [number, DayTotals][] = [];
+  const vitalValues = cols.vitals.map(() => new Float64Array(cols.size));
+  const vitalCounts = new Int32Array(cols.vitals.length);
+  const { startedAt, durationMs, views, actions, errors, user, vitals } = cols;
+  let dayEnd = -Infinity;
+  let day: DayTotals | null = null;
+  const DAY = 86_400_000;
+  return {
+    add(row: number) {
+      const duration = durationMs[row]!;
+      const e = errors[row]!;
+      const v = views[row]!;
+      totals.sessions++;
+      totals.duration += duration;
+      totals.views += v;
+      totals.actions += actions[row]!;
+      totals.errors += e;
+      if (e > 0) totals.errorSessions++;
+      if (v <= 1 && actions[row] === 0) totals.bounces++;
+      const u = user[row]!;
+      if (u >= 0) {
+        totals.identified++;
+        if (!seenUser[u]) {
+          seenUser[u] = 1;
+          totals.users++;
+        }
+      }
+      const at = startedAt[row]!;
+      if (at >= dayEnd || !day) {
+        const start = dayStart(at, offsetMinutes);
+        day = { sessions: 0, errorSessions: 0, duration: 0, views: 0 };
+        days.push([start, day]);
+        dayEnd = start + DAY;
+      }
+      day.sessions++;
+      if (e > 0) day.errorSessions++;
+      day.duration += duration;
+      day.views += v;
+      for (let i = 0; i < vitals.length; i++) {
+        const value = vitals[i]![row]!;
+        if (value === value) vitalValues[i]![vitalCounts[i]!++] = value;
+      }
+    },
+    summary: () =>
+      kpiSummary(totals, (name) => {
+        const i = KPI_VITAL_INDEX.get(name)!;
+        return vitalValues[i]!.subarray(0, vitalCounts[i]!).sort();
+      }),
+    daily: () => days.map(([start, d]) => kpiDay(start, d)),
+  };
+}
+
+/**
+ * The KPIs of the rows matching the filter (as kpis.ts's createLiveKpis): with a time range, that period's and the
+ * one before it; without, one period of every matching row.
+ */
+export function columnKpis(cols: SessionColumns, filter: SessionFilter, options: KpiOptions, now: number, context: FilterContext = {}): Omit<KpiReport, 'versionChange'> {
+  const { startedFrom: _from, startedBefore: _before, time: range, ...rest } = filter;
+  const tests = testsOf(compileRows(cols, rest, now, context));
+  const offset = options.tzOffsetMinutes ?? 0;
+  const current = rowTotals(cols, offset);
+  const previous = rowTotals(cols, offset);
+  const period = range ? previousPeriod(range, now) : null;
+  const startedAt = cols.startedAt;
+  const [first, end] = boundRows(cols, filter);
+  rows: for (let row = first; row < end; row++) {
+    const at = startedAt[row]!;
+    if (period && (at < period.previousFrom || at >= period.to)) continue;
+    for (const test of tests) if (!test(row)) continue rows;
+    if (!period || at >= period.from) current.add(row);
+    else if (at < period.previousTo) previous.add(row);
+  }
+  const summary = current.summary();
+  return { summary, daily: current.daily(), comparison: period ? comparison(summary, previous.summary(), period) : null };
+}
