@@ -20,6 +20,8 @@ export default defineConfig({
     emptyOutDir: false,
     target: 'es2022',
     sourcemap: false,
+    // RUMSCOPE_MINIFY=0: readable names in a profile of the pages (bench/README.md).
+    minify: process.env.RUMSCOPE_MINIFY !== '0',
     modulePreload: false,
     rollupOptions: {
       input: {

@@ -22,6 +22,8 @@ export interface TabStatsRecord {
 export type MetaRecord =
   | { key: 'storageWarning'; value: StorageWarning }
   | { key: 'usage'; value: StorageUsage }
+  /** Changes with every write of `searchBlocks` (storage/searchPostings.ts): what a reader of the blocks keeps them by. */
+  | { key: 'searchBlocks'; value: { stamp: string } }
   /** Running totals of the sessions store, kept by every write (storage/sessionTotals.ts). */
   | { key: 'totals'; value: StorageTotals }
   /** Team server sync (extension/sync): the lastEventAt of each session as last uploaded. */

@@ -10,6 +10,9 @@
  * is built when the panel opens, and a keystroke costs two key ranges per term and kind, whatever is stored.
  *
  * A deleted session's id may stay in its blocks ("stale") until retention drops its day (storage/retention.ts);
+ * Every write of the blocks (a compaction, retention, clearing) also writes meta `searchBlocks` (a new stamp) in its
+ * transaction: a reader may keep the blocks it read while the stamp it read with them is the same.
+ *
  * every consumer of the ids only tests them against the session records it holds (the dashboard's `candidates`
  * and `newestOf`, panel/dashboard/answerOver.ts, the cohorts' feature ids, the snippets' bulkGet), so a stale id
  * never shows or counts. When no session is left, the blocks are cleared with the last one.
@@ -20,6 +23,12 @@ import { attributeTexts, eventTexts, queryTerms, termsOf } from '../../sdk/model
 
 export const SEARCH_TERMS = 'searchTerms';
 export const SEARCH_BLOCKS = 'searchBlocks';
+const META = 'meta';
+/** The meta key whose stamp changes with every write of the blocks. */
+export const BLOCKS_STAMP_KEY = 'searchBlocks';
+
+/** A value no earlier stamp had (stamps are compared for equality only). */
+const newStamp = () => `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 const EVENTS = 'events';
 const SESSIONS = 'sessions';
 
@@ -75,7 +84,12 @@ export function searchPostingsMiddleware(): Middleware<DBCore> {
       const terms = down.table(SEARCH_TERMS);
       const bySession = terms.schema.indexes.find((i) => i.name === 'sessionId')!;
       const hasBlocks = down.schema.tables.some((t) => t.name === SEARCH_BLOCKS);
+      const hasMeta = down.schema.tables.some((t) => t.name === META);
       const sessions = down.table(SESSIONS);
+
+      /** A new stamp for the blocks, in the transaction that writes them (readers keep what they read by it). */
+      const stampBlocks = (trans: DBCoreTransaction) =>
+        hasMeta && inScope(trans, META) ? down.table(META).mutate({ trans, type: 'put', values: [{ key: BLOCKS_STAMP_KEY, value: { stamp: newStamp() } }] }) : undefined;
 
       /** Puts the rows not remembered; remembers them once the transaction commits (an aborted one wrote nothing). */
       async function putPostings(trans: DBCoreTransaction, rows: SearchTermRow[]) {
@@ -102,7 +116,10 @@ export function searchPostingsMiddleware(): Middleware<DBCore> {
         // drops its day; when no session is left (clear, delete all), every block goes in this transaction.
         if (hasBlocks && inScope(trans, SEARCH_BLOCKS)) {
           const left = await sessions.query({ trans, values: false, limit: 1, query: { index: sessions.schema.primaryKey, range: { type: 3 } as DBCoreKeyRange } });
-          if (!left.result.length) await down.table(SEARCH_BLOCKS).mutate({ trans, type: 'deleteRange', range: { type: 3 } as DBCoreKeyRange });
+          if (!left.result.length) {
+            await down.table(SEARCH_BLOCKS).mutate({ trans, type: 'deleteRange', range: { type: 3 } as DBCoreKeyRange });
+            await stampBlocks(trans);
+          }
         }
       }
 
@@ -119,10 +136,18 @@ export function searchPostingsMiddleware(): Middleware<DBCore> {
           if ((stores.includes(EVENTS) || stores.includes(SESSIONS)) && !stores.includes(SEARCH_TERMS)) scope.push(SEARCH_TERMS);
           // A delete of sessions may leave none: the blocks are then cleared with them.
           if (hasBlocks && stores.includes(SESSIONS) && !stores.includes(SEARCH_BLOCKS)) scope.push(SEARCH_BLOCKS);
+          // Whatever writes the blocks writes their stamp.
+          if (hasMeta && scope.includes(SEARCH_BLOCKS) && !scope.includes(META)) scope.push(META);
           return down.transaction(scope, mode, options);
         },
         table(name) {
           const table = down.table(name);
+          if (name === SEARCH_BLOCKS) {
+            return {
+              ...table,
+              mutate: (req) => table.mutate(req).then(async (result) => (await stampBlocks(req.trans), result)),
+            };
+          }
           if (name !== EVENTS && name !== SESSIONS) return table;
           return {
             ...table,

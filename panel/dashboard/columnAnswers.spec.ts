@@ -166,4 +166,16 @@ describe('answers over columns', () => {
     expect(columns.size).toBe(3_000);
     expectSame(answers(many, columns, FILTERS[2]![1], 0), reference(many, FILTERS[2]![1], 0), many);
   });
+
+  it('tests the same search hits again after the rows changed', () => {
+    const few = sessions(20, 5);
+    const columns = createSessionColumns(byStart(few));
+    const searchHits = new Set(['s1', 's2', 'late']);
+    const filter = { search: 'x' };
+    expect(matchingRows(columns, filter, NOW, { searchHits }).map((s) => s.id).sort()).toEqual(['s1', 's2']);
+    columns.place(undefined, { ...few[3]!, id: 'late', startedAt: NOW - 1 });
+    columns.place(few.find((s) => s.id === 's1'), undefined);
+    expect(matchingRows(columns, filter, NOW, { searchHits }).map((s) => s.id).sort()).toEqual(['late', 's2']);
+    expect(columnFacetCounts(columns, filter, NOW, { searchHits }).total).toBe(2);
+  });
 });

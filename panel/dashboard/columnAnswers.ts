@@ -25,10 +25,25 @@ import { EMAILS, USERS, type SessionColumns } from './sessionColumns';
 
 type RowTest = (row: number) => boolean;
 
+/**
+ * Which rows a set of ids names, per columns: a search's hits are tested by the list, its count, the facets and
+ * the KPIs; one pass of id lookups serves them all while the rows are the same.
+ */
+const rowMasks = new WeakMap<ReadonlySet<string>, { columns: SessionColumns; version: number; mask: Uint8Array }>();
+function rowMask(cols: SessionColumns, ids: ReadonlySet<string>): Uint8Array {
+  const kept = rowMasks.get(ids);
+  if (kept && kept.columns === cols && kept.version === cols.version) return kept.mask;
+  const { records, size } = cols;
+  const mask = new Uint8Array(size);
+  for (let row = 0; row < size; row++) if (ids.has(records[row]!.id)) mask[row] = 1;
+  rowMasks.set(ids, { columns: cols, version: cols.version, mask });
+  return mask;
+}
+
 /** A filter's parts as tests of a row (the same parts, and the same meaning, as filter.ts's compile). */
 function compileRows(cols: SessionColumns, filter: SessionFilter, now: number, context: FilterContext): [Part, RowTest][] {
   const parts: [Part, RowTest][] = [];
-  const { startedAt, records } = cols;
+  const startedAt = cols.startedAt;
   if (filter.time) {
     const { from, to } = rangeBounds(filter.time, now);
     parts.push(['time', (row) => startedAt[row]! >= from && startedAt[row]! < to]);
@@ -65,19 +80,15 @@ function compileRows(cols: SessionColumns, filter: SessionFilter, now: number, c
   if (filter.novelty) {
     const { newRegion, newDevice } = context;
     if (!newRegion || !newDevice) throw new Error('filter.novelty needs context.newRegion and context.newDevice (novelSessions)');
-    const novelty = filter.novelty;
-    parts.push([
-      'novelty',
-      (row) => {
-        const id = records[row]!.id;
-        return novelty === 'region' ? newRegion.has(id) : novelty === 'device' ? newDevice.has(id) : newRegion.has(id) || newDevice.has(id);
-      },
-    ]);
+    const region = filter.novelty === 'device' ? null : rowMask(cols, newRegion);
+    const device = filter.novelty === 'region' ? null : rowMask(cols, newDevice);
+    parts.push(['novelty', (row) => region?.[row] === 1 || device?.[row] === 1]);
   }
   if (filter.search?.trim()) {
     const hits = context.searchHits;
     if (!hits) throw new Error('filter.search needs context.searchHits (the search index answers it)');
-    parts.push(['search', (row) => hits.has(records[row]!.id)]);
+    const mask = rowMask(cols, hits);
+    parts.push(['search', (row) => mask[row] === 1]);
   }
   return parts;
 }

@@ -70,6 +70,8 @@ export function primeRowFacts(records: readonly SessionRecord[]): void {
 }
 
 export interface SessionColumns {
+  /** Changes whenever a row does (answers computed per row may be kept while it is the same). */
+  readonly version: number;
   /** Rows held; every column below has at least this many entries (read them again after a change: they may be replaced). */
   readonly size: number;
   /** The records in start order (oldest first), row for row. */
@@ -106,6 +108,7 @@ export function createSessionColumns(records: readonly SessionRecord[]): Session
   let email = new Int32Array(capacity);
   let user = new Int32Array(capacity);
   let vitals = KPI_VITALS.map(() => new Float64Array(capacity));
+  let version = 0;
 
   const write = (row: number, s: SessionRecord) => {
     const facts = rowFacts(s);
@@ -163,6 +166,9 @@ export function createSessionColumns(records: readonly SessionRecord[]): Session
   };
 
   return {
+    get version() {
+      return version;
+    },
     get size() {
       return rows.length;
     },
@@ -196,6 +202,7 @@ export function createSessionColumns(records: readonly SessionRecord[]): Session
     },
     firstFrom,
     place(before, after) {
+      version++;
       if (before) {
         let row = firstFrom(before.startedAt);
         while (row < rows.length && rows[row]!.id !== before.id) row++;

@@ -1,8 +1,9 @@
 import 'fake-indexeddb/auto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { RumEvent } from '../../../sdk/schema';
 import { base, makeSession, stored } from '../../../tests/unit/support/sessionFixtures';
 import { useTestDbs } from '../../../tests/unit/support/testDb';
+import { compactAllPostings, deleteOldBlocks } from '../../storage/compactPostings';
 import { createStoredSearch } from './storedSearch';
 
 const open = useTestDbs('stored-search');
@@ -70,5 +71,38 @@ describe('stored search (postings written with the data)', () => {
     await db.events.bulkPut(sessions.map((s, i) => stored(view(`https://shop.test/${i % 3 ? 'checkout' : 'cart'}/${i}`), s.id)));
     expect(await search.sessionIds('checkout')).toHaveLength(2_000);
     expect(Object.keys(await search.snippets(['s2999', 's2998', 's2997'], { text: 'checkout' })).sort()).toEqual(['s2998', 's2999']);
+  });
+
+  it('keeps the blocks it read until a compaction, retention or a clear writes them, and then reads them again', async () => {
+    const db = open();
+    const search = createStoredSearch(db);
+    const day = 86_400_000;
+    await db.sessions.bulkPut([makeSession({ id: 'a', startedAt: 10 * day }), makeSession({ id: 'b', startedAt: 11 * day }), makeSession({ id: 'c', startedAt: 12 * day })]);
+    await db.events.bulkPut([stored(view('https://shop.test/checkout'), 'a'), stored(view('https://shop.test/checkout'), 'b')]);
+    await compactAllPostings(db);
+    expect(await db.searchTerms.where('[kind+term+sessionId]').between(['url', 'checkout', ''], ['url', 'checkout', '\uffff']).count()).toBe(0);
+    const reads = vi.spyOn(db.searchBlocks, 'where');
+    expect(await sorted(search.sessionIds('checkout'))).toEqual(['a', 'b']);
+    const first = reads.mock.calls.length;
+    expect(first).toBeGreaterThan(0);
+
+    // Asked again, and after a write of rows only: the blocks are not read again; the new row is found.
+    expect(await sorted(search.sessionIds('checkout'))).toEqual(['a', 'b']);
+    await db.events.put(stored(view('https://shop.test/checkout'), 'c'));
+    expect(await sorted(search.sessionIds('checkout'))).toEqual(['a', 'b', 'c']);
+    expect(reads.mock.calls.length).toBe(first);
+
+    // A compaction moves that row into a block: the kept blocks would miss it, so they are read again.
+    await compactAllPostings(db);
+    expect(await sorted(search.sessionIds('checkout'))).toEqual(['a', 'b', 'c']);
+    expect(reads.mock.calls.length).toBeGreaterThan(first);
+
+    // Retention drops the oldest day's blocks (its session deleted first): read again, without it.
+    await db.sessions.delete('a');
+    await deleteOldBlocks(db, 11);
+    expect(await sorted(search.sessionIds('checkout'))).toEqual(['b', 'c']);
+    // Clearing every session clears the blocks.
+    await db.sessions.clear();
+    expect(await search.sessionIds('checkout')).toEqual([]);
   });
 });

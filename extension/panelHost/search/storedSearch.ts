@@ -8,9 +8,12 @@
  */
 import type { SearchKind, SearchQuery } from '../../../sdk/schema';
 import type { RumscopeDb } from '../../storage/db';
-import { sessionIdsMatching, type PostingsReader } from '../../storage/searchPostings';
+import { BLOCKS_STAMP_KEY, sessionIdsMatching, type PostingsReader } from '../../storage/searchPostings';
 import { createSearchIndex } from '../../../panel/dashboard/searchIndex';
 import type { SearchService, SnippetsBySession } from './protocol';
+
+/** Key ranges of blocks kept at most (a few searches' terms and kinds). */
+const KEPT_BLOCK_RANGES = 256;
 
 export function postingsReader(db: RumscopeDb): PostingsReader {
   return {
@@ -20,11 +23,48 @@ export function postingsReader(db: RumscopeDb): PostingsReader {
   };
 }
 
+/**
+ * The blocks read per key range, kept while their stamp (meta `searchBlocks`, written with every write of the blocks)
+ * is the one read with them: a search asked again, or a keystroke that extends a word already read, reads only the
+ * rows not yet compacted. New postings are written as rows, and blocks change only by compaction, retention or a
+ * clear, each of which writes a new stamp.
+ */
+function keptBlocks(db: RumscopeDb, reader: PostingsReader) {
+  const kept = new Map<string, Promise<string[][]>>();
+  let stamp: string | undefined | null = null;
+  return {
+    /** In the question's read transaction, before its ranges are read. */
+    async check() {
+      const now = (await db.meta.get(BLOCKS_STAMP_KEY))?.value as { stamp: string } | undefined;
+      if (now?.stamp !== stamp) kept.clear();
+      stamp = now?.stamp;
+    },
+    reader: {
+      keysBetween: reader.keysBetween,
+      blocksBetween(lower, upper) {
+        const key = JSON.stringify([lower, upper]);
+        let blocks = kept.get(key);
+        if (!blocks) {
+          blocks = reader.blocksBetween(lower, upper);
+          kept.set(key, blocks);
+          blocks.catch(() => kept.get(key) === blocks && kept.delete(key));
+          if (kept.size > KEPT_BLOCK_RANGES) kept.delete(kept.keys().next().value!);
+        }
+        return blocks;
+      },
+    } satisfies PostingsReader,
+  };
+}
+
 export function createStoredSearch(db: RumscopeDb): SearchService {
-  const reader = postingsReader(db);
-  // One read transaction for all of a question's key ranges, rows and blocks: a compaction is seen whole or not at all.
+  const blocks = keptBlocks(db, postingsReader(db));
+  // One read transaction for all of a question's key ranges, rows, blocks and their stamp: a compaction is seen whole
+  // or not at all.
   const idsOf = (text: string, kinds?: readonly SearchKind[]) =>
-    db.transaction('r', db.searchTerms, db.searchBlocks, () => sessionIdsMatching(reader, text, kinds?.length ? kinds : undefined));
+    db.transaction('r', db.searchTerms, db.searchBlocks, db.meta, async () => {
+      await blocks.check();
+      return sessionIdsMatching(blocks.reader, text, kinds?.length ? kinds : undefined);
+    });
 
   /** Snippets of these sessions: their texts read and ranked by the panel's index, for these few only. */
   async function snippetsOf(ids: string[], query: SearchQuery): Promise<SnippetsBySession> {
