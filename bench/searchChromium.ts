@@ -349,7 +349,18 @@ async function main() {
         }
         const seeding = Date.now();
         const seeded = reused ?? (await worker.evaluate(seed, { total: size, chunk: 2_000, now: Date.now() }));
-        if (reused) log(`${size}: reusing the seeded profile`);
+        if (reused) {
+          // The newest session is the one on top of the unfiltered list (a later visit on this profile may be newer).
+          seeded.live = await worker.evaluate(async () => {
+            const open = indexedDB.open('rumscope');
+            const db: IDBDatabase = await new Promise((ok) => (open.onsuccess = () => ok(open.result)));
+            const r = db.transaction('sessions').objectStore('sessions').index('startedAt').openKeyCursor(null, 'prev');
+            const id = await new Promise<string>((ok) => (r.onsuccess = () => ok(String(r.result!.primaryKey))));
+            db.close();
+            return id;
+          });
+          log(`${size}: reusing the seeded profile (newest session ${seeded.live})`);
+        }
         else log(`${size}: seeded in ${((Date.now() - seeding) / 1000).toFixed(0)} s (${seeded.events} events, ${seeded.postings} postings)`);
         if (seededFile && !reused) writeFileSync(seededFile, JSON.stringify(seeded));
         await compactPostings(context, browser.extensionId, size);

@@ -69,6 +69,11 @@ describe('dexieSessionSource', () => {
     // The answer is the totals row's (no walk over the store): what the storage settings show too.
     expect(await source.countSessions()).toBe((await readTotals(writer))!.sessions);
     expect(await source.countSessions({})).toBe(2);
+    // A filter whose parts are all empty (a cleared search) is every session: the totals row, not a walk of the
+    // index (shown by a totals row that says otherwise).
+    await writer.meta.put({ key: 'totals', value: { ...(await readTotals(writer))!, sessions: 99 } });
+    expect(await source.countSessions({ search: undefined, country: [] })).toBe(99);
+    expect(await source.countSessions({ startedFrom: 0 })).toBe(2);
   });
 
   it("reads a session's replay: its segments decompressed into one stream in time order, nothing of another session's", async () => {
