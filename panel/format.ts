@@ -49,10 +49,21 @@ export function formatOffset(time: number, timeZone?: string): string {
   return `${m[1]}${m[2]!.padStart(2, '0')}:${m[3] ?? '00'}`;
 }
 
+/** Timestamps formatted lately: a list shows the same rows again on every refresh (formatToParts costs ~0.1 ms). */
+const timestamps = new Map<string, string>();
+const KEPT_TIMESTAMPS = 2_000;
+
 /** "Dec 5, 2025 17:42:20 +05:30" in the given zone (default: the viewer's). */
 export function formatTimestamp(time: number, timeZone?: string): string {
-  const p = parts(formatter('date', timeZone), time);
-  return `${p.month} ${p.day}, ${p.year} ${p.hour}:${p.minute}:${p.second} ${formatOffset(time, timeZone)}`;
+  const key = `${time}|${timeZone ?? ''}`;
+  let text = timestamps.get(key);
+  if (text === undefined) {
+    const p = parts(formatter('date', timeZone), time);
+    text = `${p.month} ${p.day}, ${p.year} ${p.hour}:${p.minute}:${p.second} ${formatOffset(time, timeZone)}`;
+    if (timestamps.size >= KEPT_TIMESTAMPS) timestamps.delete(timestamps.keys().next().value!);
+    timestamps.set(key, text);
+  }
+  return text;
 }
 
 /** "17:42:20" in the given zone: timeline rows, where the date is already known. */

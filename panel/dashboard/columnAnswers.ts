@@ -182,8 +182,19 @@ function rowTotals(cols: SessionColumns, offsetMinutes: number) {
   const totals: KpiTotals = { sessions: 0, duration: 0, views: 0, actions: 0, errors: 0, errorSessions: 0, bounces: 0, users: 0, identified: 0 };
   const seenUser = new Uint8Array(USERS.values.length);
   const days: [number, DayTotals][] = [];
-  const vitalValues = cols.vitals.map(() => new Float64Array(cols.size));
+  // Grown as values come (most sessions have few vitals): no arrays of every row per question.
+  let vitalValues = cols.vitals.map(() => new Float64Array(64));
   const vitalCounts = new Int32Array(cols.vitals.length);
+  const pushVital = (i: number, value: number) => {
+    let values = vitalValues[i]!;
+    if (vitalCounts[i] === values.length) {
+      const bigger = new Float64Array(values.length * 2);
+      bigger.set(values);
+      vitalValues = vitalValues.map((v, j) => (j === i ? bigger : v));
+      values = bigger;
+    }
+    values[vitalCounts[i]!++] = value;
+  };
   const { startedAt, durationMs, views, actions, errors, user, vitals } = cols;
   let dayEnd = -Infinity;
   let day: DayTotals | null = null;
@@ -221,7 +232,7 @@ function rowTotals(cols: SessionColumns, offsetMinutes: number) {
       day.views += v;
       for (let i = 0; i < vitals.length; i++) {
         const value = vitals[i]![row]!;
-        if (value === value) vitalValues[i]![vitalCounts[i]!++] = value;
+        if (value === value) pushVital(i, value);
       }
     },
     summary: () =>
