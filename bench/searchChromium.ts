@@ -207,6 +207,7 @@ const selectFilter = (name: string, value: string) => (page: Page, on: boolean) 
 const FILTERS: FilterCase[] = [
   { name: 'errors > 0', apply: selectFilter('errors', 'some'), facet: { select: 'duration', value: 'short' } },
   { name: 'past 7 days', apply: selectFilter('time', '7d'), facet: { select: 'errors', value: 'some' } },
+  { name: 'past 30 days (the KPIs of 30 days)', apply: selectFilter('time', '30d'), facet: { select: 'errors', value: 'some' } },
   { name: 'short (< 1 min)', apply: selectFilter('duration', 'short'), facet: { select: 'errors', value: 'some' } },
   {
     name: 'browser Firefox',
@@ -265,7 +266,8 @@ async function expectedAnswers(nows: number[]): Promise<Record<string, Expected>
     'short (< 1 min)': answer(short, 'duration'),
     'browser Firefox': answer(firefox),
   };
-  return nows.map((now) => ({ ...timeless, 'past 7 days': answer((s) => s.startedAt >= now - 7 * 86_400_000 && s.startedAt <= now) }));
+  const past = (days: number, now: number) => answer((s) => s.startedAt >= now - days * 86_400_000 && s.startedAt <= now);
+  return nows.map((now) => ({ ...timeless, 'past 7 days': past(7, now), 'past 30 days (the KPIs of 30 days)': past(30, now) }));
 }
 
 /**
