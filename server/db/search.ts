@@ -187,11 +187,12 @@ export async function searchConditions(db: Kysely<Database>, text: string, thres
       continue;
     }
     if (counted <= driving) {
-      // PostgreSQL: as an array read once (an InitPlan), the ids are looked up in the primary key; as `IN (subquery)`
+      // PostgreSQL: as an array read once (an InitPlan), the ids are looked up in the by-id index; as `IN (subquery)`
       // its planner walks the sort's covering index instead, hashing the term's rows, and crosses every session
-      // before the first match when the sort follows the term (1–4 s; 50 ms this way, warm). SQLite drives by the
-      // subquery itself.
-      out.push((eb) => (postgres ? sql<SqlBool>`${sql.ref('sessions.id')} = any(array(${termRows()}))` : eb('sessions.id', 'in', termRows())));
+      // before the first match when the sort follows the term (1–4 s; 50 ms this way, warm). The id compared
+      // bytewise, as that index holds it (migration 011): sorting the array and each descent compare by memcmp, not
+      // by the database collation's strcoll. SQLite drives by the subquery itself.
+      out.push((eb) => (postgres ? sql<SqlBool>`${sql.ref('sessions.id')} collate "C" = any(array(${termRows()}))` : eb('sessions.id', 'in', termRows())));
       bySessionId = true;
       continue;
     }
