@@ -126,7 +126,20 @@ describe('compileCheck', () => {
     expect(compileCheck(schemaParts.jsonRecord)).toBeTypeOf('function');
   });
 
-  test('gives up (null) on what it does not know: transformations and defaults', () => {
+  test('compiles a lazy schema once: the getter is not asked again per value (each answer would be compiled and kept)', () => {
+    let calls = 0;
+    const tree: v.GenericSchema = v.lazy(() => {
+      calls++;
+      return v.union([v.string(), v.array(tree)]);
+    });
+    const check = compileCheck(tree)!;
+    for (let i = 0; i < 100; i++) expect(check(['a', ['b', []]])).toBe(true);
+    expect(check(['a', [1]])).toBe(false);
+    expect(calls).toBe(1);
+  });
+
+  test('gives up (null) on what it does not know: transformations, defaults, a lazy schema chosen by the input', () => {
+    expect(compileCheck(v.lazy((input) => (typeof input === 'string' ? v.string() : v.number())))).toBeNull();
     expect(compileCheck(v.pipe(v.string(), v.trim()))).toBeNull();
     expect(compileCheck(v.strictObject({ a: v.optional(v.string(), 'x') }))).toBeNull();
     expect(compileCheck(v.nullable(v.number(), 0))).toBeNull();
@@ -203,15 +216,19 @@ describe('checkExportBundle: the fast path gives what validateStoredEvent gives'
     expect(compared).toBeGreaterThan(3000);
   });
 
-  test('refuses an oversized event as the reference does, at the limit to the character', () => {
-    const event = stored({ ...base, type: 'replay', records: [''] } as RumEvent, 0);
+  test('refuses an oversized event as the reference does, at the limit to the character, whatever the stored part escapes', () => {
     const pageChars = JSON.stringify({ ...base, type: 'replay', records: [''] }).length;
-    for (const pad of [LIMITS.maxEventChars - pageChars, LIMITS.maxEventChars - pageChars + 1]) {
-      const input = { ...event, records: ['x'.repeat(pad)] };
-      const expected = reference(input);
-      const got = checkExportBundle(bundleOf([input]));
-      expect(got.ok).toBe(expected.ok);
-      if (!got.ok) expect(got.reason).toBe('sessions[0].events[0]: oversized');
+    // Load ids JSON writes as they are, with escapes (quote, backslash, control), beyond Latin-1, as a pair or a lone surrogate.
+    for (const loadId of ['l1', 'l"\\1', 'l\u0001', 'l\u00e9', 'l\ud83d\ude00', 'l\ud800']) {
+      const event = { ...stored({ ...base, type: 'replay', records: [''] } as RumEvent, 0), loadId };
+      for (const pad of [LIMITS.maxEventChars - pageChars, LIMITS.maxEventChars - pageChars + 1]) {
+        const input = { ...event, records: ['x'.repeat(pad)] };
+        const expected = reference(input);
+        const got = checkExportBundle(bundleOf([input]));
+        expect(got.ok, `${JSON.stringify(loadId)} + ${pad}`).toBe(expected.ok);
+        expect(got.ok).toBe(pad === LIMITS.maxEventChars - pageChars);
+        if (!got.ok) expect(got.reason).toBe('sessions[0].events[0]: oversized');
+      }
     }
   });
 
