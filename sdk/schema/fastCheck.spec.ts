@@ -138,6 +138,19 @@ describe('compileCheck', () => {
     expect(calls).toBe(1);
   });
 
+  test('gives up (null) where code from strings is refused (an extension page or service worker: its content security policy)', () => {
+    const original = globalThis.Function;
+    globalThis.Function = function refused() {
+      throw new EvalError("Refused to evaluate a string as JavaScript because 'unsafe-eval' is not an allowed source");
+    } as unknown as FunctionConstructor;
+    try {
+      expect(compileCheck(eventSchema)).toBeNull();
+    } finally {
+      globalThis.Function = original;
+    }
+    expect(compileCheck(eventSchema)).toBeTypeOf('function');
+  });
+
   test('gives up (null) on what it does not know: transformations, defaults, a lazy schema chosen by the input', () => {
     expect(compileCheck(v.lazy((input) => (typeof input === 'string' ? v.string() : v.number())))).toBeNull();
     expect(compileCheck(v.pipe(v.string(), v.trim()))).toBeNull();

@@ -68,8 +68,16 @@ class Unit {
 
   check(schema: SchemaLike): Check {
     const name = this.fn(schema);
-    const make = new Function('k', 'hasOwn', 'isObject', 'DROPPED', `'use strict';\n${this.functions.join('\n')}\nreturn ${name};`);
-    return make(this.constants, hasOwn, isObject, DROPPED_RECORD_KEYS) as Check;
+    let make: (...args: unknown[]) => Check;
+    try {
+      make = new Function('k', 'hasOwn', 'isObject', 'DROPPED', `'use strict';\n${this.functions.join('\n')}\nreturn ${name};`) as typeof make;
+    } catch (error) {
+      // The extension's pages and service worker import this module too (a bundle imported from a file), where the
+      // content security policy forbids code from strings: there valibot checks everything.
+      if (error instanceof EvalError) throw new Unsupported('code generation is not allowed here');
+      throw error;
+    }
+    return make(this.constants, hasOwn, isObject, DROPPED_RECORD_KEYS);
   }
 
   private k(value: unknown): string {
