@@ -8,44 +8,37 @@
  * Supported: the schema kinds and pipe actions the contract uses (objects, variants, unions, records, arrays,
  * literals, picklists, strings, numbers, booleans, null, unknown, optional/nullable without defaults, lazy with a
  * getter of no argument; length, value, integer, finite, regex and check actions). Anything else (a transformation, a
- * default, a lazy schema chosen by the input) makes compileCheck return null: no fast path for that schema. Differences kept on the strict side: an object (strict or not) with a
- * key its schema does not name, an array where an object or record is expected, and a record key valibot would
- * silently drop (`__proto__`, `constructor`, `prototype`) all answer false.
+ * default, a lazy schema chosen by the input) makes compileCheck return null: no fast path for that schema.
+ * Differences kept on the strict side: an object (strict or not) with a key its schema does not name, an array where
+ * an object or record is expected, and a record key valibot would silently drop (`__proto__`, `constructor`,
+ * `prototype`) all answer false. Where code from strings is refused, the same predicate is made of closures
+ * (closureCheck.ts).
  */
 import type * as v from 'valibot';
+import { compileClosureCheck } from './closureCheck';
+import { DROPPED_RECORD_KEYS, hasOwn, isObject, lazyTarget, Unsupported, type Check, type SchemaLike } from './schemaLike';
 
-export type Check = (input: unknown) => boolean;
-
-interface SchemaLike {
-  kind: string;
-  type: string;
-  pipe?: readonly SchemaLike[];
-  entries?: Record<string, SchemaLike>;
-  options?: readonly unknown[];
-  key?: string | SchemaLike;
-  item?: SchemaLike;
-  value?: SchemaLike;
-  wrapped?: SchemaLike;
-  default?: unknown;
-  getter?: (input: unknown) => SchemaLike;
-  literal?: unknown;
-  requirement?: unknown;
-}
-
-class Unsupported extends Error {}
+export type { Check } from './schemaLike';
 
 /** Schema kinds checked by a function of their own (called), the others inlined where they are used. */
 const OWN_FUNCTION = new Set(['object', 'strict_object', 'array', 'record', 'variant', 'union', 'lazy']);
-
-const hasOwn = Object.prototype.hasOwnProperty;
-const DROPPED_RECORD_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-
-const isObject = (input: unknown): input is Record<string, unknown> => typeof input === 'object' && input !== null && !Array.isArray(input);
 
 /** The predicate of `schema`, or null when it uses something compileCheck does not know. */
 export function compileCheck(schema: v.GenericSchema): Check | null {
   try {
     return new Unit().check(schema as unknown as SchemaLike);
+  } catch (error) {
+    if (error instanceof Unsupported) return null;
+    // Code from strings refused (an extension page or service worker): the same predicate as closures.
+    if (error instanceof EvalError) return compileWithClosures(schema);
+    throw error;
+  }
+}
+
+/** compileCheck as closures only (closureCheck.ts): what the extension gets; the specs run both. */
+export function compileWithClosures(schema: v.GenericSchema): Check | null {
+  try {
+    return compileClosureCheck(schema as unknown as SchemaLike);
   } catch (error) {
     if (error instanceof Unsupported) return null;
     throw error;
@@ -68,15 +61,7 @@ class Unit {
 
   check(schema: SchemaLike): Check {
     const name = this.fn(schema);
-    let make: (...args: unknown[]) => Check;
-    try {
-      make = new Function('k', 'hasOwn', 'isObject', 'DROPPED', `'use strict';\n${this.functions.join('\n')}\nreturn ${name};`) as typeof make;
-    } catch (error) {
-      // The extension's pages and service worker import this module too (a bundle imported from a file), where the
-      // content security policy forbids code from strings: there valibot checks everything.
-      if (error instanceof EvalError) throw new Unsupported('code generation is not allowed here');
-      throw error;
-    }
+    const make = new Function('k', 'hasOwn', 'isObject', 'DROPPED', `'use strict';\n${this.functions.join('\n')}\nreturn ${name};`) as (...args: unknown[]) => Check;
     return make(this.constants, hasOwn, isObject, DROPPED_RECORD_KEYS);
   }
 
@@ -148,14 +133,9 @@ class Unit {
         return this.variant(schema);
       case 'union':
         return `if (!(${(schema.options as SchemaLike[]).map((option) => `${this.fn(option)}(x)`).join(' || ')})) return false;`;
-      case 'lazy': {
-        // A getter that takes no input gives the same schema every time (the contract's recursive JSON value makes a
-        // new but equal one at each call): compiled once, inside the lazy schema's own function, which recursion
-        // calls. One that reads the input may give another schema per input: no fast path.
-        const getter = schema.getter!;
-        if (getter.length !== 0) throw new Unsupported('lazy schema of the input');
-        return this.statements(getter(undefined), 'x');
-      }
+      case 'lazy':
+        // Compiled once (schemaLike.ts lazyTarget), inside the lazy schema's own function, which recursion calls.
+        return this.statements(lazyTarget(schema), 'x');
       default:
         throw new Unsupported(schema.type);
     }
