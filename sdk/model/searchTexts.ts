@@ -10,7 +10,8 @@ export const MAX_TEXT = 300;
 /** Longest term kept in the postings (a longer token is cut: a prefix search still finds it). */
 export const MAX_TERM = 64;
 
-const SPLIT = /[\s\p{P}\p{S}]+/u;
+/** What separates terms: whitespace, punctuation and symbols. */
+export const SPLIT = /[\s\p{P}\p{S}]+/u;
 
 export function tokenize(text: string): string[] {
   return text.split(SPLIT).filter(Boolean);

@@ -4,7 +4,7 @@ import { makeSession } from '../../tests/unit/support/sessionFixtures';
 import { LIMITS } from './bridge';
 import { SCHEMA_VERSION, type RumEvent, type StoredEvent } from './events';
 import { EXPORT_FORMAT, EXPORT_VERSION } from './storage';
-import { compileCheck } from './fastCheck';
+import { compileCheck, compileWithClosures } from './fastCheck';
 import { eventSchema, inspectJson, schemaParts } from './validate';
 import { checkExportBundle, sessionRecordSchema, validateStoredEvent } from './validateServer';
 
@@ -119,26 +119,43 @@ function expectNeverLooser(schema: v.GenericSchema, check: (input: unknown) => b
   return fast;
 }
 
-describe('compileCheck', () => {
+// The generated predicates (the server) and the closures (where code from strings is refused: the extension), alike.
+describe.each([
+  ['generated code', compileCheck],
+  ['closures', compileWithClosures],
+])('compileCheck as %s', (_name, compile) => {
   test('compiles the contract: events, session records, JSON values', () => {
-    expect(compileCheck(eventSchema)).toBeTypeOf('function');
-    expect(compileCheck(sessionRecordSchema)).toBeTypeOf('function');
-    expect(compileCheck(schemaParts.jsonRecord)).toBeTypeOf('function');
+    expect(compile(eventSchema)).toBeTypeOf('function');
+    expect(compile(sessionRecordSchema)).toBeTypeOf('function');
+    expect(compile(schemaParts.jsonRecord)).toBeTypeOf('function');
   });
 
-  test('gives up (null) on what it does not know: transformations and defaults', () => {
-    expect(compileCheck(v.pipe(v.string(), v.trim()))).toBeNull();
-    expect(compileCheck(v.strictObject({ a: v.optional(v.string(), 'x') }))).toBeNull();
-    expect(compileCheck(v.nullable(v.number(), 0))).toBeNull();
+  test('compiles a lazy schema once: the getter is not asked again per value (each answer would be compiled and kept)', () => {
+    let calls = 0;
+    const tree: v.GenericSchema = v.lazy(() => {
+      calls++;
+      return v.union([v.string(), v.array(tree)]);
+    });
+    const check = compile(tree)!;
+    for (let i = 0; i < 100; i++) expect(check(['a', ['b', []]])).toBe(true);
+    expect(check(['a', [1]])).toBe(false);
+    expect(calls).toBe(1);
+  });
+
+  test('gives up (null) on what it does not know: transformations, defaults, a lazy schema chosen by the input', () => {
+    expect(compile(v.lazy((input) => (typeof input === 'string' ? v.string() : v.number())))).toBeNull();
+    expect(compile(v.pipe(v.string(), v.trim()))).toBeNull();
+    expect(compile(v.strictObject({ a: v.optional(v.string(), 'x') }))).toBeNull();
+    expect(compile(v.nullable(v.number(), 0))).toBeNull();
   });
 
   test('accepts every well-formed event of the corpus, as valibot does', () => {
-    const check = compileCheck(eventSchema)!;
+    const check = compile(eventSchema)!;
     for (const event of EVENTS.map(viaJson)) expect(expectNeverLooser(eventSchema, check, event), event.type).toBe(true);
   });
 
   test('is never looser than valibot over thousands of broken events (a field removed, replaced or added, at any depth)', () => {
-    const check = compileCheck(eventSchema)!;
+    const check = compile(eventSchema)!;
     let refused = 0;
     let total = 0;
     for (const event of EVENTS.map(viaJson)) {
@@ -152,7 +169,7 @@ describe('compileCheck', () => {
   });
 
   test('session records: the fixtures pass, broken ones are never accepted where valibot refuses', () => {
-    const check = compileCheck(sessionRecordSchema)!;
+    const check = compile(sessionRecordSchema)!;
     const sessions = [
       makeSession(),
       makeSession({ user: { id: 'u', email: 'e@x.test' }, global: { a: { b: [1] } }, replayStats: { segments: 1, bytes: 2, rawChars: 3, start: 4, end: 5 }, incognito: true, bytes: 10, visitorId: 'v' }),
@@ -161,6 +178,40 @@ describe('compileCheck', () => {
     for (const session of sessions) expect(expectNeverLooser(sessionRecordSchema, check, session)).toBe(true);
     for (const session of sessions) for (const mutated of mutations(session, 3)) expectNeverLooser(sessionRecordSchema, check, mutated);
   });
+});
+
+test('the generated predicates and the closures give the same verdict on every event, session and their mutations', () => {
+  const pairs = [eventSchema, sessionRecordSchema].map((schema) => [compileCheck(schema)!, compileWithClosures(schema)!] as const);
+  let compared = 0;
+  const inputs = (schema: number) => (schema === 0 ? EVENTS.map(viaJson) : [viaJson(makeSession()), viaJson(makeSession({ user: { id: 'u', email: 'e@x.test' }, global: { a: { b: [1] } } }))]);
+  for (const [i, [generated, closures]] of pairs.entries()) {
+    for (const value of inputs(i)) {
+      for (const input of [value, ...mutations(value, 3)]) {
+        expect(generated(input), JSON.stringify(input)?.slice(0, 200)).toBe(closures(input));
+        compared++;
+      }
+    }
+  }
+  expect(compared).toBeGreaterThan(10_000);
+});
+
+test('compileCheck where code from strings is refused (an extension page or service worker): the closures, as strict', () => {
+  const original = globalThis.Function;
+  let refused = 0;
+  globalThis.Function = function refusing() {
+    refused++;
+    throw new EvalError("Refused to evaluate a string as JavaScript because 'unsafe-eval' is not an allowed source");
+  } as unknown as FunctionConstructor;
+  let check: ReturnType<typeof compileCheck>;
+  try {
+    check = compileCheck(eventSchema);
+  } finally {
+    globalThis.Function = original;
+  }
+  expect(refused).toBe(1);
+  expect(check).toBeTypeOf('function');
+  for (const event of EVENTS.map(viaJson)) expect(expectNeverLooser(eventSchema, check!, event)).toBe(true);
+  expect(check!({ ...viaJson(EVENTS[0]!), extra: 1 })).toBe(false);
 });
 
 describe('checkExportBundle: the fast path gives what validateStoredEvent gives', () => {
@@ -203,15 +254,19 @@ describe('checkExportBundle: the fast path gives what validateStoredEvent gives'
     expect(compared).toBeGreaterThan(3000);
   });
 
-  test('refuses an oversized event as the reference does, at the limit to the character', () => {
-    const event = stored({ ...base, type: 'replay', records: [''] } as RumEvent, 0);
+  test('refuses an oversized event as the reference does, at the limit to the character, whatever the stored part escapes', () => {
     const pageChars = JSON.stringify({ ...base, type: 'replay', records: [''] }).length;
-    for (const pad of [LIMITS.maxEventChars - pageChars, LIMITS.maxEventChars - pageChars + 1]) {
-      const input = { ...event, records: ['x'.repeat(pad)] };
-      const expected = reference(input);
-      const got = checkExportBundle(bundleOf([input]));
-      expect(got.ok).toBe(expected.ok);
-      if (!got.ok) expect(got.reason).toBe('sessions[0].events[0]: oversized');
+    // Load ids JSON writes as they are, with escapes (quote, backslash, control), beyond Latin-1, as a pair or a lone surrogate.
+    for (const loadId of ['l1', 'l"\\1', 'l\u0001', 'l\u00e9', 'l\ud83d\ude00', 'l\ud800']) {
+      const event = { ...stored({ ...base, type: 'replay', records: [''] } as RumEvent, 0), loadId };
+      for (const pad of [LIMITS.maxEventChars - pageChars, LIMITS.maxEventChars - pageChars + 1]) {
+        const input = { ...event, records: ['x'.repeat(pad)] };
+        const expected = reference(input);
+        const got = checkExportBundle(bundleOf([input]));
+        expect(got.ok, `${JSON.stringify(loadId)} + ${pad}`).toBe(expected.ok);
+        expect(got.ok).toBe(pad === LIMITS.maxEventChars - pageChars);
+        if (!got.ok) expect(got.reason).toBe('sessions[0].events[0]: oversized');
+      }
     }
   });
 

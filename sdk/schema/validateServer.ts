@@ -176,10 +176,22 @@ const storedEventFast = (() => {
 const EVENT_DEPTH_IN_BUNDLE = 4;
 const BUNDLE_INSPECTS_EVENTS = UPLOAD_LIMITS.maxDepth - EVENT_DEPTH_IN_BUNDLE <= LIMITS.maxDepth;
 
+/** The stored part's keys, in the order they are subtracted. */
+const STORED_KEYS = Object.keys(storedPartSchema.entries);
+/** A character JSON.stringify writes as an escape (a lone surrogate too: every surrogate takes the exact path). */
+const ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** JSON.stringify(value).length for a value of the stored part: a plain string or a finite number without stringify. */
+function jsonChars(value: unknown): number {
+  if (typeof value === 'string' && !ESCAPED.test(value)) return value.length + 2;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value).length;
+  return JSON.stringify(value).length;
+}
+
 /** JSON.stringify(event without its stored part).length, from the stored event's JSON (`{…}` lengths add up pair by pair). */
 function pageEventChars(json: string, event: Record<string, unknown>): number {
   let chars = json.length;
-  for (const key in storedPartSchema.entries) chars -= key.length + 2 + JSON.stringify(event[key]).length + 2;
+  for (const key of STORED_KEYS) chars -= key.length + 2 + jsonChars(event[key]) + 2;
   return chars;
 }
 

@@ -326,6 +326,52 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
     await latest.close();
   });
 
+  it('upgrades a v10 database with sessions to v11: rows intact, a term’s sessions read by id in the same order', async () => {
+    const v10 = await database.openMigrated('010_session_list_by_id');
+    // Ids that differ from each other in case and punctuation: a collation's order is not the bytes' order.
+    const sessions = [
+      makeSession('b-old', 1_700_000_000_000, { geo: { country: 'DE', city: null, region: null } }),
+      makeSession('B_old', 1_700_000_000_000, { geo: { country: 'DE', city: null, region: null } }),
+      makeSession('a.old', 1_700_000_000_000, { geo: { country: 'DE', city: null, region: null } }),
+      makeSession('Zold', 1_700_000_100_000, { geo: { country: 'DE', city: null, region: null }, counts: { events: 9, views: 1, actions: 1, errors: 7, apiCalls: 0, resources: 0, longTasks: 0 } }),
+      makeSession('c-old', 1_700_000_200_000, { geo: { country: 'FR', city: null, region: null } }),
+    ];
+    await sqlRepository(v10).transaction(async (tx) => {
+      for (const session of sessions) await tx.putSession(session);
+      for (const session of sessions) await tx.putEvents(makeEvents(session.id, `load-${session.id}`, session.startedAt, 3));
+    });
+    const pages = async (store: typeof v10) => {
+      const queries = createSessionQueries(store.db, dialect, { listedTermRows: 0 });
+      const out: string[][] = [];
+      for (const key of ['startedAt', 'timeSpent', 'errors', 'email', 'location'] as const) {
+        for (const direction of ['asc', 'desc'] as const) {
+          const filter = { country: ['DE'], search: 'buy' };
+          const first = await queries.listSessions({ filter, sort: { key, direction }, limit: 2, now: 1_700_001_000_000 });
+          const rest = await queries.listSessions({ filter, sort: { key, direction }, limit: 50, after: first.next!, now: 1_700_001_000_000 });
+          out.push([...first.items, ...rest.items].map((item) => item.session.id));
+        }
+      }
+      return out;
+    };
+    const before = await pages(v10);
+    await v10.close();
+
+    const latest = database.open();
+    expect((await migrate(latest.db)).results?.map((r) => [r.migrationName, r.status])[0]).toEqual(['011_session_list_by_id_bytewise', 'Success']);
+    const rows = await latest.db.selectFrom('sessions').select(['id', 'record']).orderBy('id').execute();
+    expect(rows.map((row) => JSON.parse(row.record))).toEqual([...sessions].sort((a, b) => (a.id < b.id ? -1 : 1)));
+    expect(await pages(latest)).toEqual(before);
+    // Ties on the start: ids in code-unit order, as the panel compares them.
+    expect(before[0]).toEqual(['B_old', 'a.old', 'b-old', 'Zold']);
+    if (dialect === 'postgres') {
+      const { rows: defs } = await sql<{ def: string }>`select indexdef as def from pg_indexes where indexname = 'sessions_list_by_id'`.execute(latest.db);
+      expect(defs.map((row) => row.def)).toEqual([expect.stringContaining('(id COLLATE "C", started_at, time_spent')]);
+    }
+    await migrate(latest.db, '010_session_list_by_id');
+    expect(await pages(latest)).toEqual(before);
+    await latest.close();
+  });
+
   it('names the latest migration last', () => {
     expect(LATEST_MIGRATION).toBe(Object.keys(MIGRATIONS).sort().at(-1));
   });

@@ -8,7 +8,7 @@
  */
 import { sql, type Expression, type ExpressionBuilder, type InsertQueryBuilder, type InsertResult, type Kysely, type SqlBool } from 'kysely';
 import { SEARCH_DEFAULTS, type SearchHit, type SearchKind, type SearchQuery, type SessionRecord, type StoredEvent } from '../../sdk/schema';
-import { attributeTexts, clip, eventTexts, queryTerms, termsOf as kindTermsOf } from '../../sdk/model/searchTexts';
+import { attributeTexts, clip, eventTexts, MAX_TERM, queryTerms, SPLIT, termsOf as kindTermsOf } from '../../sdk/model/searchTexts';
 import { snippet } from '../../panel/dashboard/searchIndex';
 import { insertMany } from './insertMany';
 import { isPostgres, selectJsonRows } from './jsonRows';
@@ -56,12 +56,22 @@ export interface TermRow {
   hits: number;
 }
 
-/** The term rows of a session's texts (each already in distinctTexts' form): one per (term, kind), with how many texts hold it. */
+/**
+ * The term rows of a session's texts (each already in distinctTexts' form): one per (term, kind), with how many texts
+ * hold it. Each text's distinct terms are termsOf's, taken in one pass: without termsOf's own clip (the text is clip's
+ * output, whose only whitespace is single spaces, so clipping it again changes no token) and its arrays per text.
+ */
 export function termRows(sessionId: string, texts: readonly { kind: string; text: string }[]): TermRow[] {
   const terms = new Map<string, TermRow>();
+  const inText = new Set<string>();
   for (const row of texts) {
-    for (const term of termsOf(row.text)) {
-      const key = `${row.kind}\u0000${term}`;
+    inText.clear();
+    for (const token of row.text.split(SPLIT)) {
+      if (!token) continue;
+      const term = token.toLowerCase().slice(0, MAX_TERM);
+      if (inText.has(term)) continue;
+      inText.add(term);
+      const key = row.kind + '\u0000' + term;
       const known = terms.get(key);
       if (known) known.hits++;
       else terms.set(key, { term, session_id: sessionId, kind: row.kind, hits: 1 });
@@ -187,11 +197,12 @@ export async function searchConditions(db: Kysely<Database>, text: string, thres
       continue;
     }
     if (counted <= driving) {
-      // PostgreSQL: as an array read once (an InitPlan), the ids are looked up in the primary key; as `IN (subquery)`
+      // PostgreSQL: as an array read once (an InitPlan), the ids are looked up in the by-id index; as `IN (subquery)`
       // its planner walks the sort's covering index instead, hashing the term's rows, and crosses every session
-      // before the first match when the sort follows the term (1–4 s; 50 ms this way, warm). SQLite drives by the
-      // subquery itself.
-      out.push((eb) => (postgres ? sql<SqlBool>`${sql.ref('sessions.id')} = any(array(${termRows()}))` : eb('sessions.id', 'in', termRows())));
+      // before the first match when the sort follows the term (1–4 s; 50 ms this way, warm). The id compared
+      // bytewise, as that index holds it (migration 011): sorting the array and each descent compare by memcmp, not
+      // by the database collation's strcoll. SQLite drives by the subquery itself.
+      out.push((eb) => (postgres ? sql<SqlBool>`${sql.ref('sessions.id')} collate "C" = any(array(${termRows()}))` : eb('sessions.id', 'in', termRows())));
       bySessionId = true;
       continue;
     }

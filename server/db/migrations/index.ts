@@ -10,6 +10,7 @@ import * as m007 from './007_session_delete_indexes';
 import * as m008 from './008_replay_assets';
 import * as m009 from './009_session_list_covering';
 import * as m010 from './010_session_list_by_id';
+import * as m011 from './011_session_list_by_id_bytewise';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '001_initial': m001,
@@ -22,6 +23,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '008_replay_assets': m008,
   '009_session_list_covering': m009,
   '010_session_list_by_id': m010,
+  '011_session_list_by_id_bytewise': m011,
 };
 
 export const LATEST_MIGRATION = Object.keys(MIGRATIONS).at(-1)!;

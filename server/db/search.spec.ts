@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import type { SearchKind } from '../../sdk/schema';
+import { distinctTexts, termRows, termsOf, type TermRow } from './search';
+
+/** termRows as it was written first: each text through termsOf (which clips it again), hits counted per (kind, term). */
+function reference(sessionId: string, texts: readonly { kind: string; text: string }[]): TermRow[] {
+  const terms = new Map<string, TermRow>();
+  for (const row of texts) {
+    for (const term of termsOf(row.text)) {
+      const key = `${row.kind}\u0000${term}`;
+      const known = terms.get(key);
+      if (known) known.hits++;
+      else terms.set(key, { term, session_id: sessionId, kind: row.kind, hits: 1 });
+    }
+  }
+  return [...terms.values()];
+}
+
+/** A small seeded generator (mulberry32): the same texts on every run. */
+function rng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Pieces of text where splitting, case and cutting are easy to get wrong. */
+const PIECES = [
+  'TypeError:', 'Cannot', 'read', 'properties', 'of', 'undefined', "(reading 'price')", 'GET', '/api/cart?x=1&y=2', '500', 'https://shop.example.com/products/shoes',
+  'ΑΣ.Β', 'ΟΔΟΣ', 'İstanbul', 'straße', 'ǅ', 'Ⓐ', 'e\u0301', '😀', '👩‍💻', '\ud800', 'x\udc00y', '中文字符', 'كلمة', '\u00a0', '\u2028', '\u3000', '\t', '\n', '  ', '—', '…', '€', '+', '@',
+  'a'.repeat(70), 'B'.repeat(64) + 'C', 'user.email: qa@example.com', 'plan: gold', '',
+];
+
+function randomText(rand: () => number): string {
+  const out: string[] = [];
+  const n = 1 + Math.floor(rand() * 40);
+  for (let i = 0; i < n; i++) out.push(PIECES[Math.floor(rand() * PIECES.length)]!, [' ', '', '  ', '-', '.', '\u00a0'][Math.floor(rand() * 6)]!);
+  return out.join('');
+}
+
+describe('termRows', () => {
+  it('gives the rows termsOf gives, hits included, for texts as distinctTexts cuts them (long, Unicode, odd whitespace)', () => {
+    const rand = rng(5);
+    let compared = 0;
+    for (let session = 0; session < 300; session++) {
+      const raw: [SearchKind, string][] = [];
+      for (let i = 0; i < 1 + Math.floor(rand() * 12); i++) raw.push([(['url', 'error', 'action', 'api'] as const)[Math.floor(rand() * 4)]!, randomText(rand)]);
+      // Some texts twice (with other whitespace) and cut at the 300-character limit in the middle of a space run.
+      raw.push(['url', `${'w '.repeat(149)}x${' \t '.repeat(5)}tail`]);
+      const texts = distinctTexts(raw).map(([kind, text]) => ({ kind, text }));
+      const got = termRows(`s${session}`, texts);
+      expect(got).toEqual(reference(`s${session}`, texts));
+      compared += got.length;
+    }
+    expect(compared).toBeGreaterThan(10_000);
+  });
+
+  it('counts a term once per text and once more per other text holding it', () => {
+    const rows = termRows('s1', [
+      { kind: 'error', text: 'TypeError: x is undefined; TypeError again' },
+      { kind: 'error', text: 'typeerror' },
+      { kind: 'url', text: 'TypeError' },
+    ]);
+    expect(rows.filter((row) => row.term === 'typeerror')).toEqual([
+      { term: 'typeerror', session_id: 's1', kind: 'error', hits: 2 },
+      { term: 'typeerror', session_id: 's1', kind: 'url', hits: 1 },
+    ]);
+  });
+});
