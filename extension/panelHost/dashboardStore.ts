@@ -14,7 +14,7 @@ import type { RumscopeDb } from '../storage/db';
 import type { KpiQueryOptions, SessionFilter, SessionSource, SourceChange } from '../../panel/source/SessionSource';
 import { filterContext } from '../../panel/dashboard/answerOver';
 import { columnFacetCounts, columnKpis, matchingRows } from '../../panel/dashboard/columnAnswers';
-import { createSessionColumns, primeRowFacts, type SessionColumns } from '../../panel/dashboard/sessionColumns';
+import { createSessionColumns, rowFacts, type RowFacts, type SessionColumns } from '../../panel/dashboard/sessionColumns';
 import { latestVersionChange } from '../../panel/dashboard/qualityViews';
 
 type Stale = Set<string> | 'all';
@@ -26,17 +26,25 @@ type Stale = Set<string> | 'all';
  */
 export const READ_CHUNK = 2_000;
 
-/** Every session record, read by primary key in chunks of READ_CHUNK (each its own read transaction). */
-async function readAllSessions(db: RumscopeDb): Promise<SessionRecord[]> {
+/**
+ * Every session record, read by primary key in chunks of READ_CHUNK (each its own read transaction), with what each
+ * gives the columns (computed between reads), both in start order.
+ */
+async function readAllSessions(db: RumscopeDb): Promise<{ records: SessionRecord[]; facts: RowFacts[] }> {
   const rows: SessionRecord[] = [];
+  const facts: RowFacts[] = [];
   let last: string | null = null;
   for (;;) {
     const chunk: SessionRecord[] = await (last === null ? db.sessions.orderBy(':id') : db.sessions.where(':id').above(last)).limit(READ_CHUNK).toArray();
-    for (const row of chunk) rows.push(row);
-    primeRowFacts(chunk);
-    if (chunk.length < READ_CHUNK) return rows;
+    for (const row of chunk) {
+      rows.push(row);
+      facts.push(rowFacts(row));
+    }
+    if (chunk.length < READ_CHUNK) break;
     last = chunk[chunk.length - 1]!.id;
   }
+  const order = Array.from(rows.keys()).sort((a, b) => rows[a]!.startedAt - rows[b]!.startedAt);
+  return { records: order.map((i) => rows[i]!), facts: order.map((i) => facts[i]!) };
 }
 
 const addStale = (stale: Stale, ids: readonly string[] | 'all' | undefined): Stale => {
@@ -107,14 +115,14 @@ export function createDashboardStore(db: RumscopeDb, watchChanges: SessionSource
       staleSessions = new Set();
       sessions = null;
       readingAll = true;
-      let rows: SessionRecord[];
+      let read: Awaited<ReturnType<typeof readAllSessions>>;
       try {
-        rows = await readAllSessions(db);
+        read = await readAllSessions(db);
       } finally {
         readingAll = false;
       }
-      sessions = new Map(rows.map((s) => [s.id, s]));
-      columns = createSessionColumns(rows.sort((a, b) => a.startedAt - b.startedAt));
+      sessions = new Map(read.records.map((s) => [s.id, s]));
+      columns = createSessionColumns(read.records, read.facts);
       version++;
       versionChange = undefined;
       // Written while the chunks were read (the feed's listener adds them): read again below, or all on the next question.

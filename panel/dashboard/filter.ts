@@ -96,6 +96,16 @@ const factsOfRecord = new WeakMap<SessionRecord, FacetFacts>();
 export function facetFacts(session: SessionRecord): FacetFacts {
   let facts = factsOfRecord.get(session);
   if (facts) return facts;
+  facts = internFacets(session);
+  factsOfRecord.set(session, facts);
+  return facts;
+}
+
+/**
+ * A record's facet values and their interned ids, not kept: for a holder of many records that keeps them itself (a
+ * WeakMap of 100,000 records makes every full garbage collection of the page slow: its entries are marked apart).
+ */
+export function internFacets(session: SessionRecord): FacetFacts {
   const values = FACET_KEYS.map((key) => facetValue(session, key));
   const ids = new Int32Array(values.length);
   values.forEach((value, k) => {
@@ -108,9 +118,7 @@ export function facetFacts(session: SessionRecord): FacetFacts {
     }
     ids[k] = id;
   });
-  facts = { values, ids };
-  factsOfRecord.set(session, facts);
-  return facts;
+  return { values, ids };
 }
 
 /** The value a session shows in a facet widget, derived once per record (see facetValue). */

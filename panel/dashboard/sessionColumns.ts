@@ -9,7 +9,7 @@
  * place: a changed session is a new record).
  */
 import { FACET_KEYS, type SessionRecord } from '../../sdk/schema';
-import { durationOf, facetFacts } from './filter';
+import { durationOf, internFacets } from './filter';
 import { KPI_VITALS, recordVitals, userKey } from './kpis';
 
 /** Interned strings: value → id and id → value. Grows with the distinct values seen. */
@@ -34,18 +34,19 @@ function intern(table: InternTable, value: string): number {
 export const EMAILS = internTable();
 export const USERS = internTable();
 
-interface RowFacts {
+/** What one record gives the columns beyond its plain numbers. */
+export interface RowFacts {
   facets: Int32Array;
   email: number;
   user: number;
   vitals: Float64Array;
 }
 
-const factsOfRecord = new WeakMap<SessionRecord, RowFacts>();
-
-function rowFacts(session: SessionRecord): RowFacts {
-  let facts = factsOfRecord.get(session);
-  if (facts) return facts;
+/**
+ * A record's facts, computed anew (nothing kept per record: the columns are the copy, and a WeakMap of 100,000
+ * records made every full garbage collection of the page 2–3× longer, its entries being marked apart).
+ */
+export function rowFacts(session: SessionRecord): RowFacts {
   const email = session.user?.email;
   const user = userKey(session);
   const vitals = new Float64Array(KPI_VITALS.length).fill(NaN);
@@ -54,19 +55,12 @@ function rowFacts(session: SessionRecord): RowFacts {
     const value = own[name];
     if (value !== undefined && Number.isFinite(value)) vitals[v] = value;
   });
-  facts = {
-    facets: facetFacts(session).ids,
+  return {
+    facets: internFacets(session).ids,
     email: typeof email === 'string' ? intern(EMAILS, email) : -1,
     user: user === null ? -1 : intern(USERS, user),
     vitals,
   };
-  factsOfRecord.set(session, facts);
-  return facts;
-}
-
-/** Derives what each record gives the columns now (e.g. between reads of a chunk), so building them later only copies. */
-export function primeRowFacts(records: readonly SessionRecord[]): void {
-  for (const s of records) rowFacts(s);
 }
 
 export interface SessionColumns {
@@ -95,8 +89,11 @@ export interface SessionColumns {
   place(before: SessionRecord | undefined, after: SessionRecord | undefined): void;
 }
 
-/** Columns over `records`, which must be in start order (oldest first). */
-export function createSessionColumns(records: readonly SessionRecord[]): SessionColumns {
+/**
+ * Columns over `records`, which must be in start order (oldest first). `facts`: each record's rowFacts, when the
+ * caller computed them already (e.g. between reads of a chunk of records).
+ */
+export function createSessionColumns(records: readonly SessionRecord[], facts?: readonly RowFacts[]): SessionColumns {
   const rows: SessionRecord[] = [...records];
   let capacity = Math.max(1_024, rows.length + (rows.length >> 3));
   let startedAt = new Float64Array(capacity);
@@ -110,8 +107,8 @@ export function createSessionColumns(records: readonly SessionRecord[]): Session
   let vitals = KPI_VITALS.map(() => new Float64Array(capacity));
   let version = 0;
 
-  const write = (row: number, s: SessionRecord) => {
-    const facts = rowFacts(s);
+  const write = (row: number, s: SessionRecord, known?: RowFacts) => {
+    const facts = known ?? rowFacts(s);
     startedAt[row] = s.startedAt;
     durationMs[row] = durationOf(s);
     errors[row] = s.counts.errors;
@@ -122,7 +119,7 @@ export function createSessionColumns(records: readonly SessionRecord[]): Session
     user[row] = facts.user;
     for (let v = 0; v < vitals.length; v++) vitals[v]![row] = facts.vitals[v]!;
   };
-  rows.forEach((s, row) => write(row, s));
+  rows.forEach((s, row) => write(row, s, facts?.[row]));
 
   const every = () => [startedAt, durationMs, errors, views, actions, ...facets, email, user, ...vitals];
   const grow = () => {
