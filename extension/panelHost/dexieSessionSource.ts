@@ -46,15 +46,34 @@ function rangeOf(db: RumscopeDb, filter: SessionFilter = {}) {
   return db.sessions.where('startedAt').between(from, before, true, false);
 }
 
+/**
+ * Rows [offset, offset + limit) of `rows` (in start order, oldest first) as sorted by start time in `sort`'s direction,
+ * ties as compareSessions orders them: the slice is widened to whole runs of equal start times, and only it is sorted.
+ */
+export function windowByStart(rows: readonly SessionRecord[], sort: SessionSort, offset: number, limit: number): SessionRecord[] {
+  const n = rows.length;
+  const end = Math.min(n, offset + limit);
+  if (offset >= end) return [];
+  const desc = sort.direction === 'desc';
+  // Sorted positions [offset, end) are these indexes of the start order.
+  let a = desc ? n - end : offset;
+  let b = desc ? n - offset : end;
+  while (a > 0 && rows[a - 1]!.startedAt === rows[a]!.startedAt) a--;
+  while (b < n && rows[b]!.startedAt === rows[b - 1]!.startedAt) b++;
+  const part = rows.slice(a, b).sort(compareSessions(sort));
+  const first = desc ? n - b : a;
+  return part.slice(offset - first, end - first);
+}
+
 async function listSessions(db: RumscopeDb, matching: (filter: SessionFilter) => Promise<readonly SessionRecord[]>, query: SessionQuery): Promise<SessionPage> {
   const sort: SessionSort = query.sort ?? NEWEST_FIRST;
   const offset = Math.max(0, Math.floor(query.offset ?? 0));
   const limit = Math.min(MAX_PAGE, Math.max(0, Math.floor(query.limit ?? DEFAULT_PAGE_SIZE)));
   if (!byIndexOnly(query.filter)) {
-    // In start order: sorting by start time (the default) is one pass over already ordered runs.
-    const rows = [...(await matching(query.filter!))];
-    if (sort.key === 'startedAt' && sort.direction === 'desc') rows.reverse();
-    rows.sort(compareSessions(sort));
+    const inStartOrder = await matching(query.filter!);
+    // By start time (the default): the window is a slice of the start order; only ties at its edges are sorted.
+    if (sort.key === 'startedAt') return { sessions: windowByStart(inStartOrder, sort, offset, limit), offset };
+    const rows = [...inStartOrder].sort(compareSessions(sort));
     return { sessions: rows.slice(offset, offset + limit), offset };
   }
   const range = rangeOf(db, query.filter);
