@@ -22,10 +22,10 @@ export default defineConfig({
     sourcemap: false,
     // RUMSCOPE_MINIFY=0: readable names in a profile of the pages (bench/README.md).
     minify: process.env.RUMSCOPE_MINIFY !== '0',
-    // The entry's static imports are listed as <link rel="modulepreload"> in the page, so they load at once and not
-    // one level of imports after another (the panel's first rows came ~150 ms later). No polyfill: it is an inline
-    // script, which an extension page's CSP refuses, and both browsers support modulepreload.
-    modulePreload: { polyfill: false },
+    // No modulepreload links: tried for the panel's first paint (its imports load a level at a time), no gain
+    // measured (bench/results/2026-12-03-2core-chromium-panel-scale-5.md); its polyfill is an inline script, which an
+    // extension page's CSP refuses.
+    modulePreload: false,
     rollupOptions: {
       input: {
         devtools: resolve(import.meta.dirname, 'extension/devtools/devtools.html'),
