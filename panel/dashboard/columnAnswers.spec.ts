@@ -6,21 +6,11 @@ import { columnFacetCounts, columnKpis, matchingRows } from './columnAnswers';
 import { createFacetCounter, createMatcher } from './filter';
 import { createLiveKpis } from './kpis';
 import { createSessionColumns } from './sessionColumns';
+import { rng } from '../../bench/rng';
 
 const NOW = Date.UTC(2025, 11, 10, 12, 0, 0);
 const MIN = 60_000;
 const DAY = 24 * 60 * MIN;
-
-/** A small seeded generator (mulberry32): the same sessions every run. */
-function rng(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const VITALS: VitalName[] = ['LCP', 'FID', 'CLS', 'TTFB', 'INP', 'FCP'];
 

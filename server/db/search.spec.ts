@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SearchKind } from '../../sdk/schema';
 import { distinctTexts, termRows, termsOf, type TermRow } from './search';
+import { rng } from '../../bench/rng';
 
 /** termRows as it was written first: each text through termsOf (which clips it again), hits counted per (kind, term). */
 function reference(sessionId: string, texts: readonly { kind: string; text: string }[]): TermRow[] {
@@ -14,17 +15,6 @@ function reference(sessionId: string, texts: readonly { kind: string; text: stri
     }
   }
   return [...terms.values()];
-}
-
-/** A small seeded generator (mulberry32): the same texts on every run. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Pieces of text where splitting, case and cutting are easy to get wrong. */
