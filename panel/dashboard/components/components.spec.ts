@@ -65,6 +65,23 @@ describe('FilterBar', () => {
     expect(target.querySelector('.clear')).toBeNull();
   });
 
+  it('lists the 50 most frequent values of a facet and the selected ones, and all of them on "Show all"', () => {
+    const emails = Array.from({ length: 120 }, (_, i) => ({ value: `user${String(i).padStart(3, '0')}@shop.test`, count: 200 - i }));
+    const base = facetCounts(sessions, {}, NOW);
+    const counts = { ...base, facets: { ...base.facets, userEmail: emails } };
+    const { target } = bar({ userEmail: ['user110@shop.test'] }, counts);
+    const listed = () => [...target.querySelectorAll('[data-facet="userEmail"] li input')].map((i) => (i as HTMLInputElement).value);
+    expect(listed()).toEqual([...emails.slice(0, 50).map((e) => e.value), 'user110@shop.test']);
+    const more = target.querySelector('[data-facet="userEmail"] [data-testid="facet-show-all"]') as HTMLButtonElement;
+    expect(more.textContent?.trim()).toBe('Show all (69 more)');
+    more.click();
+    flushSync();
+    expect(listed()).toEqual(emails.map((e) => e.value));
+    expect(target.querySelector('[data-facet="userEmail"] [data-testid="facet-show-all"]')).toBeNull();
+    // A short facet has no button.
+    expect(target.querySelector('[data-facet="country"] [data-testid="facet-show-all"]')).toBeNull();
+  });
+
   it.each<[string, (t: HTMLElement) => void, SessionFilter]>([
     ['a time preset', (t) => change(t.querySelector('[data-filter="time"]')!, '1h'), { country: ['India'], time: { preset: '1h' } }],
     ['an error preset', (t) => change(t.querySelector('[data-filter="errors"]')!, 'many'), { country: ['India'], errors: { preset: 'many' } }],
