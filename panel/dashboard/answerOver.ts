@@ -7,8 +7,9 @@ import type { CohortQuery, CohortReport, FacetCounts, KpiReport, SegmentDimensio
 import type { KpiQueryOptions, SessionFilter } from '../source/SessionSource';
 import { cohortsBy, novelSessions, segmentPerformance } from './cohorts';
 import { latestVersionChange } from './qualityViews';
-import { createMatcher, facetCounts, rangeBounds, type FilterContext } from './filter';
-import { createLiveKpis } from './kpis';
+import { createMatcher, rangeBounds, type FilterContext } from './filter';
+import { columnFacetCounts, columnKpis } from './columnAnswers';
+import { createSessionColumns } from './sessionColumns';
 
 /** Search hits, when the filter has search text (the host's index answers). */
 export type SearchIds = (text: string) => Promise<Set<string>> | Set<string>;
@@ -40,25 +41,17 @@ export async function matchingOver(all: readonly SessionRecord[], filter: Sessio
   return all.filter((s) => inBounds(s) && match(s));
 }
 
-/** Whether a session matches every part of the filter but its time preset (the KPIs' periods apply it). */
-export async function matcherWithoutTime(all: readonly SessionRecord[], filter: SessionFilter, now: number, searchIds?: SearchIds): Promise<(s: SessionRecord) => boolean> {
-  const { startedFrom: _from, startedBefore: _before, time: _time, ...rest } = filter;
-  const match = createMatcher(rest, now, await filterContext(all, filter, now, searchIds));
-  const inBounds = withinBounds(filter);
-  return (s) => inBounds(s) && match(s);
-}
+/** The records as columns (sessionColumns.ts), for one answer. */
+const columnsOf = (all: readonly SessionRecord[]) => createSessionColumns([...all].sort((a, b) => a.startedAt - b.startedAt));
 
 export async function facetsOver(all: readonly SessionRecord[], filter: SessionFilter, now: number, searchIds?: SearchIds): Promise<FacetCounts> {
-  const { startedFrom: _from, startedBefore: _before, ...rest } = filter;
-  const context = await filterContext(all, { ...rest }, now, searchIds);
-  return facetCounts(all.filter(withinBounds(filter)), rest, now, context);
+  return columnFacetCounts(columnsOf(all), filter, now, await filterContext(all, filter, now, searchIds));
 }
 
 export async function kpisOver(all: readonly SessionRecord[], filter: SessionFilter, options: KpiQueryOptions, now: number, searchIds?: SearchIds): Promise<KpiReport> {
-  // Every part of the filter but time; the periods are applied by the KPIs (the current one and the one before).
-  const live = createLiveKpis(filter.time, await matcherWithoutTime(all, filter, now, searchIds), options, now);
-  for (const s of all) live.put(s);
-  return { ...live.report(), versionChange: latestVersionChange(all) };
+  // The periods (the range and the one before it) are applied by the KPIs.
+  const report = columnKpis(columnsOf(all), filter, options, now, await filterContext(all, filter, now, searchIds));
+  return { ...report, versionChange: latestVersionChange(all) };
 }
 
 const SEGMENTS: readonly SegmentDimension[] = ['country', 'deviceType', 'browser', 'connection'];
