@@ -3,6 +3,7 @@ import type { SessionRecord, VitalName } from '../../sdk/schema';
 import type { SessionFilter } from '../source/SessionSource';
 import { makeSession } from '../../tests/unit/support/sessionFixtures';
 import { columnFacetCounts, columnKpis, matchingRows } from './columnAnswers';
+import { facetsOver, kpisOver } from './answerOver';
 import { createFacetCounter, createMatcher } from './filter';
 import { createLiveKpis } from './kpis';
 import { createSessionColumns } from './sessionColumns';
@@ -167,5 +168,15 @@ describe('answers over columns', () => {
     columns.place(few.find((s) => s.id === 's1'), undefined);
     expect(matchingRows(columns, filter, NOW, { searchHits }).map((s) => s.id).sort()).toEqual(['late', 's2']);
     expect(columnFacetCounts(columns, filter, NOW, { searchHits }).total).toBe(2);
+  });
+
+  it('answers the same through answerOver over records in any order (the team dashboard fetches them)', async () => {
+    const shuffled = [...all].reverse();
+    for (const [, filter] of FILTERS.filter(([, f]) => !f.search && !f.novelty)) {
+      const want = reference(all, filter, 60);
+      expect(await facetsOver(shuffled, filter, NOW)).toEqual(want.facets);
+      const { versionChange: _v, ...kpis } = await kpisOver(shuffled, filter, { tzOffsetMinutes: 60 }, NOW);
+      expect(kpis).toEqual(want.kpis);
+    }
   });
 });
