@@ -195,4 +195,15 @@ describe('a relative time range as the clock moves, nothing written', () => {
       expect(facets).toEqual(await fresh.getFacetCounts(filter));
     }
   });
+
+  it('the time options of a filter without a time range count at the time of asking', async () => {
+    const { writer, source } = setup();
+    const start = Date.UTC(2026, 0, 10, 12);
+    vi.useFakeTimers({ toFake: ['Date'], now: start });
+    await writer.sessions.bulkPut([makeSession({ id: 'a', startedAt: start - 5 * 60_000, counts: counts(1) }), makeSession({ id: 'b', startedAt: start - 50 * 60_000, counts: counts(2) })]);
+    const filter = { errors: { preset: 'some' as const } };
+    expect((await source.getFacetCounts(filter)).time).toMatchObject({ '15m': 1, '1h': 2 });
+    vi.setSystemTime(start + 20 * 60_000);
+    expect((await source.getFacetCounts(filter)).time).toMatchObject({ '15m': 0, '1h': 1 });
+  });
 });

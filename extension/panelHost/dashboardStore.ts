@@ -170,7 +170,8 @@ export function createDashboardStore(db: RumscopeDb, watchChanges: SessionSource
 
     matchingByStart: (filter, now = Date.now()) => serial(() => answer('rows', filter, null, now, (context) => matchingRows(columns, filter, now, context))),
 
-    facetCounts: (filter, now = Date.now()) => serial(() => answer('facets', filter, null, now, (context) => columnFacetCounts(columns, filter, now, context))),
+    // The time options' counts ("past hour (12)") depend on the time of asking, whatever the filter: never kept.
+    facetCounts: (filter, now = Date.now()) => serial(() => answer('facets', filter, now, now, (context) => columnFacetCounts(columns, filter, now, context))),
 
     kpis: (filter, options = {}, now = Date.now()) =>
       serial(async () => {
