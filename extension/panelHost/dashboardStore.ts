@@ -165,8 +165,8 @@ export function createDashboardStore(db: RumscopeDb, watchChanges: SessionSource
     return result;
   }
 
-  return {
-    matching: (filter, now = Date.now()) => serial(() => answer('rows', filter, null, now, (context) => matchingRows(columns, filter, now, context))),
+  const store: DashboardStore = {
+    matching: (filter, now) => store.matchingByStart(filter, now),
 
     matchingByStart: (filter, now = Date.now()) => serial(() => answer('rows', filter, null, now, (context) => matchingRows(columns, filter, now, context))),
 
@@ -198,4 +198,5 @@ export function createDashboardStore(db: RumscopeDb, watchChanges: SessionSource
       lastAnswers.clear();
     },
   };
+  return store;
 }

@@ -183,15 +183,14 @@ function rowTotals(cols: SessionColumns, offsetMinutes: number) {
   const seenUser = new Uint8Array(USERS.values.length);
   const days: [number, DayTotals][] = [];
   // Grown as values come (most sessions have few vitals): no arrays of every row per question.
-  let vitalValues = cols.vitals.map(() => new Float64Array(64));
+  const vitalValues = cols.vitals.map(() => new Float64Array(64));
   const vitalCounts = new Int32Array(cols.vitals.length);
   const pushVital = (i: number, value: number) => {
     let values = vitalValues[i]!;
     if (vitalCounts[i] === values.length) {
-      const bigger = new Float64Array(values.length * 2);
-      bigger.set(values);
-      vitalValues = vitalValues.map((v, j) => (j === i ? bigger : v));
-      values = bigger;
+      values = new Float64Array(values.length * 2);
+      values.set(vitalValues[i]!);
+      vitalValues[i] = values;
     }
     values[vitalCounts[i]!++] = value;
   };

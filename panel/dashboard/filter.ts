@@ -89,8 +89,27 @@ export interface FacetFacts {
 }
 
 const FACET_INDEX = new Map<FacetKey, number>(FACET_KEYS.map((key, i) => [key, i]));
+/** Interned strings: value → id and id → value. Grows with the distinct values seen. */
+export interface InternTable {
+  readonly ids: Map<string, number>;
+  readonly values: string[];
+}
+
+export const internTable = (): InternTable => ({ ids: new Map(), values: [] });
+
+/** The id of `value` in `table`, added if new. */
+export function intern(table: InternTable, value: string): number {
+  let id = table.ids.get(value);
+  if (id === undefined) {
+    id = table.values.length;
+    table.values.push(value);
+    table.ids.set(value, id);
+  }
+  return id;
+}
+
 /** Per facet key: value → id, and id → value. Grows with the distinct values seen (a few per key, or one per user email). */
-const interned = FACET_KEYS.map(() => ({ ids: new Map<string, number>(), values: [] as string[] }));
+const interned = FACET_KEYS.map(() => internTable());
 const factsOfRecord = new WeakMap<SessionRecord, FacetFacts>();
 
 export function facetFacts(session: SessionRecord): FacetFacts {
@@ -108,16 +127,7 @@ export function facetFacts(session: SessionRecord): FacetFacts {
 export function internFacets(session: SessionRecord): FacetFacts {
   const values = FACET_KEYS.map((key) => facetValue(session, key));
   const ids = new Int32Array(values.length);
-  values.forEach((value, k) => {
-    const table = interned[k]!;
-    let id = table.ids.get(value);
-    if (id === undefined) {
-      id = table.values.length;
-      table.values.push(value);
-      table.ids.set(value, id);
-    }
-    ids[k] = id;
-  });
+  values.forEach((value, k) => (ids[k] = intern(interned[k]!, value)));
   return { values, ids };
 }
 

@@ -9,26 +9,8 @@
  * place: a changed session is a new record).
  */
 import { FACET_KEYS, type SessionRecord } from '../../sdk/schema';
-import { durationOf, internFacets } from './filter';
+import { durationOf, intern, internFacets, internTable } from './filter';
 import { KPI_VITALS, recordVitals, userKey } from './kpis';
-
-/** Interned strings: value → id and id → value. Grows with the distinct values seen. */
-export interface InternTable {
-  readonly ids: Map<string, number>;
-  readonly values: string[];
-}
-
-const internTable = (): InternTable => ({ ids: new Map(), values: [] });
-
-function intern(table: InternTable, value: string): number {
-  let id = table.ids.get(value);
-  if (id === undefined) {
-    id = table.values.length;
-    table.values.push(value);
-    table.ids.set(value, id);
-  }
-  return id;
-}
 
 /** Raw user emails (the email filter tests each distinct one once) and user keys (distinct users). */
 export const EMAILS = internTable();
