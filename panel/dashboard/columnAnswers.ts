@@ -20,7 +20,7 @@ import {
   type FilterContext,
   type Part,
 } from './filter';
-import { comparison, dayStart, KPI_VITALS, kpiDay, kpiSummary, previousPeriod, type DayTotals, type KpiOptions, type KpiTotals } from './kpis';
+import { comparison, dayStart, KPI_VITALS, kpiDay, kpiSummary, previousPeriod, vitalSummaryUnsorted, type DayTotals, type KpiOptions, type KpiTotals } from './kpis';
 import { EMAILS, USERS, type SessionColumns } from './sessionColumns';
 
 type RowTest = (row: number) => boolean;
@@ -237,7 +237,7 @@ function rowTotals(cols: SessionColumns, offsetMinutes: number) {
     summary: () =>
       kpiSummary(totals, (name) => {
         const i = KPI_VITAL_INDEX.get(name)!;
-        return vitalValues[i]!.subarray(0, vitalCounts[i]!).sort();
+        return vitalSummaryUnsorted(name, vitalValues[i]!.subarray(0, vitalCounts[i]!));
       }),
     daily: () => days.map(([start, d]) => kpiDay(start, d)),
   };

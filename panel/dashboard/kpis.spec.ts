@@ -13,10 +13,13 @@ import {
   p75,
   pagesBand,
   recordVitals,
+  selectKth,
   sessionVitals,
   SortedValues,
   userKey,
   vitalRating,
+  vitalSummary,
+  vitalSummaryUnsorted,
 } from './kpis';
 
 const MIN = 60_000;
@@ -209,6 +212,32 @@ describe('session vitals and users', () => {
     [{ user: null, visitorId: 'v' }, 'visitor:v'],
     [{ user: null }, null],
   ])('user key of %j', (session, key) => expect(userKey(session)).toBe(key));
+});
+
+describe('vital summary of unsorted values', () => {
+  it('selects the k-th smallest value as a sort places it, with many equal values or none', () => {
+    let seed = 3;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (const [n, spread] of [[1, 10], [2, 1], [7, 3], [100, 1], [1_000, 5], [1_000, 1e6], [5_000, 2]] as const) {
+      const values = Float64Array.from({ length: n }, () => Math.floor(rand() * spread) + rand() * (spread > 100 ? 1 : 0));
+      const sorted = values.slice().sort();
+      for (const k of [0, n - 1, Math.ceil(n * 0.75) - 1, Math.floor(rand() * n)]) expect(selectKth(values.slice(), k)).toBe(sorted[k]);
+    }
+  });
+
+  it('gives the same p75, rating and bands as the summary of the sorted values', () => {
+    let seed = 11;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const names: VitalName[] = ['LCP', 'FCP', 'TTFB', 'FID', 'INP', 'CLS'];
+    for (const name of names) {
+      for (const n of [0, 1, 3, 4, 999, 4_000]) {
+        // Values around the thresholds, exactly on them too.
+        const scale = name === 'CLS' ? 0.3 : 5_000;
+        const values = Float64Array.from({ length: n }, (_, i) => (i % 7 === 0 ? Math.round(rand() * 4) * scale * 0.125 : rand() * scale));
+        expect(vitalSummaryUnsorted(name, values.slice())).toEqual(vitalSummary(name, values.slice().sort()));
+      }
+    }
+  });
 });
 
 describe('SortedValues', () => {
