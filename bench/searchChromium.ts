@@ -17,7 +17,7 @@
  * A benchmark, not a test: medians and [min–max] over the runs; it never fails. Targets (issue 10): < 300 ms
  * first paint, < 100 ms per filter and per search, at 100,000 sessions.
  *
- * Options: --sizes, --runs; --profile-dir DIR keeps the browser profile per size under DIR and seeds only when it
+ * Options: --sizes, --runs; --events-per-session N (default 50); --profile-dir DIR keeps the browser profile per size under DIR and seeds only when it
  * does not hold that size yet (the same build folder must be used: the extension's id comes from its path);
  * --only search|filters measures one of the two (--filters "errors > 0,browser Firefox": only these); --cpu-profile FILE writes the panel page's CPU profile (Chromium DevTools protocol) of the last size's runs.
  */
@@ -40,9 +40,11 @@ const CPU_PROFILE = option('--cpu-profile');
 /** --only search|filters: one of the two parts; --filters a,b: only these filters (by name). */
 const ONLY = option('--only');
 const ONLY_FILTERS = option('--filters')?.split(',');
+/** --events-per-session N: sessions are filled up to N events with resource timings (default 50: the issue's 5,000,000 events at 100,000 sessions). */
+const EVENTS_PER_SESSION = Number(option('--events-per-session') ?? 50);
 
 /** Runs in the service worker: stores `total` sessions (ids bench-<n>), their events and their postings. */
-async function seed(args: { total: number; chunk: number; now: number }): Promise<{ sessions: number; events: number; postings: number; live: string }> {
+async function seed(args: { total: number; chunk: number; now: number; eventsPerSession: number }): Promise<{ sessions: number; events: number; postings: number; live: string }> {
   const open = indexedDB.open('rumscope');
   const db: IDBDatabase = await new Promise((ok, ko) => ((open.onsuccess = () => ok(open.result)), (open.onerror = () => ko(open.error))));
   let state = 7;
@@ -102,12 +104,19 @@ async function seed(args: { total: number; chunk: number; now: number }): Promis
         const status = pick([200, 200, 500]);
         put({ type: 'api', via: 'fetch', method: 'POST', url: call, status, duration: 10, requestSize: null, responseSize: null, timing: null });
         texts.push(['api', `POST ${call} ${status}`]);
+        // Resource timings up to the session's share of the events (the issue's 5,000,000 at 100,000 sessions): stored
+        // like the rest, never searched (no postings).
+        let resources = 0;
+        while (seq < args.eventsPerSession) {
+          put({ type: 'resource', url: `${site}/static/chunk-${resources}.js`, resourceType: 'script', duration: 12 + resources, timing: { dns: 0, connect: 1, tls: 1, request: 4, response: 6 }, transferSize: 2_048, renderBlocking: false });
+          resources++;
+        }
         counts.views = texts.filter(([kind]) => kind === 'url').length;
         counts.actions = texts.filter(([kind]) => kind === 'action').length;
         const tpl = template as { counts: object; browser: object; os: object; geo: object };
         tx.objectStore('sessions').put({
           ...record,
-          counts: { ...tpl.counts, ...counts, events: seq, apiCalls: 1 },
+          counts: { ...tpl.counts, ...counts, events: seq, apiCalls: 1, resources },
           browser: { ...tpl.browser, name: pick(['Chrome', 'Chrome', 'Firefox', 'Safari', 'Edge']) },
           os: { ...tpl.os, name: pick(['Windows', 'macOS', 'Linux', 'Android', 'iOS']) },
           deviceType: pick(['Desktop', 'Desktop', 'Mobile', 'Tablet']),
@@ -353,7 +362,7 @@ async function main() {
           await new Promise((ok) => setTimeout(ok, 250));
         }
         const seeding = Date.now();
-        const seeded = reused ?? (await worker.evaluate(seed, { total: size, chunk: 2_000, now: Date.now() }));
+        const seeded = reused ?? (await worker.evaluate(seed, { total: size, chunk: EVENTS_PER_SESSION > 20 ? 500 : 2_000, now: Date.now(), eventsPerSession: EVENTS_PER_SESSION }));
         if (reused) {
           // The newest session is the one on top of the unfiltered list (a later visit on this profile may be newer).
           seeded.live = await worker.evaluate(async () => {

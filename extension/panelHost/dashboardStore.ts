@@ -67,6 +67,8 @@ export interface DashboardStore {
   kpis(filter: SessionFilter, options?: KpiQueryOptions, now?: number): Promise<KpiReport>;
   /** Of these sessions, the ids of the newest `limit` that are stored, newest first (ties: the greater id first). */
   newestOf(ids: ReadonlySet<string>, limit: number): Promise<string[]>;
+  /** Whether every record is held (read once already): a question then needs at most the changed records read. */
+  holdsAll(): boolean;
   /** Stops following the change feed and forgets what was read. */
   close(): void;
 }
@@ -189,6 +191,8 @@ export function createDashboardStore(db: RumscopeDb, watchChanges: SessionSource
         for (let i = records.length - 1; i >= 0 && out.length < limit; i--) if (ids.has(records[i]!.id)) out.push(records[i]!.id);
         return out;
       }),
+
+    holdsAll: () => sessions !== null && staleSessions !== 'all',
 
     close() {
       unfollow?.();
