@@ -195,7 +195,7 @@ describe('Waterfall', () => {
 });
 
 describe('SearchBox', () => {
-  it('debounces typing, searches at once on Enter, and shows hits with highlighted snippets', async () => {
+  it('searches at once, then at most once per interval while typing (the last text always), at once on Enter, and shows hits with highlighted snippets', async () => {
     vi.useFakeTimers();
     try {
       const index = createSearchIndex();
@@ -207,19 +207,33 @@ describe('SearchBox', () => {
         hits: index.search('cannot read'),
         onsearch: (text: string) => asked.push(text),
         onselect: (id: string) => selected.push(id),
-        debounceMs: 100,
+        intervalMs: 100,
       });
       const input = target.querySelector('input')!;
-      for (const text of ['c', 'ca', 'car']) {
+      const type = (text: string) => {
         input.value = text;
         input.dispatchEvent(new Event('input', { bubbles: true }));
-      }
-      expect(asked).toEqual([]);
-      vi.advanceTimersByTime(100);
-      expect(asked).toEqual(['car']);
+      };
+      // A paste or the first key after a pause: asked at once, not after a delay.
+      type('c');
+      expect(asked).toEqual(['c']);
+      type('ca');
+      type('car');
+      vi.advanceTimersByTime(99);
+      expect(asked).toEqual(['c']);
+      vi.advanceTimersByTime(1);
+      expect(asked).toEqual(['c', 'car']);
+      // Nothing typed meanwhile: nothing more is asked, and the next key after the pause is asked at once.
+      vi.advanceTimersByTime(500);
+      expect(asked).toEqual(['c', 'car']);
+      type('cart');
+      expect(asked).toEqual(['c', 'car', 'cart']);
+      // Enter asks at once, and what was held back is not asked after it.
+      type('carte');
       input.value = 'card';
       input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
-      expect(asked).toEqual(['car', 'card']);
+      vi.advanceTimersByTime(500);
+      expect(asked).toEqual(['c', 'car', 'cart', 'card']);
       expect(target.querySelector('[data-testid="search-count"]')?.textContent).toBe('1 session');
       expect([...target.querySelectorAll('mark')].map((m) => m.textContent)).toEqual(['Cannot', 'read', 'reading']);
       (target.querySelector('[data-session-id="s1"]') as HTMLButtonElement).click();
