@@ -20,3 +20,19 @@ describe('openDatabase on an SQLite file', () => {
     await store.close();
   });
 });
+
+describe('openDatabase on PostgreSQL', () => {
+  let database: TestDatabase | undefined;
+  afterEach(async () => {
+    await database?.drop();
+  });
+
+  it('turns the JIT off on its connections (the short queries of the dashboard paid its compilation)', async () => {
+    database = await createTestDatabase('postgres');
+    const store = await database.openMigrated();
+    // Every connection of the pool: several at once.
+    const answers = await Promise.all(Array.from({ length: 4 }, () => sql<{ jit: string }>`show jit`.execute(store.db)));
+    expect(answers.map((a) => a.rows[0]!.jit)).toEqual(['off', 'off', 'off', 'off']);
+    await store.close();
+  });
+});

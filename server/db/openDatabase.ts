@@ -42,9 +42,16 @@ const pgTypes = {
 /** How much of an SQLite file is read through a memory map (the rest with read() calls). */
 export const SQLITE_MMAP_BYTES = 1024 * 1024 * 1024;
 
+/**
+ * Settings of every PostgreSQL connection. JIT off: the dashboard's queries are short, and a count over a million
+ * sessions crossed the JIT's cost threshold and spent ~11 ms compiling 12 functions (EXPLAIN ANALYZE, PostgreSQL 15)
+ * for no gain.
+ */
+export const POSTGRES_CONNECTION_OPTIONS = '-c jit=off';
+
 export function openDatabase(url: string): Store {
   if (isPostgresUrl(url)) {
-    const pool = new pg.Pool({ connectionString: url, max: 10, types: pgTypes });
+    const pool = new pg.Pool({ connectionString: url, max: 10, types: pgTypes, options: POSTGRES_CONNECTION_OPTIONS });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return {
       db,
