@@ -8,13 +8,12 @@ import { DURATION_PRESETS, ERROR_COUNT_PRESETS, FACET_KEYS, TIME_RANGE_MS, TIME_
 import type { FacetCounts, KpiReport, SessionRecord } from '../../sdk/schema';
 import type { SessionFilter } from '../source/SessionSource';
 import {
-  DURATION_PRESET_FILTERS,
   emailNeedle,
-  ERROR_PRESET_FILTERS,
   internedCount,
   internedId,
   matchesDuration,
   matchesErrorCount,
+  MINUTE,
   rangeBounds,
   sortedInterned,
   type FilterContext,
@@ -130,15 +129,33 @@ export function columnFacetCounts(cols: SessionColumns, filter: SessionFilter, n
   const errorsPart = index('errors');
   const durationPart = index('duration');
   const counts = FACET_KEYS.map((_, k) => new Int32Array(internedCount(k)));
-  const time = new Float64Array(TIME_RANGE_PRESETS.length);
-  const timeFrom = TIME_RANGE_PRESETS.map((preset) => now - TIME_RANGE_MS[preset]);
-  const errorCounts = new Float64Array(ERROR_COUNT_PRESETS.length);
-  const durationCounts = new Float64Array(DURATION_PRESETS.length);
   const { startedAt, errors, durationMs, facets } = cols;
   const keys = facets.length;
   let total = 0;
   const [first, end] = boundRows(cols, filter);
+  // The time options: rows are in start order, so an option's rows (started in [now - its span, now]) are one range of
+  // rows, and its count is how many rows counted for time lie in that range: a running count, read at each range's
+  // first row and at the end (one comparison per row, not one per option).
+  const clamp = (row: number) => Math.min(end, Math.max(first, row));
+  let endNow = cols.firstFrom(now);
+  while (endNow < cols.size && startedAt[endNow]! <= now) endNow++;
+  const rangeFirst = TIME_RANGE_PRESETS.map((preset) => clamp(cols.firstFrom(now - TIME_RANGE_MS[preset])));
+  const rangeEnd = clamp(endNow);
+  const checkpoints = [...new Set([...rangeFirst, rangeEnd])].sort((a, b) => a - b);
+  const countedBefore = new Map<number, number>();
+  let nextCheckpoint = 0;
+  let timeCounted = 0;
+  // The error and duration options by band, each row in one band: a row with 7 errors counts for "> 0" and "> 5".
+  // The same bands as matchesErrorCount / matchesDuration (filter.ts) give the presets; the specs compare the two.
+  let errorsNone = 0;
+  let errorsToFive = 0;
+  let errorsToTen = 0;
+  let errorsOverTen = 0;
+  let short = 0;
+  let medium = 0;
+  let long = 0;
   for (let row = first; row < end; row++) {
+    while (nextCheckpoint < checkpoints.length && checkpoints[nextCheckpoint] === row) countedBefore.set(checkpoints[nextCheckpoint++]!, timeCounted);
     // The one part it fails, -1 if none; more than one failure counts nowhere.
     let failed = -1;
     let failures = 0;
@@ -154,17 +171,34 @@ export function columnFacetCounts(cols: SessionColumns, filter: SessionFilter, n
       if (failed !== -1 && failed !== facetPart[k]) continue;
       counts[k]![facets[k]![row]!]!++;
     }
-    if (failed === -1 || failed === timePart) {
-      const at = startedAt[row]!;
-      for (let p = 0; p < timeFrom.length; p++) if (at >= timeFrom[p]! && at <= now) time[p]!++;
-    }
+    if (failed === -1 || failed === timePart) timeCounted++;
     if (failed === -1 || failed === errorsPart) {
-      for (let p = 0; p < ERROR_PRESET_FILTERS.length; p++) if (matchesErrorCount(errors[row]!, ERROR_PRESET_FILTERS[p]!)) errorCounts[p]!++;
+      const e = errors[row]!;
+      if (e === 0) errorsNone++;
+      else if (e > 10) errorsOverTen++;
+      else if (e > 5) errorsToTen++;
+      else if (e > 0) errorsToFive++;
     }
     if (failed === -1 || failed === durationPart) {
-      for (let p = 0; p < DURATION_PRESET_FILTERS.length; p++) if (matchesDuration(durationMs[row]!, DURATION_PRESET_FILTERS[p]!)) durationCounts[p]!++;
+      const ms = durationMs[row]!;
+      if (ms < MINUTE) short++;
+      else if (ms <= 10 * MINUTE) medium++;
+      else if (ms > 10 * MINUTE) long++;
     }
   }
+  while (nextCheckpoint < checkpoints.length) countedBefore.set(checkpoints[nextCheckpoint++]!, timeCounted);
+  const time = Float64Array.from(rangeFirst, (from) => (rangeEnd > from ? countedBefore.get(rangeEnd)! - countedBefore.get(from)! : 0));
+  const byBand: Record<(typeof ERROR_COUNT_PRESETS)[number] | (typeof DURATION_PRESETS)[number], number> = {
+    none: errorsNone,
+    some: errorsToFive + errorsToTen + errorsOverTen,
+    many: errorsToTen + errorsOverTen,
+    critical: errorsOverTen,
+    short,
+    medium,
+    long,
+  };
+  const errorCounts = Float64Array.from(ERROR_COUNT_PRESETS, (preset) => byBand[preset]);
+  const durationCounts = Float64Array.from(DURATION_PRESETS, (preset) => byBand[preset]);
   const byPreset = <P extends string>(presets: readonly P[], values: Float64Array) => Object.fromEntries(presets.map((p, i) => [p, values[i]!])) as Record<P, number>;
   return {
     facets: Object.fromEntries(FACET_KEYS.map((key, k) => [key, sortedInterned(k, counts[k]!)])) as unknown as FacetCounts['facets'],
