@@ -57,16 +57,29 @@ function valueMask(mask: Uint8Array, column: Int32Array, selected: Uint8Array, f
   }
 }
 
+/**
+ * The masks' arrays, kept between questions (each answer uses its masks before it returns): a new array per part and
+ * question is memory outside the heap, whose growth sets off full collections of a heap that holds every record.
+ */
+const maskPool: Uint8Array[] = [];
+
 /** A filter's parts as row masks over [first, end) (the same parts, and the same meaning, as filter.ts's compile). */
 function compileRows(cols: SessionColumns, filter: SessionFilter, now: number, context: FilterContext, first: number, end: number): PartMask[] {
   const parts: PartMask[] = [];
   const size = cols.size;
+  /** The next mask of this answer, at least `size` long; its rows are all written before they are read. */
+  const newMask = () => {
+    const slot = parts.length;
+    if ((maskPool[slot]?.length ?? -1) < size) maskPool[slot] = new Uint8Array(Math.max(size, Math.ceil((maskPool[slot]?.length ?? 0) * 1.5)));
+    return maskPool[slot]!;
+  };
   if (filter.time) {
     const { from, to } = rangeBounds(filter.time, now);
     // Rows are in start order: the range's rows are one run.
-    const mask = new Uint8Array(size);
+    const mask = newMask();
     const a = Math.max(first, cols.firstFrom(from));
     const b = Math.min(end, cols.firstFrom(to));
+    mask.fill(0, first, end);
     if (b > a) mask.fill(1, a, b);
     parts.push(['time', mask]);
   }
@@ -74,17 +87,17 @@ function compileRows(cols: SessionColumns, filter: SessionFilter, now: number, c
   if (needle) {
     // Each distinct email is tested once.
     const hit = Uint8Array.from(EMAILS.values, (email) => (email.toLowerCase().includes(needle) ? 1 : 0));
-    const mask = new Uint8Array(size);
+    const mask = newMask();
     valueMask(mask, cols.email, hit, first, end);
     parts.push(['email', mask]);
   }
   if (filter.errors) {
-    const mask = new Uint8Array(size);
+    const mask = newMask();
     errorsMask(mask, cols.errors, filter.errors, first, end);
     parts.push(['errors', mask]);
   }
   if (filter.duration) {
-    const mask = new Uint8Array(size);
+    const mask = newMask();
     durationMask(mask, cols.durationMs, filter.duration, first, end);
     parts.push(['duration', mask]);
   }
@@ -97,7 +110,7 @@ function compileRows(cols: SessionColumns, filter: SessionFilter, now: number, c
       const id = internedId(k, value);
       if (id !== undefined) ids[id] = 1;
     }
-    const mask = new Uint8Array(size);
+    const mask = newMask();
     valueMask(mask, cols.facets[k]!, ids, first, end);
     parts.push([key, mask]);
   });
@@ -106,7 +119,7 @@ function compileRows(cols: SessionColumns, filter: SessionFilter, now: number, c
     if (!newRegion || !newDevice) throw new Error('filter.novelty needs context.newRegion and context.newDevice (novelSessions)');
     const region = filter.novelty === 'device' ? null : rowMask(cols, newRegion);
     const device = filter.novelty === 'region' ? null : rowMask(cols, newDevice);
-    const mask = new Uint8Array(size);
+    const mask = newMask();
     for (let row = first; row < end; row++) mask[row] = region?.[row] === 1 || device?.[row] === 1 ? 1 : 0;
     parts.push(['novelty', mask]);
   }
@@ -133,8 +146,9 @@ export function matchingRows(cols: SessionColumns, filter: SessionFilter, now: n
   const { startedFrom: _from, startedBefore: _before, ...rest } = filter;
   const [first, end] = boundRows(cols, filter);
   const masks = masksOf(compileRows(cols, rest, now, context, first, end));
-  const out: SessionRecord[] = [];
   const records = cols.records;
+  if (!masks.length) return records.slice(first, end);
+  const out: SessionRecord[] = [];
   rows: for (let row = first; row < end; row++) {
     for (let i = 0; i < masks.length; i++) if (masks[i]![row] === 0) continue rows;
     out.push(records[row]!);
@@ -249,9 +263,16 @@ function scratch<K extends 0 | 1 | 2>(slot: K, size: number): (typeof scratchBuf
   return scratchBuffers[slot];
 }
 
+/** Per period: which users were seen (cleared for each question). */
+const seenBuffers: [Uint8Array, Uint8Array] = [new Uint8Array(0), new Uint8Array(0)];
+function scratchSeen(slot: 0 | 1, size: number): Uint8Array {
+  if (seenBuffers[slot].length < size) seenBuffers[slot] = new Uint8Array(Math.max(size, Math.ceil(seenBuffers[slot].length * 1.5)));
+  return seenBuffers[slot].fill(0, 0, size);
+}
+
 function rowTotals(cols: SessionColumns, offsetMinutes: number, slot: 0 | 1) {
   const totals: KpiTotals = { sessions: 0, duration: 0, views: 0, actions: 0, errors: 0, errorSessions: 0, bounces: 0, users: 0, identified: 0 };
-  const seenUser = new Uint8Array(USERS.values.length);
+  const seenUser = scratchSeen(slot, USERS.values.length);
   const days: [number, DayTotals][] = [];
   // The rows added, for the vitals read at the end (one tight loop per vital over them), in a buffer kept between
   // questions: in the panel, arrays grown per question as values came took ~130 ms for 49,000 rows (new array

@@ -89,11 +89,11 @@ describe.each(BROWSERS)('Dashboard cohorts, vitals and custom filters in %s', (k
     // A quality view in one click: "High error counts (> 5)" leaves no session; "Short sessions" both.
     await panel.click('[data-view="high-errors"]');
     await expect.poll(() => rowIds(panel), POLL).toEqual([]);
-    expect(await param(panel, 'errors')).toBe('many');
+    await expect.poll(() => param(panel, 'errors'), POLL).toBe('many');
     await panel.click('[data-view="short"]');
     await expect.poll(() => rowIds(panel), POLL).toEqual([first.id, second.id].sort());
-    expect(await param(panel, 'duration')).toBe('short');
-    expect(await param(panel, 'errors')).toBe('');
+    await expect.poll(() => param(panel, 'duration'), POLL).toBe('short');
+    await expect.poll(() => param(panel, 'errors'), POLL).toBe('');
 
     await Promise.all([panel.close(), page.close()]);
   });
@@ -120,14 +120,15 @@ describe.each(BROWSERS)('Dashboard cohorts, vitals and custom filters in %s', (k
     await commit(panel, 'input[data-filter="time-to"]', local(earliest - 60_000));
     await commit(panel, 'input[data-filter="time-from"]', local(earliest - 3_600_000));
     await expect.poll(() => rowIds(panel), POLL).toEqual([]);
-    const to = await param(panel, 'to');
-    expect(new Date(to).getTime()).toBe(new Date(local(earliest - 60_000)).getTime());
+    // The URL is written after the answer is painted: it holds both ends once the last one is in.
+    await expect.poll(async () => new Date(await param(panel, 'to')).getTime(), POLL).toBe(new Date(local(earliest - 60_000)).getTime());
+    await expect.poll(async () => new Date(await param(panel, 'from')).getTime(), POLL).toBe(new Date(local(earliest - 3_600_000)).getTime());
     await reloadPanel(panel, POLL);
     await expect.poll(() => panel.evaluate(() => (document.querySelector('input[data-filter="time-to"]') as HTMLInputElement | null)?.value), POLL).toBe(local(earliest - 60_000));
     expect(await rowIds(panel)).toEqual([]);
     await choose(panel, 'select[data-filter="time"]', '');
     await expect.poll(() => rowIds(panel), POLL).toEqual(all);
-    expect(await param(panel, 'range')).toBe('');
+    await expect.poll(() => param(panel, 'range'), POLL).toBe('');
 
     // Custom error count: at least 1 (min 1, no max) = the sessions with errors; max 0 = the clean ones.
     await choose(panel, 'select[data-filter="errors"]', 'custom');

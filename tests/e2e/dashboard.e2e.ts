@@ -56,7 +56,8 @@ describe.each(BROWSERS)('Sessions dashboard in %s', (kind) => {
     await choose(panel, 'select[data-filter="errors"]', 'some');
     await expect.poll(() => rowIds(panel), POLL).toEqual([failing.id]);
     await expect.poll(() => kpi(panel, 'errorRate'), POLL).toBe('100 %');
-    expect(await panel.evaluate(() => new URLSearchParams(location.search).get('errors'))).toBe('some');
+    // The URL is written after the answer is painted.
+    await expect.poll(() => panel.evaluate(() => new URLSearchParams(location.search).get('errors')), POLL).toBe('some');
     expect(await panel.evaluate(() => new URLSearchParams(location.search).get('tabId'))).not.toBeNull();
 
     // A reload keeps the filter (it is in the URL).
@@ -70,7 +71,7 @@ describe.each(BROWSERS)('Sessions dashboard in %s', (kind) => {
     await panel.fill('input[aria-label="Search sessions"]', 'checkout');
     await expect.poll(() => rowIds(panel), POLL).toEqual([clean.id]);
     await expect.poll(() => textsOf(panel, '[data-testid="search-count"]'), POLL).toEqual(['1 session']);
-    expect(await panel.evaluate(() => new URLSearchParams(location.search).get('q'))).toBe('checkout');
+    await expect.poll(() => panel.evaluate(() => new URLSearchParams(location.search).get('q')), POLL).toBe('checkout');
     await panel.fill('input[aria-label="Search sessions"]', '');
     await expect.poll(() => rowIds(panel), POLL).toEqual([failing.id, clean.id].sort());
 
