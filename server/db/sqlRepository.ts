@@ -6,7 +6,7 @@ import type { Kysely, OnConflictBuilder } from 'kysely';
 import type { LoadRecord, SessionRepository, SessionTx } from '../../sdk/model/repository';
 import type { SessionRecord, StoredEvent } from '../../sdk/schema';
 import { userEmailOf } from './migrations/002_shared_state';
-import type { Store } from './openDatabase';
+import type { Store, TransactionOptions } from './openDatabase';
 import { sessionListColumns } from './sessionColumns';
 import { indexTexts, searchTexts } from './search';
 import { insertMany } from './insertMany';
@@ -34,22 +34,26 @@ export interface SqlTx extends SessionTx {
   ownerOf(sessionId: string): Promise<string | null | undefined>;
   /** ownerOf for many sessions at once: only the sessions that exist are in the map. */
   ownersOf(sessionIds: readonly string[]): Promise<Map<string, string | null>>;
-  /** putSession for many sessions in a few statements (an upload's sessions). */
-  putSessions(sessions: SessionRecord[]): Promise<void>;
+  /**
+   * putSession for many sessions in a few statements (an upload's sessions). With `ownOnly`, a stored session is
+   * updated only when its uploader is this repository's: the ids of those left as they were are returned (the
+   * upload's 409), a check that holds however the writes of concurrent transactions interleave.
+   */
+  putSessions(sessions: SessionRecord[], options?: { ownOnly?: boolean }): Promise<string[]>;
   /** putEvents with each event's JSON as stored (json[i] is events[i]'s, e.g. as the intake's validation made it). */
   putStoredEvents(events: readonly StoredEvent[], json: readonly string[]): Promise<void>;
   readonly trx: Kysely<Database>;
 }
 
 export interface SqlRepository extends SessionRepository {
-  transaction<T>(work: (tx: SqlTx) => Promise<T>): Promise<T>;
+  transaction<T>(work: (tx: SqlTx) => Promise<T>, options?: TransactionOptions): Promise<T>;
 }
 
 /** `uploader`: the member whose token wrote; stamped on sessions this repository creates. */
 export function sqlRepository(store: Store, options: { uploader?: string | null; now?: () => number } = {}): SqlRepository {
   const now = options.now ?? Date.now;
   return {
-    transaction: (work) => store.transaction((trx) => work(sqlTx(trx, options.uploader ?? null, now))),
+    transaction: (work, transactionOptions) => store.transaction((trx) => work(sqlTx(trx, options.uploader ?? null, now)), transactionOptions),
   };
 }
 
@@ -70,8 +74,8 @@ export function sessionRowColumns(session: SessionRecord, uploadedAt: number) {
 }
 
 function sqlTx(trx: Kysely<Database>, uploader: string | null, now: () => number): SqlTx {
-  async function putSessions(sessions: SessionRecord[]) {
-    if (!sessions.length) return;
+  async function putSessions(sessions: SessionRecord[], { ownOnly = false } = {}): Promise<string[]> {
+    if (!sessions.length) return [];
     const at = now();
     // One row per id (the last wins): PostgreSQL refuses to update a row twice in one statement.
     const unique = [...new Map(sessions.map((session) => [session.id, session])).values()];
@@ -79,14 +83,24 @@ function sqlTx(trx: Kysely<Database>, uploader: string | null, now: () => number
     const columns = Object.keys(rows[0]!) as (keyof (typeof rows)[number])[];
     // A session uploaded again keeps its first uploader; every other column is the new record's.
     const updated = columns.filter((column) => column !== 'id' && column !== 'uploaded_by');
-    await insertMany(trx, `sessions(${columns.join()})`, columns, rows, SESSION_CHUNK, (chunk) =>
+    const written = await insertMany(trx, `sessions(${columns.join()})${ownOnly ? ':own' : ''}`, columns, rows, SESSION_CHUNK, (chunk) =>
       trx
         .insertInto('sessions')
         .values(chunk)
-        .onConflict((oc) => oc.column('id').doUpdateSet((eb) => Object.fromEntries(updated.map((column) => [column, eb.ref(`excluded.${column}`)])))),
+        .onConflict((oc) => {
+          const update = oc.column('id').doUpdateSet((eb) => Object.fromEntries(updated.map((column) => [column, eb.ref(`excluded.${column}`)])));
+          // The row's own uploader is the new row's (this repository's): a session of another member is left alone.
+          return ownOnly ? update.whereRef('sessions.uploaded_by', '=', 'excluded.uploaded_by') : update;
+        })
+        .returning('id'),
     );
+    if (written.length < unique.length) {
+      const ids = new Set(written.map((row) => row.id));
+      return unique.filter((session) => !ids.has(session.id)).map((session) => session.id);
+    }
     await trx.insertInto('session_changes').values(unique.map((session) => ({ session_id: session.id, changed_at: at }))).execute();
     await indexTexts(trx, searchTexts([], unique));
+    return [];
   }
 
   async function putStoredEvents(events: readonly StoredEvent[], json: readonly string[]) {
@@ -166,7 +180,7 @@ function sqlTx(trx: Kysely<Database>, uploader: string | null, now: () => number
         .executeTakeFirst();
       return row && (JSON.parse(row.record) as SessionRecord);
     },
-    putSession: (session: SessionRecord) => putSessions([session]),
+    putSession: async (session: SessionRecord) => void (await putSessions([session])),
     putSessions,
     putEvents: (events: StoredEvent[]) => putStoredEvents(events, events.map((event) => JSON.stringify(event))),
     putStoredEvents,
