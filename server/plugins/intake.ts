@@ -105,7 +105,7 @@ export const intakeRoutes: RoutePlugin = async (app, ctx) => {
     const assets = { refs: 0, bodies: 0, bytes: 0 };
     // PostgreSQL: READ COMMITTED for the sessions and events alone (the sync's batches): each of their statements is
     // a keyed upsert or an INSERT … ON CONFLICT whose RETURNING says what it added, the receipt and the owner are
-    // settled by the writes themselves (the receipt's unique key, putSessions' ownOnly), so a concurrent upload of
+    // settled by the writes themselves (the receipt's unique key, putUpload's owner condition), so a concurrent upload of
     // the same batch or session waits for the other's row and then sees it. Under SERIALIZABLE, uploads of different
     // sessions aborted one another (their index probes read the pages the others insert into): a third of the
     // bench's uploads ran twice. A recording or replay assets keep SERIALIZABLE: an asset body is read while another
@@ -140,10 +140,9 @@ export const intakeRoutes: RoutePlugin = async (app, ctx) => {
         const stats = rows && !(await storedReplayStats(tx.trx, session.id)) ? await storeRows(tx.trx, rows) : null;
         sessions.push(stats ? { ...session, replay: true, replayStats: stats } : session);
       }
-      const refused = await tx.putSessions(sessions, { ownOnly: true });
-      if (refused.length) throw new ConflictError(409, `session ${refused[0]} was uploaded by another member`);
       // Each event's JSON as the validation made it (once), stored as its body.
-      await tx.putStoredEvents(batch.sessions.flatMap((entry) => entry.events), eventJson.flat());
+      const refused = await tx.putUpload(sessions, batch.sessions.flatMap((entry) => entry.events), eventJson.flat());
+      if (refused.length) throw new ConflictError(409, `session ${refused[0]} was uploaded by another member`);
       for (const { session, assets: sessionAssets } of batch.sessions) {
         if (sessionAssets?.length) {
           // Deduplicated by hash across sessions: a body already stored is referenced, not stored again.
