@@ -24,6 +24,8 @@ const PIECES = [
   'TypeError:', 'Cannot', 'read', 'properties', 'of', 'undefined', "(reading 'price')", 'GET', '/api/cart?x=1&y=2', '500', 'https://shop.example.com/products/shoes',
   'ΑΣ.Β', 'ΟΔΟΣ', 'İstanbul', 'straße', 'ǅ', 'Ⓐ', 'e\u0301', '😀', '👩‍💻', '\ud800', 'x\udc00y', '中文字符', 'كلمة', '\u00a0', '\u2028', '\u3000', '\t', '\n', '  ', '—', '…', '€', '+', '@',
   'a'.repeat(70), 'B'.repeat(64) + 'C', 'user.email: qa@example.com', 'plan: gold', '',
+  // ASCII that is neither letter, digit, space nor the usual punctuation (termRows scans ASCII texts by a table).
+  '\u0000', 'a\u0001b', '\u001c', '\u001f', '\u007f', '\u000b', '\f', '\r', '_', '`', '^', '|', '~', '$', '<=>', 'snake_case', 'x^2', 'A|B',
 ];
 
 function randomText(rand: () => number): string {

@@ -56,6 +56,28 @@ export interface TermRow {
   hits: number;
 }
 
+/** Whether an ASCII character separates terms, as SPLIT decides it (the table is made by asking SPLIT itself). */
+const ASCII_SEPARATOR = Uint8Array.from({ length: 128 }, (_, code) => (new RegExp(`^${SPLIT.source}$`, SPLIT.flags).test(String.fromCharCode(code)) ? 1 : 0));
+
+/**
+ * The terms of a text in order, repeats included (tokens of `split(SPLIT)` without the empty ones): an ASCII text
+ * scanned by the table above (most texts: URLs, selectors, messages), any other split by SPLIT itself.
+ */
+function tokensOf(text: string, out: string[]): string[] {
+  out.length = 0;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code > 127) return text.split(SPLIT);
+    if (ASCII_SEPARATOR[code]) {
+      if (i > start) out.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  if (text.length > start) out.push(text.slice(start));
+  return out;
+}
+
 /**
  * The term rows of a session's texts (each already in distinctTexts' form): one per (term, kind), with how many texts
  * hold it. Each text's distinct terms are termsOf's, taken in one pass: without termsOf's own clip (the text is clip's
@@ -64,9 +86,10 @@ export interface TermRow {
 export function termRows(sessionId: string, texts: readonly { kind: string; text: string }[]): TermRow[] {
   const terms = new Map<string, TermRow>();
   const inText = new Set<string>();
+  const tokens: string[] = [];
   for (const row of texts) {
     inText.clear();
-    for (const token of row.text.split(SPLIT)) {
+    for (const token of tokensOf(row.text, tokens)) {
       if (!token) continue;
       const term = token.toLowerCase().slice(0, MAX_TERM);
       if (inText.has(term)) continue;
