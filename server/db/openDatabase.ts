@@ -14,11 +14,26 @@ import { createSessionQueries, type SessionQueries } from './sessionQueries';
 
 export type Dialect = 'sqlite' | 'postgres';
 
+export interface TransactionOptions {
+  /**
+   * PostgreSQL's isolation level (SQLite's writers are serial whatever it says). READ COMMITTED only for work whose
+   * every statement is safe when another transaction writes the same keys meanwhile — keyed upserts, INSERT … ON
+   * CONFLICT DO NOTHING whose RETURNING says what it added, checks the writes themselves repeat — and that reads no
+   * row another transaction may delete or change in between. SERIALIZABLE (the default) checks the whole transaction,
+   * but each INSERT … ON CONFLICT's probe of its unique index is a read of that index page: concurrent uploads that
+   * add rows next to each other (the same search terms of different sessions) abort one another and run again.
+   */
+  isolation?: 'serializable' | 'read committed';
+}
+
 export interface Store {
   db: Kysely<Database>;
   dialect: Dialect;
-  /** Runs `work` in one transaction (SQLite: BEGIN IMMEDIATE, so two processes on one file queue up instead of failing). */
-  transaction<T>(work: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` in one transaction (SQLite: BEGIN IMMEDIATE, so two processes on one file queue up instead of failing).
+   * PostgreSQL: SERIALIZABLE unless `isolation` says READ COMMITTED (see TransactionOptions).
+   */
+  transaction<T>(work: (trx: Kysely<Database>) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** The session list's filters and sorts (each dialect's SQL). */
   queries: SessionQueries;
   close(): Promise<void>;
@@ -56,7 +71,7 @@ export function openDatabase(url: string): Store {
     return {
       db,
       dialect: 'postgres',
-      transaction: (work) => serializable(db, work),
+      transaction: (work, options) => serializable(db, work, options?.isolation ?? 'serializable'),
       queries: createSessionQueries(db, 'postgres'),
       close: () => db.destroy(),
     };
@@ -125,14 +140,14 @@ const RETRYABLE = new Set(['40001', '40P01']);
 const MAX_ATTEMPTS = 20;
 
 /**
- * PostgreSQL: SERIALIZABLE, run again on a serialization failure or deadlock. Two instances folding batches
- * of one site into one session at once then behave as if one ran after the other (no lost update, no second
- * session), as BEGIN IMMEDIATE gives on SQLite.
+ * PostgreSQL: SERIALIZABLE (unless told READ COMMITTED), run again on a serialization failure or deadlock. Two
+ * instances folding batches of one site into one session at once then behave as if one ran after the other (no lost
+ * update, no second session), as BEGIN IMMEDIATE gives on SQLite.
  */
-async function serializable<T>(db: Kysely<Database>, work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+async function serializable<T>(db: Kysely<Database>, work: (trx: Kysely<Database>) => Promise<T>, isolation: 'serializable' | 'read committed'): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction().setIsolationLevel('serializable').execute(work);
+      return await db.transaction().setIsolationLevel(isolation).execute(work);
     } catch (error) {
       const code = (error as { code?: unknown }).code;
       if (attempt >= MAX_ATTEMPTS || typeof code !== 'string' || !RETRYABLE.has(code)) throw error;

@@ -6,7 +6,7 @@ import type { Kysely, OnConflictBuilder } from 'kysely';
 import type { LoadRecord, SessionRepository, SessionTx } from '../../sdk/model/repository';
 import type { SessionRecord, StoredEvent } from '../../sdk/schema';
 import { userEmailOf } from './migrations/002_shared_state';
-import type { Store } from './openDatabase';
+import type { Store, TransactionOptions } from './openDatabase';
 import { sessionListColumns } from './sessionColumns';
 import { indexTexts, searchTexts } from './search';
 import { insertMany } from './insertMany';
@@ -34,22 +34,29 @@ export interface SqlTx extends SessionTx {
   ownerOf(sessionId: string): Promise<string | null | undefined>;
   /** ownerOf for many sessions at once: only the sessions that exist are in the map. */
   ownersOf(sessionIds: readonly string[]): Promise<Map<string, string | null>>;
-  /** putSession for many sessions in a few statements (an upload's sessions). */
+  /** putSession for many sessions in a few statements. */
   putSessions(sessions: SessionRecord[]): Promise<void>;
+  /**
+   * An upload's sessions and events (json[i] is events[i]'s JSON, as the intake's validation made it), their search
+   * texts indexed together. A stored session is updated only when its uploader is this repository's: the ids of those
+   * left as they were are returned (and nothing is written), a check that holds however the writes of concurrent
+   * transactions interleave (the upload's 409 under READ COMMITTED).
+   */
+  putUpload(sessions: SessionRecord[], events: readonly StoredEvent[], json: readonly string[]): Promise<string[]>;
   /** putEvents with each event's JSON as stored (json[i] is events[i]'s, e.g. as the intake's validation made it). */
   putStoredEvents(events: readonly StoredEvent[], json: readonly string[]): Promise<void>;
   readonly trx: Kysely<Database>;
 }
 
 export interface SqlRepository extends SessionRepository {
-  transaction<T>(work: (tx: SqlTx) => Promise<T>): Promise<T>;
+  transaction<T>(work: (tx: SqlTx) => Promise<T>, options?: TransactionOptions): Promise<T>;
 }
 
 /** `uploader`: the member whose token wrote; stamped on sessions this repository creates. */
 export function sqlRepository(store: Store, options: { uploader?: string | null; now?: () => number } = {}): SqlRepository {
   const now = options.now ?? Date.now;
   return {
-    transaction: (work) => store.transaction((trx) => work(sqlTx(trx, options.uploader ?? null, now))),
+    transaction: (work, transactionOptions) => store.transaction((trx) => work(sqlTx(trx, options.uploader ?? null, now)), transactionOptions),
   };
 }
 
@@ -70,27 +77,36 @@ export function sessionRowColumns(session: SessionRecord, uploadedAt: number) {
 }
 
 function sqlTx(trx: Kysely<Database>, uploader: string | null, now: () => number): SqlTx {
-  async function putSessions(sessions: SessionRecord[]) {
-    if (!sessions.length) return;
+  /** The sessions' rows and change rows (not their search texts); with `ownOnly`, the ids refused (see putUpload). */
+  async function writeSessions(unique: readonly SessionRecord[], ownOnly: boolean): Promise<string[]> {
+    if (!unique.length) return [];
     const at = now();
-    // One row per id (the last wins): PostgreSQL refuses to update a row twice in one statement.
-    const unique = [...new Map(sessions.map((session) => [session.id, session])).values()];
     const rows = unique.map((session) => ({ id: session.id, uploaded_by: uploader, ...sessionRowColumns(session, at) }));
     const columns = Object.keys(rows[0]!) as (keyof (typeof rows)[number])[];
     // A session uploaded again keeps its first uploader; every other column is the new record's.
     const updated = columns.filter((column) => column !== 'id' && column !== 'uploaded_by');
-    await insertMany(trx, `sessions(${columns.join()})`, columns, rows, SESSION_CHUNK, (chunk) =>
+    const written = await insertMany(trx, `sessions(${columns.join()})${ownOnly ? ':own' : ''}`, columns, rows, SESSION_CHUNK, (chunk) =>
       trx
         .insertInto('sessions')
         .values(chunk)
-        .onConflict((oc) => oc.column('id').doUpdateSet((eb) => Object.fromEntries(updated.map((column) => [column, eb.ref(`excluded.${column}`)])))),
+        .onConflict((oc) => {
+          const update = oc.column('id').doUpdateSet((eb) => Object.fromEntries(updated.map((column) => [column, eb.ref(`excluded.${column}`)])));
+          // The row's own uploader is the new row's (this repository's): a session of another member is left alone.
+          return ownOnly ? update.whereRef('sessions.uploaded_by', '=', 'excluded.uploaded_by') : update;
+        })
+        .returning('id'),
     );
+    if (written.length < unique.length) {
+      const ids = new Set(written.map((row) => row.id));
+      return unique.filter((session) => !ids.has(session.id)).map((session) => session.id);
+    }
     await trx.insertInto('session_changes').values(unique.map((session) => ({ session_id: session.id, changed_at: at }))).execute();
-    await indexTexts(trx, searchTexts([], unique));
+    return [];
   }
 
-  async function putStoredEvents(events: readonly StoredEvent[], json: readonly string[]) {
-    if (!events.length) return;
+  /** The events' rows (not their search texts); the events written, one per key. */
+  async function writeEvents(events: readonly StoredEvent[], json: readonly string[]): Promise<readonly StoredEvent[]> {
+    if (!events.length) return events;
     // One row per key (the last wins): PostgreSQL refuses to update a row twice in one statement.
     const byKey = new Map<string, number>();
     for (let i = 0; i < events.length; i++) byKey.set(`${events[i]!.loadId}\u0000${events[i]!.seq}`, i);
@@ -118,7 +134,30 @@ function sqlTx(trx: Kysely<Database>, uploader: string | null, now: () => number
       });
       await insertMany(trx, 'events', EVENT_COLUMNS, rows, CHUNK, (chunk) => trx.insertInto('events').values(chunk).onConflict(update));
     }
-    await indexTexts(trx, searchTexts(kept.length === events.length ? events : kept.map((i) => events[i]!)));
+    return kept.length === events.length ? events : kept.map((i) => events[i]!);
+  }
+
+  /** One row per id (the last wins): PostgreSQL refuses to update a row twice in one statement. */
+  const uniqueSessions = (sessions: readonly SessionRecord[]) => [...new Map(sessions.map((session) => [session.id, session])).values()];
+
+  async function putSessions(sessions: SessionRecord[]): Promise<void> {
+    const unique = uniqueSessions(sessions);
+    await writeSessions(unique, false);
+    if (unique.length) await indexTexts(trx, searchTexts([], unique));
+  }
+
+  async function putStoredEvents(events: readonly StoredEvent[], json: readonly string[]): Promise<void> {
+    const written = await writeEvents(events, json);
+    if (written.length) await indexTexts(trx, searchTexts(written));
+  }
+
+  async function putUpload(sessions: SessionRecord[], events: readonly StoredEvent[], json: readonly string[]): Promise<string[]> {
+    const unique = uniqueSessions(sessions);
+    const refused = await writeSessions(unique, true);
+    if (refused.length) return refused;
+    // Every text of the upload in one indexTexts: its sessions new to the index then take its fast path as a whole.
+    await indexTexts(trx, searchTexts(await writeEvents(events, json), unique));
+    return [];
   }
 
   return {
@@ -168,6 +207,7 @@ function sqlTx(trx: Kysely<Database>, uploader: string | null, now: () => number
     },
     putSession: (session: SessionRecord) => putSessions([session]),
     putSessions,
+    putUpload,
     putEvents: (events: StoredEvent[]) => putStoredEvents(events, events.map((event) => JSON.stringify(event))),
     putStoredEvents,
     async ownerOf(sessionId) {

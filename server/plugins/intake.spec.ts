@@ -1,7 +1,10 @@
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SERVER_ROUTES, sessionAssetPath, sessionAssetsPath, sessionReplayPath, type ReplayData, type SessionAssetsResponse, type SessionDetailResponse, type UploadResponse } from '../../sdk/schema';
+import { sql } from 'kysely';
 import { ADMIN, countRows, login, memberHeaders, seedAdmin, startTestApp, uploadHeaders, type TestApp } from '../testing/harness';
+import { createUploadToken, createUser } from '../accounts/accounts';
+import { sqlRepository } from '../db/sqlRepository';
 import { makeEvents, makeSession, makeUpload, oneSessionUpload } from '../testing/fixtures';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../testing/testStores';
 import 'fake-indexeddb/auto';
@@ -43,12 +46,22 @@ describe.each(DIALECTS)('intake on %s', (dialect) => {
   let database: TestDatabase;
   let t: TestApp;
   let token: string;
+  let adminId: string;
 
   beforeEach(async () => {
     database = await createTestDatabase(dialect);
     t = await startTestApp(database, { maxUploadBytes: 256 * 1024, uploadsPerMinute: 1000 });
-    ({ token } = await seedAdmin(t.store));
+    ({ token, userId: adminId } = await seedAdmin(t.store));
   });
+
+  /** A second member's upload token. */
+  async function otherMemberToken(): Promise<string> {
+    const other = await createUser(t.store, { email: 'other@example.com', password: 'other member password', role: 'member' });
+    return (await createUploadToken(t.store, other.id, 'their laptop')).token;
+  }
+
+  const storedSession = async (id: string) =>
+    t.store.db.selectFrom('sessions').select(['uploaded_by', 'started_at']).where('id', '=', id).executeTakeFirstOrThrow();
   afterEach(async () => {
     await t.close();
     await database.drop();
@@ -106,6 +119,51 @@ describe.each(DIALECTS)('intake on %s', (dialect) => {
     expect(await countRows(t.store, 'sessions')).toBe(1);
     expect(await countRows(t.store, 'events')).toBe(4);
   });
+
+  it("refuses a session another member uploaded (409), and theirs stays as it was", async () => {
+    expect((await upload(oneSessionUpload('s1', 1_700_000_000_000, 3, 'batch-a'))).statusCode).toBe(201);
+    const theirs = await upload(oneSessionUpload('s1', 1_700_000_900_000, 5, 'batch-b'), uploadHeaders(await otherMemberToken()));
+    expect(theirs.statusCode).toBe(409);
+    expect(await storedSession('s1')).toEqual({ uploaded_by: adminId, started_at: 1_700_000_000_000 });
+    expect(await countRows(t.store, 'events')).toBe(3);
+  });
+
+  it.runIf(dialect === 'postgres')(
+    'an upload of a session that another transaction is creating waits for it, then answers 409 and leaves it as written',
+    async () => {
+      // The admin's session s1 written but not committed: the other member's upload does not see it when it checks the
+      // owners, so only its write can find it (READ COMMITTED: the write waits for the row, then must not take it over).
+      const holder = database.open();
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      let written!: () => void;
+      const isWritten = new Promise<void>((resolve) => (written = resolve));
+      const holding = sqlRepository(holder, { uploader: adminId }).transaction(async (tx) => {
+        await tx.putSessions([makeSession('s1', 1_700_000_000_000)]);
+        written();
+        await released;
+      });
+      try {
+        await isWritten;
+        const theirs = upload(oneSessionUpload('s1', 1_700_000_900_000, 5, 'batch-b'), uploadHeaders(await otherMemberToken()));
+        // Until the upload waits on the uncommitted row (a backend of this database waiting for a lock).
+        for (;;) {
+          const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`.execute(t.store.db);
+          if (rows[0]!.n > 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        release();
+        await holding;
+        expect((await theirs).statusCode).toBe(409);
+      } finally {
+        release();
+        await holding.catch(() => undefined);
+        await holder.close();
+      }
+      expect(await storedSession('s1')).toEqual({ uploaded_by: adminId, started_at: 1_700_000_000_000 });
+      expect(await countRows(t.store, 'events')).toBe(0);
+    },
+  );
 
   it('accepts a gzip body', async () => {
     const body = gzipSync(JSON.stringify(oneSessionUpload('gz', 1_700_000_000_000, 3)));

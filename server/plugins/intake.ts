@@ -103,6 +103,15 @@ export const intakeRoutes: RoutePlugin = async (app, ctx) => {
       throw new HttpError(400, `invalid upload: ${error.message}`);
     });
     const assets = { refs: 0, bodies: 0, bytes: 0 };
+    // PostgreSQL: READ COMMITTED for the sessions and events alone (the sync's batches): each of their statements is
+    // a keyed upsert or an INSERT … ON CONFLICT whose RETURNING says what it added, the receipt and the owner are
+    // settled by the writes themselves (the receipt's unique key, putUpload's owner condition), so a concurrent upload of
+    // the same batch or session waits for the other's row and then sees it. Under SERIALIZABLE, uploads of different
+    // sessions aborted one another (their index probes read the pages the others insert into): a third of the
+    // bench's uploads ran twice. A recording or replay assets keep SERIALIZABLE: an asset body is read while another
+    // transaction (retention) may delete its last reference, which only SERIALIZABLE sees.
+    const carriesReplay = !!batch.assetBodies?.length || batch.sessions.some((s) => s.replay?.length || s.assets?.length);
+    const isolation = carriesReplay ? 'serializable' : 'read committed';
 
     const result = await sqlRepository(store, { uploader: token.userId }).transaction(async (tx) => {
       Object.assign(assets, { refs: 0, bodies: 0, bytes: 0 }); // PostgreSQL may run the transaction again
@@ -131,9 +140,9 @@ export const intakeRoutes: RoutePlugin = async (app, ctx) => {
         const stats = rows && !(await storedReplayStats(tx.trx, session.id)) ? await storeRows(tx.trx, rows) : null;
         sessions.push(stats ? { ...session, replay: true, replayStats: stats } : session);
       }
-      await tx.putSessions(sessions);
       // Each event's JSON as the validation made it (once), stored as its body.
-      await tx.putStoredEvents(batch.sessions.flatMap((entry) => entry.events), eventJson.flat());
+      const refused = await tx.putUpload(sessions, batch.sessions.flatMap((entry) => entry.events), eventJson.flat());
+      if (refused.length) throw new ConflictError(409, `session ${refused[0]} was uploaded by another member`);
       for (const { session, assets: sessionAssets } of batch.sessions) {
         if (sessionAssets?.length) {
           // Deduplicated by hash across sessions: a body already stored is referenced, not stored again.
@@ -144,7 +153,7 @@ export const intakeRoutes: RoutePlugin = async (app, ctx) => {
         }
       }
       return response;
-    });
+    }, { isolation });
     await store.db.updateTable('upload_tokens').set({ last_used_at: Date.now() }).where('id', '=', token.id).execute();
     request.log.info({ tokenId: token.id, batchId: result.batchId, sessions: result.sessions, events: result.events, duplicate: result.duplicate, assets }, 'upload stored');
     return reply.code(result.duplicate ? 200 : 201).send(result);
