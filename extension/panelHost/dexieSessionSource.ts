@@ -175,7 +175,8 @@ export function createDexieSessionSource(db: RumscopeDb, options: DexieSourceOpt
       // Newest first from the records the dashboard holds (it reads them for the same question's facets anyway).
       const top = await dashboard().newestOf(ids, query.limit ?? SEARCH_DEFAULTS.limit);
       // Only the hits that show snippets have their texts read.
-      const snippets = await searcher.snippets(top.slice(0, query.snippets ?? SEARCH_DEFAULTS.snippets), query);
+      const shown = top.slice(0, query.snippets ?? SEARCH_DEFAULTS.snippets);
+      const snippets = shown.length ? await searcher.snippets(shown, query) : {};
       return top.map((sessionId, i) => ({ sessionId, score: top.length - i, snippets: snippets[sessionId] ?? [] }));
     },
 

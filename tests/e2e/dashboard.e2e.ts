@@ -71,6 +71,8 @@ describe.each(BROWSERS)('Sessions dashboard in %s', (kind) => {
     await panel.fill('input[aria-label="Search sessions"]', 'checkout');
     await expect.poll(() => rowIds(panel), POLL).toEqual([clean.id]);
     await expect.poll(() => textsOf(panel, '[data-testid="search-count"]'), POLL).toEqual(['1 session']);
+    // The hit's snippets (read after the count), the word marked in each.
+    await expect.poll(() => textsOf(panel, `.hits [data-session-id="${clean.id}"] mark`), POLL).toEqual(['checkout', 'Checkout']);
     await expect.poll(() => panel.evaluate(() => new URLSearchParams(location.search).get('q')), POLL).toBe('checkout');
     await panel.fill('input[aria-label="Search sessions"]', '');
     await expect.poll(() => rowIds(panel), POLL).toEqual([failing.id, clean.id].sort());
