@@ -1,5 +1,5 @@
 import 'fake-indexeddb/auto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { RumEvent, SearchKind } from '../../sdk/schema';
 import { base, makeSession, stored } from '../../tests/unit/support/sessionFixtures';
 import { failingWrites, useTestDbs } from '../../tests/unit/support/testDb';
@@ -7,7 +7,7 @@ import { createStoredSearch } from '../panelHost/search/storedSearch';
 import { compactAllPostings, compactPostings, deleteOldBlocks, sessionDays } from './compactPostings';
 import type { RumscopeDb } from './db';
 import { DAY_MS, runRetention } from './retention';
-import { sessionIdsMatching, type PostingsReader } from './searchPostings';
+import { sessionIdsMatching, TERMS_STATE_KEY, type PostingsReader } from './searchPostings';
 import { deleteSessions } from './sessionStore';
 
 const open = useTestDbs('compact-postings');
@@ -154,6 +154,39 @@ describe('compactPostings', () => {
     await db.events.put(stored(view('https://shop.test/checkout'), 'a'));
     expect(await db.searchTerms.count()).toBe(0);
     expect(await sorted(createStoredSearch(db).sessionIds('checkout'))).toEqual(['a', 'b', 'c']);
+  });
+
+  it('says the rows are all moved, search then reads only blocks; the next row written is found at once', async () => {
+    const db = open();
+    await seed(db);
+    const state = async () => ((await db.meta.get(TERMS_STATE_KEY))?.value as { empty: boolean } | undefined)?.empty;
+    await compactPostings(db, { maxRows: 4 });
+    expect(await state()).toBeUndefined();
+    await compactAllPostings(db, { maxRows: 4 });
+    expect(await state()).toBe(true);
+
+    const search = createStoredSearch(db);
+    const rowReads = vi.spyOn(db.searchTerms, 'where');
+    expect(await sorted(search.sessionIds('checkout'))).toEqual(['a', 'b', 'c']);
+    expect(rowReads).not.toHaveBeenCalled();
+
+    // A new session's posting is a row again: the same transaction says so, and the same reader finds it.
+    await db.transaction('rw', db.sessions, db.events, async () => {
+      await db.sessions.put(makeSession({ id: 'd', startedAt: DAY0 + 9 }));
+      await db.events.put(stored(view('https://shop.test/checkout/new'), 'd'));
+    });
+    expect(await state()).toBe(false);
+    expect(await sorted(search.sessionIds('checkout'))).toEqual(['a', 'b', 'c', 'd']);
+    expect(await search.sessionIds('new')).toEqual(['d']);
+    expect(rowReads).toHaveBeenCalled();
+
+    // Moved again: said again, even by a pass that finds no row left (a store emptied before this version).
+    await compactAllPostings(db);
+    expect(await state()).toBe(true);
+    await db.meta.delete(TERMS_STATE_KEY);
+    expect(await compactAllPostings(db)).toEqual({ moved: 0, done: true });
+    expect(await state()).toBe(true);
+    expect(await sorted(search.sessionIds('checkout'))).toEqual(['a', 'b', 'c', 'd']);
   });
 });
 

@@ -9,7 +9,7 @@
  */
 import type { SearchKind } from '../../sdk/schema';
 import type { RumscopeDb } from './db';
-import { BLOCK_DAY_MS, blockDayOf, type SearchBlockRow } from './searchPostings';
+import { BLOCK_DAY_MS, blockDayOf, TERMS_STATE_KEY, type SearchBlockRow } from './searchPostings';
 
 export interface CompactOptions {
   /** Rows moved in this one transaction at most (bounds how long capture writes wait behind it). */
@@ -39,8 +39,9 @@ export async function sessionDays(db: RumscopeDb): Promise<Map<string, number>> 
  * dropped. A failure moves nothing. Returns how many rows it took (moved or dropped).
  */
 export async function compactPostings(db: RumscopeDb, { maxRows, days: known }: CompactOptions): Promise<number> {
-  const first = await db.transaction('r', [db.searchTerms, db.sessions], async () => {
+  const first = await db.transaction('r', [db.searchTerms, db.sessions, db.meta], async () => {
     const keys = await db.searchTerms.toCollection().limit(maxRows).primaryKeys();
+    if (!keys.length) return { keys, days: new Map<string, number | null>(), flagged: ((await db.meta.get(TERMS_STATE_KEY))?.value as { empty?: boolean } | undefined)?.empty === true };
     const days = new Map<string, number | null>();
     const unknown: string[] = [];
     for (const id of new Set(keys.map((key) => key[2]))) {
@@ -53,11 +54,14 @@ export async function compactPostings(db: RumscopeDb, { maxRows, days: known }: 
       days.set(unknown[i]!, day);
       if (day !== null) known?.set(unknown[i]!, day);
     });
-    return { keys, days };
+    return { keys, days, flagged: false };
   });
-  if (!first.keys.length) return 0;
+  if (!first.keys.length) {
+    if (!first.flagged) await flagEmpty(db);
+    return 0;
+  }
   const { days } = first;
-  return db.transaction('rw', [db.searchTerms, db.searchBlocks], async () => {
+  return db.transaction('rw', [db.searchTerms, db.searchBlocks, db.meta], async () => {
     const keys = await db.searchTerms.where(':id').between(first.keys[0]!, first.keys.at(-1)!, true, true).primaryKeys();
     const blocks = new Map<string, SearchBlockRow>();
     const taken: (typeof keys)[number][] = [];
@@ -82,7 +86,18 @@ export async function compactPostings(db: RumscopeDb, { maxRows, days: known }: 
     // Usually every row of the range is taken: one range delete, not one per key.
     if (taken.length === keys.length) await db.searchTerms.where(':id').between(keys[0]!, keys.at(-1)!, true, true).delete();
     else await db.searchTerms.bulkDelete(taken);
+    if (first.keys.length < maxRows) await flagEmpty(db);
     return taken.length;
+  });
+}
+
+/**
+ * Says `searchTerms` is empty (meta TERMS_STATE_KEY) if it is: readers then skip the rows' key ranges until the next
+ * write of a row clears it. In the caller's transaction if any, else in one of its own.
+ */
+function flagEmpty(db: RumscopeDb): Promise<void> {
+  return db.transaction('rw', [db.searchTerms, db.meta], async () => {
+    if (!(await db.searchTerms.limit(1).primaryKeys()).length) await db.meta.put({ key: TERMS_STATE_KEY, value: { empty: true } });
   });
 }
 

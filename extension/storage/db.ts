@@ -24,6 +24,11 @@ export type MetaRecord =
   | { key: 'usage'; value: StorageUsage }
   /** Changes with every write of `searchBlocks` (storage/searchPostings.ts): what a reader of the blocks keeps them by. */
   | { key: 'searchBlocks'; value: { stamp: string } }
+  /**
+   * `empty: true` only while `searchTerms` holds no row (storage/searchPostings.ts): set by the compaction that moved
+   * the last one, cleared in the transaction that writes the next. A reader then skips the rows' key ranges.
+   */
+  | { key: 'searchTerms'; value: { empty: boolean } }
   /** Running totals of the sessions store, kept by every write (storage/sessionTotals.ts). */
   | { key: 'totals'; value: StorageTotals }
   /** Team server sync (extension/sync): the lastEventAt of each session as last uploaded. */

@@ -161,6 +161,60 @@ export function matchingRows(cols: SessionColumns, filter: SessionFilter, now: n
   return out;
 }
 
+const PASSES = -1;
+const FAILS_MORE = -2;
+const statePool: Int32Array[] = [];
+
+/** Per row of [first, end): PASSES, FAILS_MORE, or the index of the one mask it fails (kept array: read it now). */
+function rowStates(masks: readonly Uint8Array[], first: number, end: number): Int32Array {
+  const state = kept(statePool, 0, end, (length) => new Int32Array(length));
+  if (masks.length === 0) state.fill(PASSES, first, end);
+  else if (masks.length === 1) {
+    const mask = masks[0]!;
+    for (let row = first; row < end; row++) state[row] = mask[row] === 1 ? PASSES : 0;
+  } else {
+    for (let row = first; row < end; row++) {
+      let failed = PASSES;
+      for (let i = 0; i < masks.length; i++) {
+        if (masks[i]![row] === 1) continue;
+        if (failed !== PASSES) {
+          failed = FAILS_MORE;
+          break;
+        }
+        failed = i;
+      }
+      state[row] = failed;
+    }
+  }
+  return state;
+}
+
+/** Rows passing every part, listed (kept array). */
+const passPool: Int32Array[] = [];
+
+/** Adds one facet's values (interned ids; -1: none) at rows [first, end). */
+function countRange(counts: Int32Array, column: Int32Array, first: number, end: number) {
+  for (let row = first; row < end; row++) {
+    const value = column[row]!;
+    if (value >= 0) counts[value]!++;
+  }
+}
+/** … at the first `n` rows listed. */
+function countRows(counts: Int32Array, column: Int32Array, rows: Int32Array, n: number) {
+  for (let i = 0; i < n; i++) {
+    const value = column[rows[i]!]!;
+    if (value >= 0) counts[value]!++;
+  }
+}
+/** … at the rows of [first, end) that fail `part` only. */
+function countFailing(counts: Int32Array, column: Int32Array, state: Int32Array, part: number, first: number, end: number) {
+  for (let row = first; row < end; row++) {
+    if (state[row] !== part) continue;
+    const value = column[row]!;
+    if (value >= 0) counts[value]!++;
+  }
+}
+
 /**
  * Counts for every widget (as filter.ts's createFacetCounter): a facet's counts apply every part of the filter but
  * that facet's own; only the rows within the absolute start bounds count.
@@ -200,32 +254,30 @@ export function columnFacetCounts(cols: SessionColumns, filter: SessionFilter, n
   let short = 0;
   let medium = 0;
   let long = 0;
+  // Each row's state: PASSES every part, FAILS_MORE than one (counts nowhere), or the index of the one part it fails.
+  const state = rowStates(masks, first, end);
+  // Then each facet, column by column: its values at the rows that pass (listed once), and for a facet of the filter,
+  // at the rows that fail its own part only. A search's or a narrow filter's facets read its rows only.
+  const passing = kept(passPool, 0, end - first, (length) => new Int32Array(length));
+  for (let row = first; row < end; row++) if (state[row] === PASSES) passing[total++] = row;
+  for (let k = 0; k < keys; k++) {
+    if (total === end - first) countRange(counts[k]!, facets[k]!, first, end);
+    else countRows(counts[k]!, facets[k]!, passing, total);
+    if (facetPart[k]! >= 0) countFailing(counts[k]!, facets[k]!, state, facetPart[k]!, first, end);
+  }
   for (let row = first; row < end; row++) {
     while (nextCheckpoint < checkpoints.length && checkpoints[nextCheckpoint] === row) countedBefore.set(checkpoints[nextCheckpoint++]!, timeCounted);
-    // The one part it fails, -1 if none; more than one failure counts nowhere.
-    let failed = -1;
-    let failures = 0;
-    for (let i = 0; i < masks.length && failures < 2; i++) {
-      if (masks[i]![row] === 0) {
-        failed = i;
-        failures++;
-      }
-    }
-    if (failures > 1) continue;
-    if (failures === 0) total++;
-    for (let k = 0; k < keys; k++) {
-      if (failed !== -1 && failed !== facetPart[k]) continue;
-      counts[k]![facets[k]![row]!]!++;
-    }
-    if (failed === -1 || failed === timePart) timeCounted++;
-    if (failed === -1 || failed === errorsPart) {
+    const failed = state[row]!;
+    if (failed === FAILS_MORE) continue;
+    if (failed === PASSES || failed === timePart) timeCounted++;
+    if (failed === PASSES || failed === errorsPart) {
       const e = errors[row]!;
       if (e === 0) errorsNone++;
       else if (e > 10) errorsOverTen++;
       else if (e > 5) errorsToTen++;
       else if (e > 0) errorsToFive++;
     }
-    if (failed === -1 || failed === durationPart) {
+    if (failed === PASSES || failed === durationPart) {
       const ms = durationMs[row]!;
       if (ms < MINUTE) short++;
       else if (ms <= 10 * MINUTE) medium++;
