@@ -16,7 +16,7 @@ export type SearchResponse = { id: number; ok: true; value: SnippetsBySession | 
  * page holds already; only the few hits that show snippets have their texts read.
  */
 export interface SearchService {
-  /** Every session matching the text (optionally only texts of these kinds), for the hits, filters and cohorts. */
+  /** Every session matching the text (optionally only texts of these kinds), for the hits, filters and cohorts; an id may repeat. */
   sessionIds(text: string, kinds?: SearchKind[]): Promise<string[]>;
   /** The snippets of these sessions for the query (their texts read and ranked): for the few hits on screen. */
   snippets(sessionIds: string[], query: SearchQuery): Promise<SnippetsBySession>;

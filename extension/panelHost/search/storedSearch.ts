@@ -8,7 +8,7 @@
  */
 import type { SearchKind, SearchQuery } from '../../../sdk/schema';
 import type { RumscopeDb } from '../../storage/db';
-import { BLOCKS_STAMP_KEY, sessionIdsMatching, type PostingsReader } from '../../storage/searchPostings';
+import { BLOCKS_STAMP_KEY, sessionIdsMatching, TERMS_STATE_KEY, type PostingsReader } from '../../storage/searchPostings';
 import { createSearchIndex } from '../../../panel/dashboard/searchIndex';
 import type { SearchService, SnippetsBySession } from './protocol';
 
@@ -32,15 +32,19 @@ export function postingsReader(db: RumscopeDb): PostingsReader {
 function keptBlocks(db: RumscopeDb, reader: PostingsReader) {
   const kept = new Map<string, Promise<string[][]>>();
   let stamp: string | undefined | null = null;
+  let noRows = false;
   return {
     /** In the question's read transaction, before its ranges are read. */
     async check() {
-      const now = (await db.meta.get(BLOCKS_STAMP_KEY))?.value as { stamp: string } | undefined;
+      const [blocks, terms] = await db.meta.bulkGet([BLOCKS_STAMP_KEY, TERMS_STATE_KEY]);
+      const now = blocks?.value as { stamp: string } | undefined;
       if (now?.stamp !== stamp) kept.clear();
       stamp = now?.stamp;
+      // Every row moved into blocks (searchPostings.ts): their key ranges would find nothing, slowly.
+      noRows = (terms?.value as { empty?: boolean } | undefined)?.empty === true;
     },
     reader: {
-      keysBetween: reader.keysBetween,
+      keysBetween: (lower, upper) => (noRows ? Promise.resolve([]) : reader.keysBetween(lower, upper)),
       blocksBetween(lower, upper) {
         const key = JSON.stringify([lower, upper]);
         let blocks = kept.get(key);
@@ -82,7 +86,7 @@ export function createStoredSearch(db: RumscopeDb): SearchService {
   }
 
   return {
-    sessionIds: async (text, kinds) => [...(await idsOf(text, kinds))],
+    sessionIds: idsOf,
     snippets: snippetsOf,
     close: () => {},
   };
