@@ -321,7 +321,7 @@ async function startServerProcess(dir: string, databaseUrl: string, profileDir: 
   child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   const exited = new Promise<void>((ok) => child.on('exit', () => ok()));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 600_000; // a migration of a million rows runs before it listens
+  const deadline = Date.now() + 1_800_000; // a migration of a million sessions (37 M term rows rewritten by v12) runs before it listens
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}): ${stderr}`);
     const ok = await fetch(`${url}${SERVER_ROUTES.health}`).then((r) => r.ok, () => false);

@@ -15,6 +15,8 @@ import { createHttpSessionSource } from '../dashboard/httpSessionSource';
 import { login, seedAdmin, startTestApp, type TestApp } from '../testing/harness';
 import { makeEvents, makeSession } from '../testing/fixtures';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../testing/testStores';
+import { deleteSessionRows } from './deleteSessions';
+import { facetCode, sessionListColumns } from './sessionColumns';
 import { sqlRepository } from './sqlRepository';
 import { createSessionQueries, type ListPosition, type SessionQueries } from './sessionQueries';
 
@@ -276,6 +278,43 @@ describe.each(DIALECTS)('the session list’s filters and sorts on %s', (dialect
       }
     }
     expect(seen).toBeGreaterThan(0);
+  });
+
+  it('keeps each term row’s facet code with its session’s row: events first, then the session, then its facets changed', async () => {
+    // A term's sessions read by id (the list's path for a term of middling frequency), narrowed by the rows' codes on
+    // PostgreSQL: a stale code would hide the session from the filters it now passes.
+    const queries = createSessionQueries(t.store.db, dialect, { listedTermRows: 0 });
+    const found = async (filter: SessionFilter) => (await keysetPages(queries, filter, SORTS[0]!, 2)).includes('recoded');
+    const first = makeSession('recoded', seededAt - HOUR, { geo: { country: 'GB', city: 'Leeds', region: null }, deviceType: 'Desktop', browser: { name: 'Chrome', version: '1' } });
+    const gb: SessionFilter = { search: 'checkout', country: ['GB'], deviceType: ['Desktop'] };
+    const jp: SessionFilter = { search: 'checkout', country: ['JP', 'FR'], deviceType: ['Mobile'], city: ['大阪'] };
+    const codesKept = async () => {
+      if (dialect !== 'postgres') return;
+      const records = new Map((await t.store.db.selectFrom('sessions').select(['id', 'record']).execute()).map((row) => [row.id, JSON.parse(row.record) as SessionRecord]));
+      const rows = await t.store.db.selectFrom('search_terms').select(['session_id', 'facets']).execute();
+      const stale = rows.filter((row) => {
+        const record = records.get(row.session_id);
+        return (row.facets === null ? null : Number(row.facets)) !== (record ? facetCode(sessionListColumns(record)) : null);
+      });
+      expect(stale, 'term rows whose code is not their session’s').toEqual([]);
+    };
+    try {
+      await sqlRepository(t.store).transaction((tx) => tx.putEvents(eventsOf(first, 1)));
+      expect(await found(gb)).toBe(false);
+      await codesKept();
+      await sqlRepository(t.store).transaction((tx) => tx.putSession(first));
+      expect(await found(gb)).toBe(true);
+      expect(await found(jp)).toBe(false);
+      await codesKept();
+      await sqlRepository(t.store).transaction((tx) => tx.putSession({ ...first, geo: { country: 'JP', city: '大阪', region: null }, deviceType: 'Mobile' }));
+      expect(await found(gb)).toBe(false);
+      expect(await found(jp)).toBe(true);
+      expect(await queries.countSessions(jp, Date.now())).toBe(1);
+      // Every term row of the fixture too (its sessions stored first, their events after: codes read from the rows).
+      await codesKept();
+    } finally {
+      await t.store.transaction((trx) => deleteSessionRows(trx, ['recoded']));
+    }
   });
 
   it('pages by keyset position in every sort, with the same rows as one read', async () => {
