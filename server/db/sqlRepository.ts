@@ -175,8 +175,10 @@ function sqlTx(trx: Kysely<Database>, uploader: string | null, now: () => number
   async function storedFacetCodes(sessionIds: readonly string[]): Promise<Map<string, number> | undefined> {
     const codes = facetCodes();
     if (!codes) return undefined;
-    for (let i = 0; i < sessionIds.length; i += CHUNK) {
-      const rows = await trx.selectFrom('sessions').select(['id', ...CODED_FACETS]).where('id', 'in', sessionIds.slice(i, i + CHUNK)).forNoKeyUpdate().execute();
+    const ids = [...sessionIds].sort();
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      // Locked in id order, so that two batches of events of the same sessions lock them in the same order.
+      const rows = await trx.selectFrom('sessions').select(['id', ...CODED_FACETS]).where('id', 'in', ids.slice(i, i + CHUNK)).orderBy('id').forNoKeyUpdate().execute();
       for (const row of rows) codes.set(row.id, facetCode(row));
     }
     return codes;

@@ -25,9 +25,12 @@ const isPostgres = (db: Kysely<any>) => db.getExecutor().adapter instanceof Post
 
 const NEW_TABLE = 'search_terms_v12';
 
-/** facetCode in SQL: the first byte of each facet's MD5, modulo 32, in its place. */
+/**
+ * facetCode in SQL: the first byte of each facet's MD5, modulo 32, in its place. The MD5 of the value's UTF-8 bytes
+ * (convert_to), as facetCode hashes them, whatever the database's encoding (md5(text) hashes the text in that encoding).
+ */
 const code = sql.join(
-  FACETS.map((facet, i) => sql`(get_byte(decode(md5(${sql.ref(facet)}), 'hex'), 0) & ${sql.lit((1 << BITS) - 1)})::int8 * ${sql.lit(2 ** (BITS * i))}`),
+  FACETS.map((facet, i) => sql`(get_byte(decode(md5(convert_to(${sql.ref(facet)}, 'UTF8')), 'hex'), 0) & ${sql.lit((1 << BITS) - 1)})::int8 * ${sql.lit(2 ** (BITS * i))}`),
   sql` + `,
 );
 
@@ -55,7 +58,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await db.schema.dropTable('search_terms').execute();
   await db.schema.alterTable(NEW_TABLE).renameTo('search_terms').execute();
-  await sql`alter table search_terms add constraint search_terms_pk primary key (term, session_id, kind) include (facets)`.execute(db);
+  // Kysely's primary key constraint has no INCLUDE: the clause is written out (identifiers only, no values).
+  await sql`alter table ${sql.table('search_terms')} add constraint ${sql.id('search_terms_pk')} primary key (term, session_id, kind) include (facets)`.execute(db);
   await db.schema.createIndex('search_terms_session').on('search_terms').columns(['session_id', 'term']).execute();
 }
 
@@ -65,11 +69,8 @@ export async function afterCommit(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  if (isPostgres(db)) {
-    await sql`alter table search_terms drop constraint search_terms_pk`.execute(db);
-    await db.schema.alterTable('search_terms').dropColumn('facets').execute();
-    await sql`alter table search_terms add constraint search_terms_pk primary key (term, session_id, kind)`.execute(db);
-    return;
-  }
+  // PostgreSQL: the key without the INCLUDE, as migration 006 made it.
+  if (isPostgres(db)) await db.schema.alterTable('search_terms').dropConstraint('search_terms_pk').execute();
   await db.schema.alterTable('search_terms').dropColumn('facets').execute();
+  if (isPostgres(db)) await db.schema.alterTable('search_terms').addPrimaryKeyConstraint('search_terms_pk', ['term', 'session_id', 'kind']).execute();
 }
