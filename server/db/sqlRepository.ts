@@ -67,7 +67,8 @@ export function sqlRepository(store: Store, options: SqlRepositoryOptions = {}):
   const now = options.now ?? Date.now;
   const codes = options.facetCodes ?? true;
   return {
-    transaction: (work, transactionOptions) => store.transaction((trx) => work(sqlTx(trx, options.uploader ?? null, now, codes)), transactionOptions),
+    transaction: (work, transactionOptions) =>
+      store.transaction((trx) => work(sqlTx(trx, options.uploader ?? null, now, codes, (transactionOptions?.isolation ?? 'serializable') === 'serializable')), transactionOptions),
   };
 }
 
@@ -87,7 +88,8 @@ export function sessionRowColumns(session: SessionRecord, uploadedAt: number) {
   };
 }
 
-function sqlTx(trx: Kysely<Database>, uploader: string | null, now: () => number, withFacetCodes: boolean): SqlTx {
+/** `serializable`: the transaction runs SERIALIZABLE (PostgreSQL; see storedFacetCodes). */
+function sqlTx(trx: Kysely<Database>, uploader: string | null, now: () => number, withFacetCodes: boolean, serializable: boolean): SqlTx {
   /**
    * The sessions' rows and change rows (not their search texts); with `ownOnly`, the ids refused (see putUpload). On
    * PostgreSQL `codes` gets each written session's facet code (its search term rows carry it, migration 012).
@@ -171,9 +173,16 @@ function sqlTx(trx: Kysely<Database>, uploader: string | null, now: () => number
    * (which re-codes its term rows, recodeTerms in search.ts) waits for these term rows and then sees them: FOR NO KEY
    * UPDATE, the lock the session's own upsert takes (FOR SHARE deadlocked two transactions that both read, then wrote
    * the session, as the SDK intake's batches do).
+   *
+   * Only in a SERIALIZABLE transaction; under READ COMMITTED the term rows get no code (NULL: they pass every filter).
+   * The lock alone does not make a SERIALIZABLE writer of the session see these term rows: its snapshot may predate
+   * their commit (a row only locked, not updated, does not fail its upsert), and only when this transaction is
+   * SERIALIZABLE too does PostgreSQL see the two read the other's writes and run the writer again. A READ COMMITTED
+   * reader left the term rows with the session's old code after a SERIALIZABLE re-write with other facets
+   * (sessionQueries.spec.ts, the concurrent case).
    */
   async function storedFacetCodes(sessionIds: readonly string[]): Promise<Map<string, number> | undefined> {
-    const codes = facetCodes();
+    const codes = serializable ? facetCodes() : undefined;
     if (!codes) return undefined;
     const ids = [...sessionIds].sort();
     for (let i = 0; i < ids.length; i += CHUNK) {

@@ -11,6 +11,10 @@
  * term's index-only scans do not read the table (`afterCommit`, run by openDatabase's `migrate`).
  *
  * SQLite: the column only (always NULL there): its list met the target without it, and its intake does not write it.
+ *
+ * Upgrade with every instance of the previous version stopped: one still running after the commit writes term rows
+ * without a code (NULL: they pass every filter), but when it writes a session again with other facets it does not
+ * re-code the session's term rows, which would then hide it from the filters it now passes until its next write.
  */
 import { PostgresAdapter, sql, type Kysely } from 'kysely';
 
