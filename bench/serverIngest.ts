@@ -14,7 +14,11 @@
  * terms (server/db/search.ts's distinctTexts / termRows over the model's searchTexts), a change row — but no event
  * rows (the list never reads them; a million sessions' events would be 100 million rows). Then GET /api/sessions
  * with a country, a browser and a search term (`q`), 50 a page, in each sort of the dashboard in both directions,
- * timed by the client over loopback HTTP (cookie session).
+ * timed by the client over loopback HTTP (cookie session). Each sort starts with `--list-warmup` unmeasured requests
+ * (default 3, one per filter, the filters rotated as in the measured ones), for every build alike: a server measured
+ * right after a migration (the working tree's, with `--compare-ref`) meets its rewritten tables and indexes with cold
+ * caches, and with 15 requests a sort the p95 is the slowest one, so a cold first request of a filter would be the
+ * p95 of the first sort measured rather than the list's steady latency.
  *
  * `--compare-ref <ref>`: the server of that git ref (e.g. main before a change) in the same run: its ingest on its
  * own fresh database alternating with the working tree's, and its list queries on the seeded database before the
@@ -22,7 +26,8 @@
  *
  * Options: --dialects sqlite,postgres  --batches N (measured uploads per build, default 30)  --warmup N (default 3)
  *          --concurrency N (default 4)  --sizes 100000,1000000 (sessions for the list; seeded in steps)  --reps N
- *          (requests per sort, default 15)  --profile (node --cpu-prof of the working tree's server into
+ *          (requests per sort, default 15)  --list-warmup N (unmeasured list requests before each sort's measured
+ *          ones, default 3: one per filter)  --profile (node --cpu-prof of the working tree's server into
  *          .tmp/prof-server)  --skip-list (ingest only: no seeding, the results go to …-server-ingest.md)  --skip-ingest
  *          --no-write  --note "text"  --seeded-db <name> (see below)  --seed-only (with --seeded-db: seed it, measure nothing).
  *
@@ -72,6 +77,8 @@ export interface ServerBenchOptions {
   concurrency: number;
   sizes: number[];
   reps: number;
+  /** Unmeasured list requests before each sort's measured ones (see the header). */
+  listWarmup: number;
   profile: boolean;
   skipList: boolean;
   skipIngest: boolean;
@@ -98,6 +105,7 @@ export function optionsFromArgv(): ServerBenchOptions {
     concurrency: Number(option('--concurrency') ?? 4),
     sizes: (option('--sizes') ?? '100000,1000000').split(',').filter(Boolean).map(Number),
     reps: Number(option('--reps') ?? 15),
+    listWarmup: Number(option('--list-warmup') ?? 3),
     profile: process.argv.includes('--profile'),
     skipList: process.argv.includes('--skip-list'),
     skipIngest: process.argv.includes('--skip-ingest'),
@@ -321,7 +329,7 @@ async function startServerProcess(dir: string, databaseUrl: string, profileDir: 
   child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   const exited = new Promise<void>((ok) => child.on('exit', () => ok()));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 600_000; // a migration of a million rows runs before it listens
+  const deadline = Date.now() + 1_800_000; // a migration of a million sessions (37 M term rows rewritten by v12) runs before it listens
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}): ${stderr}`);
     const ok = await fetch(`${url}${SERVER_ROUTES.health}`).then((r) => r.ok, () => false);
@@ -551,7 +559,7 @@ function quantile(values: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN;
 }
 
-async function measureList(server: ServerProcess, cookie: string, build: string, dialect: Dialect, sessions: number, reps: number): Promise<{ figures: ListFigures[]; matches: number[]; counts: ListFigures[] }> {
+async function measureList(server: ServerProcess, cookie: string, build: string, dialect: Dialect, sessions: number, reps: number, warmup: number): Promise<{ figures: ListFigures[]; matches: number[]; counts: ListFigures[] }> {
   const get = async (path: string, params: Record<string, string>) => {
     const query = new URLSearchParams(params).toString();
     const t0 = performance.now();
@@ -572,10 +580,10 @@ async function measureList(server: ServerProcess, cookie: string, build: string,
   for (const sort of SORTS) {
     for (const direction of ['desc', 'asc']) {
       const times: number[] = [];
-      for (let i = -1; i < reps; i++) {
-        const filter = LIST_FILTERS[(i + LIST_FILTERS.length) % LIST_FILTERS.length]!;
+      for (let i = -warmup; i < reps; i++) {
+        const filter = LIST_FILTERS[((i % LIST_FILTERS.length) + LIST_FILTERS.length) % LIST_FILTERS.length]!;
         const { ms } = await get(SERVER_ROUTES.sessions, { ...filter, sort, direction, limit: '50' });
-        if (i >= 0) times.push(ms); // the first request of a sort is a warm-up
+        if (i >= 0) times.push(ms); // the first `warmup` requests of a sort are not measured (see the header)
       }
       figures.push({ build, dialect, sessions, sort: `${sort} ${direction}`, p50: quantile(times, 0.5), p95: quantile(times, 0.95), max: Math.max(...times), n: times.length });
       log(`  ${build} ${dialect} ${sessions.toLocaleString('en-US')} ${sort} ${direction}: p50 ${quantile(times, 0.5).toFixed(1)} ms, p95 ${quantile(times, 0.95).toFixed(1)} ms`);
@@ -700,7 +708,7 @@ async function measureBuilds(out: ListRun, dialect: Dialect, url: string, size: 
     if (build.old && migrated) continue; // the compared ref cannot open a database migrated past it
     const server = await startServerProcess(build.dir, url, null);
     try {
-      const { figures, matches, counts } = await measureList(server, cookie, build.label, dialect, size, options.reps);
+      const { figures, matches, counts } = await measureList(server, cookie, build.label, dialect, size, options.reps, options.listWarmup);
       out.figures.push(...figures);
       out.counts.push(...counts);
       out.matches.set(`${dialect} ${size}`, matches);
@@ -941,7 +949,7 @@ export async function runServerBench(options: ServerBenchOptions): Promise<strin
       '## Session list (GET /api/sessions, 50 a page, two filters and a search term)',
       '',
       `Filters (rotated request by request): ${LIST_FILTERS.map((f) => '`' + new URLSearchParams(f).toString() + '`').join(', ')}. ` +
-        `${options.reps} timed requests per sort after one warm-up, client-side over loopback HTTP (cookie session, the server pinned to core 0). ` +
+        `${options.reps} timed requests per sort after ${options.listWarmup} unmeasured warm-up request${options.listWarmup === 1 ? '' : 's'}, client-side over loopback HTTP (cookie session, the server pinned to core 0). ` +
         `Seeded rows: see the header of bench/serverIngest.ts (sessions with their list columns, search texts and terms; no event rows). Target p95 < 50 ms.`,
       '',
       ...lists.flatMap((l) => l.seedNotes.map((n) => `- ${n}`)),

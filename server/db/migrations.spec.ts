@@ -7,10 +7,11 @@ import { storeSessionAssets } from './replayAssets';
 import { LATEST_MIGRATION, MIGRATIONS } from './migrations';
 import { migrate } from './openDatabase';
 import { searchSessions } from './search';
-import { sessionListColumns } from './sessionColumns';
+import { facetCode, sessionListColumns } from './sessionColumns';
 import { sqlRepository } from './sqlRepository';
 import { createSessionQueries } from './sessionQueries';
 import { deleteSessionsBefore } from '../retention';
+import type { SessionFilter } from '../../panel/source/SessionSource';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -177,7 +178,7 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
   it('upgrades a v6 database with a session, its load and change to v7: rows intact, deleted through the new indexes', async () => {
     const v6 = await database.openMigrated('006_search_index');
     const session = makeSession('old-6', 1_700_000_000_000);
-    await sqlRepository(v6).transaction(async (tx) => {
+    await sqlRepository(v6, { facetCodes: false }).transaction(async (tx) => {
       await tx.putSession(session);
       await tx.putLoad({ id: 'load-6', tabId: -1, frameId: 0, site: session.site, sessionId: 'old-6', url: 'http://127.0.0.1:5173/', startedAt: session.startedAt, nextSeq: 0 });
     });
@@ -203,7 +204,7 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
   it('upgrades a v7 database with a recorded session to v8: rows intact, its assets storable once per hash and deleted with it', async () => {
     const v7 = await database.openMigrated('007_session_delete_indexes');
     const session = makeSession('old-7', 1_700_000_000_000, { replay: true });
-    await sqlRepository(v7).transaction(async (tx) => {
+    await sqlRepository(v7, { facetCodes: false }).transaction(async (tx) => {
       await tx.putSession(session);
       await tx.putEvents(makeEvents('old-7', 'load-7', session.startedAt, 3));
     });
@@ -238,7 +239,7 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
       makeSession('old-8c', 1_700_000_200_000, { geo: { country: 'FR', city: null, region: null }, counts: { events: 9, views: 1, actions: 1, errors: 7, apiCalls: 0, resources: 0, longTasks: 0 } }),
       makeSession('old-8d', 1_700_000_300_000, { geo: { country: 'DE', city: null, region: null }, browser: { name: 'Firefox', version: '140' } }),
     ];
-    await sqlRepository(v8).transaction(async (tx) => {
+    await sqlRepository(v8, { facetCodes: false }).transaction(async (tx) => {
       for (const session of sessions) await tx.putSession(session);
       await tx.putEvents(makeEvents('old-8a', 'load-8a', sessions[0]!.startedAt, 3));
       await tx.putEvents(makeEvents('old-8b', 'load-8b', sessions[1]!.startedAt, 3));
@@ -289,7 +290,7 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
       makeSession('old-9c', 1_700_000_200_000, { geo: { country: 'FR', city: null, region: null } }),
       makeSession('old-9d', 1_700_000_300_000, { geo: { country: 'DE', city: null, region: null }, counts: { events: 9, views: 1, actions: 1, errors: 7, apiCalls: 0, resources: 0, longTasks: 0 } }),
     ];
-    await sqlRepository(v9).transaction(async (tx) => {
+    await sqlRepository(v9, { facetCodes: false }).transaction(async (tx) => {
       for (const session of sessions) await tx.putSession(session);
       for (const session of sessions) await tx.putEvents(makeEvents(session.id, `load-${session.id}`, session.startedAt, 3));
     });
@@ -336,12 +337,12 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
       makeSession('Zold', 1_700_000_100_000, { geo: { country: 'DE', city: null, region: null }, counts: { events: 9, views: 1, actions: 1, errors: 7, apiCalls: 0, resources: 0, longTasks: 0 } }),
       makeSession('c-old', 1_700_000_200_000, { geo: { country: 'FR', city: null, region: null } }),
     ];
-    await sqlRepository(v10).transaction(async (tx) => {
+    await sqlRepository(v10, { facetCodes: false }).transaction(async (tx) => {
       for (const session of sessions) await tx.putSession(session);
       for (const session of sessions) await tx.putEvents(makeEvents(session.id, `load-${session.id}`, session.startedAt, 3));
     });
-    const pages = async (store: typeof v10) => {
-      const queries = createSessionQueries(store.db, dialect, { listedTermRows: 0 });
+    const pages = async (store: typeof v10, facetCodes = false) => {
+      const queries = createSessionQueries(store.db, dialect, { listedTermRows: 0, facetCodes });
       const out: string[][] = [];
       for (const key of ['startedAt', 'timeSpent', 'errors', 'email', 'location'] as const) {
         for (const direction of ['asc', 'desc'] as const) {
@@ -360,7 +361,7 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
     expect((await migrate(latest.db)).results?.map((r) => [r.migrationName, r.status])[0]).toEqual(['011_session_list_by_id_bytewise', 'Success']);
     const rows = await latest.db.selectFrom('sessions').select(['id', 'record']).orderBy('id').execute();
     expect(rows.map((row) => JSON.parse(row.record))).toEqual([...sessions].sort((a, b) => (a.id < b.id ? -1 : 1)));
-    expect(await pages(latest)).toEqual(before);
+    expect(await pages(latest, true)).toEqual(before);
     // Ties on the start: ids in code-unit order, as the panel compares them.
     expect(before[0]).toEqual(['B_old', 'a.old', 'b-old', 'Zold']);
     if (dialect === 'postgres') {
@@ -369,6 +370,81 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
     }
     await migrate(latest.db, '010_session_list_by_id');
     expect(await pages(latest)).toEqual(before);
+    await latest.close();
+  });
+
+  it('upgrades a v11 database with sessions to v12: rows intact, each term row with its session’s facet code, the same pages', async () => {
+    const v11 = await database.openMigrated('011_session_list_by_id_bytewise');
+    const geo = (country: string | null, city: string | null) => ({ country, city, region: null });
+    const sessions = [
+      makeSession('v11-a', 1_700_000_000_000, { geo: geo('DE', 'München'), deviceType: 'Mobile' }),
+      makeSession('v11-b', 1_700_000_100_000, { geo: geo('DE', null), deviceType: 'Desktop', user: { id: 'u2', email: 'Zed@Example.com', name: 'Z' } }),
+      makeSession('v11-c', 1_700_000_200_000, { geo: geo(' ΕΛΛΆΣ ', 'Αθήνα'), deviceType: 'Mobile' }),
+      makeSession('v11-d', 1_700_000_300_000, { geo: geo('DE', 'Köln'), deviceType: 'Mobile', browser: { name: 'Firefox', version: '140' } }),
+      makeSession('v11-e', 1_700_000_400_000, { geo: geo('FR', 'Montréal 🍁'), deviceType: null }),
+    ];
+    await sqlRepository(v11, { facetCodes: false }).transaction(async (tx) => {
+      for (const session of sessions) await tx.putSession(session);
+      for (const session of sessions) await tx.putEvents(makeEvents(session.id, `load-${session.id}`, session.startedAt, 3));
+      // Events whose session row is not stored (yet): their term rows have no session to take a code from.
+      await tx.putEvents(makeEvents('v11-late', 'load-v11-late', 1_700_000_500_000, 3));
+    });
+    const filters: SessionFilter[] = [
+      { country: ['DE'], deviceType: ['Mobile'], search: 'buy' },
+      { country: ['DE', 'ΕΛΛΆΣ'], search: 'buy' },
+      { city: ['Montréal 🍁', 'Köln'], search: 'buy' },
+      { userEmail: ['Zed@Example.com'], search: 'buy' },
+      { country: ['DE'], browser: ['Firefox', 'Chrome'], deviceType: ['Mobile', 'Unknown'], search: 'bu' },
+    ];
+    // Every term's sessions read by id (as a term of middling frequency over a million sessions is), keyset pages.
+    const pages = async (store: typeof v11, facetCodes = true) => {
+      const queries = createSessionQueries(store.db, dialect, { listedTermRows: 0, facetCodes });
+      const out: string[][] = [];
+      for (const filter of filters) {
+        for (const key of ['startedAt', 'timeSpent', 'errors', 'email', 'location'] as const) {
+          for (const direction of ['asc', 'desc'] as const) {
+            const first = await queries.listSessions({ filter, sort: { key, direction }, limit: 1, now: 1_700_001_000_000 });
+            const rest = first.next ? await queries.listSessions({ filter, sort: { key, direction }, limit: 50, after: first.next, now: 1_700_001_000_000 }) : { items: [] };
+            out.push([...first.items, ...rest.items].map((item) => item.session.id));
+          }
+        }
+        out.push([String(await queries.countSessions(filter, 1_700_001_000_000))]);
+      }
+      return out;
+    };
+    const before = await pages(v11, false);
+    expect(before[0]).toEqual(['v11-a', 'v11-d']);
+    await v11.close();
+
+    const latest = database.open();
+    expect((await migrate(latest.db)).results?.map((r) => [r.migrationName, r.status])).toEqual([['012_search_terms_facets', 'Success']]);
+    const rows = await latest.db.selectFrom('sessions').select(['id', 'record']).orderBy('id').execute();
+    expect(rows.map((row) => JSON.parse(row.record))).toEqual(sessions);
+    const terms = await latest.db.selectFrom('search_terms').select(['session_id', 'facets']).execute();
+    expect(terms.length).toBeGreaterThan(sessions.length * 5);
+    if (dialect === 'postgres') {
+      // The codes the migration's SQL wrote are facetCode's (MD5 of UTF-8 bytes in both): non-ASCII values included.
+      const want = new Map(sessions.map((session) => [session.id, facetCode(sessionListColumns(session))]));
+      for (const row of terms) expect(row.facets === null ? null : Number(row.facets), row.session_id).toBe(want.get(row.session_id) ?? null);
+      expect(new Set(terms.filter((row) => row.facets === null).map((row) => row.session_id))).toEqual(new Set(['v11-late']));
+      const { rows: defs } = await sql<{ def: string }>`select indexdef as def from pg_indexes where indexname = 'search_terms_pk'`.execute(latest.db);
+      expect(defs.map((row) => row.def)).toEqual([expect.stringContaining('(term, session_id, kind) INCLUDE (facets)')]);
+      // Vacuumed after the commit: every page all-visible, so the term's index-only scans read no table page.
+      const { rows: visible } = await sql<{ pages: number; visible: number }>`select relpages as pages, relallvisible as visible from pg_class where relname = 'search_terms'`.execute(latest.db);
+      expect(visible[0]!.visible).toBe(visible[0]!.pages);
+      expect(visible[0]!.pages).toBeGreaterThan(0);
+    } else {
+      expect(terms.every((row) => row.facets === null)).toBe(true);
+    }
+    expect(await pages(latest)).toEqual(before);
+    // Written after the upgrade: a new session's term rows carry its code (PostgreSQL), and the pages still agree.
+    await sqlRepository(latest).transaction(async (tx) => {
+      await tx.putSession(makeSession('v11-late', 1_700_000_500_000, { geo: geo('DE', null), deviceType: 'Mobile' }));
+    });
+    const after = await pages(latest);
+    expect(after[0]).toEqual(['v11-a', 'v11-d', 'v11-late']);
+    await migrate(latest.db, '011_session_list_by_id_bytewise');
+    expect(await pages(latest, false)).toEqual(after);
     await latest.close();
   });
 

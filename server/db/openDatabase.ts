@@ -157,16 +157,23 @@ async function serializable<T>(db: Kysely<Database>, work: (trx: Kysely<Database
 }
 
 /**
- * Migrates to the latest version (or to `target`); throws with the failing migration's error. PostgreSQL
- * serialises concurrent migrators with a lock; SQLite's lock is per process, so an instance that loses a race
- * against another process on the same file waits and tries again (it then finds the work done).
+ * Migrates to the latest version (or to `target`), then runs the `afterCommit` of each migration it applied; throws
+ * with the failing migration's error. PostgreSQL serialises concurrent migrators with a lock; SQLite's lock is per
+ * process, so an instance that loses a race against another process on the same file waits and tries again (it then
+ * finds the work done).
  */
 export async function migrate(db: Kysely<any>, target?: string): Promise<MigrationResultSet> {
   const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
   const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
   for (let attempt = 1; ; attempt++) {
     const result = target ? await migrator.migrateTo(target) : await migrator.migrateToLatest();
-    if (!result.error) return result;
+    if (!result.error) {
+      // What a migration applied now leaves for after its commit (a migration going down has none).
+      for (const applied of result.results ?? []) {
+        if (applied.status === 'Success' && applied.direction === 'Up') await MIGRATIONS[applied.migrationName]?.afterCommit?.(db);
+      }
+      return result;
+    }
     if (postgres || attempt >= 5) throw result.error instanceof Error ? result.error : new Error(String(result.error));
     await new Promise((resolve) => setTimeout(resolve, 100 * attempt + Math.random() * 100));
   }

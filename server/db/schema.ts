@@ -166,6 +166,11 @@ export interface SearchTermsTable {
   kind: string;
   /** How many of the session's texts of that kind hold the term (the hit's score adds them up). */
   hits: number;
+  /**
+   * PostgreSQL: the session's facetCode (sessionColumns.ts) as its row stands, or NULL when not known (the session's
+   * row not stored yet when its events were); always NULL on SQLite (migration 012).
+   */
+  facets: number | null;
 }
 
 /** A kept replay asset body, once per hex sha-256 of its bytes (migration 008). */

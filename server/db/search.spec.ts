@@ -79,7 +79,7 @@ describe.each(DIALECTS)('indexTexts on %s', (dialect) => {
 
   const index = (bySession: Record<string, [SearchKind, string][]>) => store.transaction((trx) => indexTexts(trx, new Map(Object.entries(bySession))));
   const stored = async () => {
-    const rows = await store.db.selectFrom('search_terms').selectAll().orderBy('session_id').orderBy('kind').orderBy('term').execute();
+    const rows = await store.db.selectFrom('search_terms').select(['term', 'session_id', 'kind', 'hits']).orderBy('session_id').orderBy('kind').orderBy('term').execute();
     return rows.map((row) => ({ ...row, hits: Number(row.hits) }));
   };
   /** The rows termRows gives for each session's distinct texts, all written at once. */

@@ -15,6 +15,8 @@ import { createHttpSessionSource } from '../dashboard/httpSessionSource';
 import { login, seedAdmin, startTestApp, type TestApp } from '../testing/harness';
 import { makeEvents, makeSession } from '../testing/fixtures';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../testing/testStores';
+import { deleteSessionRows } from './deleteSessions';
+import { facetCode, sessionListColumns } from './sessionColumns';
 import { sqlRepository } from './sqlRepository';
 import { createSessionQueries, type ListPosition, type SessionQueries } from './sessionQueries';
 
@@ -276,6 +278,109 @@ describe.each(DIALECTS)('the session list’s filters and sorts on %s', (dialect
       }
     }
     expect(seen).toBeGreaterThan(0);
+  });
+
+  /**
+   * PostgreSQL: every term row's facet code is its session's (NULL when the session has no row); `orNull`: or NULL (no
+   * code: the row passes every filter).
+   */
+  const expectCodesKept = async (label = '', orNull = false) => {
+    if (dialect !== 'postgres') return;
+    const records = new Map((await t.store.db.selectFrom('sessions').select(['id', 'record']).execute()).map((row) => [row.id, JSON.parse(row.record) as SessionRecord]));
+    const rows = await t.store.db.selectFrom('search_terms').select(['session_id', 'facets']).execute();
+    const stale = rows.filter((row) => {
+      const record = records.get(row.session_id);
+      if (orNull && row.facets === null) return false;
+      return (row.facets === null ? null : Number(row.facets)) !== (record ? facetCode(sessionListColumns(record)) : null);
+    });
+    expect(stale, `${label} term rows whose code is not their session’s`).toEqual([]);
+  };
+  /** Whether the list shows the session, a term's sessions read by id (narrowed by the rows' codes on PostgreSQL). */
+  const listShows = async (id: string, filter: SessionFilter) => (await keysetPages(createSessionQueries(t.store.db, dialect, { listedTermRows: 0 }), filter, SORTS[0]!, 2)).includes(id);
+  const gb: SessionFilter = { search: 'checkout', country: ['GB'], deviceType: ['Desktop'] };
+  const jp: SessionFilter = { search: 'checkout', country: ['JP', 'FR'], deviceType: ['Mobile'], city: ['大阪'] };
+  const inGb = (id: string) => makeSession(id, seededAt - HOUR, { geo: { country: 'GB', city: 'Leeds', region: null }, deviceType: 'Desktop', browser: { name: 'Chrome', version: '1' } });
+  const toJp = (session: SessionRecord): SessionRecord => ({ ...session, geo: { country: 'JP', city: '大阪', region: null }, deviceType: 'Mobile' });
+
+  it('keeps each term row’s facet code with its session’s row: events first, then the session, then its facets changed', async () => {
+    // A term's sessions read by id (the list's path for a term of middling frequency), narrowed by the rows' codes on
+    // PostgreSQL: a stale code would hide the session from the filters it now passes.
+    const queries = createSessionQueries(t.store.db, dialect, { listedTermRows: 0 });
+    const first = inGb('recoded');
+    try {
+      await sqlRepository(t.store).transaction((tx) => tx.putEvents(eventsOf(first, 1)));
+      expect(await listShows('recoded', gb)).toBe(false);
+      await expectCodesKept();
+      await sqlRepository(t.store).transaction((tx) => tx.putSession(first));
+      expect(await listShows('recoded', gb)).toBe(true);
+      expect(await listShows('recoded', jp)).toBe(false);
+      await expectCodesKept();
+      await sqlRepository(t.store).transaction((tx) => tx.putSession(toJp(first)));
+      expect(await listShows('recoded', gb)).toBe(false);
+      expect(await listShows('recoded', jp)).toBe(true);
+      expect(await queries.countSessions(jp, Date.now())).toBe(1);
+      // Every term row of the fixture too (its sessions stored first, their events after: codes read from the rows).
+      await expectCodesKept();
+    } finally {
+      await t.store.transaction((trx) => deleteSessionRows(trx, ['recoded']));
+    }
+  });
+
+  if (dialect === 'postgres') it('keeps the codes when events and a re-write of their session with other facets run at once, in either order and isolation', async () => {
+    // One transaction holds its first write open (a gate) while the other starts and waits for its lock: the events'
+    // read of the session's row (FOR NO KEY UPDATE) and the session's upsert. The extension's sync runs READ
+    // COMMITTED, the SDK's batches SERIALIZABLE (run again on a serialization failure).
+    const isolations = ['serializable', 'read committed'] as const;
+    let n = 0;
+    for (const eventsFirst of [true, false]) {
+      for (const eventsIsolation of isolations) {
+        for (const sessionIsolation of isolations) {
+          const id = `raced-${n++}`;
+          const label = `${eventsFirst ? 'events' : 'session'} first, events ${eventsIsolation}, session ${sessionIsolation}`;
+          const session = inGb(id);
+          await sqlRepository(t.store).transaction((tx) => tx.putSession(session));
+          let open!: () => void;
+          const gate = new Promise<void>((resolve) => (open = resolve));
+          let holding!: () => void;
+          const held = new Promise<void>((resolve) => (holding = resolve));
+          const hold = async () => {
+            holding();
+            await gate;
+          };
+          const events = () =>
+            sqlRepository(t.store).transaction(
+              async (tx) => {
+                await tx.putEvents(eventsOf(session, 1));
+                if (eventsFirst) await hold();
+              },
+              { isolation: eventsIsolation },
+            );
+          const rewrite = () =>
+            sqlRepository(t.store).transaction(
+              async (tx) => {
+                await tx.putSession(toJp(session));
+                if (!eventsFirst) await hold();
+              },
+              { isolation: sessionIsolation },
+            );
+          try {
+            const first = eventsFirst ? events() : rewrite();
+            await held;
+            const second = eventsFirst ? rewrite() : events();
+            await new Promise((resolve) => setTimeout(resolve, 150)); // the second waits for the first's lock
+            open();
+            await Promise.all([first, second]);
+            expect(await listShows(id, jp), label).toBe(true);
+            expect(await listShows(id, gb), label).toBe(false);
+            // READ COMMITTED events give their term rows no code (sqlRepository.ts storedFacetCodes).
+            await expectCodesKept(label, eventsIsolation === 'read committed');
+          } finally {
+            open();
+            await t.store.transaction((trx) => deleteSessionRows(trx, [id]));
+          }
+        }
+      }
+    }
   });
 
   it('pages by keyset position in every sort, with the same rows as one read', async () => {

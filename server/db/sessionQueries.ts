@@ -12,7 +12,7 @@ import type { SessionFilter, SessionSort, SessionSortKey } from '../../panel/sou
 import { NEWEST_FIRST } from '../../panel/source/SessionSource';
 import type { Dialect } from './openDatabase';
 import type { Database } from './schema';
-import { searchConditions, TOP, type SearchThresholds } from './search';
+import { searchConditions, TOP, type FacetValues, type SearchThresholds } from './search';
 import { SESSIONS_BY_ID_INDEX } from './migrations/010_session_list_by_id';
 
 /** Where a page ended: the sort value, start and id of its last row. */
@@ -117,7 +117,9 @@ export function createSessionQueries(db: Kysely<Database>, dialect: Dialect, opt
 
   /** The filter as SQL conditions (AND), and whether a search term's sessions are looked up by id. */
   async function conditions(filter: SessionFilter = {}, now: number): Promise<{ where: (eb: Eb) => Expression<SqlBool>[]; bySessionId: boolean }> {
-    const search = filter.search?.trim() ? await searchConditions(db, filter.search, options) : null;
+    const facets: FacetValues = {};
+    for (const [key, column] of Object.entries(FACET_COLUMNS) as [keyof typeof FACET_COLUMNS, (typeof FACET_COLUMNS)[keyof typeof FACET_COLUMNS]][]) facets[column] = filter[key];
+    const search = filter.search?.trim() ? await searchConditions(db, filter.search, options, facets) : null;
     const where = (eb: Eb) => {
       const out: Expression<SqlBool>[] = [];
       if (filter.startedFrom !== undefined) out.push(eb('sessions.started_at', '>=', filter.startedFrom));

@@ -7,7 +7,7 @@ import type { LoadRecord, SessionRepository, SessionTx } from '../../sdk/model/r
 import type { SessionRecord, StoredEvent } from '../../sdk/schema';
 import { userEmailOf } from './migrations/002_shared_state';
 import type { Store, TransactionOptions } from './openDatabase';
-import { sessionListColumns } from './sessionColumns';
+import { CODED_FACETS, facetCode, sessionListColumns } from './sessionColumns';
 import { indexTexts, searchTexts } from './search';
 import { insertMany } from './insertMany';
 import { isPostgres, jsonArrayBytes, selectJsonRows, WHOLE } from './jsonRows';
@@ -52,11 +52,23 @@ export interface SqlRepository extends SessionRepository {
   transaction<T>(work: (tx: SqlTx) => Promise<T>, options?: TransactionOptions): Promise<T>;
 }
 
-/** `uploader`: the member whose token wrote; stamped on sessions this repository creates. */
-export function sqlRepository(store: Store, options: { uploader?: string | null; now?: () => number } = {}): SqlRepository {
+export interface SqlRepositoryOptions {
+  /** The member whose token wrote; stamped on sessions this repository creates. */
+  uploader?: string | null;
+  now?: () => number;
+  /**
+   * False: the search term rows are written without facet codes, as before migration 012 (the upgrade tests write
+   * through this repository into databases of older versions). Default true.
+   */
+  facetCodes?: boolean;
+}
+
+export function sqlRepository(store: Store, options: SqlRepositoryOptions = {}): SqlRepository {
   const now = options.now ?? Date.now;
+  const codes = options.facetCodes ?? true;
   return {
-    transaction: (work, transactionOptions) => store.transaction((trx) => work(sqlTx(trx, options.uploader ?? null, now)), transactionOptions),
+    transaction: (work, transactionOptions) =>
+      store.transaction((trx) => work(sqlTx(trx, options.uploader ?? null, now, codes, (transactionOptions?.isolation ?? 'serializable') === 'serializable')), transactionOptions),
   };
 }
 
@@ -76,12 +88,17 @@ export function sessionRowColumns(session: SessionRecord, uploadedAt: number) {
   };
 }
 
-function sqlTx(trx: Kysely<Database>, uploader: string | null, now: () => number): SqlTx {
-  /** The sessions' rows and change rows (not their search texts); with `ownOnly`, the ids refused (see putUpload). */
-  async function writeSessions(unique: readonly SessionRecord[], ownOnly: boolean): Promise<string[]> {
+/** `serializable`: the transaction runs SERIALIZABLE (PostgreSQL; see storedFacetCodes). */
+function sqlTx(trx: Kysely<Database>, uploader: string | null, now: () => number, withFacetCodes: boolean, serializable: boolean): SqlTx {
+  /**
+   * The sessions' rows and change rows (not their search texts); with `ownOnly`, the ids refused (see putUpload). On
+   * PostgreSQL `codes` gets each written session's facet code (its search term rows carry it, migration 012).
+   */
+  async function writeSessions(unique: readonly SessionRecord[], ownOnly: boolean, codes?: Map<string, number>): Promise<string[]> {
     if (!unique.length) return [];
     const at = now();
     const rows = unique.map((session) => ({ id: session.id, uploaded_by: uploader, ...sessionRowColumns(session, at) }));
+    if (codes) for (const row of rows) codes.set(row.id, facetCode(row));
     const columns = Object.keys(rows[0]!) as (keyof (typeof rows)[number])[];
     // A session uploaded again keeps its first uploader; every other column is the new record's.
     const updated = columns.filter((column) => column !== 'id' && column !== 'uploaded_by');
@@ -140,23 +157,56 @@ function sqlTx(trx: Kysely<Database>, uploader: string | null, now: () => number
   /** One row per id (the last wins): PostgreSQL refuses to update a row twice in one statement. */
   const uniqueSessions = (sessions: readonly SessionRecord[]) => [...new Map(sessions.map((session) => [session.id, session])).values()];
 
+  /** PostgreSQL: a map for the facet codes of the sessions written (see writeSessions); SQLite keeps none. */
+  const facetCodes = () => (withFacetCodes && isPostgres(trx) ? new Map<string, number>() : undefined);
+
   async function putSessions(sessions: SessionRecord[]): Promise<void> {
     const unique = uniqueSessions(sessions);
-    await writeSessions(unique, false);
-    if (unique.length) await indexTexts(trx, searchTexts([], unique));
+    const codes = facetCodes();
+    await writeSessions(unique, false, codes);
+    if (unique.length) await indexTexts(trx, searchTexts([], unique), codes);
+  }
+
+  /**
+   * PostgreSQL: the facet codes of these sessions' stored rows (those not stored yet have none: their term rows get
+   * NULL until their row is written). The rows are locked until the commit, so that a concurrent write of a session
+   * (which re-codes its term rows, recodeTerms in search.ts) waits for these term rows and then sees them: FOR NO KEY
+   * UPDATE, the lock the session's own upsert takes (FOR SHARE deadlocked two transactions that both read, then wrote
+   * the session, as the SDK intake's batches do).
+   *
+   * Only in a SERIALIZABLE transaction; under READ COMMITTED the term rows get no code (NULL: they pass every filter).
+   * The lock alone does not make a SERIALIZABLE writer of the session see these term rows: its snapshot may predate
+   * their commit (a row only locked, not updated, does not fail its upsert), and only when this transaction is
+   * SERIALIZABLE too does PostgreSQL see the two read the other's writes and run the writer again. A READ COMMITTED
+   * reader left the term rows with the session's old code after a SERIALIZABLE re-write with other facets
+   * (sessionQueries.spec.ts, the concurrent case).
+   */
+  async function storedFacetCodes(sessionIds: readonly string[]): Promise<Map<string, number> | undefined> {
+    const codes = serializable ? facetCodes() : undefined;
+    if (!codes) return undefined;
+    const ids = [...sessionIds].sort();
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      // Locked in id order, so that two batches of events of the same sessions lock them in the same order.
+      const rows = await trx.selectFrom('sessions').select(['id', ...CODED_FACETS]).where('id', 'in', ids.slice(i, i + CHUNK)).orderBy('id').forNoKeyUpdate().execute();
+      for (const row of rows) codes.set(row.id, facetCode(row));
+    }
+    return codes;
   }
 
   async function putStoredEvents(events: readonly StoredEvent[], json: readonly string[]): Promise<void> {
     const written = await writeEvents(events, json);
-    if (written.length) await indexTexts(trx, searchTexts(written));
+    if (!written.length) return;
+    const bySession = searchTexts(written);
+    await indexTexts(trx, bySession, await storedFacetCodes([...bySession.keys()]));
   }
 
   async function putUpload(sessions: SessionRecord[], events: readonly StoredEvent[], json: readonly string[]): Promise<string[]> {
     const unique = uniqueSessions(sessions);
-    const refused = await writeSessions(unique, true);
+    const codes = facetCodes();
+    const refused = await writeSessions(unique, true, codes);
     if (refused.length) return refused;
     // Every text of the upload in one indexTexts: its sessions new to the index then take its fast path as a whole.
-    await indexTexts(trx, searchTexts(await writeEvents(events, json), unique));
+    await indexTexts(trx, searchTexts(await writeEvents(events, json), unique), codes);
     return [];
   }
 
