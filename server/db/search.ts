@@ -81,27 +81,36 @@ function tokensOf(text: string, out: string[]): string[] {
 
 /**
  * The term rows of a session's texts (each already in distinctTexts' form): one per (term, kind), with how many texts
- * hold it. Each text's distinct terms are termsOf's, taken in one pass: without termsOf's own clip (the text is clip's
- * output, whose only whitespace is single spaces, so clipping it again changes no token) and its arrays per text.
+ * hold it, in the order each first appears. Each text's distinct terms are termsOf's, taken in one pass: without
+ * termsOf's own clip (the text is clip's output, whose only whitespace is single spaces, so clipping it again changes
+ * no token) and its arrays per text. A term is looked up in its kind's map (no "kind NUL term" key string made per
+ * token), and a row remembers the last text that counted it instead of a set of the text's terms.
  */
 export function termRows(sessionId: string, texts: readonly { kind: string; text: string }[]): TermRow[] {
-  const terms = new Map<string, TermRow>();
-  const inText = new Set<string>();
+  const rows: TermRow[] = [];
+  /** countedIn[i]: the last text that counted rows[i]. */
+  const countedIn: number[] = [];
+  const byKind = new Map<string, Map<string, number>>();
   const tokens: string[] = [];
-  for (const row of texts) {
-    inText.clear();
-    for (const token of tokensOf(row.text, tokens)) {
+  for (let t = 0; t < texts.length; t++) {
+    const { kind, text } = texts[t]!;
+    let terms = byKind.get(kind);
+    if (!terms) byKind.set(kind, (terms = new Map()));
+    for (const token of tokensOf(text, tokens)) {
       if (!token) continue;
       const term = token.toLowerCase().slice(0, MAX_TERM);
-      if (inText.has(term)) continue;
-      inText.add(term);
-      const key = row.kind + '\u0000' + term;
-      const known = terms.get(key);
-      if (known) known.hits++;
-      else terms.set(key, { term, session_id: sessionId, kind: row.kind, hits: 1 });
+      const at = terms.get(term);
+      if (at === undefined) {
+        terms.set(term, rows.length);
+        countedIn.push(t);
+        rows.push({ term, session_id: sessionId, kind, hits: 1 });
+      } else if (countedIn[at] !== t) {
+        countedIn[at] = t;
+        rows[at]!.hits++;
+      }
     }
   }
-  return [...terms.values()];
+  return rows;
 }
 
 /**
