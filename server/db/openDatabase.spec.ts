@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../testing/testStores';
-import { SQLITE_MMAP_BYTES } from './openDatabase';
+import { SQLITE_CHECKPOINT_PAGES, SQLITE_MMAP_BYTES } from './openDatabase';
 
 describe('openDatabase on an SQLite file', () => {
   let database: TestDatabase | undefined;
@@ -9,7 +9,7 @@ describe('openDatabase on an SQLite file', () => {
     await database?.drop();
   });
 
-  it('writes through the WAL with a full sync at each commit, and reads the file through a memory map', async () => {
+  it('writes through the WAL with a full sync at each commit, checkpoints every 10,000 pages, and reads the file through a memory map', async () => {
     database = await createTestDatabase('sqlite');
     const store = await database.openMigrated();
     const pragma = async (name: string) => Object.values((await sql.raw(`pragma ${name}`).execute(store.db)).rows[0] as object)[0];
@@ -17,6 +17,7 @@ describe('openDatabase on an SQLite file', () => {
     expect(await pragma('synchronous')).toBe(2); // FULL
     expect(await pragma('mmap_size')).toBe(SQLITE_MMAP_BYTES);
     expect(SQLITE_MMAP_BYTES).toBeGreaterThan(0);
+    expect(await pragma('wal_autocheckpoint')).toBe(SQLITE_CHECKPOINT_PAGES);
     await store.close();
   });
 });
