@@ -9,7 +9,7 @@
  */
 import type { SearchKind } from '../../sdk/schema';
 import type { RumscopeDb } from './db';
-import { BLOCK_DAY_MS, blockDayOf, TERMS_STATE_KEY, type SearchBlockRow } from './searchPostings';
+import { BLOCK_DAY_MS, blockDayOf, saysTermsEmpty, TERMS_STATE_KEY, type SearchBlockRow } from './searchPostings';
 
 export interface CompactOptions {
   /** Rows moved in this one transaction at most (bounds how long capture writes wait behind it). */
@@ -41,7 +41,7 @@ export async function sessionDays(db: RumscopeDb): Promise<Map<string, number>> 
 export async function compactPostings(db: RumscopeDb, { maxRows, days: known }: CompactOptions): Promise<number> {
   const first = await db.transaction('r', [db.searchTerms, db.sessions, db.meta], async () => {
     const keys = await db.searchTerms.toCollection().limit(maxRows).primaryKeys();
-    if (!keys.length) return { keys, days: new Map<string, number | null>(), flagged: ((await db.meta.get(TERMS_STATE_KEY))?.value as { empty?: boolean } | undefined)?.empty === true };
+    if (!keys.length) return { keys, days: new Map<string, number | null>(), flagged: saysTermsEmpty(await db.meta.get(TERMS_STATE_KEY)) };
     const days = new Map<string, number | null>();
     const unknown: string[] = [];
     for (const id of new Set(keys.map((key) => key[2]))) {

@@ -35,6 +35,9 @@ export const BLOCKS_STAMP_KEY = 'searchBlocks';
  */
 export const TERMS_STATE_KEY = 'searchTerms';
 
+/** Whether a read of meta TERMS_STATE_KEY says `searchTerms` holds no row (absent: it may hold rows). */
+export const saysTermsEmpty = (record: { value?: unknown } | undefined) => (record?.value as { empty?: boolean } | undefined)?.empty === true;
+
 /** A value no earlier stamp had (stamps are compared for equality only). */
 const newStamp = () => `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 const EVENTS = 'events';
@@ -103,8 +106,7 @@ export function searchPostingsMiddleware(): Middleware<DBCore> {
       async function notEmpty(trans: DBCoreTransaction) {
         if (!hasMeta || !inScope(trans, META)) return;
         const meta = down.table(META);
-        const state = (await meta.get({ trans, key: TERMS_STATE_KEY })) as { value?: { empty?: boolean } } | undefined;
-        if (state?.value?.empty === true) await meta.mutate({ trans, type: 'put', values: [{ key: TERMS_STATE_KEY, value: { empty: false } }] });
+        if (saysTermsEmpty(await meta.get({ trans, key: TERMS_STATE_KEY }))) await meta.mutate({ trans, type: 'put', values: [{ key: TERMS_STATE_KEY, value: { empty: false } }] });
       }
 
       /** Puts the rows not remembered; remembers them once the transaction commits (an aborted one wrote nothing). */

@@ -8,7 +8,7 @@
  */
 import type { SearchKind, SearchQuery } from '../../../sdk/schema';
 import type { RumscopeDb } from '../../storage/db';
-import { BLOCKS_STAMP_KEY, sessionIdsMatching, TERMS_STATE_KEY, type PostingsReader } from '../../storage/searchPostings';
+import { BLOCKS_STAMP_KEY, saysTermsEmpty, sessionIdsMatching, TERMS_STATE_KEY, type PostingsReader } from '../../storage/searchPostings';
 import { createSearchIndex } from '../../../panel/dashboard/searchIndex';
 import type { SearchService, SnippetsBySession } from './protocol';
 
@@ -41,7 +41,7 @@ function keptBlocks(db: RumscopeDb, reader: PostingsReader) {
       if (now?.stamp !== stamp) kept.clear();
       stamp = now?.stamp;
       // Every row moved into blocks (searchPostings.ts): their key ranges would find nothing, slowly.
-      noRows = (terms?.value as { empty?: boolean } | undefined)?.empty === true;
+      noRows = saysTermsEmpty(terms);
     },
     reader: {
       keysBetween: (lower, upper) => (noRows ? Promise.resolve([]) : reader.keysBetween(lower, upper)),
