@@ -21,10 +21,14 @@ export interface RunningServer {
 
 /** Opens and migrates the database, creates the env's first-run admin, listens. */
 export async function startServer(config: ServerConfig, options: { adminComesNext?: boolean } = {}): Promise<RunningServer> {
-  const store = openDatabase(config.databaseUrl);
+  let log: { warn(details: object, message: string): void } | undefined;
+  const store = openDatabase(config.databaseUrl, {
+    onIdleConnectionError: (error) => (log ? log.warn({ err: error }, 'PostgreSQL closed an idle connection; the pool opens another') : console.error(error.message)),
+  });
   try {
     await migrate(store.db);
     const app = await buildApp({ config, store, ownsStore: true });
+    log = app.log;
     if ((await countUsers(store)) === 0) {
       if (config.adminEmail && config.adminPassword) {
         await createUser(store, { email: config.adminEmail, password: config.adminPassword, role: 'admin' });

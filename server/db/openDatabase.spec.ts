@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../testing/testStores';
-import { SQLITE_CHECKPOINT_PAGES, SQLITE_MMAP_BYTES } from './openDatabase';
+import pg from 'pg';
+import { migrate, openDatabase, SQLITE_CHECKPOINT_PAGES, SQLITE_MMAP_BYTES } from './openDatabase';
 
 describe('openDatabase on an SQLite file', () => {
   let database: TestDatabase | undefined;
@@ -34,6 +35,30 @@ describe('openDatabase on PostgreSQL', () => {
     // Every connection of the pool: several at once.
     const answers = await Promise.all(Array.from({ length: 4 }, () => sql<{ jit: string }>`show jit`.execute(store.db)));
     expect(answers.map((a) => a.rows[0]!.jit)).toEqual(['off', 'off', 'off', 'off']);
+    await store.close();
+  });
+});
+
+describe('openDatabase on PostgreSQL, when the server closes an idle connection', () => {
+  let database: TestDatabase | undefined;
+  afterEach(async () => {
+    await database?.drop();
+  });
+
+  it('reports it, keeps running and answers the next query on a new connection', async () => {
+    database = await createTestDatabase('postgres');
+    const reported: string[] = [];
+    const store = openDatabase(database.url, { onIdleConnectionError: (error) => reported.push((error as { code?: string }).code ?? error.message) });
+    await migrate(store.db);
+    const before = (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(store.db)).rows[0]!.pid;
+    // Another connection ends the pool's idle one, as an administrator or a restart would.
+    const admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    await admin.query('select pg_terminate_backend($1)', [before]);
+    await admin.end();
+    await expect.poll(() => reported).toEqual(['57P01']);
+    const after = (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(store.db)).rows[0]!.pid;
+    expect(after).not.toBe(before);
     await store.close();
   });
 });

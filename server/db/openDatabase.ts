@@ -74,9 +74,24 @@ export const SQLITE_CHECKPOINT_PAGES = 10_000;
  */
 export const POSTGRES_CONNECTION_OPTIONS = '-c jit=off';
 
-export function openDatabase(url: string): Store {
+export interface OpenOptions {
+  /**
+   * PostgreSQL: an idle connection of the pool was closed by the server (a restart, an administrator's
+   * pg_terminate_backend, a network cut). The pool drops it and opens another when next asked; this only reports it
+   * (default: a line on stderr). Without a listener, pg throws such an error as an uncaught exception, which stopped
+   * the whole process. Not called for connections the pool is already closing (`close()`).
+   */
+  onIdleConnectionError?(error: Error): void;
+}
+
+export function openDatabase(url: string, options: OpenOptions = {}): Store {
   if (isPostgresUrl(url)) {
     const pool = new pg.Pool({ connectionString: url, max: 10, types: pgTypes, options: POSTGRES_CONNECTION_OPTIONS });
+    pool.on('error', (error) => {
+      if (pool.ending) return;
+      if (options.onIdleConnectionError) options.onIdleConnectionError(error);
+      else console.error(`PostgreSQL closed an idle connection: ${error.message}`);
+    });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return {
       db,
