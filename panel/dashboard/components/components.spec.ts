@@ -242,4 +242,14 @@ describe('SearchBox', () => {
       vi.useRealTimers();
     }
   });
+
+  it('counts the hits it was given, and says "+" when they reach the most asked for (more sessions match)', () => {
+    const hits = (n: number) => Array.from({ length: n }, (_, i) => ({ sessionId: `s${i}`, score: n - i, snippets: [] }));
+    const count = (n: number, limit?: number) =>
+      render(SearchBox, { value: 'cart', hits: hits(n), onsearch: () => {}, ...(limit && { limit }) }).querySelector('[data-testid="search-count"]')?.textContent;
+    expect(count(999, 1_000)).toBe('999 sessions');
+    expect(count(1_000, 1_000)).toBe('1,000+ sessions');
+    expect(count(1_000)).toBe('1,000 sessions');
+    expect(count(1, 1_000)).toBe('1 session');
+  });
 });
