@@ -27,22 +27,39 @@ type Stale = Set<string> | 'all';
 export const READ_CHUNK = 2_000;
 
 /**
- * Every session record, read by primary key in chunks of READ_CHUNK (each its own read transaction), with what each
- * gives the columns (computed between reads), both in start order.
+ * Reads in flight at once when all records are read. The page's own work per record (its structured clone read
+ * back, ~25 µs at 100,000 sessions) then overlaps the database's reading of the next range: one read at a time took
+ * 2.6–2.7 s there, two 2.1–2.3 s with the keys read first (Chromium 156, a raw IndexedDB probe in an extension page).
+ */
+export const READS_IN_FLIGHT = 2;
+
+/**
+ * Every session record, with what each gives the columns, both in start order. The primary keys are read first and
+ * cut into ranges of READ_CHUNK that together cover every key (the first open below, the last open above), read
+ * READS_IN_FLIGHT at a time, each its own read transaction: a session written meanwhile is in its range or not, and
+ * the change feed names it either way (the caller reads it again).
  */
 async function readAllSessions(db: RumscopeDb): Promise<{ records: SessionRecord[]; facts: RowFacts[] }> {
-  const rows: SessionRecord[] = [];
-  const facts: RowFacts[] = [];
-  let last: string | null = null;
-  for (;;) {
-    const chunk: SessionRecord[] = await (last === null ? db.sessions.orderBy(':id') : db.sessions.where(':id').above(last)).limit(READ_CHUNK).toArray();
-    for (const row of chunk) {
-      rows.push(row);
-      facts.push(rowFacts(row));
+  const keys = (await db.sessions.toCollection().primaryKeys()) as string[];
+  const starts: (string | null)[] = [null];
+  for (let i = READ_CHUNK; i < keys.length; i += READ_CHUNK) starts.push(keys[i]!);
+  const chunks: SessionRecord[][] = [];
+  const chunkFacts: RowFacts[][] = [];
+  let next = 0;
+  const reader = async () => {
+    while (next < starts.length) {
+      const i = next++;
+      const from = starts[i]!;
+      const to = starts[i + 1];
+      const range = from === null ? (to == null ? db.sessions.toCollection() : db.sessions.where(':id').below(to)) : to == null ? db.sessions.where(':id').aboveOrEqual(from) : db.sessions.where(':id').between(from, to, true, false);
+      chunks[i] = await range.toArray();
+      // Derived while the other read is under way.
+      chunkFacts[i] = chunks[i]!.map(rowFacts);
     }
-    if (chunk.length < READ_CHUNK) break;
-    last = chunk[chunk.length - 1]!.id;
-  }
+  };
+  await Promise.all(Array.from({ length: Math.min(READS_IN_FLIGHT, starts.length) }, reader));
+  const rows = chunks.flat();
+  const facts = chunkFacts.flat();
   const order = Array.from(rows.keys()).sort((a, b) => rows[a]!.startedAt - rows[b]!.startedAt);
   return { records: order.map((i) => rows[i]!), facts: order.map((i) => facts[i]!) };
 }
