@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../testing/testStores';
 import pg from 'pg';
-import { migrate, openDatabase, SQLITE_CHECKPOINT_PAGES, SQLITE_MMAP_BYTES } from './openDatabase';
+import { migrate, openDatabase, SQLITE_CHECKPOINT_PAGES, SQLITE_MMAP_BYTES, SQLITE_TEMP_STORE } from './openDatabase';
 
 describe('openDatabase on an SQLite file', () => {
   let database: TestDatabase | undefined;
@@ -10,7 +10,7 @@ describe('openDatabase on an SQLite file', () => {
     await database?.drop();
   });
 
-  it('writes through the WAL with a full sync at each commit, checkpoints every 10,000 pages, and reads the file through a memory map', async () => {
+  it('writes through the WAL with a full sync at each commit, checkpoints every 10,000 pages, reads the file through a memory map and keeps temporary data (statement journals) in memory', async () => {
     database = await createTestDatabase('sqlite');
     const store = await database.openMigrated();
     const pragma = async (name: string) => Object.values((await sql.raw(`pragma ${name}`).execute(store.db)).rows[0] as object)[0];
@@ -19,6 +19,8 @@ describe('openDatabase on an SQLite file', () => {
     expect(await pragma('mmap_size')).toBe(SQLITE_MMAP_BYTES);
     expect(SQLITE_MMAP_BYTES).toBeGreaterThan(0);
     expect(await pragma('wal_autocheckpoint')).toBe(SQLITE_CHECKPOINT_PAGES);
+    expect(await pragma('temp_store')).toBe(SQLITE_TEMP_STORE);
+    expect(SQLITE_TEMP_STORE).toBe(2); // MEMORY: statement journals never written to a file
     await store.close();
   });
 });
