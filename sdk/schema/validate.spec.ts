@@ -62,6 +62,22 @@ describe('validateEvent', () => {
     expect(validateEvent('action').ok).toBe(false);
   });
 
+  test('reads the own enumerable keys of an object, as Object.keys gives them, and no inherited one', () => {
+    // An own key after many others, on a null-prototype object too; a non-enumerable own key is not data.
+    const many: Record<string, unknown> = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${i}`, i]));
+    expect(inspectJson(JSON.parse(JSON.stringify(many).replace(/}$/, ',"__proto__":1}')))).toBe('forbidden key __proto__');
+    expect(inspectJson(Object.assign(Object.create(null), { a: { prototype: 1 } }))).toBe('forbidden key prototype');
+    expect(inspectJson(Object.defineProperty({ a: 1 }, 'constructor', { value: Number.NaN, enumerable: false }))).toBeNull();
+    expect(inspectJson([1, , 3])).toBe('unsupported undefined'); // eslint-disable-line no-sparse-arrays
+    // An enumerable key inherited from a polluted Object.prototype is not the object's own: not reported, not walked.
+    Object.defineProperty(Object.prototype, 'prototype', { value: { deep: Number.NaN }, enumerable: true, configurable: true, writable: true });
+    try {
+      expect(inspectJson({ a: { b: 1 } })).toBeNull();
+    } finally {
+      delete (Object.prototype as Record<string, unknown>).prototype;
+    }
+  });
+
   test('refuses values nested deeper than the limit', () => {
     let value: unknown = 'leaf';
     for (let i = 0; i < 20; i++) value = { v: value };

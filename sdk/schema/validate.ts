@@ -9,6 +9,7 @@ import { CONSOLE_LEVELS, CONSOLE_LIMITS, NETWORK_DETAIL_LIMITS } from './events'
 import type { JsonValue, RumEvent } from './events';
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+const hasOwn = Object.prototype.hasOwnProperty;
 /** addTiming names kept per view (the SDK keeps no more). */
 export const LIMITS_TIMINGS = 100;
 
@@ -31,15 +32,17 @@ export function inspectJson(value: unknown, maxDepth: number = LIMITS.maxDepth):
     if (typeof item !== 'object') return `unsupported ${typeof item}`;
     if (depth >= maxDepth) return 'too deep';
     if (Array.isArray(item)) {
-      for (const child of item) {
-        items.push(child);
+      for (let i = 0; i < item.length; i++) {
+        items.push(item[i]);
         depths.push(depth + 1);
       }
       continue;
     }
     const proto = Object.getPrototypeOf(item);
     if (proto !== Object.prototype && proto !== null) return 'not a plain object';
-    for (const key of Object.keys(item)) {
+    // for…in with the own-key test: the keys Object.keys gives, in its order, without an array of them per object.
+    for (const key in item) {
+      if (!hasOwn.call(item, key)) continue;
       if (FORBIDDEN_KEYS.has(key)) return `forbidden key ${key}`;
       items.push((item as Record<string, unknown>)[key]);
       depths.push(depth + 1);
