@@ -24,7 +24,9 @@
  * own fresh database alternating with the working tree's, and its list queries on the seeded database before the
  * working tree's server migrates it (the migration's time is reported).
  *
- * Options: --dialects sqlite,postgres  --batches N (measured uploads per build, default 30)  --warmup N (default 3)
+ * Options: --dialects sqlite,postgres  --batches N (measured uploads per build, default 30)  --warmup N (unmeasured uploads
+ *          first, default 20: the steady rate of a running server; with 3, V8 was still optimising the intake's code during
+ *          the measured uploads, ~10 % of a profile's samples)
  *          --concurrency N (default 4)  --sizes 100000,1000000 (sessions for the list; seeded in steps)  --reps N
  *          (requests per sort, default 15)  --list-warmup N (unmeasured list requests before each sort's measured
  *          ones, default 3: one per filter)  --profile (node --cpu-prof of the working tree's server into
@@ -101,7 +103,7 @@ export function optionsFromArgv(): ServerBenchOptions {
   return {
     dialects: (option('--dialects') ?? 'sqlite,postgres').split(',').filter(Boolean) as Dialect[],
     batches: Number(option('--batches') ?? 30),
-    warmup: Number(option('--warmup') ?? 3),
+    warmup: Number(option('--warmup') ?? 20),
     concurrency: Number(option('--concurrency') ?? 4),
     sizes: (option('--sizes') ?? '100000,1000000').split(',').filter(Boolean).map(Number),
     reps: Number(option('--reps') ?? 15),
