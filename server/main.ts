@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { countUsers, createLoginLink, createUser } from './accounts/accounts';
 import { buildApp } from './app';
 import { ConfigError, loadConfig, type ServerConfig } from './config';
-import { migrate, openDatabase, type Store } from './db/openDatabase';
+import { migrate, openDatabase, reportIdleConnectionError, type Store } from './db/openDatabase';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -23,7 +23,7 @@ export interface RunningServer {
 export async function startServer(config: ServerConfig, options: { adminComesNext?: boolean } = {}): Promise<RunningServer> {
   let log: { warn(details: object, message: string): void } | undefined;
   const store = openDatabase(config.databaseUrl, {
-    onIdleConnectionError: (error) => (log ? log.warn({ err: error }, 'PostgreSQL closed an idle connection; the pool opens another') : console.error(error.message)),
+    onIdleConnectionError: (error) => (log ? log.warn({ err: error }, 'PostgreSQL closed an idle connection; the pool opens another') : reportIdleConnectionError(error)),
   });
   try {
     await migrate(store.db);

@@ -39,15 +39,8 @@ describe('openDatabase on PostgreSQL', () => {
     expect(answers.map((a) => a.rows[0]!.jit)).toEqual(['off', 'off', 'off', 'off']);
     await store.close();
   });
-});
 
-describe('openDatabase on PostgreSQL, when the server closes an idle connection', () => {
-  let database: TestDatabase | undefined;
-  afterEach(async () => {
-    await database?.drop();
-  });
-
-  it('reports it, keeps running and answers the next query on a new connection', async () => {
+  it('reports an idle connection the server closed, keeps running and answers the next query on a new connection', async () => {
     database = await createTestDatabase('postgres');
     const reported: string[] = [];
     const store = openDatabase(database.url, { onIdleConnectionError: (error) => reported.push((error as { code?: string }).code ?? error.message) });

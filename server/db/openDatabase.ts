@@ -97,13 +97,15 @@ export interface OpenOptions {
   onIdleConnectionError?(error: Error): void;
 }
 
+/** OpenOptions.onIdleConnectionError's default: a line on stderr. */
+export const reportIdleConnectionError = (error: Error): void => console.error(`PostgreSQL closed an idle connection: ${error.message}`);
+
 export function openDatabase(url: string, options: OpenOptions = {}): Store {
   if (isPostgresUrl(url)) {
     const pool = new pg.Pool({ connectionString: url, max: 10, types: pgTypes, options: POSTGRES_CONNECTION_OPTIONS });
     pool.on('error', (error) => {
       if (pool.ending) return;
-      if (options.onIdleConnectionError) options.onIdleConnectionError(error);
-      else console.error(`PostgreSQL closed an idle connection: ${error.message}`);
+      (options.onIdleConnectionError ?? reportIdleConnectionError)(error);
     });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return {
