@@ -123,9 +123,9 @@ time('records: KPIs of 30 days with the previous 30 (createLiveKpis)', () => {
   for (const s of sessions) live.put(s);
   return live.report();
 });
-time('columns: one record changed (place)', () => {
+time('columns: one record changed (apply)', () => {
   const s = byStart[50_000 % byStart.length]!;
-  columns.place(s, { ...s, counts: { ...s.counts, errors: s.counts.errors + 1 } });
+  columns.apply(new Map([[s.id, { ...s, counts: { ...s.counts, errors: s.counts.errors + 1 } }]]));
 }, 50);
 
 const inRange = sessions.filter(createMatcher({ time: { preset: '30d' } }, NOW));

@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RumscopeDb } from '../storage/db';
 import { deleteSessions } from '../storage/sessionStore';
 import { createDexieSessionSource } from './dexieSessionSource';
-import { READ_CHUNK } from './dashboardStore';
+import { COLUMNS_CACHE_KEY, READ_CHUNK } from './dashboardStore';
+import { COLUMN_FORMAT } from '../../panel/dashboard/sessionColumns';
 import { base, makeSession, stored } from '../../tests/unit/support/sessionFixtures';
 
 const opened: RumscopeDb[] = [];
@@ -205,5 +206,104 @@ describe('a relative time range as the clock moves, nothing written', () => {
     expect((await source.getFacetCounts(filter)).time).toMatchObject({ '15m': 1, '1h': 2 });
     vi.setSystemTime(start + 20 * 60_000);
     expect((await source.getFacetCounts(filter)).time).toMatchObject({ '15m': 0, '1h': 1 });
+  });
+});
+
+describe('the columns kept between openings', () => {
+  /** A panel opening: its own connection and source, the copy written 10 ms after the answer that asks for it. */
+  function open(name: string) {
+    const db = new RumscopeDb(name);
+    opened.push(db);
+    const readAll = vi.spyOn(db.sessions, 'orderBy');
+    return { db, readAll, source: createDexieSessionSource(db, { dashboard: { keepDelayMs: 10 } }) };
+  }
+  const kept = async (db: RumscopeDb) => {
+    for (let i = 0; i < 100; i++) {
+      const row = await db.derivedCache.get(COLUMNS_CACHE_KEY);
+      if (row) return row;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    throw new Error('the columns were never kept');
+  };
+  const filter = { errors: { preset: 'some' as const } };
+  /** Every answer the dashboard shows for `filter`, and the list by another column. */
+  const everything = async (source: ReturnType<typeof createDexieSessionSource>) => ({
+    list: ids(await source.listSessions({ filter })),
+    count: await source.countSessions(filter),
+    facets: await source.getFacetCounts(filter),
+    kpis: await source.getKpis(filter),
+    byErrors: ids(await source.listSessions({ filter, sort: { key: 'errors', direction: 'desc' } })),
+    search: (await source.search({ text: 'checkout' })).map((h) => h.sessionId),
+  });
+
+  it('a new opening starts from the copy and reads only the sessions written since; its answers equal reading every record', async () => {
+    const { writer } = setup();
+    const now = Date.now();
+    const sessions = Array.from({ length: 40 }, (_, i) =>
+      makeSession({ id: `s${String(i).padStart(2, '0')}`, startedAt: now - (i + 1) * 60_000, counts: counts(i % 3), app: { version: i < 20 ? '2.0.0' : '1.0.0', env: null } as never }),
+    );
+    await writer.sessions.bulkPut(sessions);
+    await writer.events.bulkPut(
+      sessions.slice(0, 5).map((s, i) => stored({ ...base(now), type: 'view', url: `https://shop.test/checkout/${i}`, referrer: '', title: '', navigation: 'initial', loadingTime: null }, s.id, `load-${i}`)),
+    );
+    const first = open(writer.name);
+    await first.source.getFacetCounts(filter);
+    expect(first.readAll).toHaveBeenCalledTimes(1);
+    const copy = await kept(writer);
+    expect(copy.value).toMatchObject({ format: COLUMN_FORMAT, size: 40 });
+
+    // Written while no panel is open: one session changed, one new, one deleted, one moved to another start.
+    await writer.sessions.update('s01', { counts: counts(7, 3), lastEventAt: now });
+    await writer.sessions.put(makeSession({ id: 'new', startedAt: now - 1_000, counts: counts(2), app: { version: '3.0.0', env: null } as never }));
+    await deleteSessions(writer, ['s02']);
+    await writer.sessions.update('s05', { startedAt: now - 90 * 60_000 });
+
+    const second = open(writer.name);
+    const fromCopy = await everything(second.source);
+    // The columns came from the copy: no read of every record until a sort by another column needed the records.
+    expect(second.readAll).toHaveBeenCalledTimes(1);
+    expect(second.readAll.mock.invocationCallOrder[0]).toBeGreaterThan(0);
+    const fresh = open(writer.name);
+    await writer.derivedCache.clear();
+    expect(await everything(fresh.source)).toEqual(fromCopy);
+    expect(fromCopy.list[0]).toBe('new');
+    expect(fromCopy.list).not.toContain('s02');
+    // 2.0.0's first session is now s05, moved before every 1.0.0 one: the change is from 1.0.0.
+    expect(fromCopy.kpis.versionChange).toMatchObject({ version: '3.0.0', previous: '1.0.0' });
+    const withErrors = sessions.filter((s) => s.counts.errors > 0 && s.id !== 's02').length + 1; // + 'new'
+    expect(fromCopy.count).toBe(withErrors);
+    // The visits to checkout were s00–s04's; s02 is deleted. Newest first.
+    expect(fromCopy.search).toEqual(['s00', 's01', 's03', 's04']);
+  });
+
+  it('the list, the count, the facets and the KPIs come from the copy without reading every record', async () => {
+    const { writer } = setup();
+    const now = Date.now();
+    await writer.sessions.bulkPut(Array.from({ length: 30 }, (_, i) => makeSession({ id: `s${i}`, startedAt: now - (i + 1) * 60_000, counts: counts(i % 2) })));
+    const first = open(writer.name);
+    await first.source.getKpis({});
+    await kept(writer);
+    await writer.sessions.put(makeSession({ id: 'late', startedAt: now - 1, counts: counts(1) }));
+    const second = open(writer.name);
+    expect(ids(await second.source.listSessions({ filter, limit: 3 }))).toEqual(['late', 's1', 's3']);
+    expect(await second.source.countSessions(filter)).toBe(16);
+    expect((await second.source.getFacetCounts(filter)).total).toBe(16);
+    expect((await second.source.getKpis({})).summary.totalSessions).toBe(31);
+    expect(second.readAll).not.toHaveBeenCalled();
+  });
+
+  it('a copy of another format, or newer than the database, is not read: every record is', async () => {
+    const { writer } = setup();
+    const now = Date.now();
+    await writer.sessions.bulkPut([makeSession({ id: 'a', startedAt: now - 1_000, counts: counts(1) }), makeSession({ id: 'b', startedAt: now - 2_000, counts: counts(0) })]);
+    for (const row of [
+      { key: COLUMNS_CACHE_KEY, rev: 0, value: { format: 'columns-0', size: 0 } },
+      { key: COLUMNS_CACHE_KEY, rev: 99, value: { format: COLUMN_FORMAT, size: 0, ids: [] } },
+    ]) {
+      await writer.derivedCache.put(row);
+      const reader = open(writer.name);
+      expect(await reader.source.countSessions(filter)).toBe(1);
+      expect(reader.readAll).toHaveBeenCalledTimes(1);
+    }
   });
 });

@@ -1,23 +1,31 @@
 /**
- * What the dashboard asks of the extension's database (filters beyond the start-time index, facet counts,
- * KPIs), answered in the panel page from the session records kept up to date by the change feed:
- * - the session records, read once (on the first dashboard question) and then only the records the feed
- *   names as changed; they are held as columns in start order (panel/dashboard/sessionColumns.ts), and every
- *   question (the list, its count, the facet counts, the KPIs) is one pass over them, answered from scratch:
- *   a few ms at 100,000 sessions, so nothing is kept per question and a relative time range simply moves;
- * - which sessions match a search text is asked of `searchIds` (the postings stored with the data).
- * The feed only marks what is stale (no read per event); the reads happen when the panel asks, which it
- * does at a bounded rate and never while hidden (panel/source/live.ts).
+ * What the dashboard asks of the extension's database (filters beyond the start-time index, facet counts, KPIs),
+ * answered in the panel page from columns of every session (panel/dashboard/sessionColumns.ts: start, duration,
+ * counts, facets, user, vitals and each row's id, in start order). Every question (the list, its count, the facet
+ * counts, the KPIs) is one pass over them, answered from scratch: a few ms at 100,000 sessions, so nothing is kept per
+ * question and a relative time range simply moves. The list then reads only the records of the rows it shows.
+ *
+ * Where the columns come from:
+ * - the copy this page kept last time (db `derivedCache`, with the revision it is current to) and the sessions
+ *   written since (`sessionChanges` above that revision: storage/sessionChangeLog.ts), read in one transaction.
+ *   At 100,000 sessions that is a few MB of typed arrays, where reading every record was ~3 s (1.6 s of it decoding
+ *   their structured clones on this page's thread);
+ * - else (the first time, another format, a copy from a database since reset) every record, read once in chunks, and
+ *   the copy is kept for next time.
+ * The change feed only marks the columns stale (no read per event); the next question reads what was stamped since.
+ * The copy is written again after enough changes, at most every few minutes.
+ *
+ * Every record is held only when a question needs more than the columns (another sort than start time, new regions
+ * or devices, cohorts): read once then, and kept current the same way.
  */
 import type { FacetCounts, KpiReport, SessionRecord, VersionChange } from '../../sdk/schema';
 import type { RumscopeDb } from '../storage/db';
-import type { KpiQueryOptions, SessionFilter, SessionSource, SourceChange } from '../../panel/source/SessionSource';
+import { readSessionRev } from '../storage/sessionChangeLog';
+import type { KpiQueryOptions, SessionFilter, SessionSort, SessionSource, SourceChange } from '../../panel/source/SessionSource';
+import { compareSessions } from '../../panel/source/sessionSort';
 import { filterContext } from '../../panel/dashboard/answerOver';
-import { columnFacetCounts, columnKpis, matchingRows } from '../../panel/dashboard/columnAnswers';
-import { createSessionColumns, rowFacts, type RowFacts, type SessionColumns } from '../../panel/dashboard/sessionColumns';
-import { latestVersionChange } from '../../panel/dashboard/qualityViews';
-
-type Stale = Set<string> | 'all';
+import { columnFacetCounts, columnKpis, columnVersionChange, matchingRows } from '../../panel/dashboard/columnAnswers';
+import { columnsFromSnapshot, createSessionColumns, rowFacts, type RowFacts, type SessionColumns } from '../../panel/dashboard/sessionColumns';
 
 /**
  * Session records per read when all of them are read: each read is a task of its own, so the page paints, scrolls
@@ -26,13 +34,17 @@ type Stale = Set<string> | 'all';
  */
 export const READ_CHUNK = 2_000;
 
+/** The derivedCache key of the dashboard's columns. */
+export const COLUMNS_CACHE_KEY = 'dashboardColumns';
+/** Sessions changed since the kept copy before it is written again (each write is a copy of every column)... */
+export const KEEP_AFTER_CHANGES = 200;
+/** ...and at most this often. */
+const KEEP_EVERY_MS = 5 * 60_000;
+
 /**
  * Every session record, read by primary key in chunks of READ_CHUNK (each its own read transaction), with what each
  * gives the columns, both in start order. The next chunk is asked for as soon as a chunk arrives, before its records'
- * column values are derived, so the database reads one while the page works on the other (at 100,000 records, the
- * first search asked at the first row: median 3.26 → 3.13 s, within the noise). Not two key ranges at a time from the
- * keys read first: that was faster alone (2.1–2.3 s against 2.6–2.7 s for the raw reads) but its one read of 100,000
- * keys held the database's queue, and the panel's first rows waited ~80 ms more behind it (Chromium 156).
+ * column values are derived, so the database reads one while the page works on the other.
  */
 async function readAllSessions(db: RumscopeDb): Promise<{ records: SessionRecord[]; facts: RowFacts[] }> {
   const rows: SessionRecord[] = [];
@@ -52,58 +64,110 @@ async function readAllSessions(db: RumscopeDb): Promise<{ records: SessionRecord
   return { records: order.map((i) => rows[i]!), facts: order.map((i) => facts[i]!) };
 }
 
-const addStale = (stale: Stale, ids: readonly string[] | 'all' | undefined): Stale => {
-  if (!ids) return stale;
-  if (ids === 'all' || stale === 'all') return 'all';
-  for (const id of ids) stale.add(id);
-  return stale;
-};
+/** The sessions stamped above `rev` and their records now (undefined: deleted), read in one transaction. */
+async function changedSince(db: RumscopeDb, rev: number): Promise<{ changes: Map<string, SessionRecord | undefined>; rev: number }> {
+  return db.transaction('r', db.sessionChanges, db.sessions, async () => {
+    const stamps = await db.sessionChanges.where('rev').above(rev).toArray();
+    const records = stamps.length ? await db.sessions.bulkGet(stamps.map((s) => s.id)) : [];
+    const changes = new Map<string, SessionRecord | undefined>();
+    let latest = rev;
+    stamps.forEach((stamp, i) => {
+      changes.set(stamp.id, records[i]);
+      if (stamp.rev > latest) latest = stamp.rev;
+    });
+    return { changes, rev: latest };
+  });
+}
+
+/**
+ * Rows `offset`… of `rows` (row numbers in start order) as the list sorts them by start time in `sort`'s direction,
+ * ties as compareSessions orders them (by id): the slice is widened to whole runs of equal start times, and only it is
+ * sorted. Their session ids.
+ */
+export function windowByStart(cols: SessionColumns, rows: readonly number[], sort: SessionSort, offset: number, limit: number): string[] {
+  const n = rows.length;
+  const end = Math.min(n, offset + limit);
+  if (offset >= end) return [];
+  const desc = sort.direction === 'desc';
+  const at = (i: number) => cols.startedAt[rows[i]!]!;
+  // Sorted positions [offset, end) are these indexes of the start order.
+  let a = desc ? n - end : offset;
+  let b = desc ? n - offset : end;
+  while (a > 0 && at(a - 1) === at(a)) a--;
+  while (b < n && at(b) === at(b - 1)) b++;
+  const sign = desc ? -1 : 1;
+  const part = rows.slice(a, b).sort((x, y) => {
+    const dt = cols.startedAt[x]! - cols.startedAt[y]!;
+    if (dt) return sign * dt;
+    const p = cols.ids[x]!;
+    const q = cols.ids[y]!;
+    return p < q ? -1 : p > q ? 1 : 0;
+  });
+  const first = desc ? n - b : a;
+  return part.slice(offset - first, end - first).map((row) => cols.ids[row]!);
+}
 
 export interface DashboardStore {
-  /** Sessions matching the filter, in no particular order. */
-  matching(filter: SessionFilter, now?: number): Promise<readonly SessionRecord[]>;
-  /**
-   * The same sessions ordered by start time, oldest first (the list sorts them by its column: from this order, by
-   * start time, that is one pass). The list and its count ask it for the same filter at once: the answer of a filter
-   * that does not depend on the time of asking is kept until a session changes.
-   */
-  matchingByStart(filter: SessionFilter, now?: number): Promise<readonly SessionRecord[]>;
+  /** The rows [offset, offset + limit) of the sessions matching the filter, in `sort`'s order. */
+  window(filter: SessionFilter, sort: SessionSort, offset: number, limit: number, now?: number): Promise<SessionRecord[]>;
+  /** How many sessions match the filter. */
+  count(filter: SessionFilter, now?: number): Promise<number>;
+  /** Every held session record, oldest first (reads them all the first time). */
+  allRecords(): Promise<readonly SessionRecord[]>;
   facetCounts(filter: SessionFilter, now?: number): Promise<FacetCounts>;
   kpis(filter: SessionFilter, options?: KpiQueryOptions, now?: number): Promise<KpiReport>;
   /** Of these sessions, the ids of the newest `limit` that are stored, newest first (ties: the greater id first). */
   newestOf(ids: ReadonlySet<string>, limit: number): Promise<string[]>;
-  /** Whether every record is held (read once already): a question then needs at most the changed records read. */
+  /** Whether the columns are held (read once already): a question then needs at most the changed records read. */
   holdsAll(): boolean;
   /** Stops following the change feed and forgets what was read. */
   close(): void;
+}
+
+export interface DashboardStoreOptions {
+  /** Whether to keep a copy of the columns for the next opening (default true). */
+  keepColumns?: boolean;
+  /** How long after the answer that asked for it the copy is written (default 2 s: when the page is likely idle). */
+  keepDelayMs?: number;
 }
 
 /**
  * `watchChanges`: the source's change feed (it marks what is stale; nothing is read on a notice). `searchIds`: the
  * sessions matching a search text.
  */
-export function createDashboardStore(db: RumscopeDb, watchChanges: SessionSource['watchChanges'], searchIds: (text: string) => Promise<Set<string>>): DashboardStore {
-  let sessions: Map<string, SessionRecord> | null = null;
-  /** The same records as columns, rows in start order. */
-  let columns: SessionColumns = createSessionColumns([]);
-  // The latest version change (quality views): recomputed only when a session came, went or changed version.
-  let versionChange: VersionChange | null | undefined;
-  let staleSessions: Stale = new Set();
-  /** Bumped whenever the held records change. */
-  let version = 0;
+export function createDashboardStore(
+  db: RumscopeDb,
+  watchChanges: SessionSource['watchChanges'],
+  searchIds: (text: string) => Promise<Set<string>>,
+  { keepColumns = true, keepDelayMs = 2_000 }: DashboardStoreOptions = {},
+): DashboardStore {
+  let columns: SessionColumns | null = null;
+  /** Every record by id, only once a question needed them. */
+  let records: Map<string, SessionRecord> | null = null;
+  /** The sessionChanges revision the columns (and records) are current to. */
+  let asOf = 0;
+  /** A session was written since the columns were last made current. */
+  let stale = false;
+  let closed = false;
+  /** The latest version change (quality views), per columns version. */
+  let versionChange: { version: number; change: VersionChange | null } | null = null;
   /**
-   * The last answer of each question, with the held records' version and the search hits it was computed with: the
-   * list and its count ask for the same filter at once, and the panel asks again when anything was written. Answers
-   * that depend on the time of asking (relative ranges, novelty) are not kept.
+   * The last answer of each question, with the columns' version and the search hits it was computed with: the list
+   * and its count ask for the same filter at once, and the panel asks again when anything was written. Answers that
+   * depend on the time of asking (relative ranges, novelty) are not kept.
    */
   const lastAnswers = new Map<string, { key: string; version: number; hits: Set<string> | null; answer: unknown }>();
   let unfollow: (() => void) | null = null;
   let reading: Promise<unknown> = Promise.resolve();
 
-  /** True while every record is read (in chunks): what is written meanwhile is read again after. */
-  let readingAll = false;
+  // The kept copy: its revision, the changes applied since, when it was last written, the write waiting.
+  let keptRev = -1;
+  let keptAt = 0;
+  let changedSinceKept = 0;
+  let keepTimer: ReturnType<typeof setTimeout> | null = null;
+
   const listener = (change: SourceChange) => {
-    if (sessions || readingAll) staleSessions = addStale(staleSessions, change.sessions);
+    if (change.sessions) stale = true;
   };
   const follow = () => {
     unfollow ??= watchChanges(listener);
@@ -116,94 +180,159 @@ export function createDashboardStore(db: RumscopeDb, watchChanges: SessionSource
     return next;
   };
 
-  async function freshSessions(): Promise<Map<string, SessionRecord>> {
-    follow();
-    if (!sessions || staleSessions === 'all') {
-      staleSessions = new Set();
-      sessions = null;
-      readingAll = true;
-      let read: Awaited<ReturnType<typeof readAllSessions>>;
-      try {
-        read = await readAllSessions(db);
-      } finally {
-        readingAll = false;
-      }
-      sessions = new Map(read.records.map((s) => [s.id, s]));
-      columns = createSessionColumns(read.records, read.facts);
-      version++;
-      versionChange = undefined;
-      // Written while the chunks were read (the feed's listener adds them): read again below, or all on the next question.
-      const written = staleSessions as Stale;
-      if (written === 'all' || !written.size) return sessions;
-    }
-    if (staleSessions.size) {
-      const ids = [...staleSessions];
-      staleSessions = new Set();
-      version++;
-      const rows = await db.sessions.bulkGet(ids);
-      ids.forEach((id, i) => {
-        const row = rows[i];
-        const before = sessions!.get(id);
-        if (!row || !before || row.app?.version !== before.app?.version) versionChange = undefined;
-        columns.place(before, row);
-        if (row) sessions!.set(id, row);
-        else sessions!.delete(id);
+  /** Writes the copy of the columns (when the page is idle, a while after the answer that asked for it). */
+  function keepLater() {
+    if (!keepColumns || keepTimer || closed) return;
+    const wait = Math.max(keepDelayMs, keptAt + KEEP_EVERY_MS - Date.now());
+    keepTimer = setTimeout(() => {
+      keepTimer = null;
+      void serial(async () => {
+        if (closed || !columns || asOf === keptRev) return;
+        const rev = asOf;
+        const value = columns.snapshot();
+        try {
+          await db.derivedCache.put({ key: COLUMNS_CACHE_KEY, rev, value });
+          keptRev = rev;
+          keptAt = Date.now();
+          changedSinceKept = 0;
+        } catch (error) {
+          // Only a copy: the next opening reads every record instead (e.g. when the disk is full). A page closing is no news.
+          if ((error as Error | null)?.name !== 'DatabaseClosedError') console.warn('[rumscope] could not keep the dashboard columns', error);
+        }
       });
-    }
-    return sessions;
+    }, wait);
   }
 
-  const latestVersion = () => (versionChange === undefined ? (versionChange = latestVersionChange(sessions!.values())) : versionChange);
+  /** New columns: nothing answered over the old ones is given again. */
+  function replaceColumns(next: SessionColumns) {
+    columns = next;
+    lastAnswers.clear();
+    versionChange = null;
+  }
+
+  /** Every record read, the columns made from them (and the records held when `hold`), current to the revision read first. */
+  async function readEverything(hold: boolean) {
+    const rev = await readSessionRev(db);
+    const read = await readAllSessions(db);
+    replaceColumns(createSessionColumns(read.records, read.facts));
+    records = hold ? new Map(read.records.map((s) => [s.id, s])) : null;
+    asOf = rev;
+    // Written while the chunks were read: stamped above `rev`, read again below.
+    stale = true;
+  }
+
+  async function freshColumns(): Promise<SessionColumns> {
+    follow();
+    if (!columns) {
+      const [kept, rev] = await Promise.all([db.derivedCache.get(COLUMNS_CACHE_KEY), readSessionRev(db)]);
+      // A copy newer than the database's stamps is of a database since reset.
+      const restored = kept && kept.rev <= rev ? columnsFromSnapshot(kept.value) : null;
+      if (restored) {
+        replaceColumns(restored);
+        asOf = keptRev = kept!.rev;
+        stale = true;
+      } else {
+        await readEverything(false);
+        changedSinceKept = KEEP_AFTER_CHANGES;
+      }
+    }
+    if (stale) {
+      stale = false;
+      const { changes, rev } = await changedSince(db, asOf);
+      asOf = rev;
+      if (changes.size) {
+        columns!.apply(changes);
+        if (records) for (const [id, record] of changes) record ? records.set(id, record) : records.delete(id);
+        changedSinceKept += changes.size;
+      }
+    }
+    if (changedSinceKept >= KEEP_AFTER_CHANGES) keepLater();
+    return columns!;
+  }
+
+  /** Every record, in start order (read once, then kept current with the columns). */
+  async function freshRecords(): Promise<SessionRecord[]> {
+    if (!records) await readEverything(true);
+    const cols = await freshColumns();
+    return cols.ids.map((id) => records!.get(id)!);
+  }
+
+  const currentVersionChange = (cols: SessionColumns) => {
+    if (versionChange?.version !== cols.version) versionChange = { version: cols.version, change: columnVersionChange(cols) };
+    return versionChange.change;
+  };
 
   /**
    * Answers `question` over the fresh columns with the filter's context (search hits, novelty); the last answer of
    * `kind` is given again while nothing it depends on changed.
    */
-  async function answer<T>(kind: string, filter: SessionFilter, extra: unknown, now: number, question: (context: Awaited<ReturnType<typeof filterContext>>) => T): Promise<T> {
-    await freshSessions();
-    const context = await filterContext(columns.records, filter, now, searchIds);
+  async function answer<T>(kind: string, filter: SessionFilter, extra: unknown, now: number, question: (cols: SessionColumns, context: Awaited<ReturnType<typeof filterContext>>) => T): Promise<T> {
+    // New regions or devices look at each session's place and device over the history: the records.
+    const history = filter.novelty ? await freshRecords() : [];
+    const cols = await freshColumns();
+    const context = await filterContext(history, filter, now, searchIds);
     const timeless = (!filter.time || filter.time.preset === 'custom') && !filter.novelty;
     const key = JSON.stringify([filter, extra]);
     const hits = context.searchHits instanceof Set ? context.searchHits : null;
     const last = lastAnswers.get(kind);
-    if (timeless && last && last.key === key && last.version === version && last.hits === hits) return last.answer as T;
-    const result = question(context);
-    if (timeless) lastAnswers.set(kind, { key, version, hits, answer: result });
+    if (timeless && last && last.key === key && last.version === cols.version && last.hits === hits) return last.answer as T;
+    const result = question(cols, context);
+    if (timeless) lastAnswers.set(kind, { key, version: cols.version, hits, answer: result });
     return result;
   }
 
-  const store: DashboardStore = {
-    matching: (filter, now) => store.matchingByStart(filter, now),
+  const rowsOf = (filter: SessionFilter, now: number) => answer('rows', filter, null, now, (cols, context) => matchingRows(cols, filter, now, context));
 
-    matchingByStart: (filter, now = Date.now()) => serial(() => answer('rows', filter, null, now, (context) => matchingRows(columns, filter, now, context))),
+  const store: DashboardStore = {
+    window: (filter, sort, offset, limit, now = Date.now()) =>
+      serial(async () => {
+        const rows = await rowsOf(filter, now);
+        const cols = columns!;
+        if (sort.key === 'startedAt') {
+          const ids = windowByStart(cols, rows, sort, offset, limit);
+          if (records) return ids.map((id) => records!.get(id)!);
+          // Only the rows on screen are read (a session deleted since is left out).
+          return (await db.sessions.bulkGet(ids)).filter((s): s is SessionRecord => !!s);
+        }
+        // Another column: by the records of every matching row.
+        await freshRecords();
+        const matched = rows.map((row) => records!.get(cols.ids[row]!)!);
+        return matched.sort(compareSessions(sort)).slice(offset, offset + limit);
+      }),
+
+    count: (filter, now = Date.now()) => serial(async () => (await rowsOf(filter, now)).length),
+
+    allRecords: () => serial(freshRecords),
 
     // The time options' counts ("past hour (12)") depend on the time of asking, whatever the filter: never kept.
-    facetCounts: (filter, now = Date.now()) => serial(() => answer('facets', filter, now, now, (context) => columnFacetCounts(columns, filter, now, context))),
+    facetCounts: (filter, now = Date.now()) => serial(() => answer('facets', filter, now, now, (cols, context) => columnFacetCounts(cols, filter, now, context))),
 
     kpis: (filter, options = {}, now = Date.now()) =>
       serial(async () => {
-        const report = await answer('kpis', filter, options, now, (context) => columnKpis(columns, filter, options, now, context));
+        const report = await answer('kpis', filter, options, now, (cols, context) => columnKpis(cols, filter, options, now, context));
         // The version change is every held session's, whatever the filter.
-        return { ...report, versionChange: latestVersion() };
+        return { ...report, versionChange: currentVersionChange(columns!) };
       }),
 
     newestOf: (ids, limit) =>
       serial(async () => {
-        await freshSessions();
+        const cols = await freshColumns();
         const out: string[] = [];
-        const records = columns.records;
-        // From the held records in start order: no read of the start-time index (100,000 keys take ~1 s).
-        for (let i = records.length - 1; i >= 0 && out.length < limit; i--) if (ids.has(records[i]!.id)) out.push(records[i]!.id);
+        // From the rows in start order: no read of the start-time index (100,000 keys take ~1 s).
+        for (let row = cols.size - 1; row >= 0 && out.length < limit; row--) if (ids.has(cols.ids[row]!)) out.push(cols.ids[row]!);
         return out;
       }),
 
-    holdsAll: () => sessions !== null && staleSessions !== 'all',
+    holdsAll: () => columns !== null,
 
     close() {
+      closed = true;
+      if (keepTimer) clearTimeout(keepTimer);
+      keepTimer = null;
       unfollow?.();
       unfollow = null;
-      sessions = null;
-      columns = createSessionColumns([]);
+      columns = null;
+      records = null;
       lastAnswers.clear();
     },
   };

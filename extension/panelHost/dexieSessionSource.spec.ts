@@ -6,7 +6,9 @@ import { compactAllPostings } from '../storage/compactPostings';
 import { readTotals, recountTotals } from '../storage/sessionTotals';
 import { buildSegmentRow } from '../storage/replayStore';
 import { compareSessions } from '../../panel/source/sessionSort';
-import { createDexieSessionSource, windowByStart, memoSearchIds } from './dexieSessionSource';
+import { createDexieSessionSource, memoSearchIds } from './dexieSessionSource';
+import { windowByStart } from './dashboardStore';
+import { createSessionColumns } from '../../panel/dashboard/sessionColumns';
 import type { SourceChange, Unsubscribe } from '../../panel/source/SessionSource';
 import { base, makeLoad, makeSession, stored } from '../../tests/unit/support/sessionFixtures';
 
@@ -244,12 +246,14 @@ describe('a window of the list by start time', () => {
   it('is the same as sorting every row, ties included, in both directions and at every offset', () => {
     // Starts with many ties (ids shuffled), in start order as the dashboard holds them.
     const rows = Array.from({ length: 60 }, (_, i) => makeSession({ id: `s${(i * 37) % 60}`, startedAt: Math.floor(i / 4) * 1_000 }));
+    const columns = createSessionColumns(rows);
+    const rowNumbers = rows.map((_, row) => row);
     for (const direction of ['asc', 'desc'] as const) {
       const sort = { key: 'startedAt' as const, direction };
       const all = [...rows].sort(compareSessions(sort)).map((s) => s.id);
       for (const offset of [0, 1, 3, 4, 17, 58, 59, 60, 70]) {
         for (const limit of [1, 2, 5, 100]) {
-          expect(windowByStart(rows, sort, offset, limit).map((s) => s.id)).toEqual(all.slice(offset, offset + limit));
+          expect(windowByStart(columns, rowNumbers, sort, offset, limit)).toEqual(all.slice(offset, offset + limit));
         }
       }
     }

@@ -27,7 +27,7 @@ import { compareSessions } from '../../panel/source/sessionSort';
 import { changeFromParts } from './changeFromParts';
 
 export { changeFromParts };
-import { createDashboardStore, type DashboardStore } from './dashboardStore';
+import { createDashboardStore, type DashboardStore, type DashboardStoreOptions } from './dashboardStore';
 import { cohortsOver } from '../../panel/dashboard/answerOver';
 import type { SearchService } from './search/protocol';
 
@@ -46,38 +46,13 @@ function rangeOf(db: RumscopeDb, filter: SessionFilter = {}) {
   return db.sessions.where('startedAt').between(from, before, true, false);
 }
 
-/**
- * Rows [offset, offset + limit) of `rows` (in start order, oldest first) as sorted by start time in `sort`'s direction,
- * ties as compareSessions orders them: the slice is widened to whole runs of equal start times, and only it is sorted.
- */
-export function windowByStart(rows: readonly SessionRecord[], sort: SessionSort, offset: number, limit: number): SessionRecord[] {
-  const n = rows.length;
-  const end = Math.min(n, offset + limit);
-  if (offset >= end) return [];
-  const desc = sort.direction === 'desc';
-  // Sorted positions [offset, end) are these indexes of the start order.
-  let a = desc ? n - end : offset;
-  let b = desc ? n - offset : end;
-  while (a > 0 && rows[a - 1]!.startedAt === rows[a]!.startedAt) a--;
-  while (b < n && rows[b]!.startedAt === rows[b - 1]!.startedAt) b++;
-  const part = rows.slice(a, b).sort(compareSessions(sort));
-  const first = desc ? n - b : a;
-  return part.slice(offset - first, end - first);
-}
-
-async function listSessions(db: RumscopeDb, matching: (filter: SessionFilter) => Promise<readonly SessionRecord[]>, query: SessionQuery, holdsAll: boolean): Promise<SessionPage> {
+async function listSessions(db: RumscopeDb, dashboard: () => DashboardStore, query: SessionQuery, holdsAll: boolean): Promise<SessionPage> {
   const sort: SessionSort = query.sort ?? NEWEST_FIRST;
   const offset = Math.max(0, Math.floor(query.offset ?? 0));
   const limit = Math.min(MAX_PAGE, Math.max(0, Math.floor(query.limit ?? DEFAULT_PAGE_SIZE)));
-  // Once the dashboard holds every record, a window anywhere in the list is a slice of them (the start-time index
+  // Once the dashboard holds the columns, a window anywhere in the list is a slice of its rows (the start-time index
   // would walk every entry before the offset: ~0.5 s at 100,000 when scrolled to the end).
-  if (!byIndexOnly(query.filter) || holdsAll) {
-    const inStartOrder = await matching(query.filter!);
-    // By start time (the default): the window is a slice of the start order; only ties at its edges are sorted.
-    if (sort.key === 'startedAt') return { sessions: windowByStart(inStartOrder, sort, offset, limit), offset };
-    const rows = [...inStartOrder].sort(compareSessions(sort));
-    return { sessions: rows.slice(offset, offset + limit), offset };
-  }
+  if (!byIndexOnly(query.filter) || holdsAll) return { sessions: await dashboard().window(query.filter ?? {}, sort, offset, limit), offset };
   const range = rangeOf(db, query.filter);
   if (sort.key === 'startedAt') {
     // The index gives the order: only the window's rows are read.
@@ -143,6 +118,8 @@ function lazyStoredSearch(db: RumscopeDb): SearchService {
 export interface DexieSourceOptions {
   /** Where search is answered: the panel host's Worker (extension/panelHost/search); default in this page. Both read the stored postings. */
   search?: SearchService;
+  /** How the dashboard keeps its columns between openings. */
+  dashboard?: DashboardStoreOptions;
 }
 
 export function createDexieSessionSource(db: RumscopeDb, options: DexieSourceOptions = {}): SessionSource {
@@ -161,8 +138,7 @@ export function createDexieSessionSource(db: RumscopeDb, options: DexieSourceOpt
   const searchIds = memoSearchIds(watchChanges, (text, kinds) => searcher.sessionIds(text, kinds));
   // Made on the first dashboard question: a plain list never reads more than its window.
   let store: DashboardStore | null = null;
-  const dashboard = () => (store ??= createDashboardStore(db, watchChanges, searchIds));
-  const matching = (filter: SessionFilter) => dashboard().matchingByStart(filter);
+  const dashboard = () => (store ??= createDashboardStore(db, watchChanges, searchIds, options.dashboard));
   return {
     watchChanges,
 
@@ -182,13 +158,13 @@ export function createDexieSessionSource(db: RumscopeDb, options: DexieSourceOpt
 
     async getCohorts(filter, query = {}) {
       // Every session is history (returning users, new regions): the store's records, read once and kept current.
-      return cohortsOver(await dashboard().matching({}), filter, query, Date.now(), searchIds, (text) => searchIds(text, ['url']));
+      return cohortsOver(await dashboard().allRecords(), filter, query, Date.now(), searchIds, (text) => searchIds(text, ['url']));
     },
 
-    listSessions: (query) => listSessions(db, matching, query, store?.holdsAll() ?? false),
+    listSessions: (query) => listSessions(db, dashboard, query, store?.holdsAll() ?? false),
 
     countSessions: async (filter) => {
-      if (!byIndexOnly(filter)) return (await matching(filter!)).length;
+      if (!byIndexOnly(filter)) return dashboard().count(filter!);
       // A bound that narrows: counted in its index range. A filter whose parts are all empty (a cleared search is
       // `{ search: undefined }`) counts every session, from the totals below.
       if (filter?.startedFrom !== undefined || filter?.startedBefore !== undefined) return rangeOf(db, filter).count();

@@ -4,6 +4,7 @@ import type { LoadRecord } from '../../sdk/model/repository';
 import { jsonSize, type StorageTotals } from '../../sdk/model/sessionSize';
 import { applyVital } from '../../sdk/model/applyVital';
 import { sessionTotalsMiddleware } from './sessionTotals';
+import { sessionChangeLogMiddleware, type SessionChangeRow } from './sessionChangeLog';
 import { backfillPostings, searchPostingsMiddleware, type SearchBlockRow, type SearchTermRow } from './searchPostings';
 import { copyLegacySyncToken, finishLegacySyncTokenMove, readLegacySyncToken, type LegacySettingsArea } from './legacySyncToken';
 
@@ -29,6 +30,8 @@ export type MetaRecord =
    * the last one, cleared in the transaction that writes the next. A reader then skips the rows' key ranges.
    */
   | { key: 'searchTerms'; value: { empty: boolean } }
+  /** The latest revision stamped in `sessionChanges` (storage/sessionChangeLog.ts). */
+  | { key: 'sessionRev'; value: { rev: number } }
   /** Running totals of the sessions store, kept by every write (storage/sessionTotals.ts). */
   | { key: 'totals'; value: StorageTotals }
   /** Team server sync (extension/sync): the lastEventAt of each session as last uploaded. */
@@ -42,6 +45,17 @@ export interface CredentialRecord {
   name: 'sync';
   token: string;
   updatedAt: number;
+}
+
+/**
+ * What an extension page keeps of its own derived from the sessions, so that it need not derive it from every session
+ * each time it opens (the dashboard's columns: panelHost/dashboardStore.ts). `rev`: the sessionChanges revision it is
+ * current to. The page that reads it checks `value` itself (a copy of another build's format is not read).
+ */
+export interface DerivedCacheRow {
+  key: string;
+  rev: number;
+  value: unknown;
 }
 
 export const DB_NAME = 'rumscope';
@@ -75,6 +89,8 @@ export class RumscopeDb extends Dexie {
   credentials!: EntityTable<CredentialRecord, 'name'>;
   searchTerms!: Dexie.Table<SearchTermRow, [string, string, string]>;
   searchBlocks!: Dexie.Table<SearchBlockRow, [string, string, number]>;
+  sessionChanges!: EntityTable<SessionChangeRow, 'id'>;
+  derivedCache!: EntityTable<DerivedCacheRow, 'key'>;
 
   constructor(name: string = DB_NAME, { legacySettings = extensionStorageLocal(), ...options }: RumscopeDbOptions = {}) {
     super(name, options);
@@ -82,6 +98,8 @@ export class RumscopeDb extends Dexie {
     this.use(sessionTotalsMiddleware());
     // Every write to `events` or `sessions` also writes their search postings in its transaction (version 7).
     this.use(searchPostingsMiddleware());
+    // Every write to `sessions` also stamps the sessions it touched in `sessionChanges` (version 9).
+    this.use(sessionChangeLogMiddleware());
     this.version(1).stores({
       // startedAt: list order and time-range filter; [site+startedAt]: the site's current session.
       sessions: 'id, startedAt, [site+startedAt], pinned',
@@ -156,6 +174,11 @@ export class RumscopeDb extends Dexie {
     // its rows into blocks after writes, and search reads both. `day` (of a block) lets retention drop old blocks.
     // Nothing moves here: the background's compaction does it in bounded steps after the upgrade.
     this.version(8).stores({ searchBlocks: '[kind+term+day], day' });
+    // 9: `sessionChanges`, each session's latest write revision (storage/sessionChangeLog.ts; `rev`: the sessions
+    // changed since a revision are one key range), and `derivedCache`, what extension pages derive from every session
+    // and keep (the dashboard's columns). Nothing moves: sessions written before have no stamp, and a page that holds
+    // nothing derived yet reads every session once.
+    this.version(9).stores({ sessionChanges: 'id, rev', derivedCache: 'key' });
     if (legacySettings) {
       // `vip`: the database as it opens (a table of `this` would wait for the open that waits for this).
       this.on('ready', (vip) =>

@@ -3,6 +3,8 @@ import Dexie from 'dexie';
 import { describe, expect, test } from 'vitest';
 import { makeSession, stored, base } from '../../tests/unit/support/sessionFixtures';
 import { RumscopeDb } from './db';
+import { readSessionRev } from './sessionChangeLog';
+import { readTotals } from './sessionTotals';
 import { compactAllPostings } from './compactPostings';
 import { postingsOfEvent, postingsOfSession } from './searchPostings';
 import { createStoredSearch } from '../panelHost/search/storedSearch';
@@ -10,7 +12,7 @@ import { createStoredSearch } from '../panelHost/search/storedSearch';
 const T0 = Date.UTC(2025, 11, 5, 12, 12, 20);
 
 /** The schema exactly as the releases shipped it, versions 1 to `upTo` (5 to 7), for an upgrade test's old data. */
-function releasedSchema(name: string, upTo: 5 | 6 | 7): Dexie {
+function releasedSchema(name: string, upTo: 5 | 6 | 7 | 8): Dexie {
   const old = new Dexie(name);
   old.version(1).stores({ sessions: 'id, startedAt, [site+startedAt], pinned', events: '[loadId+seq], [sessionId+time]', loads: 'id, tabId, sessionId', tabStats: 'tabId' });
   old.version(2).stores({ meta: 'key' });
@@ -19,6 +21,7 @@ function releasedSchema(name: string, upTo: 5 | 6 | 7): Dexie {
   old.version(5).stores({ credentials: 'name' });
   if (upTo >= 6) old.version(6).stores({ replayAssets: 'hash, owner', replayAssetRefs: '[sessionId+url], hash' });
   if (upTo >= 7) old.version(7).stores({ searchTerms: '[kind+term+sessionId], sessionId' });
+  if (upTo >= 8) old.version(8).stores({ searchBlocks: '[kind+term+day], day' });
   return old;
 }
 
@@ -162,7 +165,7 @@ describe('Dexie schema upgrade to version 8', () => {
       const answers = () => Promise.all(questions.map(async (text) => (await search.sessionIds(text)).sort()));
       const expected = [['shop', 'shop2'], ['shop', 'shop2'], ['shop', 'shop2'], ['shop'], ['shop'], ['blog'], ['blog', 'shop', 'shop2'], []];
       expect(await answers()).toEqual(expected);
-      expect(upgraded.verno).toBe(8);
+      expect(upgraded.verno).toBeGreaterThanOrEqual(8);
       expect(await upgraded.searchTerms.count()).toBe(rowCount);
       expect(await upgraded.searchBlocks.count()).toBe(0);
 
@@ -173,6 +176,63 @@ describe('Dexie schema upgrade to version 8', () => {
       expect(await answers()).toEqual(expected);
       expect(await upgraded.events.count()).toBe(4);
       expect(await upgraded.sessions.count()).toBe(3);
+    } finally {
+      upgraded.close();
+      await Dexie.delete(name);
+    }
+  });
+});
+
+describe('Dexie schema upgrade to version 9', () => {
+  test('version 8 data is kept with no stamps; every write from then on stamps its sessions with a new revision', async () => {
+    const name = 'upgrade-v9';
+    const old = releasedSchema(name, 8);
+    const sessions = [makeSession({ id: 'a', startedAt: T0 }), makeSession({ id: 'b', startedAt: T0 + 1 }), makeSession({ id: 'c', startedAt: T0 + 2 })];
+    await old.table('sessions').bulkPut(sessions);
+    await old.table('meta').put({ key: 'totals', value: { sessions: 3, pinned: 0, bytes: 300 } });
+    old.close();
+
+    const upgraded = new RumscopeDb(name, { legacySettings: null });
+    try {
+      expect(upgraded.verno).toBe(9);
+      expect(await upgraded.sessions.toArray()).toEqual(sessions);
+      expect(await upgraded.sessionChanges.count()).toBe(0);
+      expect(await readSessionRev(upgraded)).toBe(0);
+      expect(await upgraded.derivedCache.count()).toBe(0);
+
+      // A put of two sessions, an update, a delete: each write one revision, each session its latest one.
+      await upgraded.sessions.bulkPut([{ ...sessions[0]!, pinned: 1 }, makeSession({ id: 'd', startedAt: T0 + 3 })]);
+      await upgraded.sessions.update('b', { pinned: 1 });
+      await upgraded.sessions.delete('c');
+      expect(await readSessionRev(upgraded)).toBe(3);
+      expect(await upgraded.sessionChanges.orderBy('id').toArray()).toEqual([
+        { id: 'a', rev: 1 },
+        { id: 'b', rev: 2 },
+        { id: 'c', rev: 3 },
+        { id: 'd', rev: 1 },
+      ]);
+      expect((await upgraded.sessionChanges.where('rev').above(1).primaryKeys()).sort()).toEqual(['b', 'c']);
+      // A clear stamps every session it removed; the totals middleware still keeps its row in the same writes.
+      await upgraded.sessions.clear();
+      expect(await upgraded.sessionChanges.where('rev').above(3).primaryKeys()).toEqual(['a', 'b', 'd']);
+      expect((await readTotals(upgraded))?.sessions).toBe(0);
+    } finally {
+      upgraded.close();
+      await Dexie.delete(name);
+    }
+  });
+
+  test('a version 1 database upgraded straight to 9 keeps its sessions (the earlier upgrades write them before the log exists)', async () => {
+    const name = 'upgrade-v1-v9';
+    const v1 = new Dexie(name);
+    v1.version(1).stores({ sessions: 'id, startedAt, [site+startedAt], pinned', events: '[loadId+seq], [sessionId+time]', loads: 'id, tabId, sessionId', tabStats: 'tabId' });
+    await v1.table('sessions').put(makeSession({ id: 'old', startedAt: T0 }));
+    v1.close();
+    const upgraded = new RumscopeDb(name, { legacySettings: null });
+    try {
+      expect(upgraded.verno).toBe(9);
+      expect((await upgraded.sessions.get('old'))?.id).toBe('old');
+      expect(await upgraded.sessionChanges.count()).toBe(0);
     } finally {
       upgraded.close();
       await Dexie.delete(name);

@@ -8,7 +8,8 @@
  * behind the extension's back) nothing is guessed; `currentTotals` counts every session once, in one
  * transaction, and from then on writes keep the row current.
  */
-import type { DBCore, DBCoreMutateRequest, DBCoreTable, DBCoreTransaction, Middleware } from 'dexie';
+import type { DBCore, DBCoreMutateRequest, Middleware } from 'dexie';
+import { keysOf, queuePerTransaction } from './mutationKeys';
 import { addTotals, NO_TOTALS, totalsDelta, totalsOf, type StorageTotals } from '../../sdk/model/sessionSize';
 import type { RumscopeDb } from './db';
 
@@ -16,26 +17,13 @@ export const TOTALS_KEY = 'totals';
 const SESSIONS = 'sessions';
 const META = 'meta';
 
-/** Keys a mutation touches, in the order of its values / results. */
-async function keysOf(table: DBCoreTable, req: DBCoreMutateRequest): Promise<unknown[]> {
-  switch (req.type) {
-    case 'add':
-    case 'put':
-      return req.keys ?? req.values.map((value) => table.schema.primaryKey.extractKey!(value));
-    case 'delete':
-      return req.keys;
-    case 'deleteRange':
-      return (await table.query({ trans: req.trans, values: false, query: { index: table.schema.primaryKey, range: req.range } })).result;
-  }
-}
 
 export function sessionTotalsMiddleware(): Middleware<DBCore> {
   return {
     stack: 'dbcore',
     name: 'rumscopeSessionTotals',
     create(down) {
-      /** One totals update at a time per transaction (two concurrent writes must not both add to the same old row). */
-      const chains = new WeakMap<DBCoreTransaction, Promise<unknown>>();
+      const queue = queuePerTransaction();
       return {
         ...down,
         transaction(stores, mode, options) {
@@ -69,20 +57,7 @@ export function sessionTotalsMiddleware(): Middleware<DBCore> {
             }
             return result;
           };
-          return {
-            ...table,
-            mutate(req) {
-              const next = (chains.get(req.trans) ?? Promise.resolve()).then(
-                () => mutate(req),
-                () => mutate(req),
-              );
-              chains.set(
-                req.trans,
-                next.catch(() => undefined),
-              );
-              return next;
-            },
-          };
+          return { ...table, mutate: (req) => queue(req.trans, () => mutate(req)) };
         },
       };
     },

@@ -2,11 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { SessionRecord, VitalName } from '../../sdk/schema';
 import type { SessionFilter } from '../source/SessionSource';
 import { makeSession } from '../../tests/unit/support/sessionFixtures';
-import { columnFacetCounts, columnKpis, matchingRows } from './columnAnswers';
+import { columnFacetCounts, columnKpis, columnVersionChange, matchingRows } from './columnAnswers';
 import { facetsOver, kpisOver } from './answerOver';
 import { createFacetCounter, createMatcher } from './filter';
 import { createLiveKpis } from './kpis';
-import { createSessionColumns } from './sessionColumns';
+import { columnsFromSnapshot, createSessionColumns, type ColumnSnapshot } from './sessionColumns';
+import { latestVersionChange } from './qualityViews';
 import { rng } from '../../bench/rng';
 
 const NOW = Date.UTC(2025, 11, 10, 12, 0, 0);
@@ -86,7 +87,7 @@ function reference(all: SessionRecord[], filter: SessionFilter, tzOffsetMinutes:
 function answers(all: SessionRecord[], columns: ReturnType<typeof createSessionColumns>, filter: SessionFilter, tzOffsetMinutes: number) {
   const ctx = context(all);
   return {
-    rows: matchingRows(columns, filter, NOW, ctx).map((s) => s.id),
+    rows: matchingRows(columns, filter, NOW, ctx).map((row) => columns.ids[row]!),
     facets: columnFacetCounts(columns, filter, NOW, ctx),
     kpis: columnKpis(columns, filter, { tzOffsetMinutes }, NOW, ctx),
   };
@@ -128,32 +129,33 @@ describe('answers over columns', () => {
       if (roll < 0.4) {
         // A live update: more errors and a later last event, same start.
         const after = { ...before, lastEventAt: before.lastEventAt + MIN, counts: { ...before.counts, errors: before.counts.errors + 1 } };
-        columns.place(before, after);
+        columns.apply(new Map([[id, after]]));
         held.set(id, after);
       } else if (roll < 0.6) {
         // A start moved (an import of an older copy).
         const after = { ...before, startedAt: before.startedAt - DAY };
-        columns.place(before, after);
+        columns.apply(new Map([[id, after]]));
         held.set(id, after);
       } else if (roll < 0.8 && more.length) {
         const added = more.pop()!;
-        columns.place(undefined, added);
+        columns.apply(new Map([[added.id, added]]));
         held.set(added.id, added);
       } else {
-        columns.place(before, undefined);
+        columns.apply(new Map([[id, undefined]]));
         held.delete(id);
       }
     }
     const now = [...held.values()];
-    expect(columns.records.map((s) => s.startedAt)).toEqual(byStart(now).map((s) => s.startedAt));
-    expect(new Set(columns.records.map((s) => s.id))).toEqual(new Set(held.keys()));
+    expect([...columns.startedAt.subarray(0, columns.size)]).toEqual(byStart(now).map((s) => s.startedAt));
+    expect(new Set(columns.ids)).toEqual(new Set(held.keys()));
+    expect(columns.ids.map((id) => held.get(id)!.startedAt)).toEqual(byStart(now).map((s) => s.startedAt));
     for (const [, filter] of FILTERS) expectSame(answers(now, columns, filter, -300), reference(now, filter, -300), now);
   });
 
   it('grows past its first capacity', () => {
     const many = sessions(3_000, 11);
     const columns = createSessionColumns(byStart(many.slice(0, 10)));
-    for (const s of many.slice(10)) columns.place(undefined, s);
+    for (const s of many.slice(10)) columns.apply(new Map([[s.id, s]]));
     expect(columns.size).toBe(3_000);
     expectSame(answers(many, columns, FILTERS[2]![1], 0), reference(many, FILTERS[2]![1], 0), many);
   });
@@ -163,10 +165,10 @@ describe('answers over columns', () => {
     const columns = createSessionColumns(byStart(few));
     const searchHits = new Set(['s1', 's2', 'late']);
     const filter = { search: 'x' };
-    expect(matchingRows(columns, filter, NOW, { searchHits }).map((s) => s.id).sort()).toEqual(['s1', 's2']);
-    columns.place(undefined, { ...few[3]!, id: 'late', startedAt: NOW - 1 });
-    columns.place(few.find((s) => s.id === 's1'), undefined);
-    expect(matchingRows(columns, filter, NOW, { searchHits }).map((s) => s.id).sort()).toEqual(['late', 's2']);
+    expect(matchingRows(columns, filter, NOW, { searchHits }).map((row) => columns.ids[row]!).sort()).toEqual(['s1', 's2']);
+    columns.apply(new Map([['late', { ...few[3]!, id: 'late', startedAt: NOW - 1 }]]));
+    columns.apply(new Map([['s1', undefined]]));
+    expect(matchingRows(columns, filter, NOW, { searchHits }).map((row) => columns.ids[row]!).sort()).toEqual(['late', 's2']);
     expect(columnFacetCounts(columns, filter, NOW, { searchHits }).total).toBe(2);
   });
 
@@ -178,5 +180,58 @@ describe('answers over columns', () => {
       const { versionChange: _v, ...kpis } = await kpisOver(shuffled, filter, { tzOffsetMinutes: 60 }, NOW);
       expect(kpis).toEqual(want.kpis);
     }
+  });
+});
+
+describe('columns kept as a snapshot', () => {
+  const all = sessions(600, 13);
+
+  it('read back (as a structured clone), answer the same as the columns they were taken from', () => {
+    const columns = createSessionColumns(byStart(all));
+    const restored = columnsFromSnapshot(structuredClone(columns.snapshot()));
+    expect(restored).not.toBeNull();
+    expect(restored!.ids).toEqual(columns.ids);
+    for (const [, filter] of FILTERS) expectSame(answers(all, restored!, filter, 330), reference(all, filter, 330), all);
+  });
+
+  it('put their values back by name: a snapshot whose ids number the values otherwise answers the same', () => {
+    const snapshot = createSessionColumns(byStart(all)).snapshot();
+    // Another page numbered every value in reverse order (and knew a value no row has).
+    const renumber = (column: Int32Array, values: string[]) => {
+      const n = values.length;
+      return { column: column.map((id) => (id < 0 ? id : n - id)), values: ['never seen', ...[...values].reverse()] };
+    };
+    const other: ColumnSnapshot = { ...snapshot, facets: [], facetValues: [] };
+    snapshot.facets.forEach((column, k) => {
+      const r = renumber(column, snapshot.facetValues[k]!);
+      other.facets.push(r.column);
+      other.facetValues.push(r.values);
+    });
+    ({ column: other.email, values: other.emails } = renumber(snapshot.email, snapshot.emails));
+    ({ column: other.user, values: other.users } = renumber(snapshot.user, snapshot.users));
+    const restored = columnsFromSnapshot(other)!;
+    for (const [, filter] of FILTERS) expectSame(answers(all, restored, filter, 0), reference(all, filter, 0), all);
+  });
+
+  it('are refused when of another format, not whole, out of order or naming a value they do not list', () => {
+    const snapshot = createSessionColumns(byStart(all)).snapshot();
+    expect(columnsFromSnapshot(snapshot)).not.toBeNull();
+    expect(columnsFromSnapshot({ ...snapshot, format: 'columns-0' })).toBeNull();
+    expect(columnsFromSnapshot({ ...snapshot, errors: snapshot.errors.subarray(0, 10) })).toBeNull();
+    expect(columnsFromSnapshot({ ...snapshot, ids: snapshot.ids.slice(1) })).toBeNull();
+    expect(columnsFromSnapshot({ ...snapshot, startedAt: snapshot.startedAt.slice().reverse() })).toBeNull();
+    expect(columnsFromSnapshot({ ...snapshot, emails: [] })).toBeNull();
+    expect(columnsFromSnapshot({ ...snapshot, vitals: snapshot.vitals.slice(1) })).toBeNull();
+    expect(columnsFromSnapshot(null)).toBeNull();
+  });
+});
+
+describe('the version change over columns', () => {
+  it('is the one latestVersionChange finds in the records', () => {
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const list = sessions(80, seed);
+      expect(columnVersionChange(createSessionColumns(byStart(list)))).toEqual(latestVersionChange(list));
+    }
+    expect(columnVersionChange(createSessionColumns([]))).toBeNull();
   });
 });

@@ -4,13 +4,14 @@
  * them), in one pass of typed-array reads, so the host can answer each question from scratch instead of keeping
  * accumulators per question.
  */
-import { DURATION_PRESETS, ERROR_COUNT_PRESETS, FACET_KEYS, TIME_RANGE_MS, TIME_RANGE_PRESETS } from '../../sdk/schema';
-import type { FacetCounts, KpiReport, SessionRecord } from '../../sdk/schema';
+import { DURATION_PRESETS, ERROR_COUNT_PRESETS, FACET_KEYS, TIME_RANGE_MS, TIME_RANGE_PRESETS, UNKNOWN_VALUE } from '../../sdk/schema';
+import type { FacetCounts, KpiReport, VersionChange } from '../../sdk/schema';
 import type { SessionFilter } from '../source/SessionSource';
 import {
   emailNeedle,
   internedCount,
   internedId,
+  internedValues,
   matchesDuration,
   matchesErrorCount,
   MINUTE,
@@ -30,9 +31,9 @@ const rowMasks = new WeakMap<ReadonlySet<string>, { columns: SessionColumns; ver
 function rowMask(cols: SessionColumns, ids: ReadonlySet<string>): Uint8Array {
   const kept = rowMasks.get(ids);
   if (kept && kept.columns === cols && kept.version === cols.version) return kept.mask;
-  const { records, size } = cols;
+  const { ids: rowIds, size } = cols;
   const mask = new Uint8Array(size);
-  for (let row = 0; row < size; row++) if (ids.has(records[row]!.id)) mask[row] = 1;
+  for (let row = 0; row < size; row++) if (ids.has(rowIds[row]!)) mask[row] = 1;
   rowMasks.set(ids, { columns: cols, version: cols.version, mask });
   return mask;
 }
@@ -146,19 +147,34 @@ function boundRows(cols: SessionColumns, filter: SessionFilter): [number, number
   return [first, Math.max(first, end)];
 }
 
-/** The records matching every part of the filter, in start order. */
-export function matchingRows(cols: SessionColumns, filter: SessionFilter, now: number, context: FilterContext = {}): SessionRecord[] {
+/** The rows matching every part of the filter, in start order (the host reads the records of those it shows). */
+export function matchingRows(cols: SessionColumns, filter: SessionFilter, now: number, context: FilterContext = {}): number[] {
   const { startedFrom: _from, startedBefore: _before, ...rest } = filter;
   const [first, end] = boundRows(cols, filter);
   const masks = masksOf(compileRows(cols, rest, now, context, first, end));
-  const records = cols.records;
-  if (!masks.length) return records.slice(first, end);
-  const out: SessionRecord[] = [];
+  const out: number[] = [];
   rows: for (let row = first; row < end; row++) {
     for (let i = 0; i < masks.length; i++) if (masks[i]![row] === 0) continue rows;
-    out.push(records[row]!);
+    out.push(row);
   }
   return out;
+}
+
+/** The same answer as qualityViews.ts's latestVersionChange over the rows' records: the version whose first session is the newest. */
+export function columnVersionChange(cols: SessionColumns): VersionChange | null {
+  const k = FACET_KEYS.indexOf('version');
+  const column = cols.facets[k]!;
+  const values = internedValues(k);
+  const first = new Float64Array(values.length).fill(Infinity);
+  // Rows are in start order: a value's first row is its first session.
+  for (let row = cols.size - 1; row >= 0; row--) first[column[row]!] = cols.startedAt[row]!;
+  const byFirst: [string, number][] = [];
+  values.forEach((value, id) => {
+    if (value !== UNKNOWN_VALUE && first[id]! !== Infinity) byFirst.push([value, first[id]!]);
+  });
+  byFirst.sort(([, a], [, b]) => b - a);
+  if (byFirst.length < 2) return null;
+  return { version: byFirst[0]![0], since: byFirst[0]![1], previous: byFirst[1]![0] };
 }
 
 const PASSES = -1;

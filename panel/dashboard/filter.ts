@@ -230,6 +230,12 @@ const collator = new Intl.Collator();
 /** How many values of FACET_KEYS[k] are interned (every id a record's facts hold is below it). */
 export const internedCount = (k: number): number => interned[k]!.values.length;
 
+/** Every interned value of FACET_KEYS[k], by id (a copy). */
+export const internedValues = (k: number): string[] => [...interned[k]!.values];
+
+/** The id of a value of FACET_KEYS[k], interned if new (a kept snapshot's values are put back this way). */
+export const internFacetValue = (k: number, value: string): number => intern(interned[k]!, value);
+
 /** The interned id of a value of FACET_KEYS[k]; undefined when no record seen had it. */
 export const internedId = (k: number, value: string): number | undefined => interned[k]!.ids.get(value);
 

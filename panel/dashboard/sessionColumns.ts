@@ -1,15 +1,16 @@
 /**
- * The held session records as columns: one typed array per field the dashboard filters, counts and averages
- * (start, duration, counts, each facet's interned value, the user, each Web Vital), rows in start order. A
+ * The sessions as columns: one typed array per field the dashboard filters, counts and averages (start, duration,
+ * counts, each facet's interned value, the user, each Web Vital) and each row's session id, rows in start order. A
  * filter, its facet counts and its KPIs are then one pass of array reads over 100,000 rows (a few ms), where the
  * same over the records themselves was a property walk, a map lookup and an object per session (100–200 ms).
  *
- * The host keeps it current: a changed record replaces its row, a new one is inserted at its start (usually the
- * end), a deleted one is removed. Each record's derived values are computed once (records are never changed in
- * place: a changed session is a new record).
+ * The columns hold no record: a host that answers from them reads the records of the rows it shows. It keeps them
+ * current with `apply` (a changed record replaces its row, a new one is placed at its start, usually the end, a
+ * deleted one is removed), and may keep a copy (`snapshot`, `columnsFromSnapshot`) so that the next time it starts
+ * from the copy and the records changed since, instead of every record.
  */
 import { FACET_KEYS, type SessionRecord } from '../../sdk/schema';
-import { durationOf, intern, internFacets, internTable } from './filter';
+import { durationOf, intern, internedValues, internFacets, internFacetValue, internTable } from './filter';
 import { KPI_VITALS, recordVitals, userKey } from './kpis';
 
 /** Raw user emails (the email filter tests each distinct one once) and user keys (distinct users). */
@@ -50,8 +51,8 @@ export interface SessionColumns {
   readonly version: number;
   /** Rows held; every column below has at least this many entries (read them again after a change: they may be replaced). */
   readonly size: number;
-  /** The records in start order (oldest first), row for row. */
-  readonly records: readonly SessionRecord[];
+  /** Each row's session id. */
+  readonly ids: readonly string[];
   readonly startedAt: Float64Array;
   readonly durationMs: Float64Array;
   readonly errors: Int32Array;
@@ -67,8 +68,233 @@ export interface SessionColumns {
   readonly vitals: readonly Float64Array[];
   /** The first row whose session started at or after `time`. */
   firstFrom(time: number): number;
-  /** Puts a record in its place by start time (a record of the same id is first taken out: pass it as `before`). */
-  place(before: SessionRecord | undefined, after: SessionRecord | undefined): void;
+  /**
+   * Writes what changed, by session id: a record replaces the row of its id (or is added), undefined removes it.
+   * Rows stay in start order; a record placed anew goes after the rows that started at the same time.
+   */
+  apply(changes: ReadonlyMap<string, SessionRecord | undefined>): void;
+  /** A copy of every row, to keep (columnsFromSnapshot reads it back). */
+  snapshot(): ColumnSnapshot;
+}
+
+/**
+ * What the columns were computed with. A kept snapshot of another format is not read (its rows are computed again
+ * from the records): change it whenever a column's meaning or a derivation (rowFacts, facetValue, durationOf) does.
+ */
+export const COLUMN_FORMAT = `columns-1:${FACET_KEYS.join(',')}:${KPI_VITALS.join(',')}`;
+
+/** The typed columns, each `capacity` long. */
+interface Arrays {
+  startedAt: Float64Array;
+  durationMs: Float64Array;
+  errors: Int32Array;
+  views: Int32Array;
+  actions: Int32Array;
+  facets: Int32Array[];
+  email: Int32Array;
+  user: Int32Array;
+  vitals: Float64Array[];
+}
+
+/** The columns as plain data (structured-clone friendly: typed arrays and string arrays), each typed array `size` long. */
+export interface ColumnSnapshot extends Arrays {
+  format: string;
+  size: number;
+  ids: string[];
+  /** Per FACET_KEYS index: the values the facet column's ids stand for. */
+  facetValues: string[][];
+  /** The values of `email`'s and `user`'s ids. */
+  emails: string[];
+  users: string[];
+}
+
+const allocate = (capacity: number): Arrays => ({
+  startedAt: new Float64Array(capacity),
+  durationMs: new Float64Array(capacity),
+  errors: new Int32Array(capacity),
+  views: new Int32Array(capacity),
+  actions: new Int32Array(capacity),
+  facets: FACET_KEYS.map(() => new Int32Array(capacity)),
+  email: new Int32Array(capacity),
+  user: new Int32Array(capacity),
+  vitals: KPI_VITALS.map(() => new Float64Array(capacity)),
+});
+
+/** Every column of `a` beside the same column of `b`. */
+function pairs(a: Arrays, b: Arrays): [Float64Array | Int32Array, Float64Array | Int32Array][] {
+  return [
+    [a.startedAt, b.startedAt],
+    [a.durationMs, b.durationMs],
+    [a.errors, b.errors],
+    [a.views, b.views],
+    [a.actions, b.actions],
+    ...a.facets.map((f, k) => [f, b.facets[k]!] as [Int32Array, Int32Array]),
+    [a.email, b.email],
+    [a.user, b.user],
+    ...a.vitals.map((v, k) => [v, b.vitals[k]!] as [Float64Array, Float64Array]),
+  ];
+}
+
+const capacityFor = (size: number) => Math.max(1_024, size + (size >> 3));
+
+/** Columns over `arrays` and `ids` (as many rows as ids), then `initial` appended (in start order: not sorted here). */
+function makeColumns(ids: string[], arrays: Arrays, initial: readonly SessionRecord[] = [], facts?: readonly RowFacts[]): SessionColumns {
+  let cols = arrays;
+  let version = 0;
+
+  const write = (row: number, s: SessionRecord, known?: RowFacts) => {
+    const facts = known ?? rowFacts(s);
+    ids[row] = s.id;
+    cols.startedAt[row] = s.startedAt;
+    cols.durationMs[row] = durationOf(s);
+    cols.errors[row] = s.counts.errors;
+    cols.views[row] = s.counts.views;
+    cols.actions[row] = s.counts.actions;
+    for (let k = 0; k < cols.facets.length; k++) cols.facets[k]![row] = facts.facets[k]!;
+    cols.email[row] = facts.email;
+    cols.user[row] = facts.user;
+    for (let v = 0; v < cols.vitals.length; v++) cols.vitals[v]![row] = facts.vitals[v]!;
+  };
+
+  const firstFrom = (time: number) => {
+    const startedAt = cols.startedAt;
+    let lo = 0;
+    let hi = ids.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (startedAt[mid]! < time) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+
+  /** New columns of rows `order` (an old row, or -1 - i for `added[i]`), which must be in start order. */
+  const rebuild = (order: Int32Array, added: readonly SessionRecord[]) => {
+    const next = allocate(capacityFor(order.length));
+    const oldIds = ids.slice();
+    for (const [from, to] of pairs(cols, next)) {
+      for (let row = 0; row < order.length; row++) {
+        const source = order[row]!;
+        if (source >= 0) to[row] = from[source]!;
+      }
+    }
+    cols = next;
+    ids.length = order.length;
+    for (let row = 0; row < order.length; row++) {
+      const source = order[row]!;
+      if (source >= 0) ids[row] = oldIds[source]!;
+      else write(row, added[-1 - source]!);
+    }
+  };
+
+  const start = ids.length;
+  initial.forEach((s, i) => write(start + i, s, facts?.[i]));
+
+  return {
+    get version() {
+      return version;
+    },
+    get size() {
+      return ids.length;
+    },
+    ids,
+    get startedAt() {
+      return cols.startedAt;
+    },
+    get durationMs() {
+      return cols.durationMs;
+    },
+    get errors() {
+      return cols.errors;
+    },
+    get views() {
+      return cols.views;
+    },
+    get actions() {
+      return cols.actions;
+    },
+    get facets() {
+      return cols.facets;
+    },
+    get email() {
+      return cols.email;
+    },
+    get user() {
+      return cols.user;
+    },
+    get vitals() {
+      return cols.vitals;
+    },
+    firstFrom,
+
+    apply(changes) {
+      if (!changes.size) return;
+      version++;
+      const size = ids.length;
+      const rowOf = new Map<string, number>();
+      for (let row = 0; row < size; row++) if (changes.has(ids[row]!)) rowOf.set(ids[row]!, row);
+      let removed: Uint8Array | null = null;
+      let removedCount = 0;
+      const added: SessionRecord[] = [];
+      for (const [id, record] of changes) {
+        const row = rowOf.get(id);
+        if (row !== undefined && record && record.startedAt === cols.startedAt[row]) {
+          write(row, record);
+          continue;
+        }
+        if (row !== undefined) {
+          (removed ??= new Uint8Array(size))[row] = 1;
+          removedCount++;
+        }
+        if (record) added.push(record);
+      }
+      if (!removed && !added.length) return;
+      added.sort((a, b) => a.startedAt - b.startedAt);
+      // The usual case: new sessions that started after every row held.
+      if (!removed && (size === 0 || added[0]!.startedAt >= cols.startedAt[size - 1]!)) {
+        if (size + added.length > cols.startedAt.length) {
+          const bigger = allocate(capacityFor(size + added.length));
+          for (const [from, to] of pairs(cols, bigger)) to.set(from.subarray(0, size));
+          cols = bigger;
+        }
+        added.forEach((record, i) => write(size + i, record));
+        return;
+      }
+      // Else one merge of the rows kept and the records placed anew (each column copied once, whatever the count).
+      const order = new Int32Array(size - removedCount + added.length);
+      let out = 0;
+      let next = 0;
+      for (let row = 0; row < size; row++) {
+        if (removed?.[row] === 1) continue;
+        while (next < added.length && added[next]!.startedAt < cols.startedAt[row]!) order[out++] = -1 - next++;
+        order[out++] = row;
+      }
+      while (next < added.length) order[out++] = -1 - next++;
+      rebuild(order, added);
+    },
+
+    snapshot() {
+      const size = ids.length;
+      const copy = <T extends Float64Array | Int32Array>(a: T): T => a.slice(0, size) as T;
+      return {
+        format: COLUMN_FORMAT,
+        size,
+        ids: ids.slice(),
+        startedAt: copy(cols.startedAt),
+        durationMs: copy(cols.durationMs),
+        errors: copy(cols.errors),
+        views: copy(cols.views),
+        actions: copy(cols.actions),
+        facets: cols.facets.map(copy),
+        facetValues: FACET_KEYS.map((_, k) => internedValues(k)),
+        email: copy(cols.email),
+        emails: [...EMAILS.values],
+        user: copy(cols.user),
+        users: [...USERS.values],
+        vitals: cols.vitals.map(copy),
+      };
+    },
+  };
 }
 
 /**
@@ -76,129 +302,54 @@ export interface SessionColumns {
  * caller computed them already (e.g. between reads of a chunk of records).
  */
 export function createSessionColumns(records: readonly SessionRecord[], facts?: readonly RowFacts[]): SessionColumns {
-  const rows: SessionRecord[] = [...records];
-  let capacity = Math.max(1_024, rows.length + (rows.length >> 3));
-  let startedAt = new Float64Array(capacity);
-  let durationMs = new Float64Array(capacity);
-  let errors = new Int32Array(capacity);
-  let views = new Int32Array(capacity);
-  let actions = new Int32Array(capacity);
-  let facets = FACET_KEYS.map(() => new Int32Array(capacity));
-  let email = new Int32Array(capacity);
-  let user = new Int32Array(capacity);
-  let vitals = KPI_VITALS.map(() => new Float64Array(capacity));
-  let version = 0;
+  return makeColumns([], allocate(capacityFor(records.length)), records, facts);
+}
 
-  const write = (row: number, s: SessionRecord, known?: RowFacts) => {
-    const facts = known ?? rowFacts(s);
-    startedAt[row] = s.startedAt;
-    durationMs[row] = durationOf(s);
-    errors[row] = s.counts.errors;
-    views[row] = s.counts.views;
-    actions[row] = s.counts.actions;
-    for (let k = 0; k < facets.length; k++) facets[k]![row] = facts.facets[k]!;
-    email[row] = facts.email;
-    user[row] = facts.user;
-    for (let v = 0; v < vitals.length; v++) vitals[v]![row] = facts.vitals[v]!;
-  };
-  rows.forEach((s, row) => write(row, s, facts?.[row]));
+const isF64 = (a: unknown, size: number): a is Float64Array => a instanceof Float64Array && a.length >= size;
+const isI32 = (a: unknown, size: number): a is Int32Array => a instanceof Int32Array && a.length >= size;
+const isStrings = (a: unknown): a is string[] => Array.isArray(a) && a.every((v) => typeof v === 'string');
 
-  const every = () => [startedAt, durationMs, errors, views, actions, ...facets, email, user, ...vitals];
-  const grow = () => {
-    capacity *= 2;
-    const bigger = <T extends Float64Array | Int32Array>(a: T): T => {
-      const b = new (a.constructor as new (n: number) => T)(capacity);
-      b.set(a);
-      return b;
-    };
-    startedAt = bigger(startedAt);
-    durationMs = bigger(durationMs);
-    errors = bigger(errors);
-    views = bigger(views);
-    actions = bigger(actions);
-    facets = facets.map(bigger);
-    email = bigger(email);
-    user = bigger(user);
-    vitals = vitals.map(bigger);
-  };
-
-  const firstFrom = (time: number) => {
-    let lo = 0;
-    let hi = rows.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (rows[mid]!.startedAt < time) lo = mid + 1;
-      else hi = mid;
+/**
+ * Columns from a kept snapshot, their interned ids put back into this page's tables; null when it is not one of
+ * this format or not whole (the caller then computes them from the records).
+ */
+export function columnsFromSnapshot(kept: unknown): SessionColumns | null {
+  if (!kept || typeof kept !== 'object') return null;
+  const s = kept as Partial<ColumnSnapshot>;
+  const size = s.size;
+  if (s.format !== COLUMN_FORMAT || typeof size !== 'number' || !Number.isInteger(size) || size < 0) return null;
+  if (!isStrings(s.ids) || s.ids.length !== size || !isStrings(s.emails) || !isStrings(s.users)) return null;
+  if (![s.startedAt, s.durationMs].every((a) => isF64(a, size)) || ![s.errors, s.views, s.actions, s.email, s.user].every((a) => isI32(a, size))) return null;
+  if (!Array.isArray(s.facets) || s.facets.length !== FACET_KEYS.length || !s.facets.every((a) => isI32(a, size))) return null;
+  if (!Array.isArray(s.facetValues) || s.facetValues.length !== FACET_KEYS.length || !s.facetValues.every(isStrings)) return null;
+  if (!Array.isArray(s.vitals) || s.vitals.length !== KPI_VITALS.length || !s.vitals.every((a) => isF64(a, size))) return null;
+  const arrays = allocate(capacityFor(size));
+  arrays.startedAt.set(s.startedAt!.subarray(0, size));
+  arrays.durationMs.set(s.durationMs!.subarray(0, size));
+  arrays.errors.set(s.errors!.subarray(0, size));
+  arrays.views.set(s.views!.subarray(0, size));
+  arrays.actions.set(s.actions!.subarray(0, size));
+  s.vitals.forEach((v, k) => arrays.vitals[k]!.set(v.subarray(0, size)));
+  /** Each kept id → this page's id of the same value (-1 stays -1; an id with no value is refused). */
+  const remap = (from: Int32Array, to: Int32Array, map: Int32Array): boolean => {
+    for (let row = 0; row < size; row++) {
+      const id = from[row]!;
+      if (id < 0) to[row] = -1;
+      else if (id < map.length) to[row] = map[id]!;
+      else return false;
     }
-    return lo;
+    return true;
   };
-
-  const removeRow = (row: number) => {
-    rows.splice(row, 1);
-    for (const column of every()) column.copyWithin(row, row + 1, rows.length + 1);
-  };
-  const insertRow = (row: number, s: SessionRecord) => {
-    if (rows.length + 1 > capacity) grow();
-    rows.splice(row, 0, s);
-    if (row < rows.length - 1) for (const column of every()) column.copyWithin(row + 1, row, rows.length - 1);
-    write(row, s);
-  };
-
-  return {
-    get version() {
-      return version;
-    },
-    get size() {
-      return rows.length;
-    },
-    records: rows,
-    get startedAt() {
-      return startedAt;
-    },
-    get durationMs() {
-      return durationMs;
-    },
-    get errors() {
-      return errors;
-    },
-    get views() {
-      return views;
-    },
-    get actions() {
-      return actions;
-    },
-    get facets() {
-      return facets;
-    },
-    get email() {
-      return email;
-    },
-    get user() {
-      return user;
-    },
-    get vitals() {
-      return vitals;
-    },
-    firstFrom,
-    place(before, after) {
-      version++;
-      if (before) {
-        let row = firstFrom(before.startedAt);
-        while (row < rows.length && rows[row]!.id !== before.id) row++;
-        if (row < rows.length) {
-          if (after && after.startedAt === before.startedAt) {
-            rows[row] = after;
-            write(row, after);
-            return;
-          }
-          removeRow(row);
-        }
-      }
-      if (after) {
-        let row = firstFrom(after.startedAt);
-        while (row < rows.length && rows[row]!.startedAt === after.startedAt) row++;
-        insertRow(row, after);
-      }
-    },
-  };
+  const facetsOk = s.facets.every((from, k) =>
+    remap(
+      from,
+      arrays.facets[k]!,
+      Int32Array.from(s.facetValues![k]!, (value) => internFacetValue(k, value)),
+    ),
+  );
+  if (!facetsOk) return null;
+  if (!remap(s.email!, arrays.email, Int32Array.from(s.emails, (v) => intern(EMAILS, v)))) return null;
+  if (!remap(s.user!, arrays.user, Int32Array.from(s.users, (v) => intern(USERS, v)))) return null;
+  for (let row = 1; row < size; row++) if (!(arrays.startedAt[row - 1]! <= arrays.startedAt[row]!)) return null;
+  return makeColumns(s.ids.slice(), arrays);
 }
