@@ -74,6 +74,20 @@ describe('the Dexie source answers the dashboard', () => {
     expect(ids(await source.listSessions({ filter: { errors: { preset: 'some' } }, limit: 2 }))).toEqual(['late', 's-00001']);
   });
 
+  it('shows the rows of the list as they are now: a row read before and written since is read again', async () => {
+    const { writer, source } = setup();
+    const now = Date.now();
+    await writer.sessions.bulkPut([makeSession({ id: 'a', startedAt: now - 1_000, counts: counts(1) }), makeSession({ id: 'b', startedAt: now - 2_000, counts: counts(2) })]);
+    const errorsOf = async () => (await source.listSessions({ filter: { errors: { preset: 'some' } } })).sessions.map((s) => [s.id, s.counts.errors]);
+    expect(await errorsOf()).toEqual([['a', 1], ['b', 2]]);
+    await writer.sessions.update('a', { counts: counts(5) });
+    await settle();
+    expect(await errorsOf()).toEqual([['a', 5], ['b', 2]]);
+    await deleteSessions(writer, ['b']);
+    await settle();
+    expect(await errorsOf()).toEqual([['a', 5]]);
+  });
+
   it('computes the KPIs with the spec bands, the daily trend and the previous period', async () => {
     const { writer, source } = setup();
     const now = Date.now();

@@ -34,6 +34,9 @@ import { columnsFromSnapshot, createSessionColumns, rowFacts, type RowFacts, typ
  */
 export const READ_CHUNK = 2_000;
 
+/** Records of the list's rows kept (a few windows of the list). */
+const RECENT_RECORDS = 2_000;
+
 /** The derivedCache key of the dashboard's columns. */
 export const COLUMNS_CACHE_KEY = 'dashboardColumns';
 /** Sessions changed since the kept copy before it is written again (each write is a copy of every column)... */
@@ -148,6 +151,8 @@ export function createDashboardStore(
   let asOf = 0;
   /** A session was written since the columns were last made current. */
   let stale = false;
+  /** Bumped with every change applied. */
+  let applied = 0;
   let closed = false;
   /** The latest version change (quality views), per columns version. */
   let versionChange: { version: number; change: VersionChange | null } | null = null;
@@ -206,6 +211,7 @@ export function createDashboardStore(
   /** New columns: nothing answered over the old ones is given again. */
   function replaceColumns(next: SessionColumns) {
     columns = next;
+    recent.clear();
     lastAnswers.clear();
     versionChange = null;
   }
@@ -242,7 +248,11 @@ export function createDashboardStore(
       asOf = rev;
       if (changes.size) {
         columns!.apply(changes);
-        if (records) for (const [id, record] of changes) record ? records.set(id, record) : records.delete(id);
+        applied++;
+        for (const [id, record] of changes) {
+          if (records) record ? records.set(id, record) : records.delete(id);
+          if (recent.has(id)) record ? recent.set(id, record) : recent.delete(id);
+        }
         changedSinceKept += changes.size;
       }
     }
@@ -255,6 +265,26 @@ export function createDashboardStore(
     if (!records) await readEverything(true);
     const cols = await freshColumns();
     return cols.ids.map((id) => records!.get(id)!);
+  }
+
+  /**
+   * The records of rows read lately (the list reads the same top rows again with most questions), by id, oldest read
+   * first; kept current with the columns.
+   */
+  const recent = new Map<string, SessionRecord>();
+  async function recentRecords(ids: readonly string[]): Promise<(SessionRecord | undefined)[]> {
+    const missing = ids.filter((id) => !recent.has(id));
+    const appliedBefore = applied;
+    const read = missing.length ? await db.sessions.bulkGet(missing) : [];
+    const changedMeanwhile = applied !== appliedBefore;
+    const found = new Map(missing.map((id, i) => [id, read[i]]));
+    const out = ids.map((id) => recent.get(id) ?? found.get(id));
+    // Kept only when no change was applied while they were read (one read before it could be older than it).
+    if (!changedMeanwhile) {
+      for (const [id, record] of found) if (record) recent.set(id, record);
+      for (let extra = recent.size - RECENT_RECORDS; extra > 0; extra--) recent.delete(recent.keys().next().value!);
+    }
+    return out;
   }
 
   const currentVersionChange = (cols: SessionColumns) => {
@@ -284,21 +314,24 @@ export function createDashboardStore(
   const rowsOf = (filter: SessionFilter, now: number) => answer('rows', filter, null, now, (cols, context) => matchingRows(cols, filter, now, context));
 
   const store: DashboardStore = {
-    window: (filter, sort, offset, limit, now = Date.now()) =>
-      serial(async () => {
+    async window(filter, sort, offset, limit, now = Date.now()) {
+      const chosen = await serial(async () => {
         const rows = await rowsOf(filter, now);
         const cols = columns!;
         if (sort.key === 'startedAt') {
           const ids = windowByStart(cols, rows, sort, offset, limit);
-          if (records) return ids.map((id) => records!.get(id)!);
-          // Only the rows on screen are read (a session deleted since is left out).
-          return (await db.sessions.bulkGet(ids)).filter((s): s is SessionRecord => !!s);
+          return records ? ids.map((id) => records!.get(id)!) : ids;
         }
         // Another column: by the records of every matching row.
         await freshRecords();
         const matched = rows.map((row) => records!.get(cols.ids[row]!)!);
         return matched.sort(compareSessions(sort)).slice(offset, offset + limit);
-      }),
+      });
+      if (!chosen.length || typeof chosen[0] !== 'string') return chosen as SessionRecord[];
+      // Only the records of the window are read, and outside the queue (the facet counts and KPIs of the same
+      // question are answered meanwhile). A session deleted since is left out.
+      return (await recentRecords(chosen as string[])).filter((s): s is SessionRecord => !!s);
+    },
 
     count: (filter, now = Date.now()) => serial(async () => (await rowsOf(filter, now)).length),
 
@@ -333,6 +366,7 @@ export function createDashboardStore(
       unfollow = null;
       columns = null;
       records = null;
+      recent.clear();
       lastAnswers.clear();
     },
   };
