@@ -13,7 +13,7 @@
  * - else (the first time, another format, a copy from a database since reset) every record, read once in chunks, and
  *   the copy is kept for next time.
  * The change feed only marks the columns stale (no read per event); the next question reads what was stamped since.
- * The copy is written again after enough changes, at most every few minutes.
+ * The copy is written again after enough changes, spaced so that writing it takes ~1 % of the time at most.
  *
  * Every record is held only when a question needs more than the columns (another sort than start time, new regions
  * or devices, cohorts): read once then, and kept current the same way.
@@ -41,8 +41,11 @@ const RECENT_RECORDS = 2_000;
 export const COLUMNS_CACHE_KEY = 'dashboardColumns';
 /** Sessions changed since the kept copy before it is written again (each write is a copy of every column)... */
 export const KEEP_AFTER_CHANGES = 200;
-/** ...and at most this often. */
-const KEEP_EVERY_MS = 5 * 60_000;
+/**
+ * ...and at least this long (ms per row) after the last write: ~100 ms of work at 100,000 rows, at most one write in 10
+ * s, ~1 % of the page's time however many sessions there are.
+ */
+const KEEP_SPACING_PER_ROW = 0.1;
 
 /**
  * Every session record, read by primary key in chunks of READ_CHUNK (each its own read transaction), with what each
@@ -188,7 +191,7 @@ export function createDashboardStore(
   /** Writes the copy of the columns (when the page is idle, a while after the answer that asked for it). */
   function keepLater() {
     if (!keepColumns || keepTimer || closed) return;
-    const wait = Math.max(keepDelayMs, keptAt + KEEP_EVERY_MS - Date.now());
+    const wait = Math.max(keepDelayMs, keptAt + (columns?.size ?? 0) * KEEP_SPACING_PER_ROW - Date.now());
     keepTimer = setTimeout(() => {
       keepTimer = null;
       void serial(async () => {

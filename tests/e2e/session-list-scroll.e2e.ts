@@ -3,6 +3,7 @@
  * on screen (and a few around them), is as tall as all of them, and scrolls to any of them; the keyboard reaches the
  * first and the last; a filter takes the list back to its top. The sessions: one visit recorded through the real
  * capture path, exported, and imported again as 2,000 copies (the panel's own export and import, as a user would).
+ * Opened again after the recorded visit threw, the panel answers from the columns it kept and the sessions written since.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { SessionExportBundle } from '../../sdk/schema';
@@ -139,5 +140,32 @@ describe.each(BROWSERS)('Virtualized session list in %s', (kind) => {
     const filtered = await waitFor(() => listState(panel), (s) => s.topId === withErrors[0], 'the newest session with errors on top');
     expect(filtered.ids).toEqual(withErrors.slice(0, filtered.rendered));
     expect(filtered.scrollHeight).toBeLessThan(first.scrollHeight / 5);
+
+    // The panel keeps the dashboard's columns for its next opening (written a moment after it computed them).
+    const kept = await waitFor(() => driver.readStore('derivedCache'), (rows) => rows.length === 1 && rows[0].value?.size === COPIES + 1, 'the kept columns');
+    await panel.close();
+    // Meanwhile, the recorded visit goes on and throws: its session (already in the kept copy) now has an error.
+    const again = await driver.openPage(demo.origin + '/');
+    await again.click('#throw');
+    await waitFor(() => driver.readStore('sessions'), (rows) => rows.some((s) => s.id === recorded!.session.id && s.counts.errors > 0), 'the error stored');
+    await again.close();
+    const changes = await driver.readStore('sessionChanges');
+    expect(changes.find((c) => c.id === recorded!.session.id)?.rev).toBeGreaterThan(kept[0].rev);
+
+    // Opened again: from the copy and the sessions stamped since, the filter finds the recorded session on top.
+    const reopened = await driver.openPanel(-1);
+    await waitFor(() => reopened.evaluate(() => !!document.querySelector('select[data-filter="errors"]')), Boolean, 'the filters');
+    await choose(reopened, 'select[data-filter="errors"]', 'some');
+    const now = await driver.readStore('sessions');
+    const withErrorsNow = now.filter((s) => s.counts.errors > 0).sort((a, b) => b.startedAt - a.startedAt || (a.id < b.id ? 1 : -1)).map((s) => s.id);
+    expect(withErrorsNow[0]).toBe(recorded!.session.id);
+    const top = await waitFor(() => listState(reopened), (s) => s.topId === withErrorsNow[0], 'the recorded session on top of the filtered list');
+    expect(top.ids).toEqual(withErrorsNow.slice(0, top.rendered));
+    // The KPIs of the filter: every session with errors, the recorded one included.
+    await waitFor(
+      () => reopened.evaluate(() => document.querySelector('[data-kpi="sessions"] .value')?.textContent?.trim()),
+      (t) => t === withErrorsNow.length.toLocaleString('en-US'),
+      'the KPI total of sessions with errors',
+    );
   });
 });

@@ -32,7 +32,7 @@ function selectBrowsers(list: string | undefined): BrowserKind[] {
   if (unknown.length || !named.length) throw new Error(`RUMSCOPE_E2E_BROWSERS names ${unknown.join(', ') || 'nothing'}; it takes chromium, firefox`);
   return all.filter((kind) => named.includes(kind));
 }
-export type StoreName = 'sessions' | 'events' | 'loads' | 'tabStats' | 'meta' | 'credentials' | 'replayAssetRefs' | 'searchTerms' | 'searchBlocks';
+export type StoreName = 'sessions' | 'events' | 'loads' | 'tabStats' | 'meta' | 'credentials' | 'replayAssetRefs' | 'searchTerms' | 'searchBlocks' | 'sessionChanges' | 'derivedCache';
 
 export interface DriverPage {
   url(): string;
