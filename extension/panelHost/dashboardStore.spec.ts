@@ -247,6 +247,7 @@ describe('the columns kept between openings', () => {
     facets: await source.getFacetCounts(filter),
     kpis: await source.getKpis(filter),
     byErrors: ids(await source.listSessions({ filter, sort: { key: 'errors', direction: 'desc' } })),
+    byLocation: ids(await source.listSessions({ filter, sort: { key: 'location', direction: 'asc' }, limit: 5 })),
     search: (await source.search({ text: 'checkout' })).map((h) => h.sessionId),
   });
 
@@ -274,9 +275,8 @@ describe('the columns kept between openings', () => {
 
     const second = open(writer.name);
     const fromCopy = await everything(second.source);
-    // The columns came from the copy: no read of every record until a sort by another column needed the records.
-    expect(second.readAll).toHaveBeenCalledTimes(1);
-    expect(second.readAll.mock.invocationCallOrder[0]).toBeGreaterThan(0);
+    // The columns came from the copy: no read of every record, a sort by another column included.
+    expect(second.readAll).not.toHaveBeenCalled();
     const fresh = open(writer.name);
     await writer.derivedCache.clear();
     expect(await everything(fresh.source)).toEqual(fromCopy);

@@ -15,16 +15,15 @@
  * The change feed only marks the columns stale (no read per event); the next question reads what was stamped since.
  * The copy is written again after enough changes, spaced so that writing it takes ~1 % of the time at most.
  *
- * Every record is held only when a question needs more than the columns (another sort than start time, new regions
- * or devices, cohorts): read once then, and kept current the same way.
+ * Every record is held only when a question needs more than the columns (new regions or devices, cohorts): read once
+ * then, and kept current the same way.
  */
 import type { FacetCounts, KpiReport, SessionRecord, VersionChange } from '../../sdk/schema';
 import type { RumscopeDb } from '../storage/db';
 import { readSessionRev } from '../storage/sessionChangeLog';
 import type { KpiQueryOptions, SessionFilter, SessionSort, SessionSource, SourceChange } from '../../panel/source/SessionSource';
-import { compareSessions } from '../../panel/source/sessionSort';
 import { filterContext } from '../../panel/dashboard/answerOver';
-import { columnFacetCounts, columnKpis, columnVersionChange, matchingRows } from '../../panel/dashboard/columnAnswers';
+import { columnFacetCounts, columnKpis, columnVersionChange, matchingRows, sortRows } from '../../panel/dashboard/columnAnswers';
 import { columnsFromSnapshot, createSessionColumns, rowFacts, type RowFacts, type SessionColumns } from '../../panel/dashboard/sessionColumns';
 
 /**
@@ -325,10 +324,11 @@ export function createDashboardStore(
           const ids = windowByStart(cols, rows, sort, offset, limit);
           return records ? ids.map((id) => records!.get(id)!) : ids;
         }
-        // Another column: by the records of every matching row.
-        await freshRecords();
-        const matched = rows.map((row) => records!.get(cols.ids[row]!)!);
-        return matched.sort(compareSessions(sort)).slice(offset, offset + limit);
+        // Another column: by its values in the columns.
+        const ids = sortRows(cols, rows, sort)
+          .slice(offset, offset + limit)
+          .map((row) => cols.ids[row]!);
+        return records ? ids.map((id) => records!.get(id)!) : ids;
       });
       if (!chosen.length || typeof chosen[0] !== 'string') return chosen as SessionRecord[];
       // Only the records of the window are read, and outside the queue (the facet counts and KPIs of the same

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { SessionRecord, VitalName } from '../../sdk/schema';
 import type { SessionFilter } from '../source/SessionSource';
 import { makeSession } from '../../tests/unit/support/sessionFixtures';
-import { columnFacetCounts, columnKpis, columnVersionChange, matchingRows } from './columnAnswers';
+import { columnFacetCounts, columnKpis, columnVersionChange, matchingRows, sortRows } from './columnAnswers';
+import { compareSessions } from '../source/sessionSort';
+import { SESSION_SORT_KEYS } from '../source/SessionSource';
 import { facetsOver, kpisOver } from './answerOver';
 import { createFacetCounter, createMatcher } from './filter';
 import { createLiveKpis } from './kpis';
@@ -233,5 +235,31 @@ describe('the version change over columns', () => {
       expect(columnVersionChange(createSessionColumns(byStart(list)))).toEqual(latestVersionChange(list));
     }
     expect(columnVersionChange(createSessionColumns([]))).toBeNull();
+  });
+});
+
+describe('the list sorted by a column over the columns', () => {
+  it('is the order compareSessions gives the records, for every column and direction, ties included', () => {
+    // Negative time spent and the same email in other cases too (they sort as one).
+    const list = sessions(400, 21).map((s, i) => (i % 50 === 0 ? { ...s, lastEventAt: s.startedAt - 1_000 } : i % 7 === 0 ? { ...s, user: { email: 'ANA@shop.test' } } : s));
+    const columns = createSessionColumns(byStart(list));
+    const rows = columns.ids.map((_, row) => row);
+    const byId = new Map(list.map((s) => [s.id, s]));
+    for (const key of SESSION_SORT_KEYS) {
+      for (const direction of ['asc', 'desc'] as const) {
+        const sort = { key, direction };
+        expect({ key, direction, ids: sortRows(columns, rows, sort).map((row) => columns.ids[row]) }).toEqual({
+          key,
+          direction,
+          ids: [...list].sort(compareSessions(sort)).map((s) => s.id),
+        });
+      }
+    }
+    // A part of the rows (a filter's) keeps its order too.
+    const some = rows.filter((row) => byId.get(columns.ids[row]!)!.counts.errors > 0);
+    const sort = { key: 'email' as const, direction: 'desc' as const };
+    expect(sortRows(columns, some, sort).map((row) => columns.ids[row])).toEqual(
+      some.map((row) => byId.get(columns.ids[row]!)!).sort(compareSessions(sort)).map((s) => s.id),
+    );
   });
 });

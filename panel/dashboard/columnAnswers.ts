@@ -6,7 +6,7 @@
  */
 import { DURATION_PRESETS, ERROR_COUNT_PRESETS, FACET_KEYS, TIME_RANGE_MS, TIME_RANGE_PRESETS, UNKNOWN_VALUE } from '../../sdk/schema';
 import type { FacetCounts, KpiReport, VersionChange } from '../../sdk/schema';
-import type { SessionFilter } from '../source/SessionSource';
+import type { SessionFilter, SessionSort } from '../source/SessionSource';
 import {
   emailNeedle,
   internedCount,
@@ -21,7 +21,8 @@ import {
   type Part,
 } from './filter';
 import { comparison, dayStart, KPI_VITALS, kpiDay, kpiSummary, previousPeriod, vitalSummaryUnsorted, type DayTotals, type KpiOptions, type KpiTotals } from './kpis';
-import { EMAILS, USERS, type SessionColumns } from './sessionColumns';
+import { EMAILS, SORT_EMAILS, SORT_LOCATIONS, USERS, type SessionColumns } from './sessionColumns';
+import type { InternTable } from './filter';
 
 /**
  * Which rows a set of ids names, per columns: a search's hits are tested by the list, its count, the facets and
@@ -158,6 +159,57 @@ export function matchingRows(cols: SessionColumns, filter: SessionFilter, now: n
     out.push(row);
   }
   return out;
+}
+
+/** Each interned id's place among the table's values in code-unit order (what `<` on the strings gives). */
+function ranks(table: InternTable): Int32Array {
+  const order = table.values.map((_, id) => id).sort((a, b) => (table.values[a]! < table.values[b]! ? -1 : table.values[a]! > table.values[b]! ? 1 : 0));
+  const rank = new Int32Array(order.length);
+  order.forEach((id, place) => (rank[id] = place));
+  return rank;
+}
+
+/**
+ * `rows` (row numbers) in the list's order by `sort`'s column: the order compareSessions (panel/source/sessionSort.ts)
+ * gives the records, ties newest first, then by id.
+ */
+export function sortRows(cols: SessionColumns, rows: readonly number[], sort: SessionSort): number[] {
+  const sign = sort.direction === 'asc' ? 1 : -1;
+  const value = new Float64Array(rows.length);
+  const fill = (read: (row: number) => number) => rows.forEach((row, i) => (value[i] = read(row)));
+  switch (sort.key) {
+    case 'startedAt':
+      fill((row) => cols.startedAt[row]!);
+      break;
+    case 'timeSpent':
+      fill((row) => cols.timeSpent[row]!);
+      break;
+    case 'errors':
+      fill((row) => cols.errors[row]!);
+      break;
+    case 'email': {
+      const rank = ranks(SORT_EMAILS);
+      fill((row) => rank[cols.sortEmail[row]!]!);
+      break;
+    }
+    case 'location': {
+      const rank = ranks(SORT_LOCATIONS);
+      fill((row) => rank[cols.sortLocation[row]!]!);
+      break;
+    }
+  }
+  const { startedAt, ids } = cols;
+  const order = rows.map((_, i) => i);
+  order.sort((i, j) => {
+    const x = value[i]!;
+    const y = value[j]!;
+    if (x < y) return -sign;
+    if (x > y) return sign;
+    const a = rows[i]!;
+    const b = rows[j]!;
+    return startedAt[b]! - startedAt[a]! || (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0);
+  });
+  return order.map((i) => rows[i]!);
 }
 
 /** The same answer as qualityViews.ts's latestVersionChange over the rows' records: the version whose first session is the newest. */

@@ -12,10 +12,14 @@
 import { FACET_KEYS, type SessionRecord } from '../../sdk/schema';
 import { durationOf, intern, internedValues, internFacets, internFacetValue, internTable } from './filter';
 import { KPI_VITALS, recordVitals, userKey } from './kpis';
+import { sessionSortValue } from '../source/sessionSort';
 
 /** Raw user emails (the email filter tests each distinct one once) and user keys (distinct users). */
 export const EMAILS = internTable();
 export const USERS = internTable();
+/** What the list's Email and Location columns sort by (sessionSortValue), interned. */
+export const SORT_EMAILS = internTable();
+export const SORT_LOCATIONS = internTable();
 
 /** What one record gives the columns beyond its plain numbers. */
 export interface RowFacts {
@@ -23,6 +27,8 @@ export interface RowFacts {
   email: number;
   user: number;
   vitals: Float64Array;
+  sortEmail: number;
+  sortLocation: number;
 }
 
 /**
@@ -43,6 +49,8 @@ export function rowFacts(session: SessionRecord): RowFacts {
     email: typeof email === 'string' ? intern(EMAILS, email) : -1,
     user: user === null ? -1 : intern(USERS, user),
     vitals,
+    sortEmail: intern(SORT_EMAILS, sessionSortValue(session, 'email') as string),
+    sortLocation: intern(SORT_LOCATIONS, sessionSortValue(session, 'location') as string),
   };
 }
 
@@ -66,6 +74,11 @@ export interface SessionColumns {
   readonly user: Int32Array;
   /** Per KPI_VITALS index: the session's value, NaN for none. */
   readonly vitals: readonly Float64Array[];
+  /** What the list's Time Spent column sorts by (lastEventAt - startedAt, not clamped). */
+  readonly timeSpent: Float64Array;
+  /** Interned SORT_EMAILS / SORT_LOCATIONS: what the Email and Location columns sort by. */
+  readonly sortEmail: Int32Array;
+  readonly sortLocation: Int32Array;
   /** The first row whose session started at or after `time`. */
   firstFrom(time: number): number;
   /**
@@ -81,7 +94,7 @@ export interface SessionColumns {
  * What the columns were computed with. A kept snapshot of another format is not read (its rows are computed again
  * from the records): change it whenever a column's meaning or a derivation (rowFacts, facetValue, durationOf) does.
  */
-export const COLUMN_FORMAT = `columns-1:${FACET_KEYS.join(',')}:${KPI_VITALS.join(',')}`;
+export const COLUMN_FORMAT = `columns-2:${FACET_KEYS.join(',')}:${KPI_VITALS.join(',')}`;
 
 /** The typed columns, each `capacity` long. */
 interface Arrays {
@@ -94,6 +107,9 @@ interface Arrays {
   email: Int32Array;
   user: Int32Array;
   vitals: Float64Array[];
+  timeSpent: Float64Array;
+  sortEmail: Int32Array;
+  sortLocation: Int32Array;
 }
 
 /** The columns as plain data (structured-clone friendly: typed arrays and string arrays), each typed array `size` long. */
@@ -103,9 +119,11 @@ export interface ColumnSnapshot extends Arrays {
   ids: string[];
   /** Per FACET_KEYS index: the values the facet column's ids stand for. */
   facetValues: string[][];
-  /** The values of `email`'s and `user`'s ids. */
+  /** The values of `email`'s, `user`'s, `sortEmail`'s and `sortLocation`'s ids. */
   emails: string[];
   users: string[];
+  sortEmails: string[];
+  sortLocations: string[];
 }
 
 const allocate = (capacity: number): Arrays => ({
@@ -118,6 +136,9 @@ const allocate = (capacity: number): Arrays => ({
   email: new Int32Array(capacity),
   user: new Int32Array(capacity),
   vitals: KPI_VITALS.map(() => new Float64Array(capacity)),
+  timeSpent: new Float64Array(capacity),
+  sortEmail: new Int32Array(capacity),
+  sortLocation: new Int32Array(capacity),
 });
 
 /** Every column of `a` beside the same column of `b`. */
@@ -132,6 +153,9 @@ function pairs(a: Arrays, b: Arrays): [Float64Array | Int32Array, Float64Array |
     [a.email, b.email],
     [a.user, b.user],
     ...a.vitals.map((v, k) => [v, b.vitals[k]!] as [Float64Array, Float64Array]),
+    [a.timeSpent, b.timeSpent],
+    [a.sortEmail, b.sortEmail],
+    [a.sortLocation, b.sortLocation],
   ];
 }
 
@@ -154,6 +178,9 @@ function makeColumns(ids: string[], arrays: Arrays, initial: readonly SessionRec
     cols.email[row] = facts.email;
     cols.user[row] = facts.user;
     for (let v = 0; v < cols.vitals.length; v++) cols.vitals[v]![row] = facts.vitals[v]!;
+    cols.timeSpent[row] = s.lastEventAt - s.startedAt;
+    cols.sortEmail[row] = facts.sortEmail;
+    cols.sortLocation[row] = facts.sortLocation;
   };
 
   const firstFrom = (time: number) => {
@@ -225,6 +252,15 @@ function makeColumns(ids: string[], arrays: Arrays, initial: readonly SessionRec
     get vitals() {
       return cols.vitals;
     },
+    get timeSpent() {
+      return cols.timeSpent;
+    },
+    get sortEmail() {
+      return cols.sortEmail;
+    },
+    get sortLocation() {
+      return cols.sortLocation;
+    },
     firstFrom,
 
     apply(changes) {
@@ -292,6 +328,11 @@ function makeColumns(ids: string[], arrays: Arrays, initial: readonly SessionRec
         user: copy(cols.user),
         users: [...USERS.values],
         vitals: cols.vitals.map(copy),
+        timeSpent: copy(cols.timeSpent),
+        sortEmail: copy(cols.sortEmail),
+        sortEmails: [...SORT_EMAILS.values],
+        sortLocation: copy(cols.sortLocation),
+        sortLocations: [...SORT_LOCATIONS.values],
       };
     },
   };
@@ -318,8 +359,9 @@ export function columnsFromSnapshot(kept: unknown): SessionColumns | null {
   const s = kept as Partial<ColumnSnapshot>;
   const size = s.size;
   if (s.format !== COLUMN_FORMAT || typeof size !== 'number' || !Number.isInteger(size) || size < 0) return null;
-  if (!isStrings(s.ids) || s.ids.length !== size || !isStrings(s.emails) || !isStrings(s.users)) return null;
-  if (![s.startedAt, s.durationMs].every((a) => isF64(a, size)) || ![s.errors, s.views, s.actions, s.email, s.user].every((a) => isI32(a, size))) return null;
+  if (!isStrings(s.ids) || s.ids.length !== size || ![s.emails, s.users, s.sortEmails, s.sortLocations].every(isStrings)) return null;
+  if (![s.startedAt, s.durationMs, s.timeSpent].every((a) => isF64(a, size))) return null;
+  if (![s.errors, s.views, s.actions, s.email, s.user, s.sortEmail, s.sortLocation].every((a) => isI32(a, size))) return null;
   if (!Array.isArray(s.facets) || s.facets.length !== FACET_KEYS.length || !s.facets.every((a) => isI32(a, size))) return null;
   if (!Array.isArray(s.facetValues) || s.facetValues.length !== FACET_KEYS.length || !s.facetValues.every(isStrings)) return null;
   if (!Array.isArray(s.vitals) || s.vitals.length !== KPI_VITALS.length || !s.vitals.every((a) => isF64(a, size))) return null;
@@ -330,6 +372,7 @@ export function columnsFromSnapshot(kept: unknown): SessionColumns | null {
   arrays.views.set(s.views!.subarray(0, size));
   arrays.actions.set(s.actions!.subarray(0, size));
   s.vitals.forEach((v, k) => arrays.vitals[k]!.set(v.subarray(0, size)));
+  arrays.timeSpent.set(s.timeSpent!.subarray(0, size));
   /** Each kept id → this page's id of the same value (-1 stays -1; an id with no value is refused). */
   const remap = (from: Int32Array, to: Int32Array, map: Int32Array): boolean => {
     for (let row = 0; row < size; row++) {
@@ -348,8 +391,10 @@ export function columnsFromSnapshot(kept: unknown): SessionColumns | null {
     ),
   );
   if (!facetsOk) return null;
-  if (!remap(s.email!, arrays.email, Int32Array.from(s.emails, (v) => intern(EMAILS, v)))) return null;
-  if (!remap(s.user!, arrays.user, Int32Array.from(s.users, (v) => intern(USERS, v)))) return null;
+  if (!remap(s.email!, arrays.email, Int32Array.from(s.emails!, (v) => intern(EMAILS, v)))) return null;
+  if (!remap(s.user!, arrays.user, Int32Array.from(s.users!, (v) => intern(USERS, v)))) return null;
+  if (!remap(s.sortEmail!, arrays.sortEmail, Int32Array.from(s.sortEmails!, (v) => intern(SORT_EMAILS, v)))) return null;
+  if (!remap(s.sortLocation!, arrays.sortLocation, Int32Array.from(s.sortLocations!, (v) => intern(SORT_LOCATIONS, v)))) return null;
   for (let row = 1; row < size; row++) if (!(arrays.startedAt[row - 1]! <= arrays.startedAt[row]!)) return null;
   return makeColumns(s.ids.slice(), arrays);
 }
