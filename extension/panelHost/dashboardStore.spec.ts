@@ -306,6 +306,37 @@ describe('the columns kept between openings', () => {
     expect(second.readAll).not.toHaveBeenCalled();
   });
 
+  it('a failed read of the sessions written since is read again by the next question', async () => {
+    const { writer } = setup();
+    const now = Date.now();
+    await writer.sessions.put(makeSession({ id: 'a', startedAt: now - 2_000 }));
+    const first = open(writer.name);
+    await first.source.getFacetCounts({});
+    await kept(writer);
+    await writer.sessions.put(makeSession({ id: 'b', startedAt: now - 1_000 }));
+    const second = open(writer.name);
+    const transaction = second.db.transaction.bind(second.db) as (...args: unknown[]) => unknown;
+    let failed = false;
+    vi.spyOn(second.db, 'transaction').mockImplementation(((...args: unknown[]) => {
+      if (!failed && args.includes(second.db.sessionChanges)) {
+        failed = true;
+        return Promise.reject(new Error('the read was aborted'));
+      }
+      return transaction(...args);
+    }) as never);
+    await expect(second.source.getFacetCounts({})).rejects.toThrow('the read was aborted');
+    expect((await second.source.getFacetCounts({})).total).toBe(2);
+    expect(ids(await second.source.listSessions({ filter: { errors: { preset: 'none' } } }))).toEqual(['b', 'a']);
+  });
+
+  it('keeps a copy when the first question read every record (cohorts)', async () => {
+    const { writer } = setup();
+    await writer.sessions.bulkPut([makeSession({ id: 'a', startedAt: 1_000 }), makeSession({ id: 'b', startedAt: 2_000 })]);
+    const first = open(writer.name);
+    await first.source.getCohorts!({});
+    expect((await kept(writer)).value).toMatchObject({ size: 2 });
+  });
+
   it('a copy of another format, or newer than the database, is not read: every record is', async () => {
     const { writer } = setup();
     const now = Date.now();

@@ -214,6 +214,8 @@ export function createDashboardStore(
   function replaceColumns(next: SessionColumns) {
     columns = next;
     recent.clear();
+    // A record read before is not kept after (recentRecords).
+    applied++;
     lastAnswers.clear();
     versionChange = null;
   }
@@ -227,12 +229,15 @@ export function createDashboardStore(
     asOf = rev;
     // Written while the chunks were read: stamped above `rev`, read again below.
     stale = true;
+    // Kept for the next opening (whichever question read them).
+    if (keptRev !== asOf) changedSinceKept = Math.max(changedSinceKept, KEEP_AFTER_CHANGES);
   }
 
   async function freshColumns(): Promise<SessionColumns> {
     follow();
     if (!columns) {
-      const [kept, rev] = await Promise.all([db.derivedCache.get(COLUMNS_CACHE_KEY), readSessionRev(db)]);
+      // In one transaction: another panel may keep a newer copy between two reads.
+      const [kept, rev] = await db.transaction('r', db.derivedCache, db.meta, () => Promise.all([db.derivedCache.get(COLUMNS_CACHE_KEY), readSessionRev(db)]));
       // A copy newer than the database's stamps is of a database since reset.
       const restored = kept && kept.rev <= rev ? columnsFromSnapshot(kept.value) : null;
       if (restored) {
@@ -241,13 +246,19 @@ export function createDashboardStore(
         stale = true;
       } else {
         await readEverything(false);
-        changedSinceKept = KEEP_AFTER_CHANGES;
       }
     }
     if (stale) {
       stale = false;
-      const { changes, rev } = await changedSince(db, asOf);
-      asOf = rev;
+      let read: Awaited<ReturnType<typeof changedSince>>;
+      try {
+        read = await changedSince(db, asOf);
+      } catch (error) {
+        // Read again by the next question.
+        stale = true;
+        throw error;
+      }
+      const { changes, rev } = read;
       if (changes.size) {
         columns!.apply(changes);
         applied++;
@@ -257,6 +268,8 @@ export function createDashboardStore(
         }
         changedSinceKept += changes.size;
       }
+      // Only once they are applied: a copy kept at `asOf` holds every change up to it.
+      asOf = rev;
     }
     if (changedSinceKept >= KEEP_AFTER_CHANGES) keepLater();
     return columns!;

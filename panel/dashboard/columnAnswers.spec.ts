@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { SessionRecord, VitalName } from '../../sdk/schema';
 import type { SessionFilter } from '../source/SessionSource';
 import { makeSession } from '../../tests/unit/support/sessionFixtures';
@@ -261,5 +261,26 @@ describe('the list sorted by a column over the columns', () => {
     expect(sortRows(columns, some, sort).map((row) => columns.ids[row])).toEqual(
       some.map((row) => byId.get(columns.ids[row]!)!).sort(compareSessions(sort)).map((s) => s.id),
     );
+  });
+});
+
+describe('a record the columns cannot take', () => {
+  it('is left out (with a warning) and the other changes of the same apply are kept', () => {
+    const few = sessions(10, 8);
+    const columns = createSessionColumns(byStart(few));
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const broken = { ...few[2]!, counts: undefined } as unknown as SessionRecord;
+      const changed = { ...few[3]!, counts: { ...few[3]!.counts, errors: 99 } };
+      const added = { ...few[4]!, id: 'new', startedAt: NOW - 5 };
+      columns.apply(new Map([[broken.id, broken], [changed.id, changed], ['new', added]]));
+      expect(columns.ids).not.toContain(broken.id);
+      expect(columns.ids).toContain('new');
+      expect(columns.errors[columns.ids.indexOf(changed.id)]).toBe(99);
+      expect(columns.size).toBe(10);
+      expect(warn).toHaveBeenCalledWith(expect.stringContaining(broken.id), expect.any(Error));
+    } finally {
+      warn.mockRestore();
+    }
   });
 });

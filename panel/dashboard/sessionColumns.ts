@@ -196,7 +196,7 @@ function makeColumns(ids: string[], arrays: Arrays, initial: readonly SessionRec
   };
 
   /** New columns of rows `order` (an old row, or -1 - i for `added[i]`), which must be in start order. */
-  const rebuild = (order: Int32Array, added: readonly SessionRecord[]) => {
+  const rebuild = (order: Int32Array, added: readonly SessionRecord[], known: ReadonlyMap<SessionRecord, RowFacts>) => {
     const next = allocate(capacityFor(order.length));
     const oldIds = ids.slice();
     for (const [from, to] of pairs(cols, next)) {
@@ -210,7 +210,7 @@ function makeColumns(ids: string[], arrays: Arrays, initial: readonly SessionRec
     for (let row = 0; row < order.length; row++) {
       const source = order[row]!;
       if (source >= 0) ids[row] = oldIds[source]!;
-      else write(row, added[-1 - source]!);
+      else write(row, added[-1 - source]!, known.get(added[-1 - source]!));
     }
   };
 
@@ -272,10 +272,22 @@ function makeColumns(ids: string[], arrays: Arrays, initial: readonly SessionRec
       let removed: Uint8Array | null = null;
       let removedCount = 0;
       const added: SessionRecord[] = [];
-      for (const [id, record] of changes) {
+      /** Each record's facts, computed before any row changes: a record they cannot be computed for is left out. */
+      const known = new Map<SessionRecord, RowFacts>();
+      for (const [id, given] of changes) {
+        let record = given;
+        if (record) {
+          try {
+            if (typeof record.startedAt !== 'number' || typeof record.lastEventAt !== 'number' || typeof record.counts?.errors !== 'number') throw new Error('no start, last event or counts');
+            known.set(record, rowFacts(record));
+          } catch (error) {
+            console.warn(`[rumscope] session ${id} is left out of the dashboard's columns`, error);
+            record = undefined;
+          }
+        }
         const row = rowOf.get(id);
         if (row !== undefined && record && record.startedAt === cols.startedAt[row]) {
-          write(row, record);
+          write(row, record, known.get(record));
           continue;
         }
         if (row !== undefined) {
@@ -293,7 +305,7 @@ function makeColumns(ids: string[], arrays: Arrays, initial: readonly SessionRec
           for (const [from, to] of pairs(cols, bigger)) to.set(from.subarray(0, size));
           cols = bigger;
         }
-        added.forEach((record, i) => write(size + i, record));
+        added.forEach((record, i) => write(size + i, record, known.get(record)));
         return;
       }
       // Else one merge of the rows kept and the records placed anew (each column copied once, whatever the count).
@@ -306,7 +318,7 @@ function makeColumns(ids: string[], arrays: Arrays, initial: readonly SessionRec
         order[out++] = row;
       }
       while (next < added.length) order[out++] = -1 - next++;
-      rebuild(order, added);
+      rebuild(order, added, known);
     },
 
     snapshot() {
