@@ -20,7 +20,7 @@
  */
 import type { FacetCounts, KpiReport, SessionRecord, VersionChange } from '../../sdk/schema';
 import type { RumscopeDb } from '../storage/db';
-import { readSessionRev } from '../storage/sessionChangeLog';
+import { readSessionRev, readSessionRevFloor } from '../storage/sessionChangeLog';
 import type { KpiQueryOptions, SessionFilter, SessionSort, SessionSource, SourceChange } from '../../panel/source/SessionSource';
 import { filterContext } from '../../panel/dashboard/answerOver';
 import { columnFacetCounts, columnKpis, columnVersionChange, matchingRows, sortRows } from '../../panel/dashboard/columnAnswers';
@@ -237,9 +237,11 @@ export function createDashboardStore(
     follow();
     if (!columns) {
       // In one transaction: another panel may keep a newer copy between two reads.
-      const [kept, rev] = await db.transaction('r', db.derivedCache, db.meta, () => Promise.all([db.derivedCache.get(COLUMNS_CACHE_KEY), readSessionRev(db)]));
-      // A copy newer than the database's stamps is of a database since reset.
-      const restored = kept && kept.rev <= rev ? columnsFromSnapshot(kept.value) : null;
+      const [kept, rev, floor] = await db.transaction('r', db.derivedCache, db.meta, () =>
+        Promise.all([db.derivedCache.get(COLUMNS_CACHE_KEY), readSessionRev(db), readSessionRevFloor(db)]),
+      );
+      // A copy newer than the database's stamps is of a database since reset; one below the floor may miss a delete.
+      const restored = kept && kept.rev <= rev && kept.rev >= floor ? columnsFromSnapshot(kept.value) : null;
       if (restored) {
         replaceColumns(restored);
         asOf = keptRev = kept!.rev;

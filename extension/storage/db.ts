@@ -32,6 +32,8 @@ export type MetaRecord =
   | { key: 'searchTerms'; value: { empty: boolean } }
   /** The latest revision stamped in `sessionChanges` (storage/sessionChangeLog.ts). */
   | { key: 'sessionRev'; value: { rev: number } }
+  /** Stamps of deleted sessions below this revision may have been pruned (storage/sessionChangeLog.ts). */
+  | { key: 'sessionRevFloor'; value: { rev: number } }
   /** Running totals of the sessions store, kept by every write (storage/sessionTotals.ts). */
   | { key: 'totals'; value: StorageTotals }
   /** Team server sync (extension/sync): the lastEventAt of each session as last uploaded. */

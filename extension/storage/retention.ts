@@ -16,6 +16,7 @@ import { currentTotals } from './sessionTotals';
 import { deleteSessions } from './sessionStore';
 import { deleteOldBlocks } from './compactPostings';
 import { blockDayOf } from './searchPostings';
+import { pruneSessionChanges } from './sessionChangeLog';
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -49,6 +50,7 @@ export async function runRetention(db: RumscopeDb, options: RetentionOptions): P
     overCap = freed.sessions;
   }
   await deleteOldBlocks(db, options.days > 0 ? blockDayOf(options.now - options.days * DAY_MS) - 1 : -Infinity);
+  await pruneSessionChanges(db);
   const usage = await recordUsage(db, options, { at: options.now, expired, overCap });
   return { expired, overCap, usage };
 }

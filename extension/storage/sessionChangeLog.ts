@@ -8,12 +8,16 @@
  *
  * Version 9. Sessions written before it have no stamp: a reader that held nothing from before computes from every
  * session once.
+ *
+ * The stamps of deleted sessions are pruned now and then (pruneSessionChanges, with retention); what a reader derived
+ * as of a revision below the floor then may miss a delete, and is derived again from every session.
  */
 import type { DBCore, DBCoreMutateRequest, Middleware } from 'dexie';
 import { keysOf, queuePerTransaction } from './mutationKeys';
 import type { RumscopeDb } from './db';
 
 export const SESSION_REV_KEY = 'sessionRev';
+export const SESSION_REV_FLOOR_KEY = 'sessionRevFloor';
 const SESSIONS = 'sessions';
 const CHANGES = 'sessionChanges';
 const META = 'meta';
@@ -72,4 +76,29 @@ export function sessionChangeLogMiddleware(): Middleware<DBCore> {
 export async function readSessionRev(db: RumscopeDb): Promise<number> {
   const row = await db.meta.get(SESSION_REV_KEY);
   return row?.key === SESSION_REV_KEY ? row.value.rev : 0;
+}
+
+/** The revision below which the stamps of deleted sessions may be gone (0: none pruned yet). */
+export async function readSessionRevFloor(db: RumscopeDb): Promise<number> {
+  const row = await db.meta.get(SESSION_REV_FLOOR_KEY);
+  return row?.key === SESSION_REV_FLOOR_KEY ? row.value.rev : 0;
+}
+
+/** Stamps of deleted sessions kept at most before they are pruned. */
+export const KEPT_DELETE_STAMPS = 1_000;
+
+/**
+ * Removes the stamps of sessions no longer stored once there are more than KEPT_DELETE_STAMPS of them, and raises the
+ * floor to the current revision (one transaction: no write falls between). Returns how many were removed.
+ */
+export async function pruneSessionChanges(db: RumscopeDb): Promise<number> {
+  return db.transaction('rw', db.sessionChanges, db.sessions, db.meta, async () => {
+    const [stamped, stored] = await Promise.all([db.sessionChanges.toCollection().primaryKeys(), db.sessions.toCollection().primaryKeys()]);
+    const kept = new Set(stored);
+    const gone = stamped.filter((id) => !kept.has(id));
+    if (gone.length <= KEPT_DELETE_STAMPS) return 0;
+    await db.sessionChanges.bulkDelete(gone);
+    await db.meta.put({ key: SESSION_REV_FLOOR_KEY, value: { rev: await readSessionRev(db) } });
+    return gone.length;
+  });
 }
