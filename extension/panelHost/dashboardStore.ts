@@ -25,6 +25,7 @@ import type { KpiQueryOptions, SessionFilter, SessionSort, SessionSource, Source
 import { filterContext } from '../../panel/dashboard/answerOver';
 import { columnFacetCounts, columnKpis, columnVersionChange, matchingRows, sortRows } from '../../panel/dashboard/columnAnswers';
 import { columnsFromSnapshot, createSessionColumns, rowFacts, type RowFacts, type SessionColumns } from '../../panel/dashboard/sessionColumns';
+import { keyTable, type KeyTable } from '../../sdk/model/sessionKey';
 
 /**
  * Session records per read when all of them are read: each read is a task of its own, so the page paints, scrolls
@@ -121,8 +122,10 @@ export interface DashboardStore {
   allRecords(): Promise<readonly SessionRecord[]>;
   facetCounts(filter: SessionFilter, now?: number): Promise<FacetCounts>;
   kpis(filter: SessionFilter, options?: KpiQueryOptions, now?: number): Promise<KpiReport>;
-  /** Of these sessions, the ids of the newest `limit` that are stored, newest first (ties: the greater id first). */
-  newestOf(ids: ReadonlySet<string>, limit: number): Promise<string[]>;
+  /** Of these sessions (keys: sdk/model/sessionKey.ts), the ids of the newest `limit` that are stored, newest first (ties: the later row first). */
+  newestOf(keys: Float64Array, limit: number): Promise<string[]>;
+  /** The ids of these sessions (keys) that are stored. */
+  idsOf(keys: Float64Array): Promise<Set<string>>;
   /** Whether the columns are held (read once already): a question then needs at most the changed records read. */
   holdsAll(): boolean;
   /** Stops following the change feed and forgets what was read. */
@@ -137,13 +140,13 @@ export interface DashboardStoreOptions {
 }
 
 /**
- * `watchChanges`: the source's change feed (it marks what is stale; nothing is read on a notice). `searchIds`: the
- * sessions matching a search text.
+ * `watchChanges`: the source's change feed (it marks what is stale; nothing is read on a notice). `searchKeys`: the
+ * keys of the sessions matching a search text (the same array while nothing was written: answers are kept by it).
  */
 export function createDashboardStore(
   db: RumscopeDb,
   watchChanges: SessionSource['watchChanges'],
-  searchIds: (text: string) => Promise<Set<string>>,
+  searchKeys: (text: string) => Promise<Float64Array>,
   { keepColumns = true, keepDelayMs = 2_000 }: DashboardStoreOptions = {},
 ): DashboardStore {
   let columns: SessionColumns | null = null;
@@ -163,7 +166,11 @@ export function createDashboardStore(
    * and its count ask for the same filter at once, and the panel asks again when anything was written. Answers that
    * depend on the time of asking (relative ranges, novelty) are not kept.
    */
-  const lastAnswers = new Map<string, { key: string; version: number; hits: Set<string> | null; answer: unknown }>();
+  const lastAnswers = new Map<string, { key: string; version: number; hits: Float64Array | null; answer: unknown }>();
+  /** Rows by session key, per columns version (built when a search first asks). */
+  let keyRows: { columns: SessionColumns; version: number; table: KeyTable } | null = null;
+  /** Each search answer's rows, per columns version: the list, its count, the facets and the KPIs ask the same. */
+  const hitRows = new WeakMap<Float64Array, { columns: SessionColumns; version: number; mask: Uint8Array }>();
   let unfollow: (() => void) | null = null;
   let reading: Promise<unknown> = Promise.resolve();
 
@@ -317,15 +324,31 @@ export function createDashboardStore(
     // New regions or devices look at each session's place and device over the history: the records.
     const history = filter.novelty ? await freshRecords() : [];
     const cols = await freshColumns();
-    const context = await filterContext(history, filter, now, searchIds);
+    const context = await filterContext(history, { ...filter, search: undefined }, now);
+    const hits = filter.search?.trim() ? await searchKeys(filter.search) : null;
+    if (hits) context.searchRows = rowsOfKeys(cols, hits);
     const timeless = (!filter.time || filter.time.preset === 'custom') && !filter.novelty;
     const key = JSON.stringify([filter, extra]);
-    const hits = context.searchHits instanceof Set ? context.searchHits : null;
     const last = lastAnswers.get(kind);
     if (timeless && last && last.key === key && last.version === cols.version && last.hits === hits) return last.answer as T;
     const result = question(cols, context);
     if (timeless) lastAnswers.set(kind, { key, version: cols.version, hits, answer: result });
     return result;
+  }
+
+  /** 1 at each row of `cols` whose session's key is in `keys` (a key of no row, e.g. a deleted session's, is left out). */
+  function rowsOfKeys(cols: SessionColumns, keys: Float64Array): Uint8Array {
+    const kept = hitRows.get(keys);
+    if (kept && kept.columns === cols && kept.version === cols.version) return kept.mask;
+    if (!keyRows || keyRows.columns !== cols || keyRows.version !== cols.version) keyRows = { columns: cols, version: cols.version, table: keyTable(cols.idKeys, cols.size) };
+    const { table } = keyRows;
+    const mask = new Uint8Array(cols.size);
+    for (let i = 0; i < keys.length; i++) {
+      const row = table.rowOf(keys[i]!);
+      if (row >= 0) mask[row] = 1;
+    }
+    hitRows.set(keys, { columns: cols, version: cols.version, mask });
+    return mask;
   }
 
   const rowsOf = (filter: SessionFilter, now: number) => answer('rows', filter, null, now, (cols, context) => matchingRows(cols, filter, now, context));
@@ -365,12 +388,22 @@ export function createDashboardStore(
         return { ...report, versionChange: currentVersionChange(columns!) };
       }),
 
-    newestOf: (ids, limit) =>
+    newestOf: (keys, limit) =>
       serial(async () => {
         const cols = await freshColumns();
+        const rows = rowsOfKeys(cols, keys);
         const out: string[] = [];
         // From the rows in start order: no read of the start-time index (100,000 keys take ~1 s).
-        for (let row = cols.size - 1; row >= 0 && out.length < limit; row--) if (ids.has(cols.ids[row]!)) out.push(cols.ids[row]!);
+        for (let row = cols.size - 1; row >= 0 && out.length < limit; row--) if (rows[row] === 1) out.push(cols.ids[row]!);
+        return out;
+      }),
+
+    idsOf: (keys) =>
+      serial(async () => {
+        const cols = await freshColumns();
+        const rows = rowsOfKeys(cols, keys);
+        const out = new Set<string>();
+        for (let row = 0; row < cols.size; row++) if (rows[row] === 1) out.add(cols.ids[row]!);
         return out;
       }),
 
@@ -386,6 +419,7 @@ export function createDashboardStore(
       records = null;
       recent.clear();
       lastAnswers.clear();
+      keyRows = null;
     },
   };
   return store;

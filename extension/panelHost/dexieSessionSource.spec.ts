@@ -6,7 +6,8 @@ import { compactAllPostings } from '../storage/compactPostings';
 import { readTotals, recountTotals } from '../storage/sessionTotals';
 import { buildSegmentRow } from '../storage/replayStore';
 import { compareSessions } from '../../panel/source/sessionSort';
-import { createDexieSessionSource, memoSearchIds } from './dexieSessionSource';
+import { createDexieSessionSource, memoSearchKeys } from './dexieSessionSource';
+import { sessionKey } from '../../sdk/model/sessionKey';
 import { windowByStart } from './dashboardStore';
 import { createSessionColumns } from '../../panel/dashboard/sessionColumns';
 import type { SourceChange, Unsubscribe } from '../../panel/source/SessionSource';
@@ -200,7 +201,7 @@ describe('dexieSessionSource', () => {
     expect(await writer.searchTerms.count()).toBe(0);
     await deleteSessions(writer, ['a']);
     // The block still names it (stale until its day expires)...
-    expect((await writer.searchBlocks.toArray()).some((block) => block.ids.includes('a'))).toBe(true);
+    expect((await writer.searchBlocks.toArray()).some((block) => block.keys.includes(sessionKey('a')))).toBe(true);
     // ...and nothing the panel shows or counts does.
     const filter = { search: 'checkout' };
     expect((await source.search({ text: 'checkout' })).map((hit) => hit.sessionId)).toEqual(['b']);
@@ -216,26 +217,28 @@ describe('dexieSessionSource', () => {
   });
 });
 
-describe('memoSearchIds', () => {
+describe('memoSearchKeys', () => {
   it('reads the postings once per text until sessions or events are written, and never keeps a failure', async () => {
     const listeners: ((change: SourceChange) => void)[] = [];
     const watch = (onChange: (change: SourceChange) => void) => (listeners.push(onChange), () => {});
-    let answer = ['a', 'b'];
+    let answer = [1, 2];
     const read = vi.fn(async (text: string) => {
       if (text === 'bad') throw new Error('no index');
-      return answer;
+      return Float64Array.from(answer);
     });
-    const ids = memoSearchIds(watch, read);
-    expect([...(await ids('pay'))]).toEqual(['a', 'b']);
-    expect([...(await ids('pay'))]).toEqual(['a', 'b']);
+    const ids = memoSearchKeys(watch, read);
+    const first = await ids('pay');
+    expect([...first]).toEqual([1, 2]);
+    // The same array while nothing is written (the dashboard keeps its rows by it).
+    expect(await ids('pay')).toBe(first);
     expect(read).toHaveBeenCalledTimes(1);
     await ids('pay', ['url']);
     expect(read).toHaveBeenCalledTimes(2);
-    answer = ['c'];
+    answer = [3];
     listeners.forEach((l) => l({ cursor: '1', tabs: true }));
-    expect([...(await ids('pay'))]).toEqual(['a', 'b']);
+    expect([...(await ids('pay'))]).toEqual([1, 2]);
     listeners.forEach((l) => l({ cursor: '2', events: ['c'] }));
-    expect([...(await ids('pay'))]).toEqual(['c']);
+    expect([...(await ids('pay'))]).toEqual([3]);
     await expect(ids('bad')).rejects.toThrow('no index');
     await expect(ids('bad')).rejects.toThrow('no index');
     expect(read).toHaveBeenCalledTimes(5);

@@ -75,15 +75,16 @@ function currentLoad(loads: LoadRecord[]): LoadRecord | undefined {
 const KEPT_SEARCHES = 8;
 
 /**
- * The sessions matching a search text, read once per text while nothing is written: one new filter asks it for
- * the list, the count, the facet counts and the KPIs, and each would otherwise read the postings again. Any write
- * of sessions or events (postings are written with the events) forgets every answer.
+ * The keys of the sessions matching a search text, read once per text while nothing is written: one new filter asks
+ * it for the list, the count, the facet counts and the KPIs, and each would otherwise read the postings again (and
+ * the same array lets the dashboard keep its rows). Any write of sessions or events (postings are written with the
+ * events) forgets every answer.
  */
-export function memoSearchIds(
+export function memoSearchKeys(
   watchChanges: SessionSource['watchChanges'],
-  read: (text: string, kinds?: SearchKind[]) => Promise<string[]>,
-): (text: string, kinds?: SearchKind[]) => Promise<Set<string>> {
-  const kept = new Map<string, Promise<Set<string>>>();
+  read: (text: string, kinds?: SearchKind[]) => Promise<Float64Array>,
+): (text: string, kinds?: SearchKind[]) => Promise<Float64Array> {
+  const kept = new Map<string, Promise<Float64Array>>();
   let following = false;
   return (text, kinds) => {
     if (!following) {
@@ -95,7 +96,7 @@ export function memoSearchIds(
     const key = JSON.stringify([text, kinds ?? null]);
     const known = kept.get(key);
     if (known) return known;
-    const answer = read(text, kinds).then((ids) => new Set(ids));
+    const answer = read(text, kinds);
     // A failed read is not kept: the next question reads again.
     answer.catch(() => kept.get(key) === answer && kept.delete(key));
     kept.set(key, answer);
@@ -109,7 +110,7 @@ function lazyStoredSearch(db: RumscopeDb): SearchService {
   let kept: Promise<SearchService> | null = null;
   const searcher = () => (kept ??= import('./search/storedSearch').then(({ createStoredSearch }) => createStoredSearch(db)));
   return {
-    sessionIds: async (text, kinds) => (await searcher()).sessionIds(text, kinds),
+    sessionKeys: async (text, kinds) => (await searcher()).sessionKeys(text, kinds),
     snippets: async (ids, query) => (await searcher()).snippets(ids, query),
     close: () => void kept?.then((s) => s.close(), () => {}),
   };
@@ -135,10 +136,12 @@ export function createDexieSessionSource(db: RumscopeDb, options: DexieSourceOpt
     return () => Dexie.on.storagemutated.unsubscribe(listener);
   };
   const searcher = options.search ?? lazyStoredSearch(db);
-  const searchIds = memoSearchIds(watchChanges, (text, kinds) => searcher.sessionIds(text, kinds));
+  const searchKeys = memoSearchKeys(watchChanges, (text, kinds) => searcher.sessionKeys(text, kinds));
   // Made on the first dashboard question: a plain list never reads more than its window.
   let store: DashboardStore | null = null;
-  const dashboard = () => (store ??= createDashboardStore(db, watchChanges, searchIds, options.dashboard));
+  const dashboard = () => (store ??= createDashboardStore(db, watchChanges, searchKeys, options.dashboard));
+  /** The ids of the stored sessions matching a text (for the cohorts, answered over the records). */
+  const searchIds = async (text: string, kinds?: SearchKind[]) => dashboard().idsOf(await searchKeys(text, kinds));
   return {
     watchChanges,
 
@@ -147,9 +150,9 @@ export function createDexieSessionSource(db: RumscopeDb, options: DexieSourceOpt
     async search(query) {
       if (!query.text.trim()) return [];
       // Which sessions: the postings, read once per text for the hits, the list, its count, the facets and the KPIs.
-      const ids = await searchIds(query.text, query.kinds);
-      // Newest first from the records the dashboard holds (it reads them for the same question's facets anyway).
-      const top = await dashboard().newestOf(ids, query.limit ?? SEARCH_DEFAULTS.limit);
+      const keys = await searchKeys(query.text, query.kinds);
+      // Newest first from the columns the dashboard holds (it reads them for the same question's facets anyway).
+      const top = await dashboard().newestOf(keys, query.limit ?? SEARCH_DEFAULTS.limit);
       // Only the hits that show snippets have their texts read.
       const shown = top.slice(0, query.snippets ?? SEARCH_DEFAULTS.snippets);
       const snippets = shown.length ? await searcher.snippets(shown, query) : {};

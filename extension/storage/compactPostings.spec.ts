@@ -8,7 +8,9 @@ import { createStoredSearch } from '../panelHost/search/storedSearch';
 import { compactAllPostings, compactPostings, deleteOldBlocks, sessionDays } from './compactPostings';
 import type { RumscopeDb } from './db';
 import { DAY_MS, runRetention } from './retention';
-import { sessionIdsMatching, TERMS_STATE_KEY, type PostingsReader } from './searchPostings';
+import { sessionKeysMatching, TERMS_STATE_KEY, type PostingsReader } from './searchPostings';
+import { sessionKeys } from '../../sdk/model/sessionKey';
+import { namesOf } from '../../tests/unit/support/sessionKeys';
 import { deleteSessions } from './sessionStore';
 
 const open = useTestDbs('compact-postings');
@@ -17,7 +19,11 @@ const view = (url: string, at = DAY0): RumEvent => ({ ...base(at), type: 'view',
 const error = (message: string, at = DAY0): RumEvent => ({ ...base(at), type: 'error', source: 'uncaught', errorType: 'TypeError', message, stack: null, frames: [] });
 /** The sessions named, each once (search may name one twice: a word in two kinds). */
 const sorted = async (ids: Promise<string[]>) => [...new Set(await ids)].sort();
-const blocks = async (db: RumscopeDb) => (await db.searchBlocks.toArray()).map((b) => ({ ...b, ids: [...b.ids].sort() }));
+/** Ids of deleted sessions a test's blocks may still hold. */
+const GONE = ['a', 'gone'];
+/** The blocks with the ids their keys stand for, sorted. */
+const blocks = async (db: RumscopeDb) =>
+  Promise.all((await db.searchBlocks.toArray()).map(async ({ keys, ...b }) => ({ ...b, ids: (await namesOf(db, keys, GONE)).sort() })));
 
 /** Sessions a, b (day 0) and c (day 1), visiting checkout pages; c also has an error. */
 async function seed(db: RumscopeDb) {
@@ -39,7 +45,7 @@ async function seed(db: RumscopeDb) {
 const QUESTIONS: [string, SearchKind[]?][] = [['checkout'], ['chec'], ['checkout pa'], ['gold'], ['plan gold'], ['declined', ['error']], ['declined', ['url']], ['cart checkout'], ['shop']];
 async function answers(db: RumscopeDb) {
   const search = createStoredSearch(db);
-  return Promise.all(QUESTIONS.map(([text, kinds]) => sorted(search.sessionIds(text, kinds))));
+  return Promise.all(QUESTIONS.map(([text, kinds]) => sorted(namesOf(db, search.sessionKeys(text, kinds)))));
 }
 
 describe('compactPostings', () => {
@@ -103,11 +109,11 @@ describe('compactPostings', () => {
     await db.events.put(stored(view('https://shop.test/checkout'), 'd'));
     await db.searchTerms.put({ kind: 'url', term: 'checkout', sessionId: 'a' });
     // Mixed: rows and blocks answer together.
-    expect(await sorted(createStoredSearch(db).sessionIds('checkout'))).toEqual(['a', 'b', 'c', 'd']);
+    expect(await sorted(namesOf(db, createStoredSearch(db).sessionKeys('checkout')))).toEqual(['a', 'b', 'c', 'd']);
     await compactPostings(db, { maxRows: 10_000 });
     const day0 = await db.searchBlocks.get(['url', 'checkout', DAY0 / DAY_MS]);
-    expect([...day0!.ids].sort()).toEqual(['a', 'b', 'd']);
-    expect(await sorted(createStoredSearch(db).sessionIds('checkout'))).toEqual(['a', 'b', 'c', 'd']);
+    expect((await namesOf(db, day0!.keys)).sort()).toEqual(['a', 'b', 'd']);
+    expect(await sorted(namesOf(db, createStoredSearch(db).sessionKeys('checkout')))).toEqual(['a', 'b', 'c', 'd']);
     // Each session counts once in the panel's answers, although search names a (in a row and a block) twice.
     expect(await createDexieSessionSource(db).countSessions({ search: 'checkout' })).toBe(4);
   });
@@ -157,7 +163,7 @@ describe('compactPostings', () => {
     await compactPostings(db, { maxRows: 10_000 });
     await db.events.put(stored(view('https://shop.test/checkout'), 'a'));
     expect(await db.searchTerms.count()).toBe(0);
-    expect(await sorted(createStoredSearch(db).sessionIds('checkout'))).toEqual(['a', 'b', 'c']);
+    expect(await sorted(namesOf(db, createStoredSearch(db).sessionKeys('checkout')))).toEqual(['a', 'b', 'c']);
   });
 
   it('says the rows are all moved, search then reads only blocks; the next row written is found at once', async () => {
@@ -171,7 +177,7 @@ describe('compactPostings', () => {
 
     const search = createStoredSearch(db);
     const rowReads = vi.spyOn(db.searchTerms, 'where');
-    expect(await sorted(search.sessionIds('checkout'))).toEqual(['a', 'b', 'c']);
+    expect(await sorted(namesOf(db, search.sessionKeys('checkout')))).toEqual(['a', 'b', 'c']);
     expect(rowReads).not.toHaveBeenCalled();
 
     // A new session's posting is a row again: the same transaction says so, and the same reader finds it.
@@ -180,8 +186,8 @@ describe('compactPostings', () => {
       await db.events.put(stored(view('https://shop.test/checkout/new'), 'd'));
     });
     expect(await state()).toBe(false);
-    expect(await sorted(search.sessionIds('checkout'))).toEqual(['a', 'b', 'c', 'd']);
-    expect(await search.sessionIds('new')).toEqual(['d']);
+    expect(await sorted(namesOf(db, search.sessionKeys('checkout')))).toEqual(['a', 'b', 'c', 'd']);
+    expect(await namesOf(db, search.sessionKeys('new'))).toEqual(['d']);
     expect(rowReads).toHaveBeenCalled();
 
     // Moved again: said again, even by a pass that finds no row left (a store emptied before this version).
@@ -190,11 +196,11 @@ describe('compactPostings', () => {
     await db.meta.delete(TERMS_STATE_KEY);
     expect(await compactAllPostings(db)).toEqual({ moved: 0, done: true });
     expect(await state()).toBe(true);
-    expect(await sorted(search.sessionIds('checkout'))).toEqual(['a', 'b', 'c', 'd']);
+    expect(await sorted(namesOf(db, search.sessionKeys('checkout')))).toEqual(['a', 'b', 'c', 'd']);
   });
 });
 
-describe('reading rows and blocks (sessionIdsMatching)', () => {
+describe('reading rows and blocks (sessionKeysMatching)', () => {
   /** A reader over given rows and blocks, to compare layouts of the same postings. */
   function fakeReader(rows: [string, string, string][], blockRows: { kind: string; term: string; day: number; ids: string[] }[]): PostingsReader {
     const cmp = (a: (string | number)[], b: (string | number)[]) => {
@@ -204,7 +210,7 @@ describe('reading rows and blocks (sessionIdsMatching)', () => {
     const within = (key: (string | number)[], lower: (string | number)[], upper: (string | number)[]) => cmp(key, lower) >= 0 && cmp(key, upper) <= 0;
     return {
       keysBetween: async (lower, upper) => rows.filter((key) => within(key, lower, upper)) as [SearchKind, string, string][],
-      blocksBetween: async (lower, upper) => blockRows.filter((b) => within([b.kind, b.term, b.day], lower, upper)).map((b) => b.ids),
+      blocksBetween: async (lower, upper) => blockRows.filter((b) => within([b.kind, b.term, b.day], lower, upper)).map((b) => sessionKeys(b.ids)),
     };
   }
   const postings: [string, string, string][] = [
@@ -232,7 +238,8 @@ describe('reading rows and blocks (sessionIdsMatching)', () => {
     // A posting in both a row and a block (a row written again after its move).
     both: fakeReader(postings, asBlocks(postings)),
   };
-  const ask = (reader: PostingsReader, text: string, kinds?: SearchKind[]) => sorted(sessionIdsMatching(reader, text, kinds));
+  const byKey = new Map(['a', 'b', 'c', 'd'].map((id, i) => [sessionKeys([id])[0]!, id] as const));
+  const ask = async (reader: PostingsReader, text: string, kinds?: SearchKind[]) => sorted(Promise.resolve([...(await sessionKeysMatching(reader, text, kinds))].map((key) => byKey.get(key) ?? `?${key}`)));
 
   it.each(Object.keys(layouts))('answers the same from %s: exact terms, prefixes, kinds, every term', async (layout) => {
     const reader = layouts[layout as keyof typeof layouts];
@@ -253,7 +260,7 @@ describe('deleting compacted postings', () => {
     await compactPostings(db, { maxRows: 10_000 });
     await deleteSessions(db, ['a']);
     // Stale: its day's block still names it; the panel's source tests ids against its records (dexieSessionSource.spec.ts).
-    expect((await db.searchBlocks.get(['url', 'checkout', DAY0 / DAY_MS]))!.ids).toContain('a');
+    expect(await namesOf(db, (await db.searchBlocks.get(['url', 'checkout', DAY0 / DAY_MS]))!.keys, GONE)).toContain('a');
     await deleteSessions(db, 'all');
     expect(await db.searchBlocks.count()).toBe(0);
     expect(await db.searchTerms.count()).toBe(0);
@@ -287,19 +294,19 @@ describe('deleting compacted postings', () => {
     ]);
     await db.events.bulkPut(['old', 'pinned', 'older', 'recent'].map((id) => stored(view('https://shop.test/checkout'), id)));
     await compactPostings(db, { maxRows: 10_000 });
-    expect(await sorted(createStoredSearch(db).sessionIds('checkout'))).toEqual(['old', 'older', 'pinned', 'recent']);
+    expect(await sorted(namesOf(db, createStoredSearch(db).sessionKeys('checkout')))).toEqual(['old', 'older', 'pinned', 'recent']);
 
     // 5 days kept at day 10: old (day 0) and older (day -5) expire; the pinned one (day 0) stays.
     const { expired } = await runRetention(db, { days: 5, capBytes: 1e12, now: day(10) });
     expect(expired).toBe(2);
-    expect((await db.searchBlocks.toArray()).map((b) => [b.day - DAY0 / DAY_MS, b.ids])).toEqual(
+    expect((await blocks(db)).map((b) => [b.day - DAY0 / DAY_MS, b.ids])).toEqual(
       expect.arrayContaining([
         [0, ['pinned']],
         [9, ['recent']],
       ]),
     );
     expect((await db.searchBlocks.where('day').below(DAY0 / DAY_MS).count())).toBe(0);
-    expect(await sorted(createStoredSearch(db).sessionIds('checkout'))).toEqual(['pinned', 'recent']);
+    expect(await sorted(namesOf(db, createStoredSearch(db).sessionKeys('checkout')))).toEqual(['pinned', 'recent']);
 
     // Unpinned and deleted: its day is before the oldest stored session's, so its block goes even without an age limit.
     await deleteSessions(db, ['pinned']);

@@ -1,8 +1,9 @@
 /**
  * Compaction of the search postings (storage/searchPostings.ts): the rows of `searchTerms` (one per kind, term and
  * session: cheap to write with the data, slow to read by the tens of thousands) are moved into `searchBlocks` (one
- * per kind, term and day of the sessions' start, holding their ids). Pure storage code: the background schedules it
- * (background/startCompaction.ts), search reads rows and blocks alike, so a row is found before and after its move.
+ * per kind, term and day of the sessions' start, holding their keys: sdk/model/sessionKey.ts). Pure storage code:
+ * the background schedules it (background/startCompaction.ts), search reads rows and blocks alike, so a row is found
+ * before and after its move.
  *
  * The middleware remembers the postings it wrote and does not put them again: a moved row is not written back by
  * the next event with the same URL, and needs not be, since its block answers for it.
@@ -10,6 +11,7 @@
 import type { SearchKind } from '../../sdk/schema';
 import type { RumscopeDb } from './db';
 import { BLOCK_DAY_MS, blockDayOf, saysTermsEmpty, TERMS_STATE_KEY, type SearchBlockRow } from './searchPostings';
+import { sessionKey } from '../../sdk/model/sessionKey';
 
 export interface CompactOptions {
   /** Rows moved in this one transaction at most (bounds how long capture writes wait behind it). */
@@ -63,7 +65,7 @@ export async function compactPostings(db: RumscopeDb, { maxRows, days: known }: 
   const { days } = first;
   return db.transaction('rw', [db.searchTerms, db.searchBlocks, db.meta], async () => {
     const keys = await db.searchTerms.where(':id').between(first.keys[0]!, first.keys.at(-1)!, true, true).primaryKeys();
-    const blocks = new Map<string, SearchBlockRow>();
+    const blocks = new Map<string, { kind: SearchKind; term: string; day: number; keys: number[] }>();
     const taken: (typeof keys)[number][] = [];
     for (const key of keys) {
       const [kind, term, id] = key;
@@ -73,14 +75,14 @@ export async function compactPostings(db: RumscopeDb, { maxRows, days: known }: 
       if (day === null) continue; // its session was gone: dropped
       const name = JSON.stringify([kind, term, day]);
       const block = blocks.get(name);
-      if (block) block.ids.push(id);
-      else blocks.set(name, { kind: kind as SearchKind, term, day, ids: [id] });
+      if (block) block.keys.push(sessionKey(id));
+      else blocks.set(name, { kind: kind as SearchKind, term, day, keys: [sessionKey(id)] });
     }
     const targets = [...blocks.values()];
     const stored = await db.searchBlocks.bulkGet(targets.map((b) => [b.kind, b.term, b.day] as [string, string, number]));
-    const merged = targets.map((block, i) => {
-      const before = stored[i]?.ids;
-      return before ? { ...block, ids: [...new Set([...before, ...block.ids])] } : block;
+    const merged = targets.map((block, i): SearchBlockRow => {
+      const before = stored[i]?.keys ?? [];
+      return { ...block, keys: Float64Array.from(new Set([...before, ...block.keys])) };
     });
     if (merged.length) await db.searchBlocks.bulkPut(merged);
     // Usually every row of the range is taken: one range delete, not one per key.
@@ -150,12 +152,13 @@ export async function deleteOldBlocks(db: RumscopeDb, beforeDay: number): Promis
     const kept = new Set(Number.isFinite(until) ? await db.sessions.where('startedAt').below(until * BLOCK_DAY_MS).primaryKeys() : []);
     if (!kept.size) return old.delete();
     let deleted = 0;
+    const keptKeys = new Set([...kept].map((id) => sessionKey(id as string)));
     await old.modify((block, ref) => {
-      const ids = block.ids.filter((id) => kept.has(id));
-      if (!ids.length) {
+      const keys = block.keys.filter((key) => keptKeys.has(key));
+      if (!keys.length) {
         deleted++;
         delete (ref as { value?: SearchBlockRow }).value;
-      } else if (ids.length < block.ids.length) block.ids = ids;
+      } else if (keys.length < block.keys.length) block.keys = keys;
     });
     return deleted;
   });

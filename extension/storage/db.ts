@@ -6,6 +6,7 @@ import { applyVital } from '../../sdk/model/applyVital';
 import { sessionTotalsMiddleware } from './sessionTotals';
 import { sessionChangeLogMiddleware, type SessionChangeRow } from './sessionChangeLog';
 import { backfillPostings, searchPostingsMiddleware, type SearchBlockRow, type SearchTermRow } from './searchPostings';
+import { sessionKey } from '../../sdk/model/sessionKey';
 import { copyLegacySyncToken, finishLegacySyncTokenMove, readLegacySyncToken, type LegacySettingsArea } from './legacySyncToken';
 
 export type { LoadRecord, StorageUsage, StorageWarning };
@@ -181,6 +182,21 @@ export class RumscopeDb extends Dexie {
     // and keep (the dashboard's columns). Nothing moves: sessions written before have no stamp, and a page that holds
     // nothing derived yet reads every session once.
     this.version(9).stores({ sessionChanges: 'id, rev', derivedCache: 'key' });
+    // 10: the blocks hold their sessions' keys (sdk/model/sessionKey.ts) as one Float64Array instead of id strings: a
+    // common word's blocks are read, sent to the panel and turned into its rows as numbers. No index changes; the
+    // upgrade rewrites every block.
+    this.version(10)
+      .stores({})
+      .upgrade((tx) =>
+        tx
+          .table('searchBlocks')
+          .toCollection()
+          .modify((block: SearchBlockRow & { ids?: string[] }) => {
+            if (!block.ids) return;
+            block.keys = Float64Array.from(new Set(block.ids.map(sessionKey)));
+            delete block.ids;
+          }),
+      );
     if (legacySettings) {
       // `vip`: the database as it opens (a table of `this` would wait for the open that waits for this).
       this.on('ready', (vip) =>

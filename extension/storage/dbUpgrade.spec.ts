@@ -8,11 +8,13 @@ import { readTotals } from './sessionTotals';
 import { compactAllPostings } from './compactPostings';
 import { postingsOfEvent, postingsOfSession } from './searchPostings';
 import { createStoredSearch } from '../panelHost/search/storedSearch';
+import { sessionKeys } from '../../sdk/model/sessionKey';
+import { namesOf } from '../../tests/unit/support/sessionKeys';
 
 const T0 = Date.UTC(2025, 11, 5, 12, 12, 20);
 
-/** The schema exactly as the releases shipped it, versions 1 to `upTo` (5 to 7), for an upgrade test's old data. */
-function releasedSchema(name: string, upTo: 5 | 6 | 7 | 8): Dexie {
+/** The schema exactly as the releases shipped it, versions 1 to `upTo` (5 to 9), for an upgrade test's old data. */
+function releasedSchema(name: string, upTo: 5 | 6 | 7 | 8 | 9): Dexie {
   const old = new Dexie(name);
   old.version(1).stores({ sessions: 'id, startedAt, [site+startedAt], pinned', events: '[loadId+seq], [sessionId+time]', loads: 'id, tabId, sessionId', tabStats: 'tabId' });
   old.version(2).stores({ meta: 'key' });
@@ -22,6 +24,7 @@ function releasedSchema(name: string, upTo: 5 | 6 | 7 | 8): Dexie {
   if (upTo >= 6) old.version(6).stores({ replayAssets: 'hash, owner', replayAssetRefs: '[sessionId+url], hash' });
   if (upTo >= 7) old.version(7).stores({ searchTerms: '[kind+term+sessionId], sessionId' });
   if (upTo >= 8) old.version(8).stores({ searchBlocks: '[kind+term+day], day' });
+  if (upTo >= 9) old.version(9).stores({ sessionChanges: 'id, rev', derivedCache: 'key' });
   return old;
 }
 
@@ -162,7 +165,7 @@ describe('Dexie schema upgrade to version 8', () => {
     try {
       const search = createStoredSearch(upgraded);
       const questions = ['checkout', 'chec', 'checkout pay', 'declined', 'gold', 'posts', '127', 'posts checkout'];
-      const answers = () => Promise.all(questions.map(async (text) => (await search.sessionIds(text)).sort()));
+      const answers = () => Promise.all(questions.map(async (text) => (await namesOf(upgraded, search.sessionKeys(text))).sort()));
       const expected = [['shop', 'shop2'], ['shop', 'shop2'], ['shop', 'shop2'], ['shop'], ['shop'], ['blog'], ['blog', 'shop', 'shop2'], []];
       expect(await answers()).toEqual(expected);
       expect(upgraded.verno).toBeGreaterThanOrEqual(8);
@@ -171,8 +174,8 @@ describe('Dexie schema upgrade to version 8', () => {
 
       expect(await compactAllPostings(upgraded)).toEqual({ moved: rowCount, done: true });
       expect(await upgraded.searchTerms.count()).toBe(0);
-      expect(await upgraded.searchBlocks.get(['url', 'checkout', Math.floor(T0 / day)])).toMatchObject({ ids: ['shop'] });
-      expect(await upgraded.searchBlocks.get(['url', 'checkout', Math.floor(T0 / day) + 1])).toMatchObject({ ids: ['shop2'] });
+      expect(await upgraded.searchBlocks.get(['url', 'checkout', Math.floor(T0 / day)])).toMatchObject({ keys: sessionKeys(['shop']) });
+      expect(await upgraded.searchBlocks.get(['url', 'checkout', Math.floor(T0 / day) + 1])).toMatchObject({ keys: sessionKeys(['shop2']) });
       expect(await answers()).toEqual(expected);
       expect(await upgraded.events.count()).toBe(4);
       expect(await upgraded.sessions.count()).toBe(3);
@@ -194,7 +197,7 @@ describe('Dexie schema upgrade to version 9', () => {
 
     const upgraded = new RumscopeDb(name, { legacySettings: null });
     try {
-      expect(upgraded.verno).toBe(9);
+      expect(upgraded.verno).toBeGreaterThanOrEqual(9);
       expect(await upgraded.sessions.toArray()).toEqual(sessions);
       expect(await upgraded.sessionChanges.count()).toBe(0);
       expect(await readSessionRev(upgraded)).toBe(0);
@@ -230,9 +233,61 @@ describe('Dexie schema upgrade to version 9', () => {
     v1.close();
     const upgraded = new RumscopeDb(name, { legacySettings: null });
     try {
-      expect(upgraded.verno).toBe(9);
+      expect(upgraded.verno).toBeGreaterThanOrEqual(9);
       expect((await upgraded.sessions.get('old'))?.id).toBe('old');
       expect(await upgraded.sessionChanges.count()).toBe(0);
+    } finally {
+      upgraded.close();
+      await Dexie.delete(name);
+    }
+  });
+});
+
+describe('Dexie schema upgrade to version 10', () => {
+  test("version 9 blocks of id strings become their sessions' keys: search answers the same; rows, stamps and the kept columns are kept", async () => {
+    const name = 'upgrade-v10';
+    const old = releasedSchema(name, 9);
+    const day = Math.floor(T0 / 86_400_000);
+    const sessions = ['a', 'b', 'c'].map((id, i) => makeSession({ id, startedAt: T0 + i }));
+    await old.table('sessions').bulkPut(sessions);
+    await old.table('events').bulkPut([
+      stored({ ...base(T0 + 5), type: 'view', url: 'http://127.0.0.1:5173/checkout', referrer: '', title: 'Pay', navigation: 'initial', loadingTime: null }, 'c'),
+    ]);
+    // As version 9 kept them: compacted blocks of ids (one naming a deleted session, 'gone', and one id twice), a row not yet moved.
+    await old.table('searchBlocks').bulkPut([
+      { kind: 'url', term: 'checkout', day, ids: ['a', 'b', 'gone'] },
+      { kind: 'url', term: 'pay', day, ids: ['b', 'b'] },
+      { kind: 'error', term: 'declined', day, ids: ['a'] },
+    ]);
+    await old.table('searchTerms').put({ kind: 'url', term: 'checkout', sessionId: 'c' });
+    await old.table('sessionChanges').bulkPut([{ id: 'a', rev: 1 }, { id: 'b', rev: 2 }]);
+    await old.table('meta').put({ key: 'sessionRev', value: { rev: 2 } });
+    await old.table('derivedCache').put({ key: 'dashboardColumns', rev: 2, value: { format: 'columns-2' } });
+    old.close();
+
+    const upgraded = new RumscopeDb(name, { legacySettings: null });
+    try {
+      expect(upgraded.verno).toBe(10);
+      const blocks = await upgraded.searchBlocks.toArray();
+      expect(blocks.map((b) => [b.term, b.keys instanceof Float64Array, 'ids' in b])).toEqual([
+        ['declined', true, false],
+        ['checkout', true, false],
+        ['pay', true, false],
+      ]);
+      expect(await namesOf(upgraded, blocks[1]!.keys, ['gone'])).toEqual(['a', 'b', 'gone']);
+      expect(await namesOf(upgraded, blocks[2]!.keys)).toEqual(['b']);
+      const search = createStoredSearch(upgraded);
+      const answer = async (text: string) => [...new Set(await namesOf(upgraded, search.sessionKeys(text), ['gone']))].sort();
+      expect(await answer('checkout')).toEqual(['a', 'b', 'c', 'gone']);
+      expect(await answer('checkout pay')).toEqual(['b']);
+      expect(await answer('declined')).toEqual(['a']);
+      expect(await upgraded.sessions.toArray()).toEqual(sessions);
+      expect(await upgraded.sessionChanges.count()).toBe(2);
+      expect(await readSessionRev(upgraded)).toBe(2);
+      expect(await upgraded.derivedCache.count()).toBe(1);
+      // Compaction then adds to the same blocks as keys.
+      expect(await compactAllPostings(upgraded)).toEqual({ moved: 1, done: true });
+      expect((await namesOf(upgraded, (await upgraded.searchBlocks.get(['url', 'checkout', day]))!.keys, ['gone'])).sort()).toEqual(['a', 'b', 'c', 'gone']);
     } finally {
       upgraded.close();
       await Dexie.delete(name);

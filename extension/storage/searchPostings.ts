@@ -4,22 +4,23 @@
  * writes them. They live in two stores:
  * - `searchTerms` (Dexie version 7), the write path: one row per kind, term and session, removed with its session;
  * - `searchBlocks` (version 8), the same postings compacted by the background (storage/compactPostings.ts): one row
- *   per kind, term and day of the sessions' start, holding their ids — a common word is a few dozen arrays to read
- *   instead of tens of thousands of keys.
+ *   per kind, term and day of the sessions' start, holding their sessions' keys (a Float64Array of sessionKey, since
+ *   version 10; id strings before) — a common word is a few dozen arrays to read instead of tens of thousands of keys.
  * Search asks both by key range (a term, or a prefix for the word being typed) and never reads an event: nothing
  * is built when the panel opens, and a keystroke costs two key ranges per term and kind, whatever is stored.
  *
- * A deleted session's id may stay in its blocks ("stale") until retention drops its day (storage/retention.ts);
+ * A deleted session's key may stay in its blocks ("stale") until retention drops its day (storage/retention.ts);
  * Every write of the blocks (a compaction, retention, clearing) also writes meta `searchBlocks` (a new stamp) in its
  * transaction: a reader may keep the blocks it read while the stamp it read with them is the same.
  *
- * every consumer of the ids only tests them against the session records it holds (the dashboard's `candidates`
- * and `newestOf`, panel/dashboard/answerOver.ts, the cohorts' feature ids, the snippets' bulkGet), so a stale id
- * never shows or counts. When no session is left, the blocks are cleared with the last one.
+ * every consumer of the keys only tests them against the sessions it holds (the dashboard's columns turn keys into
+ * rows: extension/panelHost/dashboardStore.ts), so a stale key never shows or counts. When no session is left, the
+ * blocks are cleared with the last one.
  */
 import type { DBCore, DBCoreKeyRange, DBCoreTransaction, Middleware, Transaction } from 'dexie';
 import { SEARCH_KINDS, type SearchKind, type SessionRecord, type StoredEvent } from '../../sdk/schema';
 import { attributeTexts, eventTexts, queryTerms, termsOf } from '../../sdk/model/searchTexts';
+import { sessionKey } from '../../sdk/model/sessionKey';
 
 export const SEARCH_TERMS = 'searchTerms';
 export const SEARCH_BLOCKS = 'searchBlocks';
@@ -51,14 +52,16 @@ export interface SearchTermRow {
 }
 
 /**
- * Compacted postings: the sessions started on `day` (days since the epoch, UTC) having this kind and term; `ids` are
- * distinct. Its key is [kind+term+day]; by `day`, retention drops the blocks of expired days.
+ * Compacted postings: the sessions started on `day` (days since the epoch, UTC) having this kind and term, as their
+ * distinct `keys` (sdk/model/sessionKey.ts: a typed array is read and sent between threads as one copy of its bytes,
+ * where 90,000 id strings took ~25 ms to read and ~20 ms more to hash in the panel). Its key is [kind+term+day]; by
+ * `day`, retention drops the blocks of expired days. Version 8 and 9 blocks held `ids: string[]` (upgraded in 10).
  */
 export interface SearchBlockRow {
   kind: SearchKind;
   term: string;
   day: number;
-  ids: string[];
+  keys: Float64Array;
 }
 
 export const BLOCK_DAY_MS = 86_400_000;
@@ -197,26 +200,51 @@ export function searchPostingsMiddleware(): Middleware<DBCore> {
 export interface PostingsReader {
   /** The rows' primary keys ([kind, term, sessionId]) between two keys. */
   keysBetween(lower: [string, string, string], upper: [string, string, string]): Promise<[SearchKind, string, string][]>;
-  /** The blocks' id lists between two block keys ([kind, term, day]). */
-  blocksBetween(lower: [string, string, number], upper: [string, string, number]): Promise<string[][]>;
+  /** The blocks' session keys between two block keys ([kind, term, day]). */
+  blocksBetween(lower: [string, string, number], upper: [string, string, number]): Promise<Float64Array[]>;
 }
 
 const LOWEST = '';
 const HIGHEST = '\uffff';
 
+/** Every array of `lists` in one new Float64Array (the blocks' arrays may be kept by the reader: never handed out). */
+function joined(lists: readonly Float64Array[]): Float64Array {
+  const out = new Float64Array(lists.reduce((n, list) => n + list.length, 0));
+  let at = 0;
+  for (const list of lists) {
+    out.set(list, at);
+    at += list.length;
+  }
+  return out;
+}
+
+/** Whether the sorted `keys` hold `key` (binary search). */
+function holds(keys: Float64Array, key: number): boolean {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const at = keys[mid]!;
+    if (at === key) return true;
+    if (at < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return false;
+}
+
 /**
  * The sessions having every term of the text somewhere (of these kinds), the last term a prefix — the panel
- * index's rule. Each term's sessions come from one key range of rows and one of blocks per kind. One term: its
- * lists joined as they are, so an id may repeat (a session with the word in two kinds, or with two words of the
- * prefix): the caller's set of hits drops repeats anyway, and a set built here too cost 35–50 ms per common word
- * (50,000–90,000 ids) in the panel's Worker. Several terms: the smallest term's ids tested against the others'
- * sets. The ids may name deleted sessions (stale ids of blocks: see the top of this file); callers test them
- * against the records they hold.
+ * index's rule — as their keys (sdk/model/sessionKey.ts). Each term's sessions come from one key range of rows and
+ * one of blocks per kind. One term: its lists joined as they are, so a key may repeat (a session with the word in
+ * two kinds, or with two words of the prefix): the caller's rows drop repeats anyway. Several terms: the smallest
+ * term's keys tested against the others', each sorted once. The keys may name deleted sessions (stale keys of
+ * blocks: see the top of this file); callers test them against the sessions they hold. A new array (the caller may
+ * transfer it).
  */
-export async function sessionIdsMatching(reader: PostingsReader, text: string, kinds: readonly SearchKind[] = SEARCH_KINDS): Promise<string[]> {
+export async function sessionKeysMatching(reader: PostingsReader, text: string, kinds: readonly SearchKind[] = SEARCH_KINDS): Promise<Float64Array> {
   const query = queryTerms(text);
-  if (!query) return [];
-  // Every range asked at once (one request each, answered together). Per term: its lists of ids.
+  if (!query) return new Float64Array(0);
+  // Every range asked at once (one request each, answered together). Per term: its keys.
   const lists = await Promise.all(
     query.terms.map(async (term) => {
       const exact = term !== query.prefix;
@@ -225,17 +253,18 @@ export async function sessionIdsMatching(reader: PostingsReader, text: string, k
         Promise.all(kinds.map((kind) => reader.keysBetween([kind, term, LOWEST], [kind, last, HIGHEST]))),
         Promise.all(kinds.map((kind) => reader.blocksBetween([kind, term, -Infinity], [kind, last, Infinity]))),
       ]);
-      return [...rows.filter((keys) => keys.length).map((keys) => keys.map((key) => key[2])), ...blocks.flat()];
+      const fromRows = rows.filter((keys) => keys.length).map((keys) => Float64Array.from(keys, (key) => sessionKey(key[2])));
+      return joined([...fromRows, ...blocks.flat()]);
     }),
   );
-  if (lists.length === 1) return lists[0]!.flat();
-  const size = (termLists: string[][]) => termLists.reduce((n, list) => n + list.length, 0);
-  lists.sort((a, b) => size(a) - size(b));
+  if (lists.length === 1) return lists[0]!;
+  lists.sort((a, b) => a.length - b.length);
   const [smallest, ...others] = lists;
-  const sets = others.map((termLists) => new Set(termLists.flat()));
-  const out: string[] = [];
-  for (const list of smallest!) for (const id of list) if (sets.every((set) => set.has(id))) out.push(id);
-  return out;
+  for (const keys of others) keys.sort();
+  const out = new Float64Array(smallest!.length);
+  let n = 0;
+  for (const key of smallest!) if (others.every((keys) => holds(keys, key))) out[n++] = key;
+  return out.slice(0, n);
 }
 
 /**

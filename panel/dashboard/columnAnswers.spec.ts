@@ -11,6 +11,7 @@ import { createLiveKpis } from './kpis';
 import { columnsFromSnapshot, createSessionColumns, type ColumnSnapshot } from './sessionColumns';
 import { latestVersionChange } from './qualityViews';
 import { rng } from '../../bench/rng';
+import { keyTable, sessionKeys } from '../../sdk/model/sessionKey';
 
 const NOW = Date.UTC(2025, 11, 10, 12, 0, 0);
 const MIN = 60_000;
@@ -151,7 +152,27 @@ describe('answers over columns', () => {
     expect([...columns.startedAt.subarray(0, columns.size)]).toEqual(byStart(now).map((s) => s.startedAt));
     expect(new Set(columns.ids)).toEqual(new Set(held.keys()));
     expect(columns.ids.map((id) => held.get(id)!.startedAt)).toEqual(byStart(now).map((s) => s.startedAt));
+    // Each row's key moved with its row.
+    expect([...columns.idKeys.subarray(0, columns.size)]).toEqual([...sessionKeys(columns.ids)]);
     for (const [, filter] of FILTERS) expectSame(answers(now, columns, filter, -300), reference(now, filter, -300), now);
+  });
+
+  it("answers a search given as rows (the extension's hits by session key) as it answers the ids", () => {
+    const columns = createSessionColumns(byStart(all));
+    const { searchHits, ...novelty } = context(all);
+    // The keys of the hits and of a session no longer held (a stale key of a compacted block), turned into rows.
+    const table = keyTable(columns.idKeys, columns.size);
+    const searchRows = new Uint8Array(columns.size);
+    for (const key of sessionKeys([...searchHits, 'deleted-long-ago'])) if (table.rowOf(key) >= 0) searchRows[table.rowOf(key)] = 1;
+    const filter: SessionFilter = { search: 'checkout', time: { preset: '30d' } };
+    const byRows = { ...novelty, searchRows };
+    const want = reference(all, filter, 0);
+    expect(want.facets.total).toBeGreaterThan(0);
+    expectSame(
+      { rows: matchingRows(columns, filter, NOW, byRows).map((row) => columns.ids[row]!), facets: columnFacetCounts(columns, filter, NOW, byRows), kpis: columnKpis(columns, filter, { tzOffsetMinutes: 0 }, NOW, byRows) },
+      want,
+      all,
+    );
   });
 
   it('grows past its first capacity', () => {

@@ -132,9 +132,9 @@ function compileRows(cols: SessionColumns, filter: SessionFilter, now: number, c
   }
   if (filter.search?.trim()) {
     const hits = context.searchHits;
-    if (!hits) throw new Error('filter.search needs context.searchHits (the search index answers it)');
+    if (!hits && !context.searchRows) throw new Error('filter.search needs context.searchHits or searchRows (the search index answers it)');
     // Kept per hits and rows, and only read here.
-    parts.push(['search', rowMask(cols, hits)]);
+    parts.push(['search', context.searchRows ?? rowMask(cols, hits!)]);
   }
   return parts;
 }

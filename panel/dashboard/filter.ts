@@ -26,8 +26,14 @@ export const MINUTE = 60_000;
 
 /** What matching needs beyond the session itself: the search index's answer and the novelty sets. */
 export interface FilterContext {
-  /** Sessions the search index found for `filter.search`; required when the filter has a search. */
+  /** Sessions the search index found for `filter.search`; required when the filter has a search... */
   searchHits?: ReadonlySet<string>;
+  /**
+   * ...unless the question is answered from columns (columnAnswers.ts) and the host gives the hits as rows instead:
+   * 1 at each row of the columns it was computed over (the extension's search answers with session keys, which its
+   * dashboard turns into rows by a table of numbers).
+   */
+  searchRows?: Uint8Array;
   /** Sessions whose region / device is new (see `novelSessions` in cohorts.ts); required with `filter.novelty`. */
   newRegion?: ReadonlySet<string>;
   newDevice?: ReadonlySet<string>;

@@ -13,6 +13,7 @@ import { FACET_KEYS, type SessionRecord } from '../../sdk/schema';
 import { durationOf, intern, internedValues, internFacets, internFacetValue, internTable } from './filter';
 import { KPI_VITALS, recordVitals, userKey } from './kpis';
 import { sessionSortValue } from '../source/sessionSort';
+import { sessionKey } from '../../sdk/model/sessionKey';
 
 /** Raw user emails (the email filter tests each distinct one once) and user keys (distinct users). */
 export const EMAILS = internTable();
@@ -61,6 +62,8 @@ export interface SessionColumns {
   readonly size: number;
   /** Each row's session id. */
   readonly ids: readonly string[];
+  /** Each row's session id as a number (sdk/model/sessionKey.ts): what the extension's search answers with. */
+  readonly idKeys: Float64Array;
   readonly startedAt: Float64Array;
   readonly durationMs: Float64Array;
   readonly errors: Int32Array;
@@ -94,10 +97,11 @@ export interface SessionColumns {
  * What the columns were computed with. A kept snapshot of another format is not read (its rows are computed again
  * from the records): change it whenever a column's meaning or a derivation (rowFacts, facetValue, durationOf) does.
  */
-export const COLUMN_FORMAT = `columns-2:${FACET_KEYS.join(',')}:${KPI_VITALS.join(',')}`;
+export const COLUMN_FORMAT = `columns-3:${FACET_KEYS.join(',')}:${KPI_VITALS.join(',')}`;
 
 /** The typed columns, each `capacity` long. */
 interface Arrays {
+  idKeys: Float64Array;
   startedAt: Float64Array;
   durationMs: Float64Array;
   errors: Int32Array;
@@ -127,6 +131,7 @@ export interface ColumnSnapshot extends Arrays {
 }
 
 const allocate = (capacity: number): Arrays => ({
+  idKeys: new Float64Array(capacity),
   startedAt: new Float64Array(capacity),
   durationMs: new Float64Array(capacity),
   errors: new Int32Array(capacity),
@@ -144,6 +149,7 @@ const allocate = (capacity: number): Arrays => ({
 /** Every column of `a` beside the same column of `b`. */
 function pairs(a: Arrays, b: Arrays): [Float64Array | Int32Array, Float64Array | Int32Array][] {
   return [
+    [a.idKeys, b.idKeys],
     [a.startedAt, b.startedAt],
     [a.durationMs, b.durationMs],
     [a.errors, b.errors],
@@ -169,6 +175,7 @@ function makeColumns(ids: string[], arrays: Arrays, initial: readonly SessionRec
   const write = (row: number, s: SessionRecord, known?: RowFacts) => {
     const facts = known ?? rowFacts(s);
     ids[row] = s.id;
+    cols.idKeys[row] = sessionKey(s.id);
     cols.startedAt[row] = s.startedAt;
     cols.durationMs[row] = durationOf(s);
     cols.errors[row] = s.counts.errors;
@@ -225,6 +232,9 @@ function makeColumns(ids: string[], arrays: Arrays, initial: readonly SessionRec
       return ids.length;
     },
     ids,
+    get idKeys() {
+      return cols.idKeys;
+    },
     get startedAt() {
       return cols.startedAt;
     },
@@ -328,6 +338,7 @@ function makeColumns(ids: string[], arrays: Arrays, initial: readonly SessionRec
         format: COLUMN_FORMAT,
         size,
         ids: ids.slice(),
+        idKeys: copy(cols.idKeys),
         startedAt: copy(cols.startedAt),
         durationMs: copy(cols.durationMs),
         errors: copy(cols.errors),
@@ -372,12 +383,13 @@ export function columnsFromSnapshot(kept: unknown): SessionColumns | null {
   const size = s.size;
   if (s.format !== COLUMN_FORMAT || typeof size !== 'number' || !Number.isInteger(size) || size < 0) return null;
   if (!isStrings(s.ids) || s.ids.length !== size || ![s.emails, s.users, s.sortEmails, s.sortLocations].every(isStrings)) return null;
-  if (![s.startedAt, s.durationMs, s.timeSpent].every((a) => isF64(a, size))) return null;
+  if (![s.idKeys, s.startedAt, s.durationMs, s.timeSpent].every((a) => isF64(a, size))) return null;
   if (![s.errors, s.views, s.actions, s.email, s.user, s.sortEmail, s.sortLocation].every((a) => isI32(a, size))) return null;
   if (!Array.isArray(s.facets) || s.facets.length !== FACET_KEYS.length || !s.facets.every((a) => isI32(a, size))) return null;
   if (!Array.isArray(s.facetValues) || s.facetValues.length !== FACET_KEYS.length || !s.facetValues.every(isStrings)) return null;
   if (!Array.isArray(s.vitals) || s.vitals.length !== KPI_VITALS.length || !s.vitals.every((a) => isF64(a, size))) return null;
   const arrays = allocate(capacityFor(size));
+  arrays.idKeys.set(s.idKeys!.subarray(0, size));
   arrays.startedAt.set(s.startedAt!.subarray(0, size));
   arrays.durationMs.set(s.durationMs!.subarray(0, size));
   arrays.errors.set(s.errors!.subarray(0, size));

@@ -8,6 +8,7 @@ import { BROWSERS, textsOf, type DriverPage, useDriver } from './support/driver'
 import { choose, reloadPanel, rowIds } from './support/panelPage';
 import { sendCommandVia } from './support/lifeDriver';
 import { startDemoServer, type DemoServer } from '../../demo/server';
+import { sessionKey } from '../../sdk/model/sessionKey';
 
 let shop: DemoServer;
 let blog: DemoServer;
@@ -115,8 +116,24 @@ describe.each(BROWSERS)('Search over compacted postings in %s', (kind) => {
 
       // The test-only command runs the background's compaction to the end: the checkout postings are blocks now.
       expect((await sendCommandVia(driver, 'compactSearchPostings', {})).moved).toBeGreaterThan(0);
+      // The blocks hold the sessions' keys (sdk/model/sessionKey.ts): read in the extension as plain numbers.
+      const keyOf = new Map([bought, read, browsed].map((id) => [sessionKey(id), id]));
       const checkoutIds = async () =>
-        (await driver.readStore<{ kind: string; term: string; ids: string[] }>('searchBlocks')).filter((b) => b.kind === 'url' && b.term === 'checkout').flatMap((b) => b.ids).sort();
+        (
+          await driver.evaluateInExtension(async () => {
+            const open = indexedDB.open('rumscope');
+            const db: IDBDatabase = await new Promise((ok, ko) => ((open.onsuccess = () => ok(open.result)), (open.onerror = () => ko(open.error))));
+            const blocks: { kind: string; term: string; keys: Float64Array }[] = await new Promise((ok, ko) => {
+              const request = db.transaction('searchBlocks').objectStore('searchBlocks').getAll();
+              request.onsuccess = () => ok(request.result);
+              request.onerror = () => ko(request.error);
+            });
+            db.close();
+            return blocks.filter((b) => b.kind === 'url' && b.term === 'checkout').flatMap((b) => Array.from(b.keys));
+          })
+        )
+          .map((key) => keyOf.get(key) ?? `unknown key ${key}`)
+          .sort();
       expect(await checkoutIds()).toEqual([bought, read].sort());
       expect((await driver.readStore('searchTerms')).filter((row) => row.term === 'checkout')).toEqual([]);
 

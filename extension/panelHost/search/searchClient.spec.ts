@@ -12,15 +12,15 @@ describe('search client', () => {
       terminate: () => {},
     };
     const client = createSearchClient(worker);
-    const [one, two, other] = [client.sessionIds('pay'), client.sessionIds('pay'), client.snippets(['s1'], { text: 'x' })];
-    expect(posted.map((m) => m.op)).toEqual(['sessionIds', 'snippets']);
-    worker.onmessage!({ data: { id: posted[0]!.id, ok: true, value: ['s1'] } } as MessageEvent<SearchResponse>);
+    const [one, two, other] = [client.sessionKeys('pay'), client.sessionKeys('pay'), client.snippets(['s1'], { text: 'x' })];
+    expect(posted.map((m) => m.op)).toEqual(['sessionKeys', 'snippets']);
+    worker.onmessage!({ data: { id: posted[0]!.id, ok: true, value: Float64Array.of(7) } } as MessageEvent<SearchResponse>);
     worker.onmessage!({ data: { id: posted[1]!.id, ok: false, error: 'index gone' } } as MessageEvent<SearchResponse>);
-    expect(await one).toEqual(['s1']);
-    expect(await two).toEqual(['s1']);
+    expect([...(await one)]).toEqual([7]);
+    expect(await two).toBe(await one);
     await expect(other).rejects.toThrow('index gone');
     // Answered: the next question is asked again.
-    void client.sessionIds('pay');
+    void client.sessionKeys('pay');
     expect(posted).toHaveLength(3);
   });
 });

@@ -53,7 +53,7 @@ export function createSearchClient(worker: WorkerLike | (() => WorkerLike)): Sea
   };
   return {
     snippets: (sessionIds: string[], query: SearchQuery) => ask<SnippetsBySession>(`snippets\u0000${JSON.stringify([sessionIds, query])}`, { op: 'snippets', sessionIds, query }),
-    sessionIds: (text: string, kinds?: SearchKind[]) => ask<string[]>(`ids\u0000${kinds?.join(',') ?? ''}\u0000${text}`, { op: 'sessionIds', text, ...(kinds && { kinds }) }),
+    sessionKeys: (text: string, kinds?: SearchKind[]) => ask<Float64Array>(`keys\u0000${kinds?.join(',') ?? ''}\u0000${text}`, { op: 'sessionKeys', text, ...(kinds && { kinds }) }),
     close: () => started?.terminate(),
     start: () => void running(),
   };

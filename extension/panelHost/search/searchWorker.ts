@@ -8,11 +8,16 @@ import type { SearchRequest, SearchResponse } from './protocol';
 
 const search = createStoredSearch(new RumscopeDb());
 
-const scope = self as unknown as { onmessage: ((event: MessageEvent<SearchRequest>) => void) | null; postMessage(message: SearchResponse): void };
+const scope = self as unknown as { onmessage: ((event: MessageEvent<SearchRequest>) => void) | null; postMessage(message: SearchResponse, transfer?: Transferable[]): void };
 scope.onmessage = async ({ data }) => {
   try {
-    const value = data.op === 'snippets' ? await search.snippets(data.sessionIds, data.query) : await search.sessionIds(data.text, data.kinds);
-    scope.postMessage({ id: data.id, ok: true, value });
+    if (data.op === 'snippets') {
+      scope.postMessage({ id: data.id, ok: true, value: await search.snippets(data.sessionIds, data.query) });
+      return;
+    }
+    // A new array each answer (sessionKeysMatching): its buffer moves to the page instead of being copied.
+    const keys = await search.sessionKeys(data.text, data.kinds);
+    scope.postMessage({ id: data.id, ok: true, value: keys }, [keys.buffer]);
   } catch (error) {
     scope.postMessage({ id: data.id, ok: false, error: error instanceof Error ? error.message : String(error) });
   }

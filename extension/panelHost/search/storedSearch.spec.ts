@@ -5,6 +5,7 @@ import { base, makeSession, stored } from '../../../tests/unit/support/sessionFi
 import { useTestDbs } from '../../../tests/unit/support/testDb';
 import { compactAllPostings, deleteOldBlocks } from '../../storage/compactPostings';
 import { createStoredSearch } from './storedSearch';
+import { namesOf } from '../../../tests/unit/support/sessionKeys';
 
 const open = useTestDbs('stored-search');
 const view = (url: string, at = 1): RumEvent => ({ ...base(at), type: 'view', url, referrer: '', title: '', navigation: 'initial', loadingTime: null });
@@ -18,20 +19,20 @@ describe('stored search (postings written with the data)', () => {
     const search = createStoredSearch(db);
     await db.sessions.bulkPut([makeSession({ id: 'a', startedAt: 1 }), makeSession({ id: 'b', startedAt: 2, global: { plan: 'gold' } })]);
     await db.events.bulkPut([stored(view('https://shop.test/checkout', 1), 'a'), stored(view('https://shop.test/cart', 1), 'b')]);
-    expect(await search.sessionIds('checkout')).toEqual(['a']);
-    expect(await search.sessionIds('gold')).toEqual(['b']);
-    expect(await search.sessionIds('plan gold')).toEqual(['b']);
+    expect(await namesOf(db, search.sessionKeys('checkout'))).toEqual(['a']);
+    expect(await namesOf(db, search.sessionKeys('gold'))).toEqual(['b']);
+    expect(await namesOf(db, search.sessionKeys('plan gold'))).toEqual(['b']);
 
     // Written later: found at once (no index to rebuild, no change notice needed).
     await db.events.put(stored(view('https://shop.test/checkout/pay', 5), 'b'));
-    expect(await sorted(search.sessionIds('checkout'))).toEqual(['a', 'b']);
+    expect(await sorted(namesOf(db, search.sessionKeys('checkout')))).toEqual(['a', 'b']);
     // The last word is a prefix (as you type); the others are whole words; every word must match the session.
-    expect(await sorted(search.sessionIds('chec'))).toEqual(['a', 'b']);
-    expect(await search.sessionIds('checkout pa')).toEqual(['b']);
-    expect(await search.sessionIds('chec pay')).toEqual([]);
+    expect(await sorted(namesOf(db, search.sessionKeys('chec')))).toEqual(['a', 'b']);
+    expect(await namesOf(db, search.sessionKeys('checkout pa'))).toEqual(['b']);
+    expect(await namesOf(db, search.sessionKeys('chec pay'))).toEqual([]);
     // Case does not matter; kinds narrow.
-    expect(await search.sessionIds('PAY', ['url'])).toEqual(['b']);
-    expect(await search.sessionIds('pay', ['error'])).toEqual([]);
+    expect(await namesOf(db, search.sessionKeys('PAY', ['url']))).toEqual(['b']);
+    expect(await namesOf(db, search.sessionKeys('pay', ['error']))).toEqual([]);
 
     // Snippets for the asked sessions only: each one's matching texts, ranked.
     await db.events.put(stored(error("Cannot read properties of undefined (reading 'checkout')"), 'a'));
@@ -42,7 +43,7 @@ describe('stored search (postings written with the data)', () => {
 
     // A deleted session's postings go with it (one by one, and all at once).
     await db.sessions.delete('a');
-    expect(await search.sessionIds('checkout')).toEqual(['b']);
+    expect(await namesOf(db, search.sessionKeys('checkout'))).toEqual(['b']);
     expect(await db.searchTerms.where('sessionId').equals('a').count()).toBe(0);
     await db.sessions.clear();
     expect(await db.searchTerms.count()).toBe(0);
@@ -58,10 +59,10 @@ describe('stored search (postings written with the data)', () => {
         throw new Error('disk full');
       }),
     ).rejects.toThrow('disk full');
-    expect(await search.sessionIds('aborted')).toEqual([]);
+    expect(await namesOf(db, search.sessionKeys('aborted'))).toEqual([]);
     // Written again after the failure: indexed (what the failed write seemed to index was not remembered).
     await db.events.put(stored(view('https://shop.test/aborted'), 'a'));
-    expect(await search.sessionIds('aborted')).toEqual(['a']);
+    expect(await namesOf(db, search.sessionKeys('aborted'))).toEqual(['a']);
   });
 
   it('answers a common word over thousands of sessions with one key range per kind', async () => {
@@ -70,7 +71,7 @@ describe('stored search (postings written with the data)', () => {
     const sessions = Array.from({ length: 3_000 }, (_, i) => makeSession({ id: `s${String(i).padStart(4, '0')}`, startedAt: i }));
     await db.sessions.bulkPut(sessions);
     await db.events.bulkPut(sessions.map((s, i) => stored(view(`https://shop.test/${i % 3 ? 'checkout' : 'cart'}/${i}`), s.id)));
-    expect(await search.sessionIds('checkout')).toHaveLength(2_000);
+    expect(await namesOf(db, search.sessionKeys('checkout'))).toHaveLength(2_000);
     expect(Object.keys(await search.snippets(['s2999', 's2998', 's2997'], { text: 'checkout' })).sort()).toEqual(['s2998', 's2999']);
   });
 
@@ -83,27 +84,27 @@ describe('stored search (postings written with the data)', () => {
     await compactAllPostings(db);
     expect(await db.searchTerms.where('[kind+term+sessionId]').between(['url', 'checkout', ''], ['url', 'checkout', '\uffff']).count()).toBe(0);
     const reads = vi.spyOn(db.searchBlocks, 'where');
-    expect(await sorted(search.sessionIds('checkout'))).toEqual(['a', 'b']);
+    expect(await sorted(namesOf(db, search.sessionKeys('checkout')))).toEqual(['a', 'b']);
     const first = reads.mock.calls.length;
     expect(first).toBeGreaterThan(0);
 
     // Asked again, and after a write of rows only: the blocks are not read again; the new row is found.
-    expect(await sorted(search.sessionIds('checkout'))).toEqual(['a', 'b']);
+    expect(await sorted(namesOf(db, search.sessionKeys('checkout')))).toEqual(['a', 'b']);
     await db.events.put(stored(view('https://shop.test/checkout'), 'c'));
-    expect(await sorted(search.sessionIds('checkout'))).toEqual(['a', 'b', 'c']);
+    expect(await sorted(namesOf(db, search.sessionKeys('checkout')))).toEqual(['a', 'b', 'c']);
     expect(reads.mock.calls.length).toBe(first);
 
     // A compaction moves that row into a block: the kept blocks would miss it, so they are read again.
     await compactAllPostings(db);
-    expect(await sorted(search.sessionIds('checkout'))).toEqual(['a', 'b', 'c']);
+    expect(await sorted(namesOf(db, search.sessionKeys('checkout')))).toEqual(['a', 'b', 'c']);
     expect(reads.mock.calls.length).toBeGreaterThan(first);
 
     // Retention drops the oldest day's blocks (its session deleted first): read again, without it.
     await db.sessions.delete('a');
     await deleteOldBlocks(db, 11);
-    expect(await sorted(search.sessionIds('checkout'))).toEqual(['b', 'c']);
+    expect(await sorted(namesOf(db, search.sessionKeys('checkout')))).toEqual(['b', 'c']);
     // Clearing every session clears the blocks.
     await db.sessions.clear();
-    expect(await search.sessionIds('checkout')).toEqual([]);
+    expect(await namesOf(db, search.sessionKeys('checkout'))).toEqual([]);
   });
 });

@@ -1,14 +1,14 @@
 /**
  * Search over the postings the database keeps with the data (storage/searchPostings.ts): which sessions match is
- * a few key ranges, whatever is stored; the hits' order is the page's (its records are in memory), and only the few
- * hits that show snippets have their texts read and ranked here. Nothing is built when the panel opens and nothing
- * follows the change feed: a write's postings commit with it. The ids may name deleted sessions (a compacted
- * block keeps them until its day expires): the snippets skip sessions not found, and the panel's source tests the
- * ids against the records it holds.
+ * a few key ranges, whatever is stored, answered as the sessions' keys (sdk/model/sessionKey.ts); the hits' order is
+ * the page's (its columns turn keys into rows), and only the few hits that show snippets have their texts read and
+ * ranked here. Nothing is built when the panel opens and nothing follows the change feed: a write's postings commit
+ * with it. The keys may name deleted sessions (a compacted block keeps them until its day expires): the panel's
+ * source tests them against the sessions it holds, and the snippets skip sessions not found.
  */
 import type { SearchKind, SearchQuery } from '../../../sdk/schema';
 import type { RumscopeDb } from '../../storage/db';
-import { BLOCKS_STAMP_KEY, saysTermsEmpty, sessionIdsMatching, TERMS_STATE_KEY, type PostingsReader } from '../../storage/searchPostings';
+import { BLOCKS_STAMP_KEY, saysTermsEmpty, sessionKeysMatching, TERMS_STATE_KEY, type PostingsReader } from '../../storage/searchPostings';
 import { createSearchIndex } from '../../../panel/dashboard/searchIndex';
 import type { SearchService, SnippetsBySession } from './protocol';
 
@@ -19,7 +19,7 @@ export function postingsReader(db: RumscopeDb): PostingsReader {
   return {
     keysBetween: (lower, upper) => db.searchTerms.where('[kind+term+sessionId]').between(lower, upper, true, true).primaryKeys() as Promise<[SearchKind, string, string][]>,
     // One getAll of a few dozen arrays: what makes a common word fast once compacted (storage/compactPostings.ts).
-    blocksBetween: async (lower, upper) => (await db.searchBlocks.where('[kind+term+day]').between(lower, upper, true, true).toArray()).map((block) => block.ids),
+    blocksBetween: async (lower, upper) => (await db.searchBlocks.where('[kind+term+day]').between(lower, upper, true, true).toArray()).map((block) => block.keys),
   };
 }
 
@@ -30,7 +30,7 @@ export function postingsReader(db: RumscopeDb): PostingsReader {
  * clear, each of which writes a new stamp.
  */
 function keptBlocks(db: RumscopeDb, reader: PostingsReader) {
-  const kept = new Map<string, Promise<string[][]>>();
+  const kept = new Map<string, Promise<Float64Array[]>>();
   let stamp: string | undefined | null = null;
   let noRows = false;
   return {
@@ -64,10 +64,10 @@ export function createStoredSearch(db: RumscopeDb): SearchService {
   const blocks = keptBlocks(db, postingsReader(db));
   // One read transaction for all of a question's key ranges, rows, blocks and their stamp: a compaction is seen whole
   // or not at all.
-  const idsOf = (text: string, kinds?: readonly SearchKind[]) =>
+  const keysOf = (text: string, kinds?: readonly SearchKind[]) =>
     db.transaction('r', db.searchTerms, db.searchBlocks, db.meta, async () => {
       await blocks.check();
-      return sessionIdsMatching(blocks.reader, text, kinds?.length ? kinds : undefined);
+      return sessionKeysMatching(blocks.reader, text, kinds?.length ? kinds : undefined);
     });
 
   /** Snippets of these sessions: their texts read and ranked by the panel's index, for these few only. */
@@ -86,7 +86,7 @@ export function createStoredSearch(db: RumscopeDb): SearchService {
   }
 
   return {
-    sessionIds: idsOf,
+    sessionKeys: keysOf,
     snippets: snippetsOf,
     close: () => {},
   };
