@@ -6,7 +6,8 @@ import { RumscopeDb } from '../../storage/db';
 import { createStoredSearch } from './storedSearch';
 import type { SearchRequest, SearchResponse } from './protocol';
 
-const search = createStoredSearch(new RumscopeDb());
+// Every block held in memory: a word never asked before is answered without reading its blocks.
+const search = createStoredSearch(new RumscopeDb(), { readAllBlocks: true });
 
 const scope = self as unknown as { onmessage: ((event: MessageEvent<SearchRequest>) => void) | null; postMessage(message: SearchResponse, transfer?: Transferable[]): void };
 scope.onmessage = async ({ data }) => {

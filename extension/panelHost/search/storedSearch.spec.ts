@@ -107,4 +107,44 @@ describe('stored search (postings written with the data)', () => {
     await db.sessions.clear();
     expect(await namesOf(db, search.sessionKeys('checkout'))).toEqual([]);
   });
+
+  it('with every block held in memory (the Worker): the same answers with no read of a block, and current again after the blocks change', async () => {
+    const db = open();
+    const day = 86_400_000;
+    // 1,200 sessions over 120 days and 30 words: more blocks than one read of all of them takes (500).
+    const sessions = Array.from({ length: 1_200 }, (_, i) => makeSession({ id: `s${i}`, startedAt: (i % 120) * day + i }));
+    await db.sessions.bulkPut(sessions);
+    await db.events.bulkPut(sessions.map((s, i) => stored(view(`https://shop.test/w${i % 30}/checkout${i % 2 ? '/pay' : ''}`, (i % 120) * day + i), s.id)));
+    await compactAllPostings(db);
+    expect(await db.searchBlocks.count()).toBeGreaterThan(500);
+    const plain = createStoredSearch(db);
+    const held = createStoredSearch(db, { readAllBlocks: true });
+    // Asked at once, as the panel may: questions sharing a word's key ranges each read them in their own transaction.
+    const questions = ['checkout', 'chec', 'w1', 'w13 pay', 'pay w3', 'w12 pay', 'shop', 'nothing', 'w29 checkout pa'];
+    const answersOf = (search: typeof plain) => Promise.all(questions.map((text) => sorted(namesOf(db, search.sessionKeys(text)))));
+    const want = await answersOf(plain);
+    expect(want[0]).toHaveLength(1_200);
+    expect(want[3]).toHaveLength(40);
+    expect(want[5]).toEqual([]);
+
+    // Once all are read (right after it starts), no question reads a block.
+    const ranges = vi.spyOn(db.searchBlocks, 'where');
+    await vi.waitFor(async () => {
+      ranges.mockClear();
+      await held.sessionKeys('checkout');
+      expect(ranges).not.toHaveBeenCalled();
+    });
+    expect(await answersOf(held)).toEqual(want);
+    expect(ranges).not.toHaveBeenCalled();
+
+    // A new session compacted into the blocks: the held copy is not used (its stamp is old), the new one is found.
+    await db.sessions.put(makeSession({ id: 'late', startedAt: 5 * day }));
+    await db.events.put(stored(view('https://shop.test/w1/late', 5 * day), 'late'));
+    await compactAllPostings(db);
+    expect(await db.searchTerms.count()).toBe(0);
+    expect(await sorted(namesOf(db, held.sessionKeys('late')))).toEqual(['late']);
+    expect(await namesOf(db, held.sessionKeys('w1'))).toContain('late');
+    held.close();
+    plain.close();
+  });
 });
