@@ -41,8 +41,9 @@ export function keyTable(keys: Float64Array, size: number): KeyTable {
   const mask = (1 << bits) - 1;
   // Each slot: row + 1 (0: empty).
   const slots = new Int32Array(1 << bits);
-  // The low 32 bits of a key are its hash's first lane: well spread.
-  const slotOf = (key: number) => (key % 4294967296) & mask;
+  // The low 32 bits of a key (ToInt32 keeps them) are its hash's first lane: well spread. (`key % 2 ** 32` on a double
+  // was a call to fmod per lookup.)
+  const slotOf = (key: number) => key & mask;
   for (let row = 0; row < size; row++) {
     let slot = slotOf(keys[row]!);
     while (slots[slot] !== 0) slot = (slot + 1) & mask;
