@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../testing/testStores';
 import pg from 'pg';
-import { migrate, openDatabase, SQLITE_CHECKPOINT_PAGES, SQLITE_MMAP_BYTES, SQLITE_TEMP_STORE } from './openDatabase';
+import { bindsOneByOne, migrate, openDatabase, SQLITE_CHECKPOINT_PAGES, SQLITE_MMAP_BYTES, SQLITE_TEMP_STORE } from './openDatabase';
 
 describe('openDatabase on an SQLite file', () => {
   let database: TestDatabase | undefined;
@@ -21,6 +21,24 @@ describe('openDatabase on an SQLite file', () => {
     expect(await pragma('wal_autocheckpoint')).toBe(SQLITE_CHECKPOINT_PAGES);
     expect(await pragma('temp_store')).toBe(SQLITE_TEMP_STORE);
     expect(SQLITE_TEMP_STORE).toBe(2); // MEMORY: statement journals never written to a file
+    await store.close();
+  });
+
+  it('binds the values of a query passed one by one as they were in one array, and refuses an array or object value as before', async () => {
+    database = await createTestDatabase('sqlite');
+    const store = await database.openMigrated();
+    const values = ['text', 'é ☃ \u{1F600}', '', 42, -1.5, 2n ** 62n, null, Buffer.from([0, 1, 255]), new Uint8Array([7, 8])];
+    expect(bindsOneByOne(values)).toBe(true);
+    const query = sql.raw(`select ${values.map(() => '? as v').join(' union all select ')}`);
+    const rows = (await store.db.executeQuery<{ v: unknown }>({ ...query.compile(store.db), parameters: values })).rows.map((row) => row.v);
+    expect(rows).toEqual(['text', 'é ☃ \u{1F600}', '', 42, -1.5, 2 ** 62, null, Buffer.from([0, 1, 255]), Buffer.from([7, 8])]);
+    // An array or a plain object would bind as several values or as named parameters one by one: such a query keeps
+    // the one array, and better-sqlite3 refuses the value as it did.
+    for (const bad of [[1, 2], { a: 1 }, new Date(0)]) {
+      expect(bindsOneByOne([1, bad])).toBe(false);
+      const two = sql.raw('select ? as a, ? as b').compile(store.db);
+      await expect(store.db.executeQuery({ ...two, parameters: [1, bad] })).rejects.toThrow('SQLite3 can only bind numbers, strings, bigints, buffers, and null');
+    }
     await store.close();
   });
 });

@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type MigrationResultSet, type SqliteDatabase } from 'kysely';
+import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type MigrationResultSet, type SqliteDatabase, type SqliteStatement } from 'kysely';
 import pg from 'pg';
 import { MIGRATIONS } from './migrations';
 import type { Database } from './schema';
@@ -154,22 +154,58 @@ export function openDatabase(url: string, options: OpenOptions = {}): Store {
 const STATEMENT_CACHE_SIZE = 256;
 
 /**
+ * Whether better-sqlite3 binds `parameters` the same way passed one by one as in one array: it does unless one of them
+ * is itself an array (whose elements it would bind in its place) or another object that is not a buffer (a plain one
+ * would be named parameters). Such a value is refused either way ("can only bind numbers, strings, bigints, buffers,
+ * and null"); it still goes as an array, so that the error is the one it was.
+ */
+export function bindsOneByOne(parameters: ReadonlyArray<unknown>): boolean {
+  for (let i = 0; i < parameters.length; i++) {
+    const value = parameters[i];
+    if (typeof value === 'object' && value !== null && !ArrayBuffer.isView(value)) return false;
+  }
+  return true;
+}
+
+/**
+ * A prepared statement as Kysely's driver runs it, with the parameters passed to better-sqlite3 one by one: for an
+ * array it fetches each element through a V8 API call, for arguments it reads them in place. Measured on the
+ * intake's 500-row INSERT of events (3,000 values): 1.56–1.83 → 1.19–1.22 µs a row. The values bound are the same
+ * (see bindsOneByOne). At most SQLite's 32,766 variables a statement: well within a call's arguments.
+ */
+class OneByOneStatement implements SqliteStatement {
+  constructor(readonly statement: SQLite.Statement) {}
+  get reader(): boolean {
+    return this.statement.reader;
+  }
+  all(parameters: ReadonlyArray<unknown>): unknown[] {
+    return bindsOneByOne(parameters) ? this.statement.all(...parameters) : this.statement.all(parameters);
+  }
+  run(parameters: ReadonlyArray<unknown>) {
+    return bindsOneByOne(parameters) ? this.statement.run(...parameters) : this.statement.run(parameters);
+  }
+  iterate(parameters: ReadonlyArray<unknown>): IterableIterator<unknown> {
+    return bindsOneByOne(parameters) ? this.statement.iterate(...parameters) : this.statement.iterate(parameters);
+  }
+}
+
+/**
  * The database as Kysely's SQLite driver sees it, with its prepared statements reused: an upload runs the same
  * few INSERTs for every session, and preparing one costs about as much as running it. A statement still being
  * iterated (a streamed select) is not handed out again.
  */
 function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
-  const cache = new Map<string, SQLite.Statement>();
+  const cache = new Map<string, OneByOneStatement>();
   return {
     close: () => void sqlite.close(),
     prepare(text: string) {
       let statement = cache.get(text);
-      if (statement && !statement.busy) {
+      if (statement && !statement.statement.busy) {
         cache.delete(text); // most recently used last
         cache.set(text, statement);
         return statement;
       }
-      statement = sqlite.prepare(text);
+      statement = new OneByOneStatement(sqlite.prepare(text));
       cache.set(text, statement);
       if (cache.size > STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
       return statement;
