@@ -146,5 +146,13 @@ describe('stored search (postings written with the data)', () => {
     expect(await namesOf(db, held.sessionKeys('w1'))).toContain('late');
     held.close();
     plain.close();
+
+    // More keys than it may hold: nothing is held, and every question reads its blocks (the same answers).
+    const small = createStoredSearch(db, { readAllBlocks: true, maxHeldKeys: 1_000 });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    ranges.mockClear();
+    expect(await sorted(namesOf(db, small.sessionKeys('w13 pay')))).toEqual(want[3]);
+    expect(ranges).toHaveBeenCalled();
+    small.close();
   });
 });

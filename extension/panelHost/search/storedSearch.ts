@@ -54,11 +54,16 @@ async function blocksAfter(db: RumscopeDb, after: [string, string, number] | nul
   });
 }
 
+/** Keys held in memory at most (32 MB): beyond, the blocks are read per question as without `readAllBlocks`. */
+export const MAX_HELD_KEYS = 4_000_000;
+
 /**
  * Reads every block, ALL_BLOCKS_CHUNK per transaction, each with the stamp: null when a chunk's stamp is not the first
- * one's (the blocks changed meanwhile). 1,836 blocks of 2,233,100 keys (100,000 sessions) read in 0.2–0.35 s, 18 MB.
+ * one's (the blocks changed meanwhile), 'too many' past `maxKeys`. 1,836 blocks of 2,233,100 keys (100,000 sessions)
+ * read in 0.2–0.35 s, 18 MB.
  */
-async function readAllBlocks(db: RumscopeDb): Promise<AllBlocks | null> {
+async function readAllBlocks(db: RumscopeDb, maxKeys: number): Promise<AllBlocks | null | 'too many'> {
+  let held = 0;
   const kinds = new Map<string, { terms: string[]; blocks: Float64Array[][] }>();
   let stamp: string | undefined | null = null;
   let after: [string, string, number] | null = null;
@@ -67,6 +72,8 @@ async function readAllBlocks(db: RumscopeDb): Promise<AllBlocks | null> {
     if (stamp === null) stamp = now;
     else if (now !== stamp) return null;
     for (const block of chunk) {
+      held += block.keys.length;
+      if (held > maxKeys) return 'too many';
       let kind = kinds.get(block.kind);
       if (!kind) kinds.set(block.kind, (kind = { terms: [], blocks: [] }));
       // In key order: a term's days follow each other.
@@ -100,7 +107,7 @@ export function postingsReader(db: RumscopeDb): PostingsReader {
  * blocks last changed; while the stamp is the one they were read with, a word never read before is answered from
  * memory too (its blocks' first read was 15–40 ms of a new word's answer at 100,000 sessions).
  */
-function keptBlocks(db: RumscopeDb, reader: PostingsReader, readAll: boolean) {
+function keptBlocks(db: RumscopeDb, reader: PostingsReader, readAll: boolean, maxKeys: number) {
   const kept = new Map<string, Float64Array[]>();
   let stamp: string | undefined | null = null;
   let all: AllBlocks | null = null;
@@ -111,9 +118,11 @@ function keptBlocks(db: RumscopeDb, reader: PostingsReader, readAll: boolean) {
     if (allTimer) clearTimeout(allTimer);
     allTimer = setTimeout(() => {
       allTimer = null;
-      readAllBlocks(db).then(
+      readAllBlocks(db, maxKeys).then(
         (read) => {
           if (closed) return;
+          // Too many to hold: not read again by this Worker (a store that big keeps growing until retention trims it).
+          if (read === 'too many') return void (readAll = false);
           // Changed meanwhile: read again once they settle. Else held while the stamp stays.
           if (!read || (stamp !== null && read.stamp !== stamp)) readAllLater(READ_ALL_AFTER_MS);
           else all = read;
@@ -172,10 +181,12 @@ function keptBlocks(db: RumscopeDb, reader: PostingsReader, readAll: boolean) {
 export interface StoredSearchOptions {
   /** Hold every block in memory (read again after they change): the panel's Worker. Default false. */
   readAllBlocks?: boolean;
+  /** Keys held at most (default MAX_HELD_KEYS): with more, every question reads its blocks. */
+  maxHeldKeys?: number;
 }
 
-export function createStoredSearch(db: RumscopeDb, { readAllBlocks: readAll = false }: StoredSearchOptions = {}): SearchService {
-  const blocks = keptBlocks(db, postingsReader(db), readAll);
+export function createStoredSearch(db: RumscopeDb, { readAllBlocks: readAll = false, maxHeldKeys = MAX_HELD_KEYS }: StoredSearchOptions = {}): SearchService {
+  const blocks = keptBlocks(db, postingsReader(db), readAll, maxHeldKeys);
   // One read transaction for all of a question's key ranges, rows, blocks and their stamp: a compaction is seen whole
   // or not at all.
   const keysOf = (text: string, kinds?: readonly SearchKind[]) =>
