@@ -5,7 +5,7 @@ import { shellQuote, toCurl } from './curl';
 import { events, payCall, session } from '../../../tests/unit/support/detailFixtures';
 import { networkDetail } from './networkDetail';
 import { placeholderName, toPlaywrightTest } from './playwright';
-import { sessionSteps } from './steps';
+import { CLOCK_SKEW_MS, sessionSteps } from './steps';
 import { waterfallRows } from './waterfall';
 
 const get: ApiEvent = { ...payCall, method: 'GET', url: 'http://x.test/a', timing: null, detail: undefined } as ApiEvent;
@@ -69,6 +69,18 @@ describe('steps to reproduce', () => {
     const view = { ...events[0]!, time: click!.time + 0, viewId: 'v9', seq: 999 };
     const later = { ...view, time: events[3]!.time + gap, url: 'http://127.0.0.1:5173/next' } as typeof view;
     expect(sessionSteps([first!, events[3]!, later]).at(-1)!.kind).toBe(kind);
+  });
+
+  it("puts a new page's view after the click that opened it, though its own clock stamped it a few ms before", () => {
+    const first = events[0]!;
+    const click = events.find((e) => e.type === 'action' && e.action === 'click')!;
+    // The checkout page, a new load, stamped 8 ms before the click on its link in the page before.
+    const opened = { ...first!, loadId: 'load-2', seq: 0, viewId: 'v9', url: 'http://127.0.0.1:5173/checkout.html', time: click!.time - 8 };
+    const steps = sessionSteps([first!, click!, opened]).map((s) => s.kind);
+    expect(steps).toEqual(['open', 'click', 'navigated']);
+    // A view of the same load (an SPA route), or one well before the click, keeps its own time.
+    expect(sessionSteps([first!, click!, { ...opened, loadId: click!.loadId, navigation: 'push' } as typeof opened]).map((s) => s.kind)).toEqual(['open', 'navigated', 'click']);
+    expect(sessionSteps([first!, click!, { ...opened, time: click!.time - CLOCK_SKEW_MS - 1 }]).map((s) => s.kind)).toEqual(['open', 'open', 'click']);
   });
 });
 

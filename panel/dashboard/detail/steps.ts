@@ -21,10 +21,38 @@ export type Step =
 
 const byTime = (a: StoredEvent, b: StoredEvent) => a.time - b.time || (a.loadId === b.loadId ? a.seq - b.seq : 0);
 
+/**
+ * Two documents' clocks may differ by a few milliseconds (each page's time is its own time origin plus its monotonic
+ * clock): the page a link opens can have its first view stamped just before the click on that link, in the page
+ * before. A view of a new page load is therefore put after the clicks and submits of other loads stamped at most this
+ * long after it.
+ */
+export const CLOCK_SKEW_MS = 100;
+
+type StepEvent = StoredEvent & (ViewEvent | ActionEvent);
+
+/** `sorted` with each new page load's view after the clicks and submits of other loads within CLOCK_SKEW_MS after it. */
+function causesFirst(sorted: StepEvent[]): StepEvent[] {
+  const out = sorted.slice();
+  for (let i = out.length - 1; i >= 0; i--) {
+    const view = out[i]!;
+    if (view.type !== 'view' || view.navigation !== 'initial') continue;
+    let j = i;
+    for (;;) {
+      const next = out[j + 1];
+      if (!next || next.type !== 'action' || next.loadId === view.loadId || next.time - view.time > CLOCK_SKEW_MS) break;
+      if (next.action !== 'click' && next.action !== 'submit') break;
+      j++;
+    }
+    if (j > i) out.splice(j, 0, ...out.splice(i, 1));
+  }
+  return out;
+}
+
 export function sessionSteps(events: readonly StoredEvent[]): Step[] {
   const steps: Step[] = [];
   let lastCause = -Infinity;
-  const sorted = events.filter((e): e is StoredEvent & (ViewEvent | ActionEvent) => e.type === 'view' || e.type === 'action').sort(byTime);
+  const sorted = causesFirst(events.filter((e): e is StepEvent => e.type === 'view' || e.type === 'action').sort(byTime));
   for (const event of sorted) {
     if (event.type === 'view') {
       const { url, time } = event;
