@@ -21,6 +21,7 @@ import type { DBCore, DBCoreKeyRange, DBCoreTransaction, Middleware, Transaction
 import { SEARCH_KINDS, type SearchKind, type SessionRecord, type StoredEvent } from '../../sdk/schema';
 import { attributeTexts, eventTexts, queryTerms, termsOf } from '../../sdk/model/searchTexts';
 import { sessionKey } from '../../sdk/model/sessionKey';
+import { lowerBound } from '../../sdk/model/lowerBound';
 
 export const SEARCH_TERMS = 'searchTerms';
 export const SEARCH_BLOCKS = 'searchBlocks';
@@ -218,19 +219,8 @@ function joined(lists: readonly Float64Array[]): Float64Array {
   return out;
 }
 
-/** Whether the sorted `keys` hold `key` (binary search). */
-function holds(keys: Float64Array, key: number): boolean {
-  let lo = 0;
-  let hi = keys.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const at = keys[mid]!;
-    if (at === key) return true;
-    if (at < key) lo = mid + 1;
-    else hi = mid;
-  }
-  return false;
-}
+/** Whether the sorted `keys` hold `key`. */
+const holds = (keys: Float64Array, key: number) => keys[lowerBound(keys, key)] === key;
 
 /**
  * The sessions having every term of the text somewhere (of these kinds), the last term a prefix — the panel

@@ -19,6 +19,7 @@ import type {
   VitalRating,
 } from '../../sdk/schema';
 import { durationOf, MINUTE, rangeBounds } from './filter';
+import { lowerBound } from '../../sdk/model/lowerBound';
 
 const DAY = 24 * 60 * MINUTE;
 
@@ -172,18 +173,6 @@ export function kpiSummary(t: KpiTotals, vitalOf: (name: VitalName) => VitalP75)
     sessionsPerUser: t.users ? t.identified / t.users : null,
     vitals: KPI_VITALS.map(vitalOf),
   };
-}
-
-/** First index whose value is >= `value` (or > `value` when `after`) in a sorted list. */
-function lowerBound(list: ArrayLike<number>, value: number, after = false): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (list[mid]! < value || (after && list[mid] === value)) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /**

@@ -14,6 +14,7 @@ import { durationOf, intern, internedValues, internFacets, internFacetValue, int
 import { KPI_VITALS, recordVitals, userKey } from './kpis';
 import { sessionSortValue } from '../source/sessionSort';
 import { sessionKey } from '../../sdk/model/sessionKey';
+import { lowerBound } from '../../sdk/model/lowerBound';
 
 /** Raw user emails (the email filter tests each distinct one once) and user keys (distinct users). */
 export const EMAILS = internTable();
@@ -190,17 +191,8 @@ function makeColumns(ids: string[], arrays: Arrays, initial: readonly SessionRec
     cols.sortLocation[row] = facts.sortLocation;
   };
 
-  const firstFrom = (time: number) => {
-    const startedAt = cols.startedAt;
-    let lo = 0;
-    let hi = ids.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (startedAt[mid]! < time) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
+  // Over the rows held (the typed arrays have room for more).
+  const firstFrom = (time: number) => lowerBound(cols.startedAt.subarray(0, ids.length), time);
 
   /** New columns of rows `order` (an old row, or -1 - i for `added[i]`), which must be in start order. */
   const rebuild = (order: Int32Array, added: readonly SessionRecord[], known: ReadonlyMap<SessionRecord, RowFacts>) => {

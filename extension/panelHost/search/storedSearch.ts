@@ -10,6 +10,7 @@ import type { SearchKind, SearchQuery } from '../../../sdk/schema';
 import type { RumscopeDb } from '../../storage/db';
 import { BLOCKS_STAMP_KEY, saysTermsEmpty, sessionKeysMatching, TERMS_STATE_KEY, type PostingsReader, type SearchBlockRow } from '../../storage/searchPostings';
 import { createSearchIndex } from '../../../panel/dashboard/searchIndex';
+import { lowerBound } from '../../../sdk/model/lowerBound';
 import type { SearchService, SnippetsBySession } from './protocol';
 
 /** Key ranges of blocks kept at most (a few searches' terms and kinds). */
@@ -23,18 +24,6 @@ const READ_ALL_AFTER_MS = 5_000;
 interface AllBlocks {
   stamp: string | undefined;
   kinds: Map<string, { terms: string[]; blocks: Float64Array[][] }>;
-}
-
-/** The first index of sorted `terms` whose term is not below `term`. */
-function lowerBound(terms: readonly string[], term: string): number {
-  let lo = 0;
-  let hi = terms.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (terms[mid]! < term) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** The blocks of `all` between two block keys (as blocksBetween asks: every day of the terms from lower's to upper's). */
